@@ -1,0 +1,265 @@
+"""Lark tree -> model. Reads positions into spans and literal text into typed values.
+
+Problems that only need one token to see (an impossible date, an unknown policy keyword) are
+reported here as diagnostics; problems that need the whole plan (unknown names, weights) are
+`check`'s job. This module never raises for bad input: it returns diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from lark import Token, Transformer, Tree, v_args
+from lark.tree import Meta
+
+from . import model
+from .diagnostics import Diagnostic, Span, did_you_mean, error
+from .model import Direction, Formula, LateKind, LateRule, MissingPolicy
+
+
+def _span(filename: str, meta: Meta | Token) -> Span:
+    end_column = max(getattr(meta, "end_column", 1) - 1, getattr(meta, "column", 1))
+    return Span(filename, meta.line, meta.column, meta.end_line or meta.line, end_column)
+
+
+def unquote(token: str) -> str:
+    body = token[1:-1]
+    out = []
+    chars = iter(body)
+    for char in chars:
+        if char == "\\":
+            nxt = next(chars, "")
+            out.append({"n": "\n", "t": "\t"}.get(nxt, nxt))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def number(token: str) -> float:
+    return float(token.replace("_", ""))
+
+
+@v_args(meta=True)
+class _Builder(Transformer[Token, Any]):
+    def __init__(self, filename: str):
+        super().__init__()
+        self.filename = filename
+        self.diagnostics: list[Diagnostic] = []
+
+    def span(self, item: Meta | Token) -> Span:
+        return _span(self.filename, item)
+
+    def date(self, token: Token) -> dt.date:
+        try:
+            return dt.date.fromisoformat(str(token))
+        except ValueError:
+            self.diagnostics.append(error(
+                "SL104", f"{token} is not a valid date", self.span(token),
+                "dates are written YYYY-MM-DD with a real month and day, e.g. 2020-10-31"))
+            return dt.date(1, 1, 1)
+
+    def choice(self, token: Token, enum: Any, what: str) -> Any:
+        try:
+            return enum(str(token))
+        except ValueError:
+            names = [member.value for member in enum]
+            hint = did_you_mean(str(token), names) or "one of: " + ", ".join(names)
+            self.diagnostics.append(error(
+                "SL105", f"unknown {what} `{token}`", self.span(token), hint))
+            return next(iter(enum))
+
+    # ---- small pieces ------------------------------------------------------------------
+    def percent(self, meta: Meta, children: list[Token]) -> tuple[float, Span]:
+        return number(children[0]), self.span(meta)
+
+    def quantity(self, meta: Meta, children: list[Token]) -> tuple[float, bool]:
+        return number(children[0]), len(children) > 1
+
+    def weight(self, meta: Meta, children: list[Any]) -> model.Weight:
+        value, _ = children[0]
+        return model.Weight(value, self.span(meta))
+
+    def unit_name(self, meta: Meta, children: list[Token]) -> str:
+        token = children[0]
+        return unquote(token) if token.type == "STRING" else str(token)
+
+    def unit(self, meta: Meta, children: list[str]) -> tuple[str, str]:
+        return ("unit", children[0])
+
+    # ---- settings ------------------------------------------------------------------------
+    def floor(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        return ("floor", children[0][0] / 100.0)
+
+    def cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        return ("cap", children[0][0] / 100.0)
+
+    def missing(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
+        return ("missing", self.choice(children[0], MissingPolicy, "missing-data policy"))
+
+    def display(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
+        places_token, rounding = children
+        if str(rounding) != "half_up":
+            self.diagnostics.append(error(
+                "SL105", f"unknown rounding `{rounding}`", self.span(rounding),
+                "scorelang displays figures rounded half-up: write `display 2 half_up`"))
+        places = number(places_token)
+        if places != int(places) or not 0 <= places <= 6:
+            self.diagnostics.append(error(
+                "SL105", f"display places must be a whole number from 0 to 6, not {places_token}",
+                self.span(places_token), "write e.g. `display 2 half_up`"))
+            places = 2
+        return ("display", int(places))
+
+    def formula(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
+        return ("formula", self.choice(children[0], Formula, "formula"))
+
+    def late(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        return ("late", children[0])
+
+    def late_named(self, meta: Meta, children: list[Token]) -> LateRule:
+        if str(children[0]) != "zero":
+            self.diagnostics.append(error(
+                "SL105", f"unknown late-completion rule `{children[0]}`", self.span(children[0]),
+                "write `late zero`, `late 50%` or `late linear 30 days`"))
+        return LateRule(LateKind.ZERO, span=self.span(meta))
+
+    def late_fixed(self, meta: Meta, children: list[Any]) -> LateRule:
+        value, _ = children[0]
+        return LateRule(LateKind.FIXED, share=value / 100.0, span=self.span(meta))
+
+    def late_linear(self, meta: Meta, children: list[Token]) -> LateRule:
+        keyword, days, unit = children
+        days_value = number(days)
+        if str(keyword) != "linear" or str(unit) != "days" or days_value != int(days_value) \
+                or days_value <= 0:
+            self.diagnostics.append(error(
+                "SL105", "a linear late-completion rule reads `late linear N days`",
+                self.span(meta), "N is a whole number of days greater than 0, e.g. `late linear 30 days`"))
+            days_value = 1
+        return LateRule(LateKind.LINEAR, days=int(days_value), span=self.span(meta))
+
+    # ---- plan header -----------------------------------------------------------------------
+    def period(self, meta: Meta, children: list[Token]) -> model.Period:
+        name = children[0]
+        title = unquote(children[1]) if len(children) == 3 else str(name)
+        return model.Period(str(name), title, self.date(children[-1]), self.span(meta))
+
+    def policy(self, meta: Meta, children: list[tuple[str, Any]]) -> model.Policy:
+        settings = self.settings(children, "policy")
+        return model.Policy(span=self.span(meta), **settings)
+
+    def settings(self, children: list[tuple[str, Any]], where: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in children:
+            if key == "display":
+                key = "display_places"
+            out[key] = value
+        return out
+
+    def plan(self, meta: Meta, children: list[Any]) -> dict[str, Any]:
+        name, title, *items = children
+        periods = tuple(item for item in items if isinstance(item, model.Period))
+        policies = [item for item in items if isinstance(item, model.Policy)]
+        for extra in policies[1:]:
+            self.diagnostics.append(error(
+                "SL106", "the plan has more than one policy block", extra.span,
+                "put every policy setting in a single `policy { ... }` block"))
+        return {
+            "id": str(name),
+            "title": unquote(title),
+            "periods": periods,
+            "policy": policies[0] if policies else model.Policy(),
+            "span": self.span(meta),
+        }
+
+    # ---- indicators ---------------------------------------------------------------------------
+    def description(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
+        return ("description", unquote(children[0]))
+
+    def target(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        direction, (value, percent) = children
+        return ("target", model.Target(Direction(str(direction)), value, percent, self.span(meta)))
+
+    def periodic(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+        period, direction, (value, percent) = children
+        target = model.Target(Direction(str(direction)), value, percent, self.span(meta))
+        return ("periodic", model.PeriodicTarget(str(period), target, self.span(meta)))
+
+    def deadline(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
+        return ("deadline", model.Deadline(self.date(children[0]), self.span(meta)))
+
+    def indicator(self, meta: Meta, children: list[Any]) -> model.Indicator:
+        name, title, *items = children
+        fields: dict[str, Any] = {}
+        periodic: list[model.PeriodicTarget] = []
+        for key, value in items:
+            if key == "periodic":
+                periodic.append(value)
+                continue
+            if key in fields:
+                self.diagnostics.append(error(
+                    "SL107", f"indicator `{name}` sets `{key}` twice", self.span(meta),
+                    f"keep one `{key}` line"))
+            fields[key] = value
+        if "target" in fields and fields["target"].percent and "unit" not in fields:
+            fields["unit"] = "%"
+        return model.Indicator(str(name), unquote(title), periodic_targets=tuple(periodic),
+                               span=self.span(meta), **fields)
+
+    # ---- tree ---------------------------------------------------------------------------------
+    def reference(self, meta: Meta, children: list[Any]) -> model.Reference:
+        name, (value, span) = children
+        return model.Reference(str(name), model.Weight(value, span), self.span(meta))
+
+    def _branch_parts(self, children: list[Any]) -> tuple[model.Weight | None, tuple[Any, ...]]:
+        weight = None
+        nodes = []
+        for child in children:
+            if isinstance(child, model.Weight):
+                weight = child
+            else:
+                nodes.append(child)
+        return weight, tuple(nodes)
+
+    def group(self, meta: Meta, children: list[Any]) -> model.Group:
+        title, *rest = children
+        weight, nodes = self._branch_parts(rest)
+        return model.Group(unquote(title), weight, nodes, self.span(meta))
+
+    def objective(self, meta: Meta, children: list[Any]) -> model.Objective:
+        code, title, *rest = children
+        weight, nodes = self._branch_parts(rest)
+        return model.Objective(unquote(code), unquote(title), weight, nodes, self.span(meta))
+
+    def area(self, meta: Meta, children: list[Any]) -> model.Area:
+        code, title, *rest = children
+        weight, nodes = self._branch_parts(rest)
+        return model.Area(unquote(code), unquote(title), weight, nodes, self.span(meta))
+
+    def start(self, meta: Meta, children: list[Any]) -> list[Any]:
+        return children
+
+
+def build(tree: Tree, filename: str = "<string>") -> tuple[model.Plan | None, list[Diagnostic]]:
+    """Turn a parse tree into a Plan; return it with the diagnostics found on the way.
+
+    The plan is None only when the file has no `plan` block (nothing to attach the tree to).
+    """
+    builder = _Builder(filename)
+    items = builder.transform(tree)
+    headers = [item for item in items if isinstance(item, dict)]
+    indicators = tuple(item for item in items if isinstance(item, model.Indicator))
+    areas = tuple(item for item in items if isinstance(item, model.Area))
+    diagnostics = builder.diagnostics
+    if not headers:
+        diagnostics.append(error(
+            "SL108", "the file has no `plan` block", Span.point(filename, 1, 1),
+            'start the file with `plan my_plan "Title" { period H1 "..." ends 2020-06-30 }`'))
+        return None, diagnostics
+    for extra in headers[1:]:
+        diagnostics.append(error(
+            "SL106", "the file has more than one `plan` block", extra["span"],
+            "a rule file describes one plan: move the other plan to its own file"))
+    plan = model.Plan(indicators=indicators, areas=areas, source=filename, **headers[0])
+    return plan, diagnostics

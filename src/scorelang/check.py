@@ -1,0 +1,178 @@
+"""Model -> diagnostics. Every rule of the language that needs the whole plan lives here.
+
+`check` never raises and never changes the plan: it returns a list of diagnostics, each with a
+stable code, so that CI, editors and the API see the same problems.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+from . import model
+from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
+from .model import Direction, Formula
+
+# Weights are printed with two decimals: 33.34 + 33.33 + 33.33 must pass, 99.98 must not.
+WEIGHT_TOLERANCE = 0.01
+
+
+def check(plan: model.Plan) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
+                 _tree_references, _duplicate_nodes, _weights, _unused_indicators, _bounds):
+        found.extend(rule(plan))
+    return in_source_order(found)
+
+
+def _duplicates(items: Sequence[tuple[str, Span | None]], what: str, code: str,
+                hint: str) -> Iterator[Diagnostic]:
+    first: dict[str, Span | None] = {}
+    for name, span in items:
+        if name in first:
+            where = first[name]
+            line = f" (first at line {where.line})" if where else ""
+            yield error(code, f"duplicate {what} `{name}`{line}", span, hint)
+        else:
+            first[name] = span
+
+
+def _duplicate_periods(plan: model.Plan) -> Iterator[Diagnostic]:
+    yield from _duplicates([(p.id, p.span) for p in plan.periods], "period", "SL201",
+                           "give each period its own name")
+
+
+def _duplicate_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
+    yield from _duplicates([(i.id, i.span) for i in plan.indicators], "indicator", "SL202",
+                           "declare an indicator once and reference it wherever it is used")
+
+
+def _indicator_targets(plan: model.Plan) -> Iterator[Diagnostic]:
+    periods = [p.id for p in plan.periods]
+    for indicator in plan.indicators:
+        if indicator.target is None and indicator.deadline is None:
+            yield error("SL203", f"indicator `{indicator.id}` has neither a target nor a deadline",
+                        indicator.span, "add `target >= N` (or <=, =) or `deadline YYYY-MM-DD`")
+        if indicator.target is not None and indicator.deadline is not None:
+            yield error("SL203", f"indicator `{indicator.id}` has both a target and a deadline",
+                        indicator.deadline.span,
+                        "an indicator is either measured against a target or done by a date")
+        if indicator.deadline is not None and indicator.periodic_targets:
+            yield error("SL203", f"indicator `{indicator.id}` has periodic targets and a deadline",
+                        indicator.periodic_targets[0].span,
+                        "periodic targets only apply to measured indicators")
+        seen: set[str] = set()
+        for periodic in indicator.periodic_targets:
+            if periodic.period not in periods:
+                hint = did_you_mean(periodic.period, periods) or (
+                    "declared periods: " + (", ".join(periods) or "none; add `period ...` to the plan"))
+                yield error("SL204", f"periodic target for undeclared period `{periodic.period}`",
+                            periodic.span, hint)
+            if periodic.period in seen:
+                yield error("SL204", f"indicator `{indicator.id}` has two periodic targets for "
+                            f"`{periodic.period}`", periodic.span, "keep one")
+            seen.add(periodic.period)
+        formula = indicator.formula or plan.policy.formula
+        if formula is Formula.RATIO:
+            targets = [indicator.target] if indicator.target else []
+            targets += [p.target for p in indicator.periodic_targets]
+            for target in targets:
+                if target.value == 0 and target.direction is not Direction.EQUAL:
+                    yield error("SL205", f"indicator `{indicator.id}`: a target of 0 cannot be "
+                                "scored with the ratio formula (division by zero)", target.span,
+                                "use `formula deviation` for this indicator, or a non-zero target")
+
+
+def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
+    declared = [i.id for i in plan.indicators]
+    known = set(declared)
+    for placed in model.walk(plan):
+        node = placed.node
+        if isinstance(node, model.Reference) and node.indicator not in known:
+            hint = did_you_mean(node.indicator, declared) or \
+                f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
+            yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint)
+
+
+def _duplicate_nodes(plan: model.Plan) -> Iterator[Diagnostic]:
+    items = [(p.id, p.node.span) for p in model.walk(plan)]
+    for diagnostic in _duplicates(items, "node", "SL207",
+                                  "codes of areas and objectives are unique in the plan; an "
+                                  "indicator is used at most once under the same parent, and "
+                                  "two groups under one parent need different titles"):
+        yield diagnostic
+
+
+def _weights(plan: model.Plan) -> Iterator[Diagnostic]:
+    areas_weighted = [a for a in plan.areas if a.weight is not None]
+    if areas_weighted and len(areas_weighted) != len(plan.areas):
+        for area in plan.areas:
+            if area.weight is None:
+                yield error("SL208", f"area `{area.code}` has no weight but other areas do",
+                            area.span, "weigh every area (the plan score is their weighted sum) "
+                            "or none (no overall score)")
+    if areas_weighted and len(areas_weighted) == len(plan.areas):
+        yield from _sibling_sum(plan.areas, "the areas", plan.span)
+    for placed in model.walk(plan):
+        node = placed.node
+        if isinstance(node, model.Reference):
+            continue
+        if not node.children:
+            yield error("SL209", f"`{placed.id}` has nothing under it", node.span,
+                        "add indicators or objectives, or remove it")
+            continue
+        for child in node.children:
+            if not isinstance(child, model.Reference) and child.weight is None:
+                child_id = model.node_id(child, placed.id)
+                yield error("SL208", f"`{child_id}` has no weight", child.span,
+                            "write its share of the parent, e.g. `weight 50%`")
+        yield from _sibling_sum(node.children, f"the children of `{placed.id}`", node.span)
+        weights = [c.weight.percent for c in node.children if c.weight is not None]
+        if weights and all(w == 0 for w in weights):
+            yield warning("SL211", f"every child of `{placed.id}` weighs 0 %", node.span,
+                          "a parent whose children all weigh 0 % is never scored")
+
+
+def _sibling_sum(children: Sequence[model.Area | model.Node], what: str,
+                 span: Span | None) -> Iterator[Diagnostic]:
+    weights = [c.weight for c in children if c.weight is not None]
+    for weight in weights:
+        if weight.percent < 0:
+            yield error("SL210", f"negative weight {weight.percent:g}%", weight.span,
+                        "weights are shares of the parent, from 0% to 100%")
+    if len(weights) != len(children):
+        return
+    total = sum(w.percent for w in weights)
+    if abs(total - 100.0) > WEIGHT_TOLERANCE + 1e-9:
+        difference = total - 100.0
+        yield error("SL212", f"weights of {what} sum to {total:.2f} %, expected 100 % "
+                    f"({difference:+.2f} %)", span,
+                    "sibling weights are shares of their parent and must add up to 100%")
+
+
+def _unused_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
+    used = Counter(p.node.indicator for p in model.walk(plan)
+                   if isinstance(p.node, model.Reference))
+    for indicator in plan.indicators:
+        if indicator.id not in used:
+            yield warning("SL213", f"indicator `{indicator.id}` is declared but never used",
+                          indicator.span, "reference it in the tree with a weight, or remove it")
+
+
+def _bounds(plan: model.Plan) -> Iterator[Diagnostic]:
+    pairs = [("the plan", plan.policy.floor, plan.policy.cap, plan.policy.span)]
+    for indicator in plan.indicators:
+        if indicator.floor is not None or indicator.cap is not None:
+            floor = plan.policy.floor if indicator.floor is None else indicator.floor
+            cap = plan.policy.cap if indicator.cap is None else indicator.cap
+            pairs.append((f"indicator `{indicator.id}`", floor, cap, indicator.span))
+    for what, floor, cap, span in pairs:
+        if floor > cap:
+            yield error("SL214", f"{what}: floor {floor * 100:g}% is above cap {cap * 100:g}%",
+                        span, "the floor is the lowest achievement, the cap the highest")
+
+
+def errors_only(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.is_error]
+
+

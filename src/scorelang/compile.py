@@ -1,0 +1,139 @@
+"""Model -> program: the plan flattened for one period, ready to evaluate many times.
+
+Compiling decides everything that does not depend on the measured values: which target each
+indicator uses in the period (periodic before annual), which formula, floor, cap and late rule
+apply, and the order in which nodes are scored (children before parents). It does not score.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from . import model
+from .model import Formula, LateRule, MissingPolicy
+
+
+@attrs.frozen
+class TargetUsed:
+    """The target an indicator is measured against in the period, and where it comes from."""
+
+    source: str  # "annual", "periodic" or "deadline"
+    direction: model.Direction | None = None
+    value: float | None = None
+    due: model.Deadline | None = None
+    period: str | None = None  # for periodic targets
+
+    def to_dict(self) -> dict[str, object]:
+        if self.due is not None:
+            return {"source": "deadline", "deadline": self.due.due.isoformat()}
+        out: dict[str, object] = {"source": self.source, "direction": self.direction.value
+                                  if self.direction else None, "value": self.value}
+        if self.period is not None:
+            out["period"] = self.period
+        return out
+
+
+@attrs.frozen
+class ScoringRule:
+    """How one indicator is scored in the period."""
+
+    indicator: model.Indicator
+    target: TargetUsed
+    formula: Formula
+    floor: float
+    cap: float
+    late: LateRule
+
+
+@attrs.frozen
+class Step:
+    """One node of the scored tree. `children` and `parent_index` index `Program.steps`."""
+
+    id: str
+    kind: str  # "area", "objective", "group" or "indicator"
+    title: str
+    code: str | None
+    weight: float | None  # fraction of the parent; None for unweighted areas
+    depth: int
+    parent: str | None
+    children: tuple[int, ...] = ()
+    rule: int | None = None  # index into Program.rules for indicator uses
+
+
+@attrs.frozen
+class Program:
+    plan: model.Plan
+    period: model.Period | None
+    rules: tuple[ScoringRule, ...]
+    steps: tuple[Step, ...]  # pre-order: a parent before its children
+    post_order: tuple[int, ...]  # children before parents, for scoring
+    roots: tuple[int, ...]  # the areas
+    missing: MissingPolicy
+
+
+def target_used(indicator: model.Indicator, period: model.Period | None) -> TargetUsed:
+    """In a period with a declared periodic target, that target replaces the annual one."""
+    if indicator.deadline is not None:
+        return TargetUsed("deadline", due=indicator.deadline)
+    periodic = indicator.periodic_target(period.id if period else None)
+    if periodic is not None:
+        return TargetUsed("periodic", periodic.target.direction, periodic.target.value,
+                          period=periodic.period)
+    assert indicator.target is not None, "check() guarantees a target or a deadline"
+    return TargetUsed("annual", indicator.target.direction, indicator.target.value)
+
+
+def scoring_rule(indicator: model.Indicator, policy: model.Policy,
+                 period: model.Period | None) -> ScoringRule:
+    return ScoringRule(
+        indicator,
+        target_used(indicator, period),
+        indicator.formula or policy.formula,
+        policy.floor if indicator.floor is None else indicator.floor,
+        policy.cap if indicator.cap is None else indicator.cap,
+        indicator.late or policy.late,
+    )
+
+
+def compile_plan(plan: model.Plan, period: model.Period | None) -> Program:
+    """Flatten a checked plan. Call only on a plan that `check` found free of errors."""
+    rule_index: dict[str, int] = {}
+    rules: list[ScoringRule] = []
+    for indicator in plan.indicators:
+        rule_index[indicator.id] = len(rules)
+        rules.append(scoring_rule(indicator, plan.policy, period))
+
+    steps: list[Step] = []
+    children_of: dict[int, list[int]] = {}
+    index_of: dict[str, int] = {}
+    for placed in model.walk(plan):
+        node = placed.node
+        weight = node.weight.fraction if node.weight is not None else None
+        if isinstance(node, model.Reference):
+            indicator = plan.indicator(node.indicator)
+            assert indicator is not None
+            step = Step(placed.id, "indicator", indicator.title, None, weight, placed.depth,
+                        placed.parent, rule=rule_index[node.indicator])
+        else:
+            kind = {model.Area: "area", model.Objective: "objective", model.Group: "group"}[type(node)]
+            code = None if isinstance(node, model.Group) else node.code  # type: ignore[union-attr]
+            step = Step(placed.id, kind, node.title, code, weight, placed.depth, placed.parent)
+        index = len(steps)
+        index_of[placed.id] = index
+        steps.append(step)
+        if placed.parent is not None:
+            children_of.setdefault(index_of[placed.parent], []).append(index)
+    steps = [attrs.evolve(s, children=tuple(children_of.get(i, ()))) for i, s in enumerate(steps)]
+    roots = tuple(i for i, s in enumerate(steps) if s.parent is None)
+
+    post_order: list[int] = []
+
+    def visit(index: int) -> None:
+        for child in steps[index].children:
+            visit(child)
+        post_order.append(index)
+
+    for root in roots:
+        visit(root)
+    return Program(plan, period, tuple(rules), tuple(steps), tuple(post_order), roots,
+                   plan.policy.missing)

@@ -1,0 +1,135 @@
+"""Diagnostics: what every stage reports about a rule or values file.
+
+A diagnostic carries a stable code, a severity, a span (file, line, column, end), a plain
+message and, where one helps, a hint. This module only describes and renders them; it never
+decides what is wrong (that is `build`, `check` and `values`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from enum import Enum
+
+import attrs
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@attrs.frozen
+class Span:
+    """A region of a source file; lines and columns count from 1, the end is inclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, file: str, line: int, column: int) -> Span:
+        return cls(file, line, column, line, column)
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        if self.span is None:
+            return ""
+        return f"{self.span.file}:{self.span.line}:{self.span.column}: "
+
+    def headline(self) -> str:
+        return f"{self.location()}{self.severity.value}[{self.code}]: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        span = None
+        if self.span is not None:
+            span = attrs.asdict(self.span)
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "span": span,
+            "hint": self.hint,
+        }
+
+
+def error(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint)
+
+
+def warning(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint)
+
+
+def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by file and position; diagnostics without a span come first, in their own order."""
+
+    def key(d: Diagnostic) -> tuple[str, int, int]:
+        if d.span is None:
+            return ("", 0, 0)
+        return (d.span.file, d.span.line, d.span.column)
+
+    return sorted(diagnostics, key=key)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for an unknown name, or None when nothing is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def render(diagnostic: Diagnostic, source_lines: Sequence[str] | None = None) -> str:
+    """Human form: headline, the source line with a caret under the span, then the hint."""
+    out = [diagnostic.headline()]
+    span = diagnostic.span
+    if span is not None and source_lines is not None and 1 <= span.line <= len(source_lines):
+        text = source_lines[span.line - 1].rstrip("\n").expandtabs(4)
+        width = 1
+        if span.end_line == span.line and span.end_column >= span.column:
+            width = span.end_column - span.column + 1
+        width = max(1, min(width, max(1, len(text) - span.column + 1)))
+        gutter = f"{span.line:>5} | "
+        out.append(gutter + text)
+        out.append(" " * (len(gutter) + span.column - 1) + "^" * width)
+    if diagnostic.hint:
+        out.append(f"  hint: {diagnostic.hint}")
+    return "\n".join(out)
+
+
+class ScorelangError(Exception):
+    """The one exception the API raises for bad rules or values; it carries the diagnostics."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
+        first = next((d for d in self.diagnostics if d.is_error), None)
+        summary = first.headline() if first else "scorelang error"
+        more = sum(1 for d in self.diagnostics if d.is_error) - 1
+        if more > 0:
+            summary += f" (and {more} more error{'s' if more > 1 else ''})"
+        super().__init__(summary)
+
+
+class ParseError(ScorelangError):
+    """The rule text is not valid scorelang syntax."""
+
+
+class CheckError(ScorelangError):
+    """The rule text parses but breaks a rule of the language (unknown name, weights, ...)."""
+
+
+class ValuesError(ScorelangError):
+    """A values file (or mapping) does not fit the plan."""

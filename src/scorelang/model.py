@@ -1,0 +1,230 @@
+"""The plan as written: frozen attrs classes with source spans, no behaviour.
+
+A `Plan` holds its periods, its scoring policy, the indicators (declared once) and the weighted
+tree of areas, objectives and groups whose leaves are weighted references to indicators.
+Nothing here computes a score; `compile` and `evaluate` do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Union
+
+import attrs
+
+from .diagnostics import Span
+
+
+class Direction(str, Enum):
+    AT_LEAST = ">="  # higher is better
+    AT_MOST = "<="  # lower is better
+    EQUAL = "="  # reached or not
+
+
+class Formula(str, Enum):
+    DEVIATION = "deviation"  # 1 ± (v − t)/|t|: the seed's, right for negative targets too
+    RATIO = "ratio"  # sign-aware ratio: t/v or v/t, used by other Italian systems
+
+
+class MissingPolicy(str, Enum):
+    COUNTS_ZERO = "counts_zero"  # N/D keeps its weight and counts 0 (the seed's)
+    EXCLUDED = "excluded"  # N/D is dropped and the siblings' weights re-normalised
+
+
+class LateKind(str, Enum):
+    ZERO = "zero"  # done after the deadline scores 0 %
+    FIXED = "fixed"  # done late scores a fixed share
+    LINEAR = "linear"  # done late loses score linearly over a number of days
+
+
+@attrs.frozen
+class LateRule:
+    kind: LateKind
+    share: float = 0.0  # FIXED: the score, as a fraction
+    days: int = 0  # LINEAR: days after which a late completion scores 0
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Policy:
+    floor: float = 0.0  # fractions: 0.0 is 0 %, 1.0 is 100 %
+    cap: float = 1.0
+    missing: MissingPolicy = MissingPolicy.COUNTS_ZERO
+    display_places: int = 2
+    formula: Formula = Formula.DEVIATION
+    late: LateRule = LateRule(LateKind.ZERO)
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Period:
+    id: str
+    title: str
+    ends: dt.date
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Target:
+    direction: Direction
+    value: float
+    percent: bool = False  # written with '%': the value is in percent units
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class PeriodicTarget:
+    period: str
+    target: Target
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Deadline:
+    due: dt.date
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Indicator:
+    id: str
+    title: str
+    description: str | None = None
+    unit: str | None = None
+    target: Target | None = None
+    periodic_targets: tuple[PeriodicTarget, ...] = ()
+    deadline: Deadline | None = None
+    # Per-indicator overrides of the plan policy; None means "as the plan says".
+    formula: Formula | None = None
+    floor: float | None = None
+    cap: float | None = None
+    late: LateRule | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    def periodic_target(self, period: str | None) -> PeriodicTarget | None:
+        for periodic in self.periodic_targets:
+            if periodic.period == period:
+                return periodic
+        return None
+
+
+@attrs.frozen
+class Weight:
+    percent: float  # as written: 33.34 means 33.34 %
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    @property
+    def fraction(self) -> float:
+        return self.percent / 100.0
+
+
+@attrs.frozen
+class Reference:
+    """An indicator used at one place of the tree, with the weight it has there."""
+
+    indicator: str
+    weight: Weight
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Group:
+    """A titled, weighted set of children without a code (the seed's "Indicatori")."""
+
+    title: str
+    weight: Weight | None
+    children: tuple[Node, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Objective:
+    code: str
+    title: str
+    weight: Weight | None
+    children: tuple[Node, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Area:
+    code: str
+    title: str
+    weight: Weight | None
+    children: tuple[Node, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+Node = Union[Objective, Group, Reference]
+Branch = Union[Area, Objective, Group]
+
+
+@attrs.frozen
+class Plan:
+    id: str
+    title: str
+    periods: tuple[Period, ...]
+    policy: Policy
+    indicators: tuple[Indicator, ...]
+    areas: tuple[Area, ...]
+    source: str = attrs.field(default="<string>", eq=False)
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        return None
+
+    def period(self, period_id: str) -> Period | None:
+        for period in self.periods:
+            if period.id == period_id:
+                return period
+        return None
+
+
+def slug(title: str) -> str:
+    """The id part a group takes from its title: "Obiettivi operativi" -> "obiettivi_operativi"."""
+    out = []
+    for char in title.strip().lower():
+        out.append(char if char.isalnum() else "_")
+    text = "".join(out)
+    while "__" in text:
+        text = text.replace("__", "_")
+    return text.strip("_") or "group"
+
+
+@attrs.frozen
+class Placed:
+    """A tree node with the id, parent id and depth it has in the scored tree."""
+
+    node: Area | Node
+    id: str
+    parent: str | None
+    depth: int
+
+
+def node_id(node: Area | Node, parent: str | None) -> str:
+    """Areas and objectives are known by their code; groups and indicator uses by a path."""
+    if isinstance(node, (Area, Objective)):
+        return node.code
+    if isinstance(node, Group):
+        return f"{parent}/{slug(node.title)}"
+    return f"{parent}/{node.indicator}"
+
+
+def walk(plan: Plan) -> list[Placed]:
+    """Every node of the tree in pre-order (a parent before its children)."""
+    out: list[Placed] = []
+
+    def visit(node: Area | Node, parent: str | None, depth: int) -> None:
+        placed = Placed(node, node_id(node, parent), parent, depth)
+        out.append(placed)
+        if not isinstance(node, Reference):
+            for child in node.children:
+                visit(child, placed.id, depth + 1)
+
+    for area in plan.areas:
+        visit(area, None, 0)
+    return out

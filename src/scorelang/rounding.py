@@ -1,0 +1,26 @@
+"""Display rounding: the one place where a figure becomes the decimal a person reads.
+
+Scores are computed unrounded in binary floats; what is shown is the half-up decimal rounding
+of the true value (257/800 = 32.125 % shows 32.13 %, where Python's round() gives 32.12).
+Nothing else in scorelang rounds.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+# A float carries ~16 significant digits; the last ones are binary noise (0.70125 may be stored
+# as 0.70124999999999993). Figures are first settled to this many decimal places, which keeps
+# every digit a plan's data can mean and drops the noise, then rounded half-up for display.
+_NOISE_PLACES = Decimal("1e-9")
+
+
+def half_up(value: float, places: int = 2) -> Decimal:
+    """Round a value half-up to `places` decimals, as the decimal number it stands for."""
+    settled = Decimal(repr(value)).quantize(_NOISE_PLACES, rounding=ROUND_HALF_EVEN)
+    return settled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(fraction: float, places: int = 2) -> Decimal:
+    """A fraction (0.32125) as the percentage a person reads (32.13)."""
+    return half_up(fraction * 100.0, places)

@@ -1,0 +1,151 @@
+"""Values files: the measured figures of one monitoring, read from YAML with positions.
+
+A values file names the plan, the period and the monitoring date (`as_of`), and gives each
+indicator a number, null (N/D) or a completion date (for deadlines). This module reads and
+type-checks the file; whether the ids fit a plan is decided in `evaluate`, against the plan.
+YAML is read with PyYAML's safe loader only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from .diagnostics import Diagnostic, Span, ValuesError, error
+from .files import read_text
+
+Value = float | dt.date | None
+
+_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values")
+
+
+@attrs.frozen
+class Values:
+    """One monitoring's figures. An indicator absent from `values` was not reported."""
+
+    values: Mapping[str, Value]
+    plan: str | None = None
+    period: str | None = None
+    as_of: dt.date | None = None
+    source: str = "<values>"
+    spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
+                     period: str | None = None, as_of: dt.date | None = None,
+                     source: str = "<values>") -> Values:
+        """Values given by a program: the same checks as a file, without positions."""
+        problems: list[Diagnostic] = []
+        clean = {str(k): _value(str(k), v, None, problems) for k, v in values.items()}
+        if problems:
+            raise ValuesError(problems)
+        return cls(clean, plan, period, as_of, source)
+
+
+def _span(source: str, node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    end_column = end.column if end.line == start.line else start.column + 1
+    return Span(source, start.line + 1, start.column + 1, end.line + 1, max(end_column, start.column + 1))
+
+
+def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic]) -> Value:
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        problems.append(error("SL303", f"value of `{indicator}` is {raw!r}, not a number or a date",
+                              span, "write the measured number, a completion date "
+                              "(YYYY-MM-DD) or null for N/D"))
+        return None
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.upper() in ("N/D", "ND", "N.D."):
+            return None
+        number_text = text.rstrip("%").strip().replace("_", "")
+        try:
+            return float(number_text)
+        except ValueError:
+            pass
+        hint = "write the number with a decimal point (3.92, not 3,92)" if "," in text else \
+            "write the measured number, a completion date (YYYY-MM-DD) or null for N/D"
+        problems.append(error("SL303", f"value of `{indicator}` is the text {raw!r}, "
+                              "not a number or a date", span, hint))
+        return None
+    problems.append(error("SL303", f"value of `{indicator}` has the wrong shape", span,
+                          "write a number, a date (YYYY-MM-DD) or null"))
+    return None
+
+
+def loads_values(text: str, source: str = "<values>") -> Values:
+    """Read a values document; raise ValuesError naming file, line and column of each problem."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span.point(source, mark.line + 1, mark.column + 1) if mark else None
+        raise ValuesError([error("SL301", f"not valid YAML: {exc.problem or exc}", span,
+                                 "check indentation and that each entry is `name: value`")]) from None
+    except yaml.YAMLError as exc:
+        raise ValuesError([error("SL301", f"not valid YAML: {exc}", Span.point(source, 1, 1))]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
+        raise ValuesError([error("SL302", "a values file is a mapping with `plan`, `period`, "
+                                 "`as_of` and `values`", Span.point(source, 1, 1),
+                                 "see examples/cciaa-modena-2020/monitoraggio-2020-06.yaml")])
+    problems: list[Diagnostic] = []
+    nodes = {str(k.value): (k, v) for k, v in root.value}
+    for key, (key_node, _) in nodes.items():
+        if key not in _TOP_LEVEL_KEYS:
+            problems.append(error("SL302", f"unknown key `{key}` in a values file",
+                                  _span(source, key_node),
+                                  "allowed keys: " + ", ".join(_TOP_LEVEL_KEYS)))
+    as_of = data.get("as_of")
+    if as_of is not None and not isinstance(as_of, dt.date):
+        problems.append(error("SL304", f"as_of {as_of!r} is not a date",
+                              _span(source, nodes["as_of"][1]), "write it as YYYY-MM-DD"))
+        as_of = None
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    measured = data.get("values")
+    spans: dict[str, Span] = {}
+    clean: dict[str, Value] = {}
+    if measured is None:
+        problems.append(error("SL302", "the values file has no `values` mapping",
+                              Span.point(source, 1, 1), "add `values:` with one `indicator_id: value` per line"))
+    elif not isinstance(measured, dict):
+        problems.append(error("SL302", "`values` must be a mapping of indicator id to value",
+                              _span(source, nodes["values"][1])))
+    else:
+        for key_node, value_node in nodes["values"][1].value:
+            name = str(key_node.value)
+            span = _span(source, key_node)
+            if name in spans:
+                problems.append(error("SL305", f"`{name}` is given twice", span,
+                                      f"first at line {spans[name].line}; keep one"))
+            spans[name] = span
+            clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
+                                 _span(source, value_node), problems)
+    if problems:
+        raise ValuesError(problems)
+    plan = data.get("plan")
+    period = data.get("period")
+    return Values(clean, None if plan is None else str(plan),
+                  None if period is None else str(period), as_of, source, spans)
+
+
+def load_values(path: str | Path) -> Values:
+    path = Path(path)
+    return loads_values(read_text(path, "values file"), str(path))
