@@ -1,0 +1,131 @@
+"""The command line: a thin shell over the API. Parse arguments, call, print, exit.
+
+Exit codes: 0 clean, 1 problems found in rules or values, 2 usage or I/O error.
+Never prints a Python traceback for bad input: every problem is a diagnostic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import api, report
+from .diagnostics import Diagnostic, ScorelangError, render
+from .files import InputError, read_text
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _source_lines(path: str) -> list[str] | None:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: object = None) -> None:
+    out = stream or sys.stderr
+    cache: dict[str, list[str] | None] = {}
+    for diagnostic in diagnostics:
+        lines = None
+        if diagnostic.span is not None:
+            file = diagnostic.span.file
+            if file not in cache:
+                cache[file] = _source_lines(file)
+            lines = cache[file]
+        print(render(diagnostic, lines), file=out)  # type: ignore[call-overload]
+
+
+def _exit_code(exc: ScorelangError) -> int:
+    return EXIT_USAGE if isinstance(exc, InputError) else EXIT_PROBLEMS
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    try:
+        plan = api.load(args.rules)
+        values = api.load_values(args.values)
+        result = plan.evaluate(values, period=args.period, as_of=args.as_of)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    print_diagnostics(result.diagnostics)
+    sys.stdout.write(report.FORMATS[args.format](result))
+    return EXIT_OK
+
+
+def _rule_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.score")))
+        else:
+            files.append(path)
+    return files
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    code = EXIT_OK
+    everything: list[Diagnostic] = []
+    for path in _rule_files(args.paths):
+        try:
+            text = read_text(path, "rule file")
+        except InputError as exc:
+            print_diagnostics(exc.diagnostics)
+            code = EXIT_USAGE
+            continue
+        _, found = api.diagnose(text, str(path))
+        everything.extend(found)
+        if any(d.is_error for d in found) or (args.strict and found):
+            code = max(code, EXIT_PROBLEMS)
+    if args.format == "json":
+        print(json.dumps({"format_version": 1, "diagnostics": [d.to_dict() for d in everything]},
+                         ensure_ascii=False, indent=2))
+    else:
+        print_diagnostics(everything)
+        errors = sum(1 for d in everything if d.is_error)
+        warnings = len(everything) - errors
+        print(f"{len(_rule_files(args.paths))} file(s) checked: {errors} error(s), "
+              f"{warnings} warning(s)", file=sys.stderr)
+    return code
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="scorelang", description="Score SMVP performance plans written in scorelang.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    score = commands.add_parser("score", help="score a plan with a values file")
+    score.add_argument("rules", help="the rule file (.score)")
+    score.add_argument("--values", required=True, help="the values file (.yaml)")
+    score.add_argument("--format", choices=sorted(report.FORMATS), default="table")
+    score.add_argument("--period", help="score this period (default: the values file's)")
+    score.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD "
+                       "(default: the values file's, else the period's end)")
+    score.set_defaults(run=cmd_score)
+
+    check = commands.add_parser("check", help="parse and validate rule files")
+    check.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(run=cmd_check)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except BrokenPipeError:
+        return EXIT_OK
