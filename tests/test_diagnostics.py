@@ -1,0 +1,198 @@
+"""Bad rules and bad values give diagnostics with code, position and a hint; never a traceback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+import scorelang
+from scorelang import CheckError, ParseError, ValuesError
+from scorelang.diagnostics import render
+
+
+def diagnose(text: str):
+    _, found = scorelang.diagnose(textwrap.dedent(text), "plan.score")
+    return found
+
+
+HEADER = """\
+plan p "P" {
+  period H1 "H1" ends 2020-06-30
+}
+indicator a "A" { target >= 10 }
+indicator b "B" { target >= 10 }
+"""
+
+
+def only(found, code):
+    matching = [d for d in found if d.code == code]
+    assert matching, f"no {code} in {[d.headline() for d in found]}"
+    return matching
+
+
+def test_unknown_indicator_reference_names_position_and_suggests():
+    found = diagnose(HEADER + 'area "1" "A" {\n  objective "10" "O" weight 100% { a 50% bb 50% }\n}\n')
+    (d,) = only(found, "SL206")
+    assert (d.span.line, d.span.column) == (7, 42)
+    assert "`bb`" in d.message and d.hint == "did you mean `b`?"
+    assert d.headline().startswith("plan.score:7:42: error[SL206]: unknown indicator `bb`")
+
+
+def test_duplicate_indicator_ids():
+    found = diagnose(HEADER + 'indicator a "Again" { target >= 1 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 50% b 50% } }\n')
+    (d,) = only(found, "SL202")
+    assert d.span.line == 6 and "first at line 4" in d.message
+
+
+def test_duplicate_objective_codes():
+    found = diagnose(HEADER + 'area "1" "A" {\n'
+                     '  objective "10" "O" weight 50% { a 100% }\n'
+                     '  objective "10" "P" weight 50% { b 100% }\n}\n')
+    (d,) = only(found, "SL207")
+    assert d.span.line == 8
+
+
+def test_sibling_weights_not_summing_to_100_say_the_sum_and_the_difference():
+    found = diagnose(HEADER + 'area "1" "A" {\n  objective "10" "O" weight 100% { a 50% b 49% }\n}\n')
+    (d,) = only(found, "SL212")
+    assert "sum to 99.00 %" in d.message and "-1.00 %" in d.message
+    assert d.span.line == 7
+
+
+def test_weights_within_a_hundredth_are_accepted():
+    found = diagnose(HEADER + 'area "1" "A" {\n  objective "10" "O" weight 100% { a 33.34% b 66.67% }\n}\n')
+    assert not [d for d in found if d.code == "SL212"]
+
+
+def test_periodic_target_for_undeclared_period():
+    found = diagnose('plan p "P" { period H1 "H1" ends 2020-06-30 }\n'
+                     'indicator a "A" { target >= 10 periodic H2 >= 5 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 100% } }\n')
+    (d,) = only(found, "SL204")
+    assert (d.span.line, d.span.column) == (2, 32)
+    assert d.hint == "declared periods: H1"
+
+
+def test_invalid_date():
+    found = diagnose('plan p "P" { period H1 "H1" ends 2020-02-30 }\n'
+                     'indicator a "A" { deadline 2020-13-01 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 100% } }\n')
+    codes = [(d.code, d.span.line) for d in found]
+    assert codes == [("SL104", 1), ("SL104", 2)]
+
+
+def test_all_errors_are_reported_in_source_order():
+    found = diagnose(HEADER + 'area "1" "A" {\n'
+                     '  objective "10" "O" weight 100% { a 50% zz 40% }\n}\n'
+                     'indicator c "C" { target >= 1 periodic Q3 >= 1 }\n')
+    lines = [d.span.line for d in found]
+    assert lines == sorted(lines)
+    assert {d.code for d in found} >= {"SL206", "SL212", "SL204", "SL213"}
+
+
+def test_unknown_policy_keyword_suggests_the_right_one():
+    found = diagnose('plan p "P" { policy { missing exluded } }\n'
+                     'indicator a "A" { target >= 10 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 100% } }\n')
+    (d,) = only(found, "SL105")
+    assert d.hint == "did you mean `excluded`?"
+
+
+def test_syntax_error_has_position_and_expected_tokens():
+    with pytest.raises(ParseError) as info:
+        scorelang.loads('plan p "P" {\n  period H1 "H1" ends 2020-06-30\n}\n'
+                        'indicator a "A" { target >= 10 }\n'
+                        'area "1" "A" { objective "10" "O" weight 100% { a 100 } }\n', "x.score")
+    (d,) = info.value.diagnostics
+    assert d.code == "SL103"
+    assert (d.span.line, d.span.column) == (5, 55)
+    assert "'%'" in d.hint
+
+
+def test_italian_decimal_comma_gets_a_hint():
+    found = diagnose(HEADER + 'area "1" "A" { objective "10" "O" weight 33,34% { a 100% } }\n')
+    (d,) = found
+    assert d.code == "SL101" and "33.34%" in d.hint
+
+
+def test_missing_closing_brace():
+    found = diagnose(HEADER + 'area "1" "A" { objective "10" "O" weight 100% { a 100% }\n')
+    (d,) = found
+    assert d.code == "SL102" and "'}'" in d.hint
+
+
+def test_loads_raises_check_error_carrying_every_error():
+    with pytest.raises(CheckError) as info:
+        scorelang.loads(HEADER + 'area "1" "A" { objective "10" "O" weight 100% { a 50% zz 40% } }\n')
+    assert {d.code for d in info.value.diagnostics} == {"SL206", "SL212"}
+    assert all(d.is_error for d in info.value.diagnostics)
+
+
+def test_rendered_diagnostic_shows_the_line_and_a_caret():
+    text = HEADER + 'area "1" "A" { objective "10" "O" weight 100% { a 50% bb 50% } }\n'
+    (d,) = [x for x in diagnose(text) if x.code == "SL206"]
+    rendered = render(d, text.splitlines())
+    lines = rendered.splitlines()
+    assert lines[0].startswith("plan.score:6:")
+    assert lines[1].endswith('a 50% bb 50% } }')
+    caret = lines[2]
+    assert caret.strip() == "^^^^^^"  # under `bb 50%`
+    assert lines[1][caret.index("^")] == "b"
+    assert lines[3] == "  hint: did you mean `b`?"
+
+
+# ---- values -------------------------------------------------------------------------------
+PLAN = HEADER + 'indicator d "D" { deadline 2020-10-31 }\n' \
+    'area "1" "A" { objective "10" "O" weight 100% { a 40% b 40% d 20% } }\n'
+
+
+def test_unknown_indicator_in_values_file_is_an_error_with_position_and_suggestion():
+    values = scorelang.loads_values("plan: p\nperiod: H1\nvalues:\n  a: 1\n  bb: 2\n", "v.yaml")
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads(PLAN).evaluate(values)
+    (d,) = info.value.diagnostics
+    assert d.code == "SL307" and (d.span.file, d.span.line, d.span.column) == ("v.yaml", 5, 3)
+    assert d.hint == "did you mean `b`?"
+
+
+def test_values_file_with_a_text_value_points_at_it():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads_values("values:\n  a: 3,92\n", "v.yaml")
+    (d,) = info.value.diagnostics
+    assert d.code == "SL303" and (d.span.line, d.span.column) == (2, 6)
+    assert "decimal point" in d.hint
+
+
+def test_values_file_yaml_syntax_error_has_position():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads_values("values:\n  a: [1\n  b: 2\n", "v.yaml")
+    assert info.value.diagnostics[0].code == "SL301"
+    assert info.value.diagnostics[0].span.file == "v.yaml"
+
+
+def test_a_date_for_a_measured_indicator_is_an_error():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads(PLAN).evaluate({"a": dt.date(2020, 5, 1), "b": 1, "d": None})
+    assert [d.code for d in info.value.diagnostics] == ["SL308"]
+
+
+def test_completion_after_the_monitoring_date_is_an_error():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads(PLAN).evaluate({"a": 1, "b": 1, "d": dt.date(2020, 9, 1)}, period="H1")
+    assert [d.code for d in info.value.diagnostics] == ["SL309"]
+
+
+def test_values_for_another_plan_are_refused():
+    values = scorelang.loads_values("plan: other\nvalues:\n  a: 1\n")
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads(PLAN).evaluate(values)
+    assert info.value.diagnostics[0].code == "SL306"
+
+
+def test_unknown_period_is_refused():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads(PLAN).evaluate({"a": 1}, period="Q3")
+    assert info.value.diagnostics[0].code == "SL312"
