@@ -19,8 +19,14 @@ from .model import Direction, Formula, LateKind, LateRule, MissingPolicy
 
 
 def _span(filename: str, meta: Meta | Token) -> Span:
-    end_column = max(getattr(meta, "end_column", 1) - 1, getattr(meta, "column", 1))
-    return Span(filename, meta.line, meta.column, meta.end_line or meta.line, end_column)
+    line = meta.line or 1
+    column = meta.column or 1
+    end_line = meta.end_line or line
+    # Lark's end_column is one past the last character; spans here are inclusive.
+    end_column = (meta.end_column or column + 1) - 1
+    if end_line == line:
+        end_column = max(end_column, column)
+    return Span(filename, line, column, end_line, max(end_column, 1))
 
 
 def unquote(token: str) -> str:
@@ -241,7 +247,7 @@ class _Builder(Transformer[Token, Any]):
         return children
 
 
-def build(tree: Tree, filename: str = "<string>") -> tuple[model.Plan | None, list[Diagnostic]]:
+def build(tree: Tree[Token], filename: str = "<string>") -> tuple[model.Plan | None, list[Diagnostic]]:
     """Turn a parse tree into a Plan; return it with the diagnostics found on the way.
 
     The plan is None only when the file has no `plan` block (nothing to attach the tree to).

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import api, report
 from .diagnostics import Diagnostic, ScorelangError, render
@@ -27,7 +28,7 @@ def _source_lines(path: str) -> list[str] | None:
         return None
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: object = None) -> None:
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
     out = stream or sys.stderr
     cache: dict[str, list[str] | None] = {}
     for diagnostic in diagnostics:
@@ -37,7 +38,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: object = None) 
             if file not in cache:
                 cache[file] = _source_lines(file)
             lines = cache[file]
-        print(render(diagnostic, lines), file=out)  # type: ignore[call-overload]
+        print(render(diagnostic, lines), file=out)
 
 
 def _exit_code(exc: ScorelangError) -> int:

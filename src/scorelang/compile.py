@@ -110,13 +110,13 @@ def compile_plan(plan: model.Plan, period: model.Period | None) -> Program:
         node = placed.node
         weight = node.weight.fraction if node.weight is not None else None
         if isinstance(node, model.Reference):
-            indicator = plan.indicator(node.indicator)
-            assert indicator is not None
-            step = Step(placed.id, "indicator", indicator.title, None, weight, placed.depth,
+            used = plan.indicator(node.indicator)
+            assert used is not None
+            step = Step(placed.id, "indicator", used.title, None, weight, placed.depth,
                         placed.parent, rule=rule_index[node.indicator])
         else:
             kind = {model.Area: "area", model.Objective: "objective", model.Group: "group"}[type(node)]
-            code = None if isinstance(node, model.Group) else node.code  # type: ignore[union-attr]
+            code = None if isinstance(node, model.Group) else node.code
             step = Step(placed.id, kind, node.title, code, weight, placed.depth, placed.parent)
         index = len(steps)
         index_of[placed.id] = index

@@ -6,9 +6,10 @@ This module knows the grammar and Lark, nothing about what the plan means.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from importlib import resources
 
-from lark import Lark, Tree
+from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .diagnostics import Diagnostic, ParseError, Span, error
@@ -33,7 +34,7 @@ def grammar_parser() -> Lark:
     return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-def parse(text: str, filename: str = "<string>") -> Tree:
+def parse(text: str, filename: str = "<string>") -> Tree[Token]:
     """Parse rule text; raise ParseError carrying one diagnostic with the position."""
     try:
         return grammar_parser().parse(text)
@@ -41,7 +42,7 @@ def parse(text: str, filename: str = "<string>") -> Tree:
         raise ParseError([syntax_diagnostic(exc, text, filename)]) from None
 
 
-def _describe_expected(expected: set[str] | frozenset[str]) -> str:
+def _describe_expected(expected: Iterable[str]) -> str:
     names = []
     for name in sorted(expected):
         if name in _TOKEN_NAMES:
@@ -60,7 +61,8 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        position = exc.pos_in_stream or 0
+        char = text[position] if position < len(text) else ""
         message = f"unexpected character {char!r}"
         hint = None
         if char == ",":

@@ -112,7 +112,8 @@ def aggregate(children: Sequence[tuple[float, Score]], policy: MissingPolicy) ->
         return NOT_DUE if reasons == {Reason.NOT_DUE} else NOT_REPORTED
     total = 0.0
     for weight, score in scored:
-        total += weight * score  # type: ignore[operator]
+        assert not isinstance(score, Missing)
+        total += weight * score
     if policy is MissingPolicy.EXCLUDED:
         return total / sum(w for w, _ in scored)
     return total
