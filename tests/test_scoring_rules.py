@@ -215,3 +215,20 @@ area "2" "Two" weight 75% { b 100% }
 
 def test_unweighted_areas_give_no_plan_score(modena_result):
     assert modena_result.score is None
+
+
+# ---- flags: how a figure came about ------------------------------------------------------
+def test_flags_say_when_a_score_was_capped_floored_or_used_a_periodic_target(modena_result):
+    assert "capped" in modena_result["701/indicatori/controlli_autocertificazioni"].flags
+    assert "periodic_target" in modena_result["701/indicatori/controlli_autocertificazioni"].flags
+    assert modena_result["601.D3.1a/variazione_turisti_motor_valley"].flags == ("floored",)
+    assert modena_result["601.D3.1a/presenze_fiere"].flags == ("zero_weight",)
+    assert modena_result["402/indicatori/studenti_orientamento_alternanza"].flags == ()
+
+
+def test_flags_say_when_a_deadline_was_missed_or_met_late():
+    text = plan_text('indicator d "D" { deadline 2020-10-31 late 50% }', "d 100%")
+    plan = scorelang.loads(text)
+    assert plan.evaluate({"d": None}, period="Y")["100/d"].flags == ("missed",)
+    assert plan.evaluate({"d": dt.date(2020, 11, 2)}, period="Y")["100/d"].flags == ("late",)
+    assert plan.evaluate({"d": dt.date(2020, 10, 2)}, period="Y")["100/d"].flags == ()

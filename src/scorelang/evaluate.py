@@ -125,10 +125,30 @@ def _node_result(program: Program, index: int, score: Score,
         score=None if missing else score * 100.0,  # type: ignore[operator]
         status=score.status if isinstance(score, Missing) else "scored", places=places,
     )
+    zero_weight = ("zero_weight",) if step.weight == 0 else ()
     if step.rule is None:
-        return NodeResult(**common)  # type: ignore[arg-type]
+        return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
     rule = program.rules[step.rule]
     raw, _ = leaves[step.rule]
+    value = values.values.get(rule.indicator.id)
+    flags = zero_weight + leaf_flags(rule, raw, value)
     return NodeResult(**common, indicator=rule.indicator.id,  # type: ignore[arg-type]
                       unit=rule.indicator.unit, target=rule.target,
-                      value=values.values.get(rule.indicator.id), raw=_percent(raw))
+                      value=value, raw=_percent(raw), flags=flags)
+
+
+def leaf_flags(rule: ScoringRule, raw: float | None, value: Value) -> tuple[str, ...]:
+    flags: list[str] = []
+    if raw is not None and raw > rule.cap:
+        flags.append("capped")
+    if raw is not None and raw < rule.floor:
+        flags.append("floored")
+    if rule.target.source == "periodic":
+        flags.append("periodic_target")
+    due = rule.target.due
+    if due is not None and raw is not None:
+        if isinstance(value, dt.date) and value > due.due:
+            flags.append("late")
+        elif value is None:
+            flags.append("missed")
+    return tuple(flags)

@@ -37,6 +37,9 @@ class NodeResult:
     target: TargetUsed | None = None
     value: float | dt.date | None = None
     raw: float | None = None  # percent before floor and cap
+    # Facts about how the figure came about: "capped", "floored", "periodic_target",
+    # "late", "missed" (deadline passed, not done), "zero_weight".
+    flags: tuple[str, ...] = ()
 
     @property
     def display(self) -> str:
@@ -54,6 +57,7 @@ class NodeResult:
             "display": self.display,
             "status": self.status,
             "depth": self.depth,
+            "flags": list(self.flags),
         }
         if self.code is not None:
             out["code"] = self.code
