@@ -196,3 +196,56 @@ def test_unknown_period_is_refused():
     with pytest.raises(ValuesError) as info:
         scorelang.loads(PLAN).evaluate({"a": 1}, period="Q3")
     assert info.value.diagnostics[0].code == "SL312"
+
+
+# ---- regressions found while writing the language reference --------------------------------
+def test_plan_wide_setting_inside_an_indicator_is_a_diagnostic_not_a_crash():
+    found = diagnose('plan p "P" { period H1 "H1" ends 2020-06-30 }\n'
+                     'indicator a "A" {\n  target >= 10\n  missing excluded\n}\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 100% } }\n')
+    (d,) = found
+    assert d.code == "SL109" and (d.span.line, d.span.column) == (4, 3)
+    assert "policy" in d.hint
+
+
+def test_setting_repeated_in_the_policy_points_at_the_repetition():
+    found = diagnose('plan p "P" {\n  policy {\n    floor 0%\n    floor 10%\n  }\n}\n'
+                     'indicator a "A" { target >= 10 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 100% } }\n')
+    (d,) = found
+    assert d.code == "SL107" and d.span.line == 4 and "`floor` twice" in d.message
+
+
+def test_indicator_named_after_a_keyword_is_refused_at_its_declaration():
+    found = diagnose('plan p "P" {}\nindicator group "G" { target >= 1 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { } }\n')
+    assert ("SL215", 2) in [(d.code, d.span.line) for d in found]
+
+
+def test_children_all_weighing_zero_is_one_warning_not_a_sum_error():
+    found = diagnose(HEADER + 'area "1" "A" { objective "10" "O" weight 100% { a 0% b 0% } }\n')
+    assert [d.code for d in found] == ["SL211"]
+
+
+def test_zero_target_under_ratio_is_an_error_only_for_lower_is_better():
+    base = 'plan p "P" { policy { formula ratio } }\nindicator a "A" { target %s 0 }\n' \
+           'area "1" "A" { objective "10" "O" weight 100%% { a 100%% } }\n'
+    assert [d.code for d in diagnose(base % "<=")] == ["SL205"]
+    assert diagnose(base % ">=") == []
+
+
+def test_quoted_iso_date_in_values_is_a_completion_date():
+    values = scorelang.loads_values('values:\n  d: "2020-10-15"\n')
+    assert values.values["d"] == dt.date(2020, 10, 15)
+
+
+def test_group_ids_are_plain_ascii():
+    plan = scorelang.loads('plan p "P" {}\nindicator a "A" { target >= 1 }\n'
+                           'area "1" "A" { group "Qualità e tempi" weight 100% { a 100% } }\n')
+    assert "1/qualita_e_tempi" in plan.evaluate({"a": 1})
+
+
+def test_scoring_without_a_period_says_which_period_was_used():
+    result = scorelang.loads(PLAN).evaluate({"a": 1, "b": 1, "d": None})
+    assert result.period == "H1"
+    assert result.diagnostics[0].code == "SL313"

@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from . import model
 from .build import build
 from .check import check
 from .compile import Program, compile_plan
-from .diagnostics import CheckError, Diagnostic, ParseError, ValuesError, error, in_source_order
+from .diagnostics import (CheckError, Diagnostic, ParseError, ValuesError, error,
+                          in_source_order, warning)
 from .evaluate import evaluate
 from .files import read_text
 from .parser import parse
@@ -66,7 +69,13 @@ class Plan:
         if not isinstance(values, Values):
             values = Values.from_mapping(values)
         chosen = period or values.period or self.default_period()
-        return evaluate(self.program(chosen), values, as_of)
+        result = evaluate(self.program(chosen), values, as_of)
+        if chosen is not None and not (period or values.period):
+            note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
+                           "the plan declares", None,
+                           "name the period in the values file (`period: H1`) or with --period")
+            result = attrs.evolve(result, diagnostics=(note, *result.diagnostics))
+        return result
 
 
 def _build_and_check(tree: Any, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:

@@ -8,7 +8,7 @@ reported here as diagnostics; problems that need the whole plan (unknown names, 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
@@ -27,6 +27,18 @@ def _span(filename: str, meta: Meta | Token) -> Span:
     if end_line == line:
         end_column = max(end_column, column)
     return Span(filename, line, column, end_line, max(end_column, 1))
+
+
+class Statement(NamedTuple):
+    """One line of a policy or indicator block: `floor 0%`, `target >= 300`, ..."""
+
+    key: str
+    value: Any
+    span: Span
+
+
+# Settings that only make sense for the whole plan.
+PLAN_ONLY = {"missing": "the missing-data policy", "display_places": "display rounding"}
 
 
 def unquote(token: str) -> str:
@@ -90,20 +102,20 @@ class _Builder(Transformer[Token, Any]):
         token = children[0]
         return unquote(token) if token.type == "STRING" else str(token)
 
-    def unit(self, meta: Meta, children: list[str]) -> tuple[str, str]:
-        return ("unit", children[0])
+    def unit(self, meta: Meta, children: list[str]) -> Statement:
+        return Statement("unit", children[0], self.span(meta))
 
     # ---- settings ------------------------------------------------------------------------
-    def floor(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
-        return ("floor", children[0][0] / 100.0)
+    def floor(self, meta: Meta, children: list[Any]) -> Statement:
+        return Statement("floor", children[0][0] / 100.0, self.span(meta))
 
-    def cap(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
-        return ("cap", children[0][0] / 100.0)
+    def cap(self, meta: Meta, children: list[Any]) -> Statement:
+        return Statement("cap", children[0][0] / 100.0, self.span(meta))
 
-    def missing(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
-        return ("missing", self.choice(children[0], MissingPolicy, "missing-data policy"))
+    def missing(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("missing", self.choice(children[0], MissingPolicy, "missing-data policy"), self.span(meta))
 
-    def display(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
+    def display(self, meta: Meta, children: list[Token]) -> Statement:
         places_token, rounding = children
         if str(rounding) != "half_up":
             self.diagnostics.append(error(
@@ -115,13 +127,13 @@ class _Builder(Transformer[Token, Any]):
                 "SL105", f"display places must be a whole number from 0 to 6, not {places_token}",
                 self.span(places_token), "write e.g. `display 2 half_up`"))
             places = 2
-        return ("display", int(places))
+        return Statement("display_places", int(places), self.span(meta))
 
-    def formula(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
-        return ("formula", self.choice(children[0], Formula, "formula"))
+    def formula(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("formula", self.choice(children[0], Formula, "formula"), self.span(meta))
 
-    def late(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
-        return ("late", children[0])
+    def late(self, meta: Meta, children: list[Any]) -> Statement:
+        return Statement("late", children[0], self.span(meta))
 
     def late_named(self, meta: Meta, children: list[Token]) -> LateRule:
         if str(children[0]) != "zero":
@@ -151,16 +163,19 @@ class _Builder(Transformer[Token, Any]):
         title = unquote(children[1]) if len(children) == 3 else str(name)
         return model.Period(str(name), title, self.date(children[-1]), self.span(meta))
 
-    def policy(self, meta: Meta, children: list[tuple[str, Any]]) -> model.Policy:
-        settings = self.settings(children, "policy")
+    def policy(self, meta: Meta, children: list[Statement]) -> model.Policy:
+        settings = self.settings(children, "the policy")
         return model.Policy(span=self.span(meta), **settings)
 
-    def settings(self, children: list[tuple[str, Any]], where: str) -> dict[str, Any]:
+    def settings(self, statements: list[Statement], owner: str) -> dict[str, Any]:
+        """Settings by key; a key given twice is reported (the last one is kept)."""
         out: dict[str, Any] = {}
-        for key, value in children:
-            if key == "display":
-                key = "display_places"
-            out[key] = value
+        for statement in statements:
+            if statement.key in out:
+                self.diagnostics.append(error(
+                    "SL107", f"{owner} sets `{statement.key.replace('_places', '')}` twice",
+                    statement.span, "keep one line for each setting"))
+            out[statement.key] = statement.value
         return out
 
     def plan(self, meta: Meta, children: list[Any]) -> dict[str, Any]:
@@ -180,37 +195,37 @@ class _Builder(Transformer[Token, Any]):
         }
 
     # ---- indicators ---------------------------------------------------------------------------
-    def description(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
-        return ("description", unquote(children[0]))
+    def description(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("description", unquote(children[0]), self.span(meta))
 
-    def target(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+    def target(self, meta: Meta, children: list[Any]) -> Statement:
         direction, (value, percent) = children
-        return ("target", model.Target(Direction(str(direction)), value, percent, self.span(meta)))
+        return Statement("target", model.Target(Direction(str(direction)), value, percent, self.span(meta)), self.span(meta))
 
-    def periodic(self, meta: Meta, children: list[Any]) -> tuple[str, Any]:
+    def periodic(self, meta: Meta, children: list[Any]) -> Statement:
         period, direction, (value, percent) = children
         target = model.Target(Direction(str(direction)), value, percent, self.span(meta))
-        return ("periodic", model.PeriodicTarget(str(period), target, self.span(meta)))
+        return Statement("periodic", model.PeriodicTarget(str(period), target, self.span(meta)), self.span(meta))
 
-    def deadline(self, meta: Meta, children: list[Token]) -> tuple[str, Any]:
-        return ("deadline", model.Deadline(self.date(children[0]), self.span(meta)))
+    def deadline(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("deadline", model.Deadline(self.date(children[0]), self.span(meta)), self.span(meta))
 
     def indicator(self, meta: Meta, children: list[Any]) -> model.Indicator:
-        name, title, *items = children
-        fields: dict[str, Any] = {}
-        periodic: list[model.PeriodicTarget] = []
-        for key, value in items:
-            if key == "periodic":
-                periodic.append(value)
-                continue
-            if key in fields:
+        name, title, *statements = children
+        periodic = tuple(st.value for st in statements if st.key == "periodic")
+        own: list[Statement] = []
+        for statement in statements:
+            if statement.key in PLAN_ONLY:
                 self.diagnostics.append(error(
-                    "SL107", f"indicator `{name}` sets `{key}` twice", self.span(meta),
-                    f"keep one `{key}` line"))
-            fields[key] = value
+                    "SL109", f"{PLAN_ONLY[statement.key]} is set for the whole plan, not for "
+                    f"indicator `{name}`", statement.span,
+                    "move this line to the plan's `policy { ... }` block"))
+            elif statement.key != "periodic":
+                own.append(statement)
+        fields = self.settings(own, f"indicator `{name}`")
         if "target" in fields and fields["target"].percent and "unit" not in fields:
             fields["unit"] = "%"
-        return model.Indicator(str(name), unquote(title), periodic_targets=tuple(periodic),
+        return model.Indicator(str(name), unquote(title), periodic_targets=periodic,
                                span=self.span(meta), **fields)
 
     # ---- tree ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from . import model
 from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
 from .model import Direction, Formula
+from .parser import keywords
 
 # Weights are printed with two decimals: 33.34 + 33.33 + 33.33 must pass, 99.98 must not.
 WEIGHT_TOLERANCE = 0.01
@@ -45,6 +46,12 @@ def _duplicate_periods(plan: model.Plan) -> Iterator[Diagnostic]:
 def _duplicate_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
     yield from _duplicates([(i.id, i.span) for i in plan.indicators], "indicator", "SL202",
                            "declare an indicator once and reference it wherever it is used")
+    reserved = keywords()
+    for indicator in plan.indicators:
+        if indicator.id in reserved:
+            yield error("SL215", f"`{indicator.id}` is a keyword of the language and cannot name "
+                        "an indicator", indicator.span,
+                        f"choose another id, e.g. `{indicator.id}_1` or a descriptive name")
 
 
 def _indicator_targets(plan: model.Plan) -> Iterator[Diagnostic]:
@@ -77,7 +84,7 @@ def _indicator_targets(plan: model.Plan) -> Iterator[Diagnostic]:
             targets = [indicator.target] if indicator.target else []
             targets += [p.target for p in indicator.periodic_targets]
             for target in targets:
-                if target.value == 0 and target.direction is not Direction.EQUAL:
+                if target.value == 0 and target.direction is Direction.AT_MOST:
                     yield error("SL205", f"indicator `{indicator.id}`: a target of 0 cannot be "
                                 "scored with the ratio formula (division by zero)", target.span,
                                 "use `formula deviation` for this indicator, or a non-zero target")
@@ -140,8 +147,8 @@ def _sibling_sum(children: Sequence[model.Area | model.Node], what: str,
         if weight.percent < 0:
             yield error("SL210", f"negative weight {weight.percent:g}%", weight.span,
                         "weights are shares of the parent, from 0% to 100%")
-    if len(weights) != len(children):
-        return
+    if len(weights) != len(children) or all(w.percent == 0 for w in weights):
+        return  # a missing weight is SL208; all-zero weights are SL211
     total = sum(w.percent for w in weights)
     if abs(total - 100.0) > WEIGHT_TOLERANCE + 1e-9:
         difference = total - 100.0

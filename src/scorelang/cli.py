@@ -79,11 +79,12 @@ def _rule_files(paths: Sequence[str]) -> list[Path]:
 def cmd_check(args: argparse.Namespace) -> int:
     code = EXIT_OK
     everything: list[Diagnostic] = []
-    for path in _rule_files(args.paths):
+    files = _rule_files(args.paths)
+    for path in files:
         try:
             text = read_text(path, "rule file")
         except InputError as exc:
-            print_diagnostics(exc.diagnostics)
+            everything.extend(exc.diagnostics)
             code = EXIT_USAGE
             continue
         _, found = api.diagnose(text, str(path))
@@ -97,7 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_diagnostics(everything)
         errors = sum(1 for d in everything if d.is_error)
         warnings = len(everything) - errors
-        print(f"{len(_rule_files(args.paths))} file(s) checked: {errors} error(s), "
+        print(f"{len(files)} file(s) checked: {errors} error(s), "
               f"{warnings} warning(s)", file=sys.stderr)
     return code
 

@@ -53,7 +53,7 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
                                  rule.indicator.span,
                                  f"add `{rule.indicator.id}: null` to {values.source} to say it "
                                  "is N/D on purpose"))
-        if rule.indicator.deadline is not None and as_of is None \
+        if rule.indicator.deadline is not None and as_of is None and index in used \
                 and values.values.get(rule.indicator.id) is None:
             found.append(error("SL311", f"cannot tell whether the deadline of "
                                f"`{rule.indicator.id}` has passed: no monitoring date", None,

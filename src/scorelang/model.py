@@ -8,6 +8,7 @@ Nothing here computes a score; `compile` and `evaluate` do.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from enum import Enum
 from typing import Union
 
@@ -186,8 +187,10 @@ class Plan:
 
 def slug(title: str) -> str:
     """The id part a group takes from its title: "Obiettivi operativi" -> "obiettivi_operativi"."""
+    # ASCII only, so ids are easy to type on any keyboard: "Qualità" -> "qualita".
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     out = []
-    for char in title.strip().lower():
+    for char in plain.strip().lower():
         out.append(char if char.isalnum() else "_")
     text = "".join(out)
     while "__" in text:

@@ -34,6 +34,17 @@ def grammar_parser() -> Lark:
     return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
+@functools.lru_cache(maxsize=1)
+def keywords() -> frozenset[str]:
+    """The words the language reserves (plan, indicator, objective, weight, ...)."""
+    found = set()
+    for terminal in grammar_parser().terminals:
+        value = getattr(terminal.pattern, "value", "")
+        if terminal.pattern.type == "str" and value.isalpha():
+            found.add(value)
+    return frozenset(found)
+
+
 def parse(text: str, filename: str = "<string>") -> Tree[Token]:
     """Parse rule text; raise ParseError carrying one diagnostic with the position."""
     try:

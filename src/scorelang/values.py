@@ -71,6 +71,10 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
         text = raw.strip()
         if text.upper() in ("N/D", "ND", "N.D."):
             return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
         number_text = text.rstrip("%").strip().replace("_", "")
         try:
             return float(number_text)
