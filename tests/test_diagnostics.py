@@ -105,17 +105,53 @@ def test_syntax_error_has_position_and_expected_tokens():
     with pytest.raises(ParseError) as info:
         scorelang.loads('plan p "P" {\n  period H1 "H1" ends 2020-06-30\n}\n'
                         'indicator a "A" { target >= 10 }\n'
-                        'area "1" "A" { objective "10" "O" weight 100% { a 100 } }\n', "x.score")
+                        'area "1" "A" weight { }\n', "x.score")
     (d,) = info.value.diagnostics
     assert d.code == "SL103"
-    assert (d.span.line, d.span.column) == (5, 55)
-    assert "'%'" in d.hint
+    assert (d.span.line, d.span.column) == (5, 21)
+    assert d.message == "unexpected '{'" and d.hint == "expected a number"
 
 
-def test_italian_decimal_comma_gets_a_hint():
-    found = diagnose(HEADER + 'area "1" "A" { objective "10" "O" weight 33,34% { a 100% } }\n')
+# Common mistakes get their own code, message and hint (parser._MISTAKES and _friendly).
+SYNTAX_MISTAKES = [
+    # (code, rule text after HEADER, line, column, text in message, hint)
+    ("SL110", 'area "1" "A" { objective "10" "O" weight 100% { a 50 b 50% } }', 6, 54,
+     "50 needs a '%'", "weights and bounds are percentages: write 50%"),
+    ("SL110", 'area "1" "A" {\n objective "10" "O" weight 100% {\n  a 50%\n  b 50\n }\n}', 10, 2,
+     "50 needs a '%'", "weights and bounds are percentages: write 50%"),
+    ("SL111", 'area "1" "A" { objective "10" "O" weight 100% { a 0.5 b 50% } }', 6, 55,
+     "weight 0.5 has no '%'", "weights are percentages: if 0.5 means 50 %, write 50%"),
+    ("SL112", 'area "1" "A" { objective "10" "O" weight 33,34% { a 100% } }', 6, 44,
+     "decimals are written with a point",
+     "write e.g. 33.34%, not 33,34% (no thousands separators either)"),
+    ("SL113", 'indicator d "D" { deadline 31-10-2020 }', 6, 28,
+     "dates are written year-month-day", "write 2020-10-31 (YYYY-MM-DD), not 31-10-2020"),
+    ("SL113", 'indicator d "D" { deadline 31/10/2020 }', 6, 28,
+     "dates are written year-month-day", "write 2020-10-31 (YYYY-MM-DD), not 31/10/2020"),
+    ("SL114", 'area "1" "A" { objetive "10" "O" weight 100% { a 100% } }', 6, 25,
+     "unknown word `objetive`", "did you mean `objective`?"),
+    ("SL114", 'indicator c "C" { targt >= 1 }', 6, 19,
+     "unknown word `targt`", "did you mean `target`?"),
+    ("SL115", 'indicator c "C" { target => 1 }', 6, 27,
+     "`=>` is not a direction", "write `>=`"),
+    ("SL116", 'indicator c "C { target >= 1 }', 6, 13,
+     "a text is not closed", "add the closing double quote on the same line (texts cannot span lines)"),
+    ("SL117", 'area "1" "A" {\n  objective "10" "O" weight 100% {\n    a 100%\n\narea "2" "B" { }', 10, 6,
+     "`area` cannot start here: a block above is not closed", "add the missing '}' before this line"),
+    ("SL118", 'indicator c "C" { target 5 }', 6, 26,
+     "a target needs a direction",
+     "write `>=` (higher is better), `<=` (lower is better) or `=` before the number, e.g. `target >= 300`"),
+]
+
+
+@pytest.mark.parametrize("code,text,line,column,message,hint", SYNTAX_MISTAKES)
+def test_common_syntax_mistake_gets_a_named_message(code, text, line, column, message, hint):
+    found = diagnose(HEADER + text + "\n")
+    assert len(found) == 1
     (d,) = found
-    assert d.code == "SL101" and "33.34%" in d.hint
+    assert (d.code, d.span.line, d.span.column) == (code, line, column)
+    assert message in d.message
+    assert d.hint == hint
 
 
 def test_missing_closing_brace():

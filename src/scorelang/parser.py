@@ -6,13 +6,14 @@ This module knows the grammar and Lark, nothing about what the plan means.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from importlib import resources
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagnostics import Diagnostic, ParseError, Span, error
+from .diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
 
 # Names people read in "expected ..." messages instead of Lark's terminal names.
 _TOKEN_NAMES = {
@@ -68,36 +69,168 @@ def _describe_expected(expected: Iterable[str]) -> str:
     return ", ".join(names)
 
 
+# Common mistakes, recognised by the parser state they leave Lark in (match_examples):
+# each label lists small texts that fail the way a real file with that mistake fails.
+_PLAN = 'plan p "P" { }\n'
+_MISTAKES: dict[str, list[str]] = {
+    "missing_percent": [
+        _PLAN + 'area "1" "A" { objective "1" "O" weight 100% { a 50 } }',
+        _PLAN + 'area "1" "A" { objective "1" "O" weight 100% { a 50 b 50% } }',
+        _PLAN + 'area "1" "A" { objective "1" "O" weight 100 { } }',
+        'plan p "P" { policy { floor 0 } }',
+    ],
+    "missing_brace": [
+        _PLAN + 'indicator a "A" { target >= 1\nindicator b "B" { target >= 1 }',
+        _PLAN + 'indicator a "A" { target >= 1\narea "1" "A" { }',
+        _PLAN + 'area "1" "A" { objective "1" "O" weight 100% { a 100%\narea "2" "B" { }',
+        _PLAN + 'area "1" "A" { objective "1" "O" weight 100% { a 100% }\narea "2" "B" { }',
+        _PLAN + 'area "1" "A" { group "G" weight 100% { a 100%\narea "2" "B" { }',
+        'plan p "P" { period H1 "H" ends 2020-06-30\nindicator a "A" { target >= 1 }',
+        'plan p "P" { policy { floor 0%\n}\nindicator a "A" { target >= 1 }',
+    ],
+    "word_instead_of_reference": [
+        _PLAN + 'area "1" "A" { objectiv "1" "O" weight 100% { } }',
+        _PLAN + 'area "1" "A" { objective "1" "O" weight 100% { grup "G" weight 100% { } } }',
+    ],
+    "unknown_statement": [
+        _PLAN + 'indicator a "A" { targt >= 1 }',
+        'plan p "P" { polcy { } }',
+        'plan p "P" { policy { flor 0% } }',
+        _PLAN + 'indicatr a "A" { }',
+        'plna p "P" { }',
+    ],
+    "missing_direction": [
+        _PLAN + 'indicator a "A" { target 1 }',
+        'plan p "P" { period H1 "H" ends 2020-06-30 }\nindicator a "A" { periodic H1 1 }',
+    ],
+}
+
+_ITALIAN_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_LAST_NUMBER = re.compile(r"(-?\d[\d_]*(?:\.\d[\d_]*)?)\s*$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=1)
+def _mistakes_by_state() -> dict[tuple[int, str], str]:
+    """(LALR state, unexpected token type) of each example mistake -> its label."""
+    table: dict[tuple[int, str], str] = {}
+    for label, examples in _MISTAKES.items():
+        for example in examples:
+            try:
+                grammar_parser().parse(example)
+            except UnexpectedToken as exc:
+                table.setdefault((exc.state.position, exc.token.type), label)
+            except UnexpectedInput:
+                pass
+    return table
+
+
+def _classify(exc: UnexpectedInput) -> str | None:
+    """The label of the common mistake this error looks like, or None.
+
+    Lark's match_examples compares whole parser states, stack depth included, so a mistake
+    nested one level deeper than its example would not match; when it finds nothing, the same
+    examples are matched on the LALR state and the unexpected token alone.
+    """
+    def attempt(text: str) -> Tree[Token]:
+        return grammar_parser().parse(text)
+
+    label = exc.match_examples(attempt, _MISTAKES, use_accepts=True)
+    if label is not None:
+        return str(label)
+    if isinstance(exc, UnexpectedToken) and exc.state is not None:
+        return _mistakes_by_state().get((exc.state.position, exc.token.type))
+    return None
+
+
+def _word_before(text: str, position: int) -> str | None:
+    words = _WORD.findall(text[:position].rstrip().split("\n")[-1])
+    return words[-1] if words else None
+
+
+def _friendly(exc: UnexpectedInput, text: str, position: int) -> tuple[str, str, str] | None:
+    """(code, message, hint) for a mistake people often make, or None."""
+    rest = text[position:position + 12]
+    if rest.startswith(",") and text[position - 1:position].isdigit() and rest[1:2].isdigit():
+        return ("SL112", "decimals are written with a point",
+                "write e.g. 33.34%, not 33,34% (no thousands separators either)")
+    date = _ITALIAN_DATE.match(rest)
+    if date:
+        day, month, year = date.groups()
+        return ("SL113", "dates are written year-month-day",
+                f"write {year}-{int(month):02d}-{int(day):02d} (YYYY-MM-DD), not {date.group(0)}")
+    if text[max(position - 1, 0):position + 1] in ("=>", "=<"):
+        swapped = ">=" if text[position] == ">" else "<="
+        return ("SL115", f"`{text[position - 1:position + 1]}` is not a direction",
+                f"write `{swapped}`")
+    label = _classify(exc)
+    token = getattr(exc, "token", None)
+    if label == "missing_percent":
+        number = _LAST_NUMBER.search(text[:position])
+        written = number.group(1) if number else "the number"
+        try:
+            value = float(written.replace("_", ""))
+        except ValueError:
+            value = -1.0
+        if 0 < value < 1 and "." in written:
+            return ("SL111", f"weight {written} has no '%'",
+                    f"weights are percentages: if {written} means {value * 100:g} %, "
+                    f"write {value * 100:g}%")
+        return ("SL110", f"{written} needs a '%'",
+                f"weights and bounds are percentages: write {written}%")
+    if label == "missing_brace":
+        word = str(token) if token is not None else "this"
+        if token is not None and token.type == "STRING":
+            # `area "2"` inside a block reads as a reference to an indicator named `area`.
+            word = _word_before(text, position) or word
+        return ("SL117", f"`{word}` cannot start here: a block above is not closed",
+                "add the missing '}' before this line")
+    if label in ("word_instead_of_reference", "unknown_statement"):
+        found = str(token) if label == "unknown_statement" and token is not None else \
+            _word_before(text, position)
+        if found:
+            suggestion = did_you_mean(found, keywords())
+            if suggestion:
+                return ("SL114", f"unknown word `{found}`", suggestion)
+        if label == "word_instead_of_reference":
+            return ("SL103", "unexpected text after a name",
+                    "an indicator is used as `name 25%`; objectives and groups start with "
+                    "`objective` or `group`")
+        return None
+    if label == "missing_direction":
+        return ("SL118", "a target needs a direction", "write `>=` (higher is better), `<=` (lower is "
+                "better) or `=` before the number, e.g. `target >= 300`")
+    return None
+
+
 def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
+    position = getattr(exc, "pos_in_stream", None) or 0
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        position = exc.token.start_pos or position
+    friendly = _friendly(exc, text, position) if not isinstance(exc, UnexpectedEOF) else None
     if isinstance(exc, UnexpectedCharacters):
-        position = exc.pos_in_stream or 0
         char = text[position] if position < len(text) else ""
-        message = f"unexpected character {char!r}"
-        hint = None
-        if char == ",":
-            hint = "decimals are written with a point: 33.34%, not 33,34%"
-        elif char == '"':
-            hint = "a text is not closed: add the closing double quote on the same line"
         span = Span.point(filename, line, column)
-        return error("SL101", message, span, hint)
-    if isinstance(exc, UnexpectedEOF):
+        if friendly:
+            return error(friendly[0], friendly[1], span, friendly[2])
+        if char == '"':
+            return error("SL116", "a text is not closed", span,
+                         "add the closing double quote on the same line (texts cannot span lines)")
+        return error("SL101", f"unexpected character {char!r}", span,
+                     "remove it, or check the line against docs/language.md")
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         lines = text.splitlines() or [""]
-        last = len(lines)
-        span = Span.point(filename, last, len(lines[-1]) + 1)
+        span = Span.point(filename, len(lines), len(lines[-1]) + 1)
         expected = _describe_expected(exc.expected)
         return error("SL102", "the file ends too early", span,
                      f"expected {expected}; is a closing '}}' missing?")
     assert isinstance(exc, UnexpectedToken)
     token = exc.token
-    if token.type == "$END":
-        lines = text.splitlines() or [""]
-        span = Span.point(filename, len(lines), len(lines[-1]) + 1)
-        return error("SL102", "the file ends too early", span,
-                     f"expected {_describe_expected(exc.expected)}; is a closing '}}' missing?")
-    value = str(token)
     span = Span(filename, line, column, token.end_line or line,
                 (token.end_column - 1) if token.end_column else column)
-    return error("SL103", f"unexpected {value!r}",
+    if friendly:
+        return error(friendly[0], friendly[1], span, friendly[2])
+    return error("SL103", f"unexpected {str(token)!r}",
                  span, f"expected {_describe_expected(exc.expected)}")
