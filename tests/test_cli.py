@@ -106,3 +106,55 @@ def test_bad_values_file_exits_1_naming_file_line_and_column(tmp_path):
 def test_bad_usage_exits_2():
     assert run("score", str(MODENA_RULES)).returncode == 2  # --values is required
     assert run("nonsense").returncode == 2
+
+
+
+def _broken(tmp_path):
+    path = tmp_path / "plan.score"
+    path.write_text('plan p "P" { period H1 "H1" ends 2020-06-30 }\n'
+                    'indicator a "A" { unit N target >= 10 periodic H1 >= 20 }\n'
+                    'area "1" "A" {\n  objective "10" "O" weight 100% { a 60% b 40% }\n}\n',
+                    encoding="utf-8")
+    return path
+
+
+def test_check_json_lists_every_diagnostic_with_its_span(tmp_path):
+    path = _broken(tmp_path)
+    done = run("check", "--format", "json", str(path))
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert data["format_version"] == 1
+    assert [(d["code"], d["severity"], d["span"]["line"], d["span"]["column"])
+            for d in data["diagnostics"]] == [("SL217", "warning", 2, 39), ("SL206", "error", 4, 42)]
+
+
+def test_check_github_prints_workflow_commands(tmp_path):
+    path = _broken(tmp_path)
+    lines = run("check", "--format", "github", str(path)).stdout.splitlines()
+    assert lines[0].startswith(f"::warning file={path},line=2,col=39,endLine=2,endColumn=55,"
+                               "title=SL217 ")
+    assert lines[1].startswith(f"::error file={path},line=4,col=42,")
+    assert lines[1].endswith("::unknown indicator `b`%0Ahint: declare it: indicator b "
+                             '"Title" { target >= ... }')
+
+
+def test_check_sarif_is_sarif_2_1_0_with_rules_and_regions(tmp_path):
+    path = _broken(tmp_path)
+    sarif = json.loads(run("check", "--format", "sarif", str(path)).stdout)
+    assert sarif["version"] == "2.1.0"
+    (run_,) = sarif["runs"]
+    assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == ["SL206", "SL217"]
+    error = next(r for r in run_["results"] if r["ruleId"] == "SL206")
+    assert error["level"] == "error"
+    assert run_["tool"]["driver"]["rules"][error["ruleIndex"]]["id"] == "SL206"
+    region = error["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 4, "startColumn": 42, "endLine": 4, "endColumn": 47}
+    assert error["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == str(path)
+
+
+def test_check_recurses_into_directories(tmp_path):
+    (tmp_path / "sub").mkdir()
+    _broken(tmp_path / "sub")
+    (tmp_path / "notes.txt").write_text("not a rule file", encoding="utf-8")
+    done = run("check", str(tmp_path))
+    assert done.returncode == 1 and "1 file(s) checked" in done.stderr

@@ -4,6 +4,8 @@ The public API: `load`, `loads`, `load_values`, `Plan.evaluate`, `Result`, and t
 `ScorelangError` family carrying diagnostics.
 """
 
+__version__ = "0.1.0"
+
 from .api import Plan, diagnose, load, load_values, loads, loads_values
 from .diagnostics import CheckError, Diagnostic, ParseError, ScorelangError, Severity, Span, ValuesError
 from .result import NodeResult, Result
@@ -14,4 +16,3 @@ __all__ = [
     "Severity", "Span", "Values", "ValuesError", "diagnose", "load", "load_values", "loads",
     "loads_values",
 ]
-__version__ = "0.1.0"

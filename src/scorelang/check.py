@@ -14,6 +14,11 @@ from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order,
 from .model import Direction, Formula
 from .parser import keywords
 
+# Units whose figures add up over the year (a half-year target is a share of the annual one).
+CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})
+# Units that count whole things: only there is an `=` target naturally met exactly.
+DISCRETE_UNITS = frozenset({"N"})
+
 # Weights are printed with two decimals: 33.34 + 33.33 + 33.33 must pass, 99.98 must not.
 WEIGHT_TOLERANCE = 0.01
 
@@ -21,7 +26,8 @@ WEIGHT_TOLERANCE = 0.01
 def check(plan: model.Plan) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
-                 _tree_references, _duplicate_nodes, _weights, _unused_indicators, _bounds):
+                 _periodic_targets, _deadlines, _exact_targets, _tree_references,
+                 _duplicate_nodes, _weights, _unused_indicators, _bounds):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -90,6 +96,55 @@ def _indicator_targets(plan: model.Plan) -> Iterator[Diagnostic]:
                                 "use `formula deviation` for this indicator, or a non-zero target")
 
 
+def _periodic_targets(plan: model.Plan) -> Iterator[Diagnostic]:
+    for indicator in plan.indicators:
+        annual = indicator.target
+        if annual is None:
+            continue
+        for periodic in indicator.periodic_targets:
+            target = periodic.target
+            if target.direction is not annual.direction:
+                yield error("SL216", f"indicator `{indicator.id}`: periodic target "
+                            f"`{target.direction.value}` points the other way from the annual "
+                            f"`{annual.direction.value}`", periodic.span,
+                            f"write the periodic target with `{annual.direction.value}` too")
+                continue
+            stricter = (target.value > annual.value if annual.direction is Direction.AT_LEAST
+                        else target.value < annual.value)
+            if indicator.unit in CUMULATIVE_UNITS and stricter:
+                yield warning("SL217", f"indicator `{indicator.id}` is cumulative "
+                              f"({indicator.unit}) but its {periodic.period} target "
+                              f"{target.value:g} is stricter than the annual {annual.value:g}",
+                              periodic.span, "a part of the year usually asks for a share of the "
+                              "annual target (e.g. half by June)")
+
+
+def _deadlines(plan: model.Plan) -> Iterator[Diagnostic]:
+    if not plan.periods:
+        return
+    last = max(plan.periods, key=lambda p: p.ends)
+    for indicator in plan.indicators:
+        deadline = indicator.deadline
+        if deadline is not None and deadline.due > last.ends:
+            yield warning("SL218", f"indicator `{indicator.id}` is due {deadline.due.isoformat()}, "
+                          f"after the plan's last period `{last.id}` ends "
+                          f"({last.ends.isoformat()})", deadline.span,
+                          "it will be N/D (not due) in every monitoring of this plan")
+
+
+def _exact_targets(plan: model.Plan) -> Iterator[Diagnostic]:
+    for indicator in plan.indicators:
+        targets = [indicator.target] if indicator.target else []
+        targets += [p.target for p in indicator.periodic_targets]
+        for target in targets:
+            if target.direction is Direction.EQUAL and indicator.unit is not None \
+                    and indicator.unit not in DISCRETE_UNITS:
+                yield warning("SL219", f"indicator `{indicator.id}` has an `=` target on a "
+                              f"continuous unit ({indicator.unit}): it is met only by exactly "
+                              f"{target.value:g}", target.span,
+                              "use `>=` or `<=` unless the exact figure is really required")
+
+
 def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
     declared = [i.id for i in plan.indicators]
     known = set(declared)
@@ -102,12 +157,20 @@ def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
 
 
 def _duplicate_nodes(plan: model.Plan) -> Iterator[Diagnostic]:
-    items = [(p.id, p.node.span) for p in model.walk(plan)]
-    for diagnostic in _duplicates(items, "node", "SL207",
-                                  "codes of areas and objectives are unique in the plan; an "
-                                  "indicator is used at most once under the same parent, and "
-                                  "two groups under one parent need different titles"):
-        yield diagnostic
+    first: dict[str, model.Placed] = {}
+    for placed in model.walk(plan):
+        seen = first.setdefault(placed.id, placed)
+        if seen is placed:
+            continue
+        where = f" (first at line {seen.node.span.line})" if seen.node.span else ""
+        node = placed.node
+        if isinstance(node, model.Reference):
+            hint = "an indicator is used at most once under the same parent: merge the two weights"
+        elif isinstance(node, model.Group):
+            hint = "two groups under one parent need different titles"
+        else:
+            hint = "codes of areas and objectives are unique in the whole plan"
+        yield error("SL207", f"duplicate node `{placed.id}`{where}", node.span, hint)
 
 
 def _weights(plan: model.Plan) -> Iterator[Diagnostic]:

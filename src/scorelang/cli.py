@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import api, report
+from . import __version__, api, report
+from .report import diagnostics as diagnostics_report
 from .diagnostics import Diagnostic, ScorelangError, render
 from .files import InputError, read_text
 
@@ -91,15 +91,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         everything.extend(found)
         if any(d.is_error for d in found) or (args.strict and found):
             code = max(code, EXIT_PROBLEMS)
-    if args.format == "json":
-        print(json.dumps({"format_version": 1, "diagnostics": [d.to_dict() for d in everything]},
-                         ensure_ascii=False, indent=2))
-    else:
-        print_diagnostics(everything)
+    if args.format == "text":
+        sys.stderr.write(diagnostics_report.to_text(everything, _source_lines))
         errors = sum(1 for d in everything if d.is_error)
         warnings = len(everything) - errors
-        print(f"{len(files)} file(s) checked: {errors} error(s), "
-              f"{warnings} warning(s)", file=sys.stderr)
+        print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)",
+              file=sys.stderr)
+    elif args.format == "json":
+        sys.stdout.write(diagnostics_report.to_json(everything))
+    elif args.format == "github":
+        sys.stdout.write(diagnostics_report.to_github(everything))
+    else:
+        sys.stdout.write(diagnostics_report.to_sarif(everything, __version__))
     return code
 
 
@@ -119,7 +122,8 @@ def parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="parse and validate rule files")
     check.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
+                       help="text (people), json, github (workflow commands), sarif (2.1.0)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=cmd_check)
     return top

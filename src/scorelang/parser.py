@@ -97,6 +97,8 @@ _MISTAKES: dict[str, list[str]] = {
         'plan p "P" { polcy { } }',
         'plan p "P" { policy { flor 0% } }',
         _PLAN + 'indicatr a "A" { }',
+        _PLAN + 'indicator a "A" { target >= 1 }\nindicatr b "B" { }',
+        _PLAN + 'area "1" "A" { }\nindicatr b "B" { }',
         'plna p "P" { }',
     ],
     "missing_direction": [
