@@ -285,3 +285,10 @@ def test_scoring_without_a_period_says_which_period_was_used():
     result = scorelang.loads(PLAN).evaluate({"a": 1, "b": 1, "d": None})
     assert result.period == "H1"
     assert result.diagnostics[0].code == "SL313"
+
+
+def test_impossible_date_in_values_file_is_a_diagnostic_not_a_crash():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads_values("as_of: 2020-06-31\nvalues:\n  d: 2020-02-30\n", "v.yaml")
+    assert [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics] == \
+        [("SL303", 1, 8), ("SL303", 3, 6)]

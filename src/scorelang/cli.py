@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, api, report
+from . import __version__, api, report, ruletest
 from .report import diagnostics as diagnostics_report
+from .report import ruletest as ruletest_report
 from .diagnostics import Diagnostic, ScorelangError, render
-from .files import InputError, read_text
+from .files import InputError, read_text, write_text_atomic
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -106,6 +107,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    outcome = ruletest.run_paths(args.paths)
+    text = ruletest_report.render_json(outcome) if args.format == "json" else \
+        ruletest_report.render_text(outcome, args.verbose)
+    sys.stdout.write(text)
+    if args.junit:
+        try:
+            write_text_atomic(Path(args.junit), ruletest_report.render_junit(outcome))
+        except InputError as exc:
+            print_diagnostics(exc.diagnostics)
+            return EXIT_PROBLEMS
+    return outcome.exit_code
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="scorelang", description="Score SMVP performance plans written in scorelang.")
@@ -126,6 +141,13 @@ def parser() -> argparse.ArgumentParser:
                        help="text (people), json, github (workflow commands), sarif (2.1.0)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=cmd_check)
+
+    test = commands.add_parser("test", help="run rule tests (*.test.yaml) that pin expected scores")
+    test.add_argument("paths", nargs="+", help="test files or directories (*.test.yaml)")
+    test.add_argument("--format", choices=("text", "json"), default="text")
+    test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    test.add_argument("-v", "--verbose", action="store_true", help="one line per expectation")
+    test.set_defaults(run=cmd_test)
     return top
 
 

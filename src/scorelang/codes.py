@@ -61,4 +61,10 @@ CODES: dict[str, str] = {
     "SL311": "deadline cannot be judged without a monitoring date",
     "SL312": "unknown period",
     "SL313": "no period given",
+    "SL401": "test file is not valid YAML",
+    "SL402": "test file has the wrong shape",
+    "SL403": "unknown node id in a test",
+    "SL404": "expectation of the wrong shape",
+    "SL405": "unknown status or flag",
+    "SL406": "key given twice in a test file",
 }

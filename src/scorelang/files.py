@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
+import tempfile
 from pathlib import Path
 
 from .diagnostics import ScorelangError, Span, error
@@ -24,3 +28,42 @@ def read_text(path: Path, what: str) -> str:
                                 Span.point(str(path), 1, 1), "save the file as UTF-8")]) from None
     except OSError as exc:
         raise InputError([error("SL001", f"cannot read {what} {path}: {exc.strerror}", None)]) from None
+
+
+# A file the formatter creates (rather than rewrites) gets the usual mode of a text file.
+_NEW_FILE_MODE = 0o644
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace the file's content with `text` (UTF-8, newlines as given) in one step.
+
+    The text goes to a temporary file in the same directory, is flushed to disk, then renamed
+    over the file: a crash or a full disk leaves the old content or the new, never half a rule
+    file. The file keeps its permission bits; a symlink keeps pointing at the file it names.
+    On failure the temporary file is removed and InputError says what went wrong.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()  # replace the file the link names, not the link
+    temporary: Path | None = None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else _NEW_FILE_MODE
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", delete=False,
+                                         dir=path.parent, prefix=f".{path.name}.") as handle:
+            temporary = Path(handle.name)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)  # NamedTemporaryFile creates it 0600
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError([error("SL003", f"cannot write {path}: {reason}", None,
+                                "check that the folder exists and is writable")]) from None
+    except ValueError as exc:  # e.g. text that cannot be encoded (lone surrogates)
+        raise InputError([error("SL003", f"cannot write {path}: {exc}", None)]) from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()

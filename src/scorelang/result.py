@@ -18,6 +18,9 @@ from .rounding import half_up
 
 FORMAT_VERSION = 1
 
+# Facts about how a figure came about, in the order they are listed on a node.
+FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight")
+
 
 @attrs.frozen
 class NodeResult:

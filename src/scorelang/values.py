@@ -90,6 +90,24 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
     return None
 
 
+def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
+                      source: str) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            loader.construct_yaml_timestamp(node)
+        except ValueError:
+            found.append(error("SL303", f"{node.value} is not a real date", _span(source, node),
+                               "dates are YYYY-MM-DD with a real month and day, e.g. 2020-06-30"))
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found += _impossible_dates(loader, key, source) + _impossible_dates(loader, value, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found += _impossible_dates(loader, item, source)
+    return found
+
+
 def loads_values(text: str, source: str = "<values>") -> Values:
     """Read a values document; raise ValuesError naming file, line and column of each problem."""
     loader = yaml.SafeLoader(text)
@@ -103,6 +121,12 @@ def loads_values(text: str, source: str = "<values>") -> Values:
                                  "check indentation and that each entry is `name: value`")]) from None
     except yaml.YAMLError as exc:
         raise ValuesError([error("SL301", f"not valid YAML: {exc}", Span.point(source, 1, 1))]) from None
+    except ValueError:
+        # PyYAML reads 2020-06-31 as a date and fails on it: say which one.
+        found = _impossible_dates(loader, root, source) or [
+            error("SL301", "the values file holds a value that cannot be read",
+                  Span.point(source, 1, 1))]
+        raise ValuesError(found) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):

@@ -1,0 +1,441 @@
+"""Rule tests: YAML files beside the rules that pin the outcomes a methodologist expects.
+
+A test file names a rule file and lists cases; each case gives values (a values file or an
+inline mapping), optionally a period and a monitoring date, and what some nodes must come to:
+a score within a tolerance (percentage points), N/D, a status, flags. This module loads test
+files (mistakes in them are diagnostics with file:line:col) and runs them through the public
+API; `report.ruletest` renders the outcome as text, JSON or JUnit XML.
+
+It scores nothing itself, rounds nothing except through `rounding.half_up`, and prints
+nothing: the CLI decides where the text goes and turns `RunReport.exit_code` into the exit code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os.path
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import attrs
+import yaml
+
+from .api import Plan, load, load_values
+from .diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
+                          in_source_order)
+from .files import InputError, read_text
+from .result import FLAGS, NodeResult, Result
+from .rounding import half_up
+from .values import Values
+
+FORMAT_VERSION = 1
+# Half a unit of the second decimal: a figure printed "62,96%" pins 62.955 ≤ score ≤ 62.965.
+DEFAULT_TOLERANCE = 0.005
+ND: Literal["N/D"] = "N/D"
+STATUSES = ("scored", "missing", "not_due")
+_FILE_KEYS = ("rules", "tests")
+_CASE_KEYS = ("name", "values", "period", "as_of", "tolerance", "expect")
+_LONG_FORM_KEYS = ("score", "status", "flags", "tolerance")
+
+
+class RuleTestError(ScorelangError):
+    """A test file that cannot be run as written (bad YAML, unknown key or node id, ...)."""
+
+
+# ---- what a test file says -------------------------------------------------------------------
+@attrs.frozen
+class Expectation:
+    node: str
+    span: Span
+    score: float | Literal["N/D"] | None = None  # None: the score is not checked
+    tolerance: float = DEFAULT_TOLERANCE  # percentage points, inclusive
+    status: str | None = None
+    flags: tuple[str, ...] | None = None  # each must be set; () means no flag at all
+
+
+@attrs.frozen
+class Case:
+    name: str
+    span: Span
+    values: Path | Values  # a values file, or the inline mapping already read
+    expectations: tuple[Expectation, ...]
+    period: str | None = None
+    as_of: dt.date | None = None
+
+
+@attrs.frozen(eq=False)
+class Suite:
+    path: Path
+    rules: Path
+    cases: tuple[Case, ...]
+    plan: Plan | None  # None when the rules do not load: each case is then an error
+    plan_errors: tuple[Diagnostic, ...] = ()
+
+
+# ---- what running it gave --------------------------------------------------------------------
+@attrs.frozen
+class Outcome:
+    expectation: Expectation
+    got: NodeResult
+    path: tuple[str, ...]  # node ids from the area down to the node
+    problems: tuple[str, ...]  # empty when the expectation holds
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+@attrs.frozen
+class CaseResult:
+    case: Case
+    outcomes: tuple[Outcome, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()  # the case could not be scored
+    period: str | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def verdict(self) -> str:
+        if self.errors:
+            return "error"
+        return "passed" if all(o.passed for o in self.outcomes) else "failed"
+
+
+@attrs.frozen
+class SuiteResult:
+    path: str
+    cases: tuple[CaseResult, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()  # the test file itself could not be loaded
+    rules: str | None = None
+
+
+@attrs.frozen
+class RunReport:
+    suites: tuple[SuiteResult, ...]
+
+    def _outcomes(self) -> list[Outcome]:
+        return [o for s in self.suites for c in s.cases for o in c.outcomes]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for o in self._outcomes() if o.passed)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self._outcomes() if not o.passed)
+
+    @property
+    def errors(self) -> int:
+        return sum(bool(s.errors) + sum(bool(c.errors) for c in s.cases) for s in self.suites)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every expectation held; 1 on any failure or error (I/O included)."""
+        return 0 if self.failed == 0 and self.errors == 0 else 1
+
+
+# ---- loading ---------------------------------------------------------------------------------
+def load_suite(path: Path) -> Suite:
+    """Read a test file and its rules; raise RuleTestError listing every mistake in the file."""
+    loader = yaml.SafeLoader(read_text(path, "test file"))
+    try:
+        try:
+            root = loader.get_single_node()
+            if root is not None:
+                loader.construct_document(root)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            span = Span.point(str(path), mark.line + 1, mark.column + 1) if mark else None
+            raise RuleTestError([error("SL401", f"not valid YAML: {exc.problem or exc}", span,
+                                       "check indentation and that each entry is `key: value`")]
+                                ) from None
+        except ValueError:
+            pass  # an impossible date (2020-06-31): the walk reports it with its position
+        return _Reader(path, loader).suite(root)
+    finally:
+        loader.dispose()
+
+
+class _Reader:
+    """Walks the YAML nodes of one test file, collecting every problem with its position."""
+
+    def __init__(self, path: Path, loader: yaml.SafeLoader):
+        self.path, self.source, self.loader = path, str(path), loader
+        self.problems: list[Diagnostic] = []
+
+    def span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        end_column = end.column if end.line == start.line else start.column + 1
+        return Span(self.source, start.line + 1, start.column + 1, end.line + 1,
+                    max(end_column, start.column + 1))
+
+    def problem(self, code: str, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
+        span = self.span(node) if node is not None else Span.point(self.source, 1, 1)
+        self.problems.append(error(code, message, span, hint))
+
+    def relative(self, name: str) -> Path:
+        """A path written in the test file, relative to the test file's folder."""
+        return Path(os.path.normpath(self.path.parent / name))
+
+    def value(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError) as exc:
+            self.problem("SL401", f"cannot read this value: {exc}", node,
+                         "a date must exist (2020-06-30, not 2020-06-31)")
+            return None
+
+    def mapping(self, node: yaml.Node | None, what: str,
+                allowed: Sequence[str] | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem("SL402", f"{what} must be a mapping", node)
+            return {}
+        found: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            if name in found:
+                self.problem("SL406", f"`{name}` is given twice in {what}", key,
+                             f"first at line {found[name][0].start_mark.line + 1}; keep one")
+            elif allowed is not None and name not in allowed:
+                self.problem("SL402", f"unknown key `{name}` in {what}", key,
+                             did_you_mean(name, allowed) or "allowed keys: " + ", ".join(allowed))
+            else:
+                found[name] = (key, value)
+        return found
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        raw = self.value(node)
+        if isinstance(raw, (str, int)) and not isinstance(raw, bool) and str(raw).strip():
+            return str(raw).strip()
+        self.problem("SL402", f"{what} must be a name, not {raw!r}", node)
+        return None
+
+    def suite(self, root: yaml.Node | None) -> Suite:
+        top = self.mapping(root, "a test file", _FILE_KEYS)
+        rules = Path()
+        plan: Plan | None = None
+        plan_errors: tuple[Diagnostic, ...] = ()
+        if isinstance(root, yaml.MappingNode) and "rules" not in top:
+            self.problem("SL402", "the test file does not name its rule file", root,
+                         "add `rules: my-plan.score` (a path relative to this test file)")
+        elif "rules" in top:
+            rules_node = top["rules"][1]
+            name = self.text(rules_node, "`rules`")
+            rules = self.relative(name or "")
+            if name is not None:
+                plan, plan_errors = self.load_plan(rules, rules_node)
+        cases: list[Case] = []
+        tests = top.get("tests", (None, None))[1]
+        if not isinstance(tests, yaml.SequenceNode) or not tests.value:
+            if isinstance(root, yaml.MappingNode):
+                self.problem("SL402", "`tests` must be a non-empty list of cases", tests or root,
+                             "add `tests:` with `- name: …`, `values: …` and `expect: …`")
+        else:
+            for index, node in enumerate(tests.value, start=1):
+                cases.append(self.case(node, index, plan))
+        if self.problems:
+            raise RuleTestError(in_source_order(self.problems))
+        return Suite(self.path, rules, tuple(cases), plan, plan_errors)
+
+    def load_plan(self, rules: Path, node: yaml.Node) -> tuple[Plan | None, tuple[Diagnostic, ...]]:
+        try:
+            return load(rules), ()
+        except InputError as exc:  # a wrong path is a mistake of the test file: point at it
+            for d in exc.diagnostics:
+                self.problems.append(attrs.evolve(d, span=d.span or self.span(node)))
+        except ScorelangError as exc:  # bad rules: every case reports them as an error
+            return None, exc.diagnostics
+        return None, ()
+
+    def case(self, node: yaml.Node, index: int, plan: Plan | None) -> Case:
+        fields = self.mapping(node, f"test {index}", _CASE_KEYS)
+        name = f"case {index}"
+        if "name" in fields:
+            name = self.text(fields["name"][1], "`name`") or name
+        period = self.text(fields["period"][1], "`period`") if "period" in fields else None
+        if period is not None and plan is not None:
+            try:
+                plan.program(period)
+            except ValuesError as exc:
+                for d in exc.diagnostics:
+                    self.problems.append(attrs.evolve(d, span=self.span(fields["period"][1])))
+        as_of = None
+        if "as_of" in fields:
+            as_of = self.value(fields["as_of"][1])
+            if isinstance(as_of, dt.datetime):
+                as_of = as_of.date()
+            if not isinstance(as_of, dt.date):
+                self.problem("SL402", f"as_of {as_of!r} is not a date", fields["as_of"][1],
+                             "write it unquoted as YYYY-MM-DD")
+                as_of = None
+        tolerance = DEFAULT_TOLERANCE
+        if "tolerance" in fields:
+            tolerance = self.tolerance(fields["tolerance"][1])
+        values: Path | Values = Values({})
+        if "values" not in fields:
+            self.problem("SL402", f"test `{name}` has no `values`", node,
+                         "give a values file (`values: ../values.yaml`) or a mapping id: value")
+        elif isinstance(fields["values"][1], yaml.MappingNode):
+            values = self.inline_values(fields["values"][1])
+        else:
+            values = self.relative(self.text(fields["values"][1], "`values`") or "")
+        node_ids = None if plan is None else [step.id for step in plan.program(None).steps]
+        expect: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        expect_node = fields["expect"][1] if "expect" in fields else None
+        if isinstance(expect_node, yaml.MappingNode) and expect_node.value:
+            expect = self.mapping(expect_node, "`expect`", None)
+        else:
+            self.problem("SL402", f"test `{name}` expects nothing", expect_node or node,
+                         "add `expect:` with one `node_id: score` line per pinned figure")
+        expectations = tuple(self.expectation(key, value, tolerance, node_ids)
+                             for key, value in expect.values())
+        return Case(name, self.span(node), values, expectations, period, as_of)
+
+    def tolerance(self, node: yaml.Node) -> float:
+        raw = self.value(node)
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw >= 0:
+            return float(raw)
+        self.problem("SL404", f"tolerance {raw!r} is not a number of percentage points ≥ 0", node,
+                     "write e.g. `tolerance: 0.005` (half a unit of the second decimal)")
+        return DEFAULT_TOLERANCE
+
+    def inline_values(self, node: yaml.Node) -> Values:
+        clean: dict[str, Any] = {}
+        spans: dict[str, Span] = {}
+        for name, (key, value) in self.mapping(node, "`values`", None).items():
+            spans[name] = self.span(key)
+            try:
+                clean.update(Values.from_mapping({name: self.value(value)}).values)
+            except ValuesError as exc:
+                self.problems.extend(attrs.evolve(d, span=self.span(value)) for d in exc.diagnostics)
+        return Values(clean, source=self.source, spans=spans)
+
+    def expectation(self, key: yaml.Node, node: yaml.Node, tolerance: float,
+                    node_ids: Sequence[str] | None) -> Expectation:
+        node_id = str(key.value)
+        if node_ids is not None and node_id not in node_ids:
+            self.problem("SL403", f"the plan has no node `{node_id}`", key,
+                         did_you_mean(node_id, node_ids)
+                         or "node ids are listed by `scorelang score RULES --format json`")
+        if not isinstance(node, yaml.MappingNode):
+            return Expectation(node_id, self.span(key), self.score(node, node_id), tolerance)
+        fields = self.mapping(node, f"the expectation of `{node_id}`", _LONG_FORM_KEYS)
+        if not fields.keys() & {"score", "status", "flags"}:
+            self.problem("SL404", f"the expectation of `{node_id}` checks nothing", node,
+                         "give at least one of `score`, `status`, `flags`")
+        score = self.score(fields["score"][1], node_id) if "score" in fields else None
+        if "tolerance" in fields:
+            tolerance = self.tolerance(fields["tolerance"][1])
+        status = self.known(fields["status"][1], STATUSES, "status") if "status" in fields else None
+        flags = self.flags(fields["flags"][1]) if "flags" in fields else None
+        return Expectation(node_id, self.span(key), score, tolerance, status, flags)
+
+    def score(self, node: yaml.Node, node_id: str) -> float | Literal["N/D"] | None:
+        raw = self.value(node) if isinstance(node, yaml.ScalarNode) else node
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return float(raw)
+        if isinstance(raw, str) and raw.strip().upper() == ND:
+            return ND
+        hint = "write the score in percentage points (62.96) or N/D"
+        if isinstance(raw, str) and "," in raw:
+            hint = "write the number with a decimal point (62.96, not 62,96) and no % sign"
+        elif raw is None:
+            hint = "write N/D to expect no score (null is not accepted: it may be a forgotten figure)"
+        shown = repr(raw) if isinstance(node, yaml.ScalarNode) else "a list or mapping"
+        self.problem("SL404", f"expected score of `{node_id}` is {shown}, not a number or N/D",
+                     node, hint)
+        return None
+
+    def known(self, node: yaml.Node, names: Sequence[str], what: str) -> str | None:
+        raw = self.value(node)
+        if raw in names:
+            return str(raw)
+        self.problem("SL405", f"unknown {what} {raw!r}", node,
+                     did_you_mean(str(raw), names) or f"{what}s: " + ", ".join(names))
+        return None
+
+    def flags(self, node: yaml.Node) -> tuple[str, ...] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem("SL404", "`flags` must be a list", node,
+                         "write `flags: [floored]`, or `flags: []` for none")
+            return None
+        flags = [self.known(item, FLAGS, "flag") for item in node.value]
+        return tuple(flag for flag in flags if flag is not None)
+
+
+def discover(paths: Sequence[str]) -> list[Path]:
+    """Files as given; directories searched recursively for `*.test.yaml`, in name order."""
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        found.extend(sorted(path.rglob("*.test.yaml")) if path.is_dir() else [path])
+    return list(dict.fromkeys(found))
+
+
+# ---- running ---------------------------------------------------------------------------------
+def run_suite(suite: Suite) -> SuiteResult:
+    return SuiteResult(str(suite.path), tuple(_run_case(suite, c) for c in suite.cases),
+                       rules=str(suite.rules))
+
+
+def run_paths(paths: Sequence[str]) -> RunReport:
+    """Every test file under `paths`; a file that does not load is an error in the report."""
+    suites: list[SuiteResult] = []
+    for name in paths:
+        if Path(name).is_dir() and not discover([name]):
+            suites.append(SuiteResult(name, errors=(error(
+                "SL001", f"no *.test.yaml files under {name}", None,
+                "test files are named like the rules: my-plan.test.yaml"),)))
+    for path in discover(paths):
+        try:
+            suites.append(run_suite(load_suite(path)))
+        except ScorelangError as exc:
+            suites.append(SuiteResult(str(path), errors=exc.diagnostics))
+    return RunReport(tuple(suites))
+
+
+def _run_case(suite: Suite, case: Case) -> CaseResult:
+    if suite.plan is None:
+        return CaseResult(case, errors=suite.plan_errors)
+    try:
+        values = case.values if isinstance(case.values, Values) else load_values(case.values)
+        result = suite.plan.evaluate(values, period=case.period, as_of=case.as_of)
+    except ScorelangError as exc:
+        return CaseResult(case, errors=exc.diagnostics)
+    return CaseResult(case, tuple(_judge(e, result) for e in case.expectations),
+                      period=result.period, as_of=result.as_of)
+
+
+def _judge(expected: Expectation, result: Result) -> Outcome:
+    got = result[expected.node]
+    problems: list[str] = []
+    if expected.score == ND and got.score is not None:
+        problems.append(f"score is {figure(got.score)}, expected N/D")
+    elif isinstance(expected.score, float):
+        if got.score is None:
+            problems.append(f"score is N/D ({got.status}), expected {figure(expected.score)}")
+        else:
+            # Settled like the displayed figure, so float noise cannot cross the boundary.
+            off = abs(half_up(got.score, 9) - Decimal(repr(expected.score)))
+            if off > Decimal(repr(expected.tolerance)):
+                problems.append(f"score is off by {figure(float(off))}, more than the tolerance "
+                                f"{figure(expected.tolerance)}")
+    if expected.status is not None and got.status != expected.status:
+        problems.append(f"status is {got.status}, expected {expected.status}")
+    if expected.flags == () and got.flags:
+        problems.append(f"flags {', '.join(got.flags)} set, expected none")
+    for flag in expected.flags or ():
+        if flag not in got.flags:
+            problems.append(f"flag {flag} is not set")
+    path: list[str] = []
+    parent: str | None = got.id
+    while parent is not None:
+        path.insert(0, parent)
+        parent = result[parent].parent
+    return Outcome(expected, got, tuple(path), tuple(problems))
+
+
+def figure(value: float) -> str:
+    """Enough digits to see why a figure fails, without binary noise."""
+    return format(half_up(value, 6).normalize(), "f")
