@@ -71,9 +71,9 @@ def test_random_text_gives_only_diagnostics(text):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mutated(VALUES))
-def test_mutated_values_file_gives_only_diagnostics(text):
-    plan = scorelang.load(MODENA_RULES)
+@given(text=mutated(VALUES))
+def test_mutated_values_file_gives_only_diagnostics(modena_plan, text):
+    plan = modena_plan
     try:
         values = scorelang.loads_values(text, "fuzz.yaml")
         plan.evaluate(values)
