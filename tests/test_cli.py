@@ -158,3 +158,42 @@ def test_check_recurses_into_directories(tmp_path):
     (tmp_path / "notes.txt").write_text("not a rule file", encoding="utf-8")
     done = run("check", str(tmp_path))
     assert done.returncode == 1 and "1 file(s) checked" in done.stderr
+
+
+UNFORMATTED = ('plan p "P" { period H1 "H1" ends 2020-06-30 }  # the plan\n'
+               'indicator a "A" { target >= 13000000000 }\nindicator bb "B" { target >= 1 }\n'
+               'area "1" "A" { objective "10" "O" weight 100% { a 60 %  bb 40% } }\n')
+
+
+def test_fmt_check_lists_files_that_would_change_and_changes_nothing(tmp_path):
+    path = tmp_path / "p.score"
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    done = run("fmt", "--check", str(tmp_path))
+    assert done.returncode == 1 and f"would reformat {path}" in done.stderr
+    assert path.read_text(encoding="utf-8") == UNFORMATTED
+
+
+def test_fmt_diff_prints_a_unified_diff(tmp_path):
+    path = tmp_path / "p.score"
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    done = run("fmt", "--diff", str(path))
+    assert done.returncode == 1
+    assert f"--- {path}" in done.stdout and "+  target >= 13_000_000_000" in done.stdout
+
+
+def test_fmt_rewrites_in_place_and_is_then_clean(tmp_path):
+    path = tmp_path / "p.score"
+    path.write_text(UNFORMATTED, encoding="utf-8")
+    assert run("fmt", str(path)).returncode == 0
+    text = path.read_text(encoding="utf-8")
+    assert "    a  60%\n    bb 40%\n" in text and "}  # the plan" in text
+    assert run("fmt", "--check", str(path)).returncode == 0
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_fmt_refuses_broken_files_with_a_diagnostic(tmp_path):
+    path = tmp_path / "p.score"
+    path.write_text('plan p "P" { ', encoding="utf-8")
+    done = run("fmt", str(path))
+    assert done.returncode == 1 and "error[SL102]" in done.stderr
+    assert path.read_text(encoding="utf-8") == 'plan p "P" { '

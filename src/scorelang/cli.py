@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__, api, report, ruletest
+from . import format as formatter
 from .report import diagnostics as diagnostics_report
 from .report import ruletest as ruletest_report
 from .diagnostics import Diagnostic, ScorelangError, render
@@ -107,6 +108,34 @@ def cmd_check(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_fmt(args: argparse.Namespace) -> int:
+    """Rewrite rule files in the canonical layout; with --check or --diff, only report."""
+    code = EXIT_OK
+    problems: list[Diagnostic] = []
+    for path in _rule_files(args.paths):
+        try:
+            outcome = formatter.format_file(path)
+            if not outcome.changed:
+                continue
+            if args.diff:
+                sys.stdout.write(formatter.unified_diff(outcome))
+            if args.check or args.diff:
+                if args.check:
+                    print(f"would reformat {path}", file=sys.stderr)
+                code = max(code, EXIT_PROBLEMS)
+                continue
+            write_text_atomic(path, outcome.formatted)
+            print(f"reformatted {path}", file=sys.stderr)
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+            code = EXIT_USAGE
+        except ScorelangError as exc:
+            problems.extend(exc.diagnostics)
+            code = max(code, EXIT_PROBLEMS)
+    print_diagnostics(problems)
+    return code
+
+
 def cmd_test(args: argparse.Namespace) -> int:
     outcome = ruletest.run_paths(args.paths)
     text = ruletest_report.render_json(outcome) if args.format == "json" else \
@@ -141,6 +170,14 @@ def parser() -> argparse.ArgumentParser:
                        help="text (people), json, github (workflow commands), sarif (2.1.0)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=cmd_check)
+
+    fmt = commands.add_parser("fmt", help="rewrite rule files in the canonical layout")
+    fmt.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
+    fmt.add_argument("--check", action="store_true",
+                     help="change nothing; list files that would change and exit 1")
+    fmt.add_argument("--diff", action="store_true",
+                     help="change nothing; print the changes as a unified diff and exit 1")
+    fmt.set_defaults(run=cmd_fmt)
 
     test = commands.add_parser("test", help="run rule tests (*.test.yaml) that pin expected scores")
     test.add_argument("paths", nargs="+", help="test files or directories (*.test.yaml)")
