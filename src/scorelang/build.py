@@ -38,7 +38,9 @@ class Statement(NamedTuple):
 
 
 # Settings that only make sense for the whole plan.
-PLAN_ONLY = {"missing": "the missing-data policy", "display_places": "display rounding"}
+PLAN_ONLY = {"missing": "the missing-data policy", "display_places": "display rounding",
+             "locale": "the report locale"}
+LOCALES = ("en", "it")
 
 
 def unquote(token: str) -> str:
@@ -132,6 +134,15 @@ class _Builder(Transformer[Token, Any]):
     def formula(self, meta: Meta, children: list[Token]) -> Statement:
         return Statement("formula", self.choice(children[0], Formula, "formula"), self.span(meta))
 
+    def locale(self, meta: Meta, children: list[Token]) -> Statement:
+        name = str(children[0])
+        if name not in LOCALES:
+            self.diagnostics.append(error(
+                "SL105", f"unknown locale `{name}`", self.span(children[0]),
+                "scorelang writes numbers for `it` (62,96 %) or `en` (62.96%)"))
+            name = "en"
+        return Statement("locale", name, self.span(meta))
+
     def late(self, meta: Meta, children: list[Any]) -> Statement:
         return Statement("late", children[0], self.span(meta))
 
@@ -178,9 +189,15 @@ class _Builder(Transformer[Token, Any]):
             out[statement.key] = statement.value
         return out
 
+    def band(self, meta: Meta, children: list[Any]) -> model.Band:
+        name, *texts, (lower, _) = children
+        title = unquote(texts[0]) if len(texts) == 2 else str(name)
+        return model.Band(str(name), title, unquote(texts[-1]), lower / 100.0, self.span(meta))
+
     def plan(self, meta: Meta, children: list[Any]) -> dict[str, Any]:
         name, title, *items = children
         periods = tuple(item for item in items if isinstance(item, model.Period))
+        bands = tuple(item for item in items if isinstance(item, model.Band))
         policies = [item for item in items if isinstance(item, model.Policy)]
         for extra in policies[1:]:
             self.diagnostics.append(error(
@@ -190,6 +207,7 @@ class _Builder(Transformer[Token, Any]):
             "id": str(name),
             "title": unquote(title),
             "periods": periods,
+            "bands": bands,
             "policy": policies[0] if policies else model.Policy(),
             "span": self.span(meta),
         }
@@ -258,6 +276,22 @@ class _Builder(Transformer[Token, Any]):
         weight, nodes = self._branch_parts(rest)
         return model.Area(unquote(code), unquote(title), weight, nodes, self.span(meta))
 
+    def card_indicator(self, meta: Meta, children: list[Any]) -> model.ScorecardItem:
+        name, (value, span), *label = children
+        return model.ScorecardItem(model.Weight(value, span), indicator=str(name),
+                                   label=unquote(label[0]) if label else None,
+                                   span=self.span(meta))
+
+    def card_node(self, meta: Meta, children: list[Any]) -> model.ScorecardItem:
+        code, (value, span), *label = children
+        return model.ScorecardItem(model.Weight(value, span), node=unquote(code),
+                                   label=unquote(label[0]) if label else None,
+                                   span=self.span(meta))
+
+    def scorecard(self, meta: Meta, children: list[Any]) -> model.Scorecard:
+        name, title, *items = children
+        return model.Scorecard(str(name), unquote(title), tuple(items), self.span(meta))
+
     def start(self, meta: Meta, children: list[Any]) -> list[Any]:
         return children
 
@@ -272,6 +306,7 @@ def build(tree: Tree[Token], filename: str = "<string>") -> tuple[model.Plan | N
     headers = [item for item in items if isinstance(item, dict)]
     indicators = tuple(item for item in items if isinstance(item, model.Indicator))
     areas = tuple(item for item in items if isinstance(item, model.Area))
+    scorecards = tuple(item for item in items if isinstance(item, model.Scorecard))
     diagnostics = builder.diagnostics
     if not headers:
         diagnostics.append(error(
@@ -282,5 +317,6 @@ def build(tree: Tree[Token], filename: str = "<string>") -> tuple[model.Plan | N
         diagnostics.append(error(
             "SL106", "the file has more than one `plan` block", extra["span"],
             "a rule file describes one plan: move the other plan to its own file"))
-    plan = model.Plan(indicators=indicators, areas=areas, source=filename, **headers[0])
+    plan = model.Plan(indicators=indicators, areas=areas, scorecards=scorecards, source=filename,
+                      **headers[0])
     return plan, diagnostics

@@ -27,7 +27,8 @@ def check(plan: model.Plan) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
-                 _duplicate_nodes, _weights, _unused_indicators, _bounds):
+                 _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
+                 _scorecards):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -203,7 +204,7 @@ def _weights(plan: model.Plan) -> Iterator[Diagnostic]:
                           "a parent whose children all weigh 0 % is never scored")
 
 
-def _sibling_sum(children: Sequence[model.Area | model.Node], what: str,
+def _sibling_sum(children: Sequence[model.Area | model.Node | model.ScorecardItem], what: str,
                  span: Span | None) -> Iterator[Diagnostic]:
     weights = [c.weight for c in children if c.weight is not None]
     for weight in weights:
@@ -223,6 +224,8 @@ def _sibling_sum(children: Sequence[model.Area | model.Node], what: str,
 def _unused_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
     used = Counter(p.node.indicator for p in model.walk(plan)
                    if isinstance(p.node, model.Reference))
+    used.update(item.indicator for card in plan.scorecards for item in card.items
+                if item.indicator is not None)
     for indicator in plan.indicators:
         if indicator.id not in used:
             yield warning("SL213", f"indicator `{indicator.id}` is declared but never used",
@@ -246,3 +249,39 @@ def errors_only(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.is_error]
 
 
+def _bands(plan: model.Plan) -> Iterator[Diagnostic]:
+    yield from _duplicates([(b.id, b.span) for b in plan.bands], "band", "SL220",
+                           "give each band its own name")
+    for previous, band in zip(plan.bands, plan.bands[1:]):
+        if band.lower <= previous.lower:
+            yield error("SL220", f"band `{band.id}` starts at {band.lower * 100:g}%, not above "
+                        f"`{previous.id}` ({previous.lower * 100:g}%)", band.span,
+                        "list bands from the lowest to the highest, each starting higher")
+    if plan.bands and min(b.lower for b in plan.bands) > plan.policy.floor:
+        lowest = min(plan.bands, key=lambda b: b.lower)
+        yield warning("SL221", f"scores below {lowest.lower * 100:g}% fall in no band",
+                      lowest.span, "let the lowest band start at the floor, e.g. `from 0%`")
+
+
+def _scorecards(plan: model.Plan) -> Iterator[Diagnostic]:
+    yield from _duplicates([(c.id, c.span) for c in plan.scorecards], "scorecard", "SL222",
+                           "give each scorecard its own name")
+    declared = [i.id for i in plan.indicators]
+    nodes = [p.id for p in model.walk(plan)]
+    for card in plan.scorecards:
+        if not card.items:
+            yield error("SL209", f"scorecard `{card.id}` has nothing in it", card.span,
+                        "list its indicators and objectives with their weights")
+            continue
+        for item in card.items:
+            if item.indicator is not None and item.indicator not in declared:
+                yield error("SL206", f"unknown indicator `{item.indicator}`", item.span,
+                            did_you_mean(item.indicator, declared))
+            if item.node is not None and item.node not in nodes:
+                yield error("SL223", f"scorecard `{card.id}` names `{item.node}`, which is not "
+                            "in the tree", item.span,
+                            did_you_mean(item.node, nodes) or "use the code of an objective")
+        names = [(item.indicator or item.node or "", item.span) for item in card.items]
+        yield from _duplicates(names, f"entry of scorecard `{card.id}`", "SL207",
+                               "list each indicator or objective once")
+        yield from _sibling_sum(card.items, f"scorecard `{card.id}`", card.span)

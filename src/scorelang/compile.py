@@ -61,6 +61,24 @@ class Step:
 
 
 @attrs.frozen
+class CardEntry:
+    """One line of a scorecard: an indicator (rule index) or a tree node (step index)."""
+
+    ref: str  # the indicator id or node code as written
+    title: str
+    weight: float  # fraction
+    rule: int | None = None
+    step: int | None = None
+
+
+@attrs.frozen
+class CompiledScorecard:
+    id: str
+    title: str
+    entries: tuple[CardEntry, ...]
+
+
+@attrs.frozen
 class Program:
     plan: model.Plan
     period: model.Period | None
@@ -69,6 +87,7 @@ class Program:
     post_order: tuple[int, ...]  # children before parents, for scoring
     roots: tuple[int, ...]  # the areas
     missing: MissingPolicy
+    scorecards: tuple[CompiledScorecard, ...] = ()
 
 
 def target_used(indicator: model.Indicator, period: model.Period | None) -> TargetUsed:
@@ -135,5 +154,24 @@ def compile_plan(plan: model.Plan, period: model.Period | None) -> Program:
 
     for root in roots:
         visit(root)
+    scorecards = tuple(_scorecard(card, plan, rule_index, index_of, steps)
+                       for card in plan.scorecards)
     return Program(plan, period, tuple(rules), tuple(steps), tuple(post_order), roots,
-                   plan.policy.missing)
+                   plan.policy.missing, scorecards)
+
+
+def _scorecard(card: model.Scorecard, plan: model.Plan, rule_index: dict[str, int],
+               index_of: dict[str, int], steps: list[Step]) -> CompiledScorecard:
+    entries = []
+    for item in card.items:
+        if item.indicator is not None:
+            indicator = plan.indicator(item.indicator)
+            assert indicator is not None
+            entries.append(CardEntry(item.indicator, item.label or indicator.title,
+                                     item.weight.fraction, rule=rule_index[item.indicator]))
+        else:
+            assert item.node is not None
+            step = index_of[item.node]
+            entries.append(CardEntry(item.node, item.label or steps[step].title,
+                                     item.weight.fraction, step=step))
+    return CompiledScorecard(card.id, card.title, tuple(entries))

@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from . import scoring
-from .compile import Program, ScoringRule
+from .compile import CompiledScorecard, Program, ScoringRule
 from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
-from .result import NodeResult, Result
+from .result import NodeResult, Result, ScorecardEntry, ScorecardResult
 from .scoring import Missing, Score
 from .values import Value, Values
 
@@ -98,8 +98,11 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None) -> 
                 [(steps[c].weight or 0.0, scores[c]) for c in step.children], program.missing)
 
     places = program.plan.policy.display_places
-    nodes = tuple(_node_result(program, i, scores[i], leaves, values, places)
+    bands = [(band.id, band.lower) for band in program.plan.bands]
+    nodes = tuple(_node_result(program, i, scores[i], leaves, values, places, bands)
                   for i in range(len(steps)))
+    cards = tuple(_scorecard_result(card, scores, leaves, program, places, bands)
+                  for card in program.scorecards)
     plan_score: float | None = None
     if program.roots and all(steps[r].weight is not None for r in program.roots):
         total = scoring.aggregate([(steps[r].weight or 0.0, scores[r]) for r in program.roots],
@@ -107,7 +110,28 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None) -> 
         plan_score = None if isinstance(total, Missing) else total * 100.0
     return Result(program.plan.id, program.plan.title,
                   program.period.id if program.period else None, as_of, nodes, plan_score,
-                  tuple(d for d in found if not d.is_error))
+                  tuple(d for d in found if not d.is_error), cards, program.plan.bands,
+                  program.plan.policy.locale)
+
+
+def _scorecard_result(card: CompiledScorecard, scores: Sequence[Score],
+                      leaves: Sequence[tuple[float | None, Score]], program: Program,
+                      places: int, bands: Sequence[tuple[str, float]]) -> ScorecardResult:
+    entries = []
+    weighted: list[tuple[float, Score]] = []
+    for entry in card.entries:
+        score = leaves[entry.rule][1] if entry.rule is not None else scores[entry.step or 0]
+        weighted.append((entry.weight, score))
+        entries.append(ScorecardEntry(
+            entry.ref, "indicator" if entry.rule is not None else "node", entry.title,
+            entry.weight * 100.0, None if isinstance(score, Missing) else score * 100.0,
+            score.status if isinstance(score, Missing) else "scored",
+            scoring.band_of(score, bands)))
+    total = scoring.aggregate(weighted, program.missing)
+    return ScorecardResult(card.id, card.title,
+                           None if isinstance(total, Missing) else total * 100.0,
+                           total.status if isinstance(total, Missing) else "scored",
+                           tuple(entries), scoring.band_of(total, bands), places)
 
 
 def _percent(value: float | None) -> float | None:
@@ -116,7 +140,7 @@ def _percent(value: float | None) -> float | None:
 
 def _node_result(program: Program, index: int, score: Score,
                  leaves: Sequence[tuple[float | None, Score]], values: Values,
-                 places: int) -> NodeResult:
+                 places: int, bands: Sequence[tuple[str, float]]) -> NodeResult:
     step = program.steps[index]
     missing = isinstance(score, Missing)
     common = dict(
@@ -124,6 +148,7 @@ def _node_result(program: Program, index: int, score: Score,
         depth=step.depth, weight=_percent(step.weight),
         score=None if missing else score * 100.0,  # type: ignore[operator]
         status=score.status if isinstance(score, Missing) else "scored", places=places,
+        band=scoring.band_of(score, bands),
     )
     zero_weight = ("zero_weight",) if step.weight == 0 else ()
     if step.rule is None:

@@ -49,7 +49,9 @@ from .parser import parse
 __all__ = ["FormatOutcome", "format_file", "format_text", "unified_diff"]
 
 INDENT = "  "
-_BLOCKS = {"plan", "policy", "indicator", "area", "objective", "group"}
+_BLOCKS = {"plan", "policy", "indicator", "area", "objective", "group", "scorecard"}
+# Lines printed as aligned columns (name, weight[, label]), like a printed weight table.
+_WEIGHTED_LINES = {"reference", "card_indicator", "card_node"}
 
 
 @attrs.frozen
@@ -156,6 +158,11 @@ def _statement(node: Tree[Token]) -> str:
     if node.data == "period":
         name, *title, date = node.children
         return " ".join(["period", _inline(name), *map(_inline, title), "ends", _inline(date)])
+    if node.data == "band":
+        name, *texts, lower = node.children
+        title = [_inline(texts[0])] if len(texts) == 2 else []
+        return " ".join(["band", _inline(name), *title, "colour", _inline(texts[-1]), "from",
+                         _inline(lower)])
     return f"{node.data} {_inline(node)}".rstrip()
 
 
@@ -182,7 +189,7 @@ def _block(node: Tree[Token], depth: int) -> Iterator[_Line]:
 
 def _block_body(children: Sequence[Tree[Token] | Token], depth: int) -> Iterator[_Line]:
     nodes = [child for child in children if isinstance(child, Tree)]
-    for is_reference, run in itertools.groupby(nodes, key=lambda n: n.data == "reference"):
+    for is_reference, run in itertools.groupby(nodes, key=lambda n: n.data in _WEIGHTED_LINES):
         if is_reference:
             yield from _references(list(run), depth)
             continue
@@ -196,12 +203,15 @@ def _block_body(children: Sequence[Tree[Token] | Token], depth: int) -> Iterator
 def _references(run: list[Tree[Token]], depth: int) -> Iterator[_Line]:
     # Names padded and weights right-aligned, as in the printed tables: a reader checks that a
     # block sums to 100% down one column.
-    names = [str(ref.children[0]) for ref in run]
+    # Scorecard lines may name a tree node (`objective "803.A1.2"`) and end with a label.
+    names = [("objective " if ref.data == "card_node" else "") + _inline(ref.children[0])
+             for ref in run]
     weights = [_inline(ref.children[1]) for ref in run]
+    labels = ["".join(f" {_inline(label)}" for label in ref.children[2:]) for ref in run]
     name_width = max(map(len, names))
     weight_width = max(map(len, weights))
-    for ref, name, weight in zip(run, names, weights):
-        text = f"{name:<{name_width}} {weight:>{weight_width}}"
+    for ref, name, weight, label in zip(run, names, weights, labels):
+        text = f"{name:<{name_width}} {weight:>{weight_width}}{label}"
         yield _Line(depth, text, ref.meta.line, ref.meta.end_line)
 
 

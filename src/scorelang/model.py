@@ -48,6 +48,17 @@ class LateRule:
 
 
 @attrs.frozen
+class Band:
+    """A traffic-light band (the seed's "Valutazione ● ● ●"): scores from `lower` upwards."""
+
+    id: str
+    title: str
+    colour: str
+    lower: float  # fraction: 0.5 is 50 %
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class Policy:
     floor: float = 0.0  # fractions: 0.0 is 0 %, 1.0 is 100 %
     cap: float = 1.0
@@ -55,6 +66,7 @@ class Policy:
     display_places: int = 2
     formula: Formula = Formula.DEVIATION
     late: LateRule = LateRule(LateKind.ZERO)
+    locale: str = "en"  # how reports write numbers: "it" gives 62,96 % and 13.000.000,00 €
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -157,6 +169,27 @@ class Area:
     span: Span | None = attrs.field(default=None, eq=False)
 
 
+@attrs.frozen
+class ScorecardItem:
+    """An indicator (by id) or a node of the tree (by code) in a person's scorecard."""
+
+    weight: Weight
+    indicator: str | None = None
+    node: str | None = None
+    label: str | None = None  # the individual objective as the scorecard names it
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Scorecard:
+    """Individual objectives of a manager or an office, weighted (34/33/33 %)."""
+
+    id: str
+    title: str
+    items: tuple[ScorecardItem, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
 Node = Union[Objective, Group, Reference]
 Branch = Union[Area, Objective, Group]
 
@@ -169,6 +202,8 @@ class Plan:
     policy: Policy
     indicators: tuple[Indicator, ...]
     areas: tuple[Area, ...]
+    bands: tuple[Band, ...] = ()
+    scorecards: tuple[Scorecard, ...] = ()
     source: str = attrs.field(default="<string>", eq=False)
     span: Span | None = attrs.field(default=None, eq=False)
 

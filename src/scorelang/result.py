@@ -14,6 +14,7 @@ import attrs
 
 from .compile import TargetUsed
 from .diagnostics import Diagnostic
+from .model import Band
 from .rounding import half_up
 
 FORMAT_VERSION = 1
@@ -43,6 +44,7 @@ class NodeResult:
     # Facts about how the figure came about: "capped", "floored", "periodic_target",
     # "late", "missed" (deadline passed, not done), "zero_weight".
     flags: tuple[str, ...] = ()
+    band: str | None = None  # the plan's traffic-light band for the score; None when N/D
 
     @property
     def display(self) -> str:
@@ -61,6 +63,7 @@ class NodeResult:
             "status": self.status,
             "depth": self.depth,
             "flags": list(self.flags),
+            "band": self.band,
         }
         if self.code is not None:
             out["code"] = self.code
@@ -74,6 +77,42 @@ class NodeResult:
 
 
 @attrs.frozen
+class ScorecardEntry:
+    """One individual objective of a scorecard, scored."""
+
+    ref: str  # indicator id or node code
+    kind: str  # "indicator" or "node"
+    title: str
+    weight: float  # percent
+    score: float | None
+    status: str
+    band: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class ScorecardResult:
+    id: str
+    title: str
+    score: float | None  # percent, unrounded
+    status: str
+    entries: tuple[ScorecardEntry, ...]
+    band: str | None = None
+    places: int = 2
+
+    @property
+    def display(self) -> str:
+        return "N/D" if self.score is None else str(half_up(self.score, self.places))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "score": self.score,
+                "display": self.display, "status": self.status, "band": self.band,
+                "entries": [entry.to_dict() for entry in self.entries]}
+
+
+@attrs.frozen
 class Result:
     plan_id: str
     plan_title: str
@@ -82,6 +121,9 @@ class Result:
     nodes: tuple[NodeResult, ...]  # tree order
     score: float | None = None  # the plan's, when its areas are weighted
     diagnostics: tuple[Diagnostic, ...] = ()  # warnings met while scoring (e.g. missing entries)
+    scorecards: tuple[ScorecardResult, ...] = ()
+    bands: tuple[Band, ...] = ()  # the plan's bands, lowest first, for reports
+    locale: str = "en"  # how the plan wants numbers written in reports
     _index: Mapping[str, NodeResult] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -109,5 +151,6 @@ class Result:
             "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "nodes": [node.to_dict() for node in self.nodes],
+            "scorecards": [card.to_dict() for card in self.scorecards],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }

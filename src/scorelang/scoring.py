@@ -117,3 +117,15 @@ def aggregate(children: Sequence[tuple[float, Score]], policy: MissingPolicy) ->
     if policy is MissingPolicy.EXCLUDED:
         return total / sum(w for w, _ in scored)
     return total
+
+
+def band_of(score: Score, bands: Sequence[tuple[str, float]]) -> str | None:
+    """The band a score falls in: the last band whose lower bound it reaches (bands ascend)."""
+    if isinstance(score, Missing):
+        return None
+    found = None
+    for name, lower in bands:
+        # A score equal to the bound belongs to the band: 50 % is not "below 50 %".
+        if score >= lower - 1e-12:
+            found = name
+    return found

@@ -1,0 +1,379 @@
+"""How a figure came about: one node of a Result, its computation from the leaves up.
+
+`explain` pairs the evaluator's output (every score, raw achievement, status and flag comes
+from the `Result`) with the compiled program (the *how*: which target the period uses and why,
+which formula, floor, cap and late rule, and the plan's N/D policy). It must not score by
+formulas of its own: the only figures it derives are the ones a person needs to follow a sum
+(weight × score, in percentage points) and what an N/D child costs ("had it scored 100 %"),
+the latter through `scoring.aggregate`, the evaluator's own rule. It neither rounds nor
+formats: report/explain.py does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .compile import Program, ScoringRule, Step
+from .diagnostics import ScorelangError, did_you_mean, error
+from .model import Direction, Formula, MissingPolicy, Target
+from .result import NodeResult, Result
+from .scoring import NOT_DUE, NOT_REPORTED, Score, aggregate
+
+if TYPE_CHECKING:  # api may one day import explain: no import cycle at run time
+    from .api import Plan
+
+# How an indicator's raw achievement was found (stable names, also in the JSON).
+METHODS = (
+    "value_over_target",  # >= with a positive target (deviation equals v/t), or ratio v/t
+    "target_over_value",  # ratio formula, when t/v grows as the value improves
+    "deviation_at_least",  # 1 + (v − t)/|t|: >= with a negative target
+    "deviation_at_most",  # 1 − (v − t)/|t|
+    "exact",  # = target: reached or not
+    "target_zero",  # >= 0 or <= 0: reached or not (no division by zero)
+    "signs_differ",  # ratio formula, value 0 or of the other sign: reached or not
+    "not_reported",  # no value: N/D
+    "deadline_not_due", "deadline_on_time", "deadline_missed", "deadline_late",
+)
+
+# How a node counts in its parent's sum.
+TREATMENTS = (
+    "counted",  # weight × score
+    "zero_weight",  # 0 %: shown, not counted
+    "nd_counts_zero",  # N/D under counts_zero: counts 0, keeps its weight
+    "nd_excluded",  # N/D under excluded: left out, siblings re-normalised
+    "unweighted",  # an area without a weight: top of the tree
+)
+
+
+@attrs.frozen
+class TargetDetail:
+    """The target the period uses, and why that one."""
+
+    source: str  # "annual", "periodic" or "deadline"
+    direction: Direction | None
+    value: float | None
+    unit: str | None
+    period: str | None  # the period scored (None: no period)
+    replaces: Target | None  # the annual target a periodic one replaces
+    due: dt.date | None
+
+
+@attrs.frozen
+class Computation:
+    """An indicator's score: value against target, formula, floor and cap. Percentages."""
+
+    method: str  # one of METHODS
+    formula: Formula | None  # None for deadlines
+    target: TargetDetail
+    value: float | dt.date | None
+    raw: float | None  # before floor and cap, from the Result
+    floor: float
+    cap: float
+    bound: str | None  # "capped", "floored", "within"; None without a raw achievement
+    as_of: dt.date | None
+    late: str | None  # deadlines: the late rule's kind, "zero", "fixed" or "linear"
+    late_share: float  # fixed: the score of a late completion
+    late_days: int  # linear: days after which a late completion scores 0
+    days_late: int | None  # deadline_late only
+
+
+@attrs.frozen
+class Share:
+    """How a node counts in its parent: percentages, and points of the parent's score."""
+
+    weight: float | None  # as written
+    counted_weight: float | None  # after re-normalisation under `excluded`; else the weight
+    contribution: float | None  # points added to the parent (0 for N/D under counts_zero)
+    treatment: str  # one of TREATMENTS
+
+
+@attrs.frozen
+class NDCost:
+    """What an N/D node costs a node above it: that node's score had it scored 100 %."""
+
+    node: str  # the N/D node
+    status: str  # its status: "missing" or "not_due"
+    on: str  # the node whose score it lowers
+    current: float | None  # `on`'s score now (None: N/D)
+    would_be: float
+    points: float  # the most it could add: would_be − current (N/D counts as 0)
+
+
+@attrs.frozen
+class Sum:
+    """An aggregate: Σ weight × score over its children, by the plan's N/D policy."""
+
+    policy: MissingPolicy
+    outcome: str  # "sum", "all_nd" (every weighted child N/D) or "no_weight" (all 0 %)
+    counted_weight: float  # Σ weights of the children that count (the divisor under excluded)
+    nd: tuple[str, ...]  # weighted N/D children
+    zero_weight: tuple[str, ...]  # shown, not counted
+    costs: tuple[NDCost, ...]  # of each weighted N/D child on this node
+
+
+@attrs.frozen
+class NodeExplanation:
+    id: str
+    kind: str  # "area", "objective", "group" or "indicator"
+    title: str
+    indicator: str | None
+    parent: str | None
+    score: float | None  # percent, from the Result; None when N/D
+    status: str
+    places: int
+    share: Share
+    expanded: bool  # False below the depth limit: one line, no computation, no children
+    computation: Computation | None = None  # indicators
+    sum: Sum | None = None  # aggregates
+    children: tuple[NodeExplanation, ...] = ()
+
+
+@attrs.frozen
+class ParentDetail:
+    """The node the explained one counts in: an aggregate, or the plan (id None)."""
+
+    id: str | None
+    kind: str  # "plan" for the plan
+    title: str
+    score: float | None
+
+
+@attrs.frozen
+class Explanation:
+    plan_id: str
+    plan_title: str
+    period: str | None
+    as_of: dt.date | None
+    policy: MissingPolicy
+    depth: int | None  # levels explained in full below the node; None: all
+    node: NodeExplanation
+    parent: ParentDetail | None  # None for an unweighted area
+    nd_costs: tuple[NDCost, ...]  # N/D nodes anywhere below, and what each costs `node`
+
+
+def explain(plan: Plan, result: Result, node_id: str, depth: int | None = None) -> Explanation:
+    """The computation of `node_id` in `result`, `depth` levels down in full (None: all).
+
+    Raises ScorelangError (SL314) for an id that is not a node of the result.
+    """
+    if node_id not in result:
+        raise ScorelangError([error("SL314", f"unknown node `{node_id}` in plan `{result.plan_id}`",
+                                    None, _unknown_hint(node_id, result))])
+    if result.plan_id != plan.id:
+        raise ValueError(f"the result is of plan `{result.plan_id}`, not `{plan.id}`")
+    if depth is not None and depth < 0:
+        raise ValueError("depth must be 0 or more")
+    tree = _Tree(plan.program(result.period), result)
+    node = tree.node(node_id, depth)
+    return Explanation(result.plan_id, result.plan_title, result.period, result.as_of,
+                       tree.policy, depth, node, tree.parent_detail(node_id),
+                       tree.costs_below(node_id))
+
+
+def _unknown_hint(node_id: str, result: Result) -> str:
+    uses = [n.id for n in result if n.indicator == node_id]
+    if uses:
+        return f"`{node_id}` is an indicator; explain one of its uses: " + ", ".join(
+            f"`{use}`" for use in uses)
+    close = did_you_mean(node_id, [n.id for n in result])
+    if close is not None:
+        return close
+    examples = [next((f"`{n.id}`" for n in result if n.kind == kind), "") for kind in
+                ("objective", "group", "indicator")]
+    return ("areas and objectives are known by their code, groups and indicator uses by their "
+            f"path: {', '.join(e for e in examples if e)}")
+
+
+def _as_score(node: NodeResult) -> Score:
+    """A node's figure back as the evaluator's value: a fraction, or N/D with its reason."""
+    if node.score is None:
+        return NOT_DUE if node.status == "not_due" else NOT_REPORTED
+    return node.score / 100.0
+
+
+class _Tree:
+    """The program's structure with the result's figures, looked up by node id."""
+
+    def __init__(self, program: Program, result: Result):
+        self.program = program
+        self.result = result
+        self.policy = program.missing
+        self.steps: Mapping[str, Step] = {step.id: step for step in program.steps}
+        missing = [node.id for node in result if node.id not in self.steps]
+        if missing or len(self.steps) != len(result):
+            raise ValueError("the result does not come from this plan's program: "
+                             f"{', '.join(missing) or 'different nodes'}")
+
+    def children(self, node_id: str | None) -> list[str]:
+        if node_id is None:
+            return [self.program.steps[i].id for i in self.program.roots]
+        return [self.program.steps[i].id for i in self.steps[node_id].children]
+
+    def node(self, node_id: str, depth: int | None) -> NodeExplanation:
+        figures = self.result[node_id]
+        step = self.steps[node_id]
+        line = NodeExplanation(node_id, step.kind, step.title, figures.indicator, step.parent,
+                               figures.score, figures.status, figures.places,
+                               self.share(node_id), expanded=False)
+        if depth is not None and depth < 0:
+            return line
+        if step.rule is not None:
+            computation = self.computation(self.program.rules[step.rule], figures)
+            return attrs.evolve(line, expanded=True, computation=computation)
+        below = None if depth is None else depth - 1
+        children = tuple(self.node(child, below) for child in self.children(node_id))
+        return attrs.evolve(line, expanded=True, sum=self.sum(node_id), children=children)
+
+    def share(self, node_id: str) -> Share:
+        step = self.steps[node_id]
+        if step.weight is None:
+            return Share(None, None, None, "unweighted")
+        weight = step.weight * 100.0
+        score = self.result[node_id].score
+        if step.weight == 0:
+            return Share(weight, None, None, "zero_weight")
+        if score is None:
+            if self.policy is MissingPolicy.EXCLUDED:
+                return Share(weight, None, None, "nd_excluded")
+            return Share(weight, weight, 0.0, "nd_counts_zero")
+        counted = weight
+        if self.policy is MissingPolicy.EXCLUDED and self.has_nd_sibling(node_id):
+            counted = weight / self.counted_weight(step.parent) * 100.0
+        return Share(weight, counted, counted / 100.0 * score, "counted")
+
+    def has_nd_sibling(self, node_id: str) -> bool:
+        return any((self.steps[s].weight or 0.0) > 0 and self.result[s].score is None
+                   for s in self.children(self.steps[node_id].parent))
+
+    def counted_weight(self, parent: str | None) -> float:
+        """Σ weights (percent) of the children that count: N/D ones too under counts_zero."""
+        total = 0.0
+        for child in self.children(parent):
+            weight = self.steps[child].weight or 0.0
+            scored = self.result[child].score is not None
+            if weight > 0 and (scored or self.policy is MissingPolicy.COUNTS_ZERO):
+                total += weight * 100.0
+        return total
+
+    def sum(self, node_id: str) -> Sum:
+        children = self.children(node_id)
+        weighted = [c for c in children if (self.steps[c].weight or 0.0) > 0]
+        nd = tuple(c for c in weighted if self.result[c].score is None)
+        zero = tuple(c for c in children if self.steps[c].weight == 0)
+        if not weighted:
+            outcome = "no_weight"
+        elif len(nd) == len(weighted):
+            outcome = "all_nd"
+        else:
+            outcome = "sum"
+        costs = tuple(self.cost(child, node_id) for child in nd)
+        return Sum(self.policy, outcome, self.counted_weight(node_id), nd, zero, costs)
+
+    def cost(self, nd_node: str, on: str) -> NDCost:
+        """`on`'s score had `nd_node` scored 100 %.
+
+        Under counts_zero simply 100 % × the product of the weights from `nd_node` up to `on`
+        (the N/D counted 0 with its weight): the most that node could add. Under excluded the
+        siblings' weights change too, so the chain is re-aggregated by the evaluator's rule."""
+        before = self.result[on].score
+        chain = [nd_node]
+        while chain[-1] != on:
+            parent = self.steps[chain[-1]].parent
+            assert parent is not None, f"{on} is not above {nd_node}"
+            chain.append(parent)
+        if self.policy is MissingPolicy.COUNTS_ZERO:
+            points = 100.0
+            for node_id in chain[:-1]:
+                points *= self.steps[node_id].weight or 0.0
+            return NDCost(nd_node, self.result[nd_node].status, on, before,
+                          (before or 0.0) + points, points)
+        scores: dict[str, Score] = {nd_node: 1.0}
+        for parent in chain[1:]:
+            scores[parent] = aggregate(
+                [(self.steps[c].weight or 0.0, scores.get(c, _as_score(self.result[c])))
+                 for c in self.children(parent)], self.policy)
+        would_be = scores[on]
+        assert isinstance(would_be, float)
+        return NDCost(nd_node, self.result[nd_node].status, on, before, would_be * 100.0,
+                      would_be * 100.0 - (before or 0.0))
+
+    def costs_below(self, node_id: str) -> tuple[NDCost, ...]:
+        """Every N/D node below `node_id` whose parent is scored (an N/D parent stands for
+        its N/D children) and whose weights up to `node_id` are all above 0 %."""
+        found: list[NDCost] = []
+
+        def visit(current: str) -> None:
+            for child in self.children(current):
+                if (self.steps[child].weight or 0.0) <= 0:
+                    continue  # not counted: costs nothing above
+                if self.result[child].score is None and self.result[current].score is not None:
+                    found.append(self.cost(child, node_id))
+                else:
+                    visit(child)
+
+        if self.result[node_id].score is not None:
+            visit(node_id)
+        return tuple(found)
+
+    def parent_detail(self, node_id: str) -> ParentDetail | None:
+        step = self.steps[node_id]
+        if step.parent is not None:
+            parent = self.result[step.parent]
+            return ParentDetail(parent.id, parent.kind, parent.title, parent.score)
+        if step.weight is None:
+            return None
+        return ParentDetail(None, "plan", self.result.plan_title, self.result.score)
+
+    def computation(self, rule: ScoringRule, figures: NodeResult) -> Computation:
+        target = rule.target
+        indicator = rule.indicator
+        replaces = indicator.target if target.source == "periodic" else None
+        detail = TargetDetail(target.source, target.direction, target.value, indicator.unit,
+                              self.result.period, replaces,
+                              target.due.due if target.due is not None else None)
+        value = figures.value
+        days_late = None
+        if target.due is not None and isinstance(value, dt.date) and value > target.due.due:
+            days_late = (value - target.due.due).days
+        bound = None
+        if figures.raw is not None:
+            bound = ("capped" if "capped" in figures.flags
+                     else "floored" if "floored" in figures.flags else "within")
+        deadline = target.due is not None
+        return Computation(_method(rule, figures), None if deadline else rule.formula, detail,
+                           value, figures.raw, rule.floor * 100.0, rule.cap * 100.0, bound,
+                           self.result.as_of, rule.late.kind.value if deadline else None,
+                           rule.late.share * 100.0, rule.late.days, days_late)
+
+
+def _method(rule: ScoringRule, figures: NodeResult) -> str:
+    """Which branch of the scoring rule applied (the figure itself is the Result's)."""
+    target, value = rule.target, figures.value
+    if target.due is not None:
+        if isinstance(value, dt.date):
+            return "deadline_on_time" if value <= target.due.due else "deadline_late"
+        return "deadline_not_due" if figures.status == "not_due" else "deadline_missed"
+    if not isinstance(value, float | int):
+        return "not_reported"
+    assert target.direction is not None and target.value is not None
+    direction, goal = target.direction, target.value
+    if direction is Direction.EQUAL:
+        return "exact"
+    if goal == 0:
+        return "target_zero"
+    if rule.formula is Formula.RATIO:
+        if value == 0 or (value > 0) != (goal > 0):
+            return "signs_differ"
+        grows = (direction is Direction.AT_LEAST) == (goal > 0)
+        return "value_over_target" if grows else "target_over_value"
+    if direction is Direction.AT_LEAST:
+        return "value_over_target" if goal > 0 else "deviation_at_least"
+    return "deviation_at_most"
+
+
+__all__ = ["METHODS", "TREATMENTS", "Computation", "Explanation", "NDCost", "NodeExplanation",
+           "ParentDetail", "Share", "Sum", "TargetDetail", "explain"]

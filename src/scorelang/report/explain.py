@@ -1,0 +1,395 @@
+"""An Explanation as plain text for a person, or as JSON (format_version 1) for a program.
+
+Text: an indented tree in plan order, one plain sentence a line, English with the plan's
+Italian titles; every figure rounded by `rounding.half_up` only (percentages to the plan's
+places, measured values as written with up to 4 decimals). JSON: the same content with the
+numbers unrounded and every key always present. Nothing here computes a score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from ..explain import Computation, Explanation, NDCost, NodeExplanation, Share, Sum, TargetDetail
+from ..model import Formula, MissingPolicy, Target
+from ..rounding import half_up
+
+FORMAT_VERSION = 1
+INDENT = "  "
+TITLE_WIDTH = 80
+MINUS = "\u2212"  # the minus sign, as in docs/language.md: −17.82
+
+_POLICY = {
+    MissingPolicy.COUNTS_ZERO: "counts_zero (an N/D child counts 0 but keeps its weight)",
+    MissingPolicy.EXCLUDED: "excluded (an N/D child is left out and its siblings' weights "
+                            "re-normalised)",
+}
+_STATUS = {"not_due": "N/D (not yet due)", "missing": "N/D"}
+
+
+# ---- numbers --------------------------------------------------------------------------------
+
+def _signed(number: Decimal, grouped: bool = False) -> str:
+    text = f"{number:,f}" if grouped else f"{number:f}"
+    return text.replace("-", MINUS)
+
+
+def _number(value: float) -> str:
+    """A measured figure as written: up to 4 decimals, no float noise, thousands grouped."""
+    return _signed(half_up(value, 4).normalize(), grouped=True)
+
+
+def _operand(value: float) -> str:
+    """A number inside a formula: negative ones in brackets after an operator."""
+    text = _number(value)
+    return f"({text})" if value < 0 else text
+
+
+def _weight(percent: float) -> str:
+    """A weight as a plan writes it: 33.34 %, 20 %."""
+    return f"{_signed(half_up(percent, 2).normalize())} %"
+
+
+def _percent(percent: float, places: int) -> str:
+    return f"{_signed(half_up(percent, places), grouped=True)} %"
+
+
+def _points(points: float, places: int) -> str:
+    return _signed(half_up(points, places))
+
+
+def _score(node: NodeExplanation) -> str:
+    if node.score is None:
+        return _STATUS.get(node.status, "N/D")
+    return _percent(node.score, node.places)
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= TITLE_WIDTH else text[: TITLE_WIDTH - 1].rstrip() + "…"
+
+
+def _label(node: NodeExplanation) -> str:
+    return f'{node.kind} {node.id} "{_shorten(node.title)}"'
+
+
+# ---- text -----------------------------------------------------------------------------------
+
+def explain_text(explanation: Explanation) -> str:
+    node = explanation.node
+    places = node.places
+    context = f"Plan: {explanation.plan_title}"
+    if explanation.period is not None:
+        context += f"; period {explanation.period}"
+    if explanation.as_of is not None:
+        context += f"; monitoring date {explanation.as_of.isoformat()}"
+    lines = [f"How {node.id} came to {_score(node)}", context,
+             f"N/D policy: {_POLICY[explanation.policy]}", _in_parent(explanation)]
+    for cost in explanation.nd_costs:
+        lines.append(f"What N/D costs {node.id}: {_cost(cost, places)}")
+    lines.append("")
+    _node_lines(node, 0, lines, root=True)
+    if explanation.depth is not None and _has_collapsed(node):
+        lines += ["", f"Nodes listed without details are below the depth limit "
+                      f"({explanation.depth}); a larger depth explains them too."]
+    return "\n".join(lines) + "\n"
+
+
+def _has_collapsed(node: NodeExplanation) -> bool:
+    return not node.expanded or any(_has_collapsed(child) for child in node.children)
+
+
+def _in_parent(explanation: Explanation) -> str:
+    node, parent, share = explanation.node, explanation.parent, explanation.node.share
+    if parent is None:
+        return f"In its parent: {node.id} is a top-level area without a weight"
+    where = (f"the plan ({_optional(parent.score, node.places)})" if parent.id is None
+             else f'{parent.kind} {parent.id} "{_shorten(parent.title)}" '
+                  f"({_optional(parent.score, node.places)})")
+    return f"In its parent: weight {_weight(share.weight or 0.0)} of {where}; " + _share(
+        node, share, parent.id or "the plan", long=True)
+
+
+def _optional(score: float | None, places: int) -> str:
+    return "N/D" if score is None else _percent(score, places)
+
+
+def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False) -> str:
+    """How the node counts in its parent; `long` writes the product out."""
+    if share.treatment == "zero_weight":
+        return "shown, not counted"
+    if share.treatment == "nd_counts_zero":
+        return "counts 0 but keeps its weight"
+    if share.treatment == "nd_excluded":
+        return "left out; siblings re-normalised"
+    if share.treatment == "unweighted" or share.contribution is None:
+        return "not weighted"
+    points = f"{_points(share.contribution, node.places)} points of {parent}"
+    if not long:
+        return points
+    return f"contributes {_weights(share)} × {_score(node)} = {points}"
+
+
+def _weights(share: Share) -> str:
+    """The weight as written, and as re-normalised when the N/D policy re-normalised it."""
+    text = _weight(share.weight or 0.0)
+    if share.counted_weight is not None and share.counted_weight != share.weight:
+        text += f" (re-normalised to {_weight(share.counted_weight)})"
+    return text
+
+
+def _head(node: NodeExplanation, root: bool) -> str:
+    head = f"{_label(node)}: {_score(node)}"
+    if root:
+        return head
+    if node.share.weight is not None:
+        head += f", weight {_weights(node.share)}"
+    return f"{head} → {_share(node, node.share, node.parent or 'the plan')}"
+
+
+def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool = False) -> None:
+    pad = INDENT * level
+    lines.append(pad + _head(node, root))
+    detail = pad + INDENT
+    if node.computation is not None:
+        lines.extend(detail + line for line in _computation_lines(node, node.computation))
+    if node.sum is not None:
+        lines.extend(detail + line for line in _sum_lines(node, node.sum))
+    for child in node.children:
+        _node_lines(child, level + 1, lines)
+
+
+def _target(target: TargetDetail) -> str:
+    if target.due is not None:
+        return f"done by {target.due.isoformat()} (deadline)"
+    text = _written(target.direction.value if target.direction else "", target.value, target.unit)
+    if target.source == "periodic":
+        text += f" — periodic target for {target.period} replaces the annual " + (
+            _annual(target.replaces, target.unit) if target.replaces else "one")
+    elif target.period is not None:
+        text += f" — annual target (no periodic target for {target.period})"
+    else:
+        text += " — annual target"
+    return text
+
+
+def _written(direction: str, value: float | None, unit: str | None) -> str:
+    text = f"{direction} {_number(value or 0.0)}"
+    return f"{text} {unit}" if unit else text
+
+
+def _annual(target: Target, unit: str | None) -> str:
+    return _written(target.direction.value, target.value, unit)
+
+
+def _value(computation: Computation) -> str:
+    value = computation.value
+    if isinstance(value, dt.date):
+        return f"done {value.isoformat()}"
+    if value is None:
+        return "not done" if computation.target.due is not None else "N/D (not reported)"
+    unit = computation.target.unit
+    return f"{_number(value)} {unit}" if unit else _number(value)
+
+
+def _computation_lines(node: NodeExplanation, computation: Computation) -> list[str]:
+    lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}",
+             f"formula: {_formula(computation, node.places)}"]
+    raw, places = computation.raw, node.places
+    if raw is not None:
+        bounds = f"floor {_weight(computation.floor)} and cap {_weight(computation.cap)}"
+        if computation.bound == "capped":
+            lines.append(f"raw {_percent(raw, places)}, capped at {_weight(computation.cap)}"
+                         f" → {_score(node)}")
+        elif computation.bound == "floored":
+            lines.append(f"raw {_percent(raw, places)}, floored at {_weight(computation.floor)}"
+                         f" → {_score(node)}")
+        else:
+            lines.append(f"raw {_percent(raw, places)}, within {bounds} → {_score(node)}")
+    return lines
+
+
+def _formula(c: Computation, places: int) -> str:
+    """The branch of the scoring rule that applied, written out with the numbers."""
+    raw = "" if c.raw is None else _percent(c.raw, places)
+    t = c.target
+    if c.method.startswith("deadline"):
+        due = t.due.isoformat() if t.due else "?"
+        as_of = c.as_of.isoformat() if c.as_of else "none"
+        done = c.value.isoformat() if isinstance(c.value, dt.date) else ""
+        if c.method == "deadline_not_due":
+            return f"deadline: due {due}, not done, monitoring date {as_of} → not yet due (N/D)"
+        if c.method == "deadline_missed":
+            return (f"deadline: due {due}, not done, monitoring date {as_of} is after it → "
+                    f"missed: {raw}")
+        if c.method == "deadline_on_time":
+            return f"deadline: due {due}, done {done} → on time: {raw}"
+        late = f"deadline: due {due}, done {done}, {c.days_late} days late → late rule: "
+        if c.late == "linear":
+            return late + (f"linear over {c.late_days} days, "
+                           f"max(0, 1 − {c.days_late} / {c.late_days}) = {raw}")
+        if c.late == "fixed":
+            return late + f"a fixed {_weight(c.late_share)} → {raw}"
+        return late + f"zero → {raw}"
+    if c.method == "not_reported":
+        return "no value reported → N/D"
+    assert t.direction is not None and t.value is not None and isinstance(c.value, float | int)
+    v, goal, sign = c.value, t.value, t.direction.value
+    reached = c.raw is not None and c.raw >= 100.0
+    if c.method == "exact":
+        relation = f"{_number(v)} {'=' if reached else '≠'} {_number(goal)}"
+        return f"= : {'reached' if reached else 'not reached'} ({relation}) → {raw}"
+    if c.method in ("target_zero", "signs_differ"):
+        why = ("target 0" if c.method == "target_zero"
+               else "ratio with value and target of opposite signs, or value 0")
+        relation = f"{_number(v)} {sign} {_number(goal)}"
+        state = f"reached ({relation})" if reached else f"not reached ({relation} is false)"
+        return f"{sign} : {why}: {state} → {raw}"
+    if c.method == "value_over_target":
+        # The deviation 1 + (v − t)/|t| with a positive target is v/t: say it that way.
+        name = "ratio value / target" if c.formula is Formula.RATIO else "value / target"
+        return f"{sign} : {name} = {_number(v)} / {_number(goal)} = {raw}"
+    if c.method == "target_over_value":
+        return f"{sign} : ratio target / value = {_number(goal)} / {_number(v)} = {raw}"
+    op = "+" if c.method == "deviation_at_least" else "−"
+    return (f"{sign} : 1 {op} (value − target) / |target| = 1 {op} ({_number(v)} − "
+            f"{_operand(goal)}) / {_number(abs(goal))} = {raw}")
+
+
+def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
+    places = node.places
+    by_id = {child.id: child for child in node.children}
+    lines: list[str] = []
+    if total.outcome == "no_weight":
+        lines.append("every child weighs 0 % → N/D")
+    elif total.outcome == "all_nd":
+        lines.append("all weighted children N/D → N/D")
+    else:
+        terms = []
+        for child in node.children:
+            weight = child.share.weight or 0.0
+            if weight <= 0 or (child.score is None and total.policy is MissingPolicy.EXCLUDED):
+                continue
+            score = "0 (N/D)" if child.score is None else _percent(child.score, places)
+            terms.append(f"{_weight(weight)} × {score}")
+        written = " + ".join(terms)
+        if total.policy is MissingPolicy.EXCLUDED and total.nd:
+            lines.append(f"sum: (Σ weight × score) / Σ weights of the scored children = "
+                         f"({written}) / {_weight(total.counted_weight)} = {_score(node)}")
+        else:
+            lines.append(f"sum: Σ weight × score = {written} = {_score(node)}")
+    for child_id in total.nd:
+        child = by_id[child_id]
+        treated = ("left out; siblings re-normalised" if total.policy is MissingPolicy.EXCLUDED
+                   else f"counts 0 but keeps its {_weight(child.share.weight or 0.0)} weight")
+        lines.append(f"N/D: {child_id} is {_score(child)}: {treated}")
+    for child_id in total.zero_weight:
+        lines.append(f"weight 0 %: {child_id} is shown, not counted")
+    lines.extend(f"cost of N/D: {_cost(cost, places)}" for cost in total.costs)
+    return lines
+
+
+def _cost(cost: NDCost, places: int) -> str:
+    before = "N/D" if cost.current is None else _percent(cost.current, places)
+    return (f"if {cost.node} had scored 100 %, {cost.on} would be "
+            f"{_percent(cost.would_be, places)} instead of {before} "
+            f"(the most it could add: {_plus(cost.points, places)} points)")
+
+
+def _plus(points: float, places: int) -> str:
+    text = _points(points, places)
+    return text if text.startswith(MINUS) else f"+{text}"
+
+
+# ---- JSON -----------------------------------------------------------------------------------
+
+def explain_json(explanation: Explanation) -> str:
+    return json.dumps(explanation_dict(explanation), ensure_ascii=False, indent=2) + "\n"
+
+
+def explanation_dict(explanation: Explanation) -> dict[str, Any]:
+    parent = explanation.parent
+    return {
+        "format_version": FORMAT_VERSION,
+        "plan": {"id": explanation.plan_id, "title": explanation.plan_title},
+        "period": explanation.period,
+        "as_of": _date(explanation.as_of),
+        "missing_policy": explanation.policy.value,
+        "depth": explanation.depth,
+        "parent": None if parent is None else {
+            "id": parent.id, "kind": parent.kind, "title": parent.title, "score": parent.score},
+        "nd_costs": [_cost_dict(cost) for cost in explanation.nd_costs],
+        "node": _node_dict(explanation.node),
+    }
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _cost_dict(cost: NDCost) -> dict[str, Any]:
+    return {"node": cost.node, "status": cost.status, "on": cost.on, "current": cost.current,
+            "would_be": cost.would_be, "points": cost.points}
+
+
+def _node_dict(node: NodeExplanation) -> dict[str, Any]:
+    share = node.share
+    return {
+        "id": node.id,
+        "kind": node.kind,
+        "title": node.title,
+        "indicator": node.indicator,
+        "parent": node.parent,
+        "score": node.score,
+        "display": "N/D" if node.score is None else str(half_up(node.score, node.places)),
+        "status": node.status,
+        "share": {"weight": share.weight, "counted_weight": share.counted_weight,
+                  "contribution": share.contribution, "treatment": share.treatment},
+        "expanded": node.expanded,
+        "computation": None if node.computation is None else _computation_dict(node.computation),
+        "sum": None if node.sum is None else _sum_dict(node.sum),
+        "children": [_node_dict(child) for child in node.children],
+    }
+
+
+def _computation_dict(c: Computation) -> dict[str, Any]:
+    t = c.target
+    value = c.value.isoformat() if isinstance(c.value, dt.date) else c.value
+    return {
+        "method": c.method,
+        "formula": None if c.formula is None else c.formula.value,
+        "target": {
+            "source": t.source,
+            "direction": t.direction.value if t.direction else None,
+            "value": t.value,
+            "unit": t.unit,
+            "period": t.period,
+            "replaces": None if t.replaces is None else {
+                "direction": t.replaces.direction.value, "value": t.replaces.value},
+            "due": _date(t.due),
+        },
+        "value": value,
+        "raw": c.raw,
+        "floor": c.floor,
+        "cap": c.cap,
+        "bound": c.bound,
+        "as_of": _date(c.as_of),
+        "late": {"rule": c.late, "share": c.late_share, "days": c.late_days},
+        "days_late": c.days_late,
+    }
+
+
+def _sum_dict(total: Sum) -> dict[str, Any]:
+    return {
+        "policy": total.policy.value,
+        "outcome": total.outcome,
+        "counted_weight": total.counted_weight,
+        "nd": list(total.nd),
+        "zero_weight": list(total.zero_weight),
+        "costs": [_cost_dict(cost) for cost in total.costs],
+    }
+
+
+__all__ = ["FORMAT_VERSION", "explain_json", "explain_text", "explanation_dict"]
