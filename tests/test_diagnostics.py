@@ -115,29 +115,31 @@ def test_syntax_error_has_position_and_expected_tokens():
 # Common mistakes get their own code, message and hint (parser._MISTAKES and _friendly).
 SYNTAX_MISTAKES = [
     # (code, rule text after HEADER, line, column, text in message, hint)
-    ("SL110", 'area "1" "A" { objective "10" "O" weight 100% { a 50 b 50% } }', 6, 54,
+    ("SL110", 'area "1" "A" { objective "10" "O" weight 100% { a 50 b 50% } }', 6, 51,
      "50 needs a '%'", "weights and bounds are percentages: write 50%"),
-    ("SL110", 'area "1" "A" {\n objective "10" "O" weight 100% {\n  a 50%\n  b 50\n }\n}', 10, 2,
+    ("SL110", 'area "1" "A" {\n objective "10" "O" weight 100% {\n  a 50%\n  b 50\n }\n}', 9, 5,
      "50 needs a '%'", "weights and bounds are percentages: write 50%"),
-    ("SL111", 'area "1" "A" { objective "10" "O" weight 100% { a 0.5 b 50% } }', 6, 55,
+    ("SL111", 'area "1" "A" { objective "10" "O" weight 100% { a 0.5 b 50% } }', 6, 51,
      "weight 0.5 has no '%'", "weights are percentages: if 0.5 means 50 %, write 50%"),
     ("SL112", 'area "1" "A" { objective "10" "O" weight 33,34% { a 100% } }', 6, 44,
      "decimals are written with a point",
-     "write e.g. 33.34%, not 33,34% (no thousands separators either)"),
+     "write 33.34, not 33,34 (and no thousands separators)"),
     ("SL113", 'indicator d "D" { deadline 31-10-2020 }', 6, 28,
      "dates are written year-month-day", "write 2020-10-31 (YYYY-MM-DD), not 31-10-2020"),
     ("SL113", 'indicator d "D" { deadline 31/10/2020 }', 6, 28,
      "dates are written year-month-day", "write 2020-10-31 (YYYY-MM-DD), not 31/10/2020"),
-    ("SL114", 'area "1" "A" { objetive "10" "O" weight 100% { a 100% } }', 6, 25,
+    ("SL114", 'area "1" "A" { objetive "10" "O" weight 100% { a 100% } }', 6, 16,
      "unknown word `objetive`", "did you mean `objective`?"),
     ("SL114", 'indicator c "C" { targt >= 1 }', 6, 19,
      "unknown word `targt`", "did you mean `target`?"),
-    ("SL115", 'indicator c "C" { target => 1 }', 6, 27,
+    ("SL115", 'indicator c "C" { target => 1 }', 6, 26,
      "`=>` is not a direction", "write `>=`"),
     ("SL116", 'indicator c "C { target >= 1 }', 6, 13,
      "a text is not closed", "add the closing double quote on the same line (texts cannot span lines)"),
-    ("SL117", 'area "1" "A" {\n  objective "10" "O" weight 100% {\n    a 100%\n\narea "2" "B" { }', 10, 6,
+    ("SL117", 'area "1" "A" {\n  objective "10" "O" weight 100% {\n    a 100%\n\narea "2" "B" { }', 10, 1,
      "`area` cannot start here: a block above is not closed", "add the missing '}' before this line"),
+    ("SL115", 'indicator c "C" { target > 5 }', 6, 26,
+     "`>` alone is not a direction", "write `>=` (at least), `<=` (at most) or `=`"),
     ("SL118", 'indicator c "C" { target 5 }', 6, 26,
      "a target needs a direction",
      "write `>=` (higher is better), `<=` (lower is better) or `=` before the number, e.g. `target >= 300`"),
@@ -292,3 +294,25 @@ def test_impossible_date_in_values_file_is_a_diagnostic_not_a_crash():
         scorelang.loads_values("as_of: 2020-06-31\nvalues:\n  d: 2020-02-30\n", "v.yaml")
     assert [(d.code, d.span.line, d.span.column) for d in info.value.diagnostics] == \
         [("SL303", 1, 8), ("SL303", 3, 6)]
+
+
+def test_number_written_with_italian_thousands_gets_a_warning():
+    found = diagnose(HEADER + 'indicator c "C" { target >= 2.000 }\n'
+                     'area "1" "A" { objective "10" "O" weight 100% { a 40% b 40% c 20% } }\n')
+    (d,) = found
+    assert (d.code, d.span.line, d.span.column) == ("SL119", 6, 29)
+    assert d.hint == "for 2 thousand write 2_000; for 2 write 2"
+    assert not diagnose(HEADER + 'indicator c "C" { target >= 2.5 }\n'
+                        'area "1" "A" { objective "10" "O" weight 100% { a 40% b 40% c 20% } }\n')
+
+
+def test_keyword_used_as_a_reference_explains_where_weights_go():
+    found = diagnose(HEADER + 'area "1" "A" { objective "10" "O" { weight 100% } }\n')
+    (d,) = [x for x in found if x.code == "SL206"]
+    assert "a weight goes in the header" in d.hint
+
+
+def test_unknown_period_suggests_a_declared_one():
+    with pytest.raises(ValuesError) as info:
+        scorelang.loads(PLAN).evaluate({"a": 1}, period="h1")
+    assert info.value.diagnostics[0].hint == "did you mean `H1`?"

@@ -537,6 +537,55 @@ def test_with_floor_10_and_cap_120_fully_reported_plans_stay_within_10_and_120(s
         assert 10 - TOL <= node.score <= 120 + TOL, (node.id, node.score)
 
 
+TOLERATED_SUM_BUG = (
+    "engine bug: check accepts sibling weights summing to 100 ± 0.01 %, but counts_zero sums "
+    "w·s without dividing by Σw, so three children at 100 % weighing 33.34/33.34/33.33 "
+    "(= 100.01 %) give the parent 100.01 %, above cap 100 % (displayed \"100.01\")")
+
+
+@st.composite
+def tolerated_weight_sums(draw) -> list[str]:
+    """2-4 sibling weights in hundredths whose total is 99.99, 100.00 or 100.01 (all accepted
+    by the ±0.01 check), none of them 0."""
+    k = draw(st.integers(2, 4))
+    total = draw(st.sampled_from([9999, 10000, 10001]))
+    cuts = sorted(draw(st.lists(st.integers(1, total - 1), min_size=k - 1, max_size=k - 1,
+                                unique=True)))
+    return [num_text(b - a) for a, b in zip([0] + cuts, cuts + [total])]
+
+
+def _all_at_cap_plan(weights: list[str], missing: str) -> tuple[str, dict]:
+    decls = "".join(f'indicator i{k} "I{k}" {{ target >= 1 }}\n' for k in range(len(weights)))
+    refs = " ".join(f"i{k} {w}%" for k, w in enumerate(weights))
+    text = (f'plan p "T" {{ policy {{ floor 0% cap 100% missing {missing} }} }}\n{decls}'
+            f'area "1" "Area" {{ objective "301" "O" weight 100% {{ {refs} }} }}\n')
+    return text, {f"i{k}": 1000.0 for k in range(len(weights))}
+
+
+@settings(max_examples=100, deadline=None)
+@given(tolerated_weight_sums())
+@example(["33.34", "33.34", "33.33"])
+def test_weights_off_100_within_the_check_tolerance_stay_within_cap_when_nd_is_excluded(
+        weights):
+    text, values = _all_at_cap_plan(weights, "excluded")
+    note(text)
+    result = loads(text).evaluate(values)
+    assert abs(result["301"].score - 100.0) <= TOL
+
+
+@pytest.mark.xfail(strict=True, reason=TOLERATED_SUM_BUG)
+@settings(max_examples=100, deadline=None)
+@given(tolerated_weight_sums())
+@example(["33.34", "33.34", "33.33"])
+def test_weights_off_100_within_the_check_tolerance_never_push_a_parent_above_cap(weights):
+    """Property 1 on the weights the checker lets through: every child at the cap, the parent
+    must not exceed the cap. Fails today for sums of 100.01 % under counts_zero (see reason)."""
+    text, values = _all_at_cap_plan(weights, "counts_zero")
+    note(text)
+    result = loads(text).evaluate(values)
+    assert result["301"].score <= 100.0 + TOL, result["301"].score
+
+
 # ============================================================================================
 # 2. Weight scaling under `excluded`
 # ============================================================================================

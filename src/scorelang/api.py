@@ -21,7 +21,7 @@ from . import model
 from .build import build
 from .check import check
 from .compile import Program, compile_plan
-from .diagnostics import (CheckError, Diagnostic, ParseError, ValuesError, error,
+from .diagnostics import (CheckError, Diagnostic, ParseError, ValuesError, did_you_mean, error,
                           in_source_order, warning)
 from .evaluate import evaluate
 from .files import read_text
@@ -53,8 +53,10 @@ class Plan:
             found = self.definition.period(period) if period is not None else None
             if period is not None and found is None:
                 declared = ", ".join(p.id for p in self.definition.periods) or "none"
+                names = [p.id for p in self.definition.periods]
                 raise ValuesError([error("SL312", f"plan `{self.id}` has no period `{period}`",
-                                         None, f"declared periods: {declared}")])
+                                         None, did_you_mean(period, names)
+                                         or f"declared periods: {declared}")])
             self._programs[period] = compile_plan(self.definition, found)
         return self._programs[period]
 
@@ -73,7 +75,8 @@ class Plan:
         if chosen is not None and not (period or values.period):
             note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
                            "the plan declares", None,
-                           "name the period in the values file (`period: H1`) or with --period")
+                           "name the period in the values file (`period: ...`) or with --period; "
+                           "declared: " + ", ".join(p.id for p in self.definition.periods))
             result = attrs.evolve(result, diagnostics=(note, *result.diagnostics))
         return result
 

@@ -14,7 +14,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from . import model
-from .diagnostics import Diagnostic, Span, did_you_mean, error
+from .diagnostics import Diagnostic, Span, did_you_mean, error, warning
 from .model import Direction, Formula, LateKind, LateRule, MissingPolicy
 
 
@@ -94,6 +94,14 @@ class _Builder(Transformer[Token, Any]):
         return number(children[0]), self.span(meta)
 
     def quantity(self, meta: Meta, children: list[Token]) -> tuple[float, bool]:
+        token = str(children[0])
+        whole, _, decimals = token.partition(".")
+        if decimals == "000" and not whole.lstrip("-").startswith("0"):
+            # Italian documents print 2.000 for two thousand; here the point is a decimal mark.
+            self.diagnostics.append(warning(
+                "SL119", f"{token} reads as {whole} (the point is the decimal mark)",
+                self.span(children[0]),
+                f"for {whole} thousand write {whole}_000; for {whole} write {whole}"))
         return number(children[0]), len(children) > 1
 
     def weight(self, meta: Meta, children: list[Any]) -> model.Weight:

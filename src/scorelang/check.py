@@ -152,8 +152,12 @@ def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
     for placed in model.walk(plan):
         node = placed.node
         if isinstance(node, model.Reference) and node.indicator not in known:
-            hint = did_you_mean(node.indicator, declared) or \
-                f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
+            if node.indicator in keywords():
+                hint = (f"`{node.indicator}` is a keyword, not an indicator: a weight goes in the "
+                        'header, `objective "10" "Title" weight 25% {`')
+            else:
+                hint = did_you_mean(node.indicator, declared) or \
+                    f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
             yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint)
 
 
@@ -201,7 +205,8 @@ def _weights(plan: model.Plan) -> Iterator[Diagnostic]:
         weights = [c.weight.percent for c in node.children if c.weight is not None]
         if weights and all(w == 0 for w in weights):
             yield warning("SL211", f"every child of `{placed.id}` weighs 0 %", node.span,
-                          "a parent whose children all weigh 0 % is never scored")
+                          f"so `{placed.id}` is N/D in every report: give its children their "
+                          "real weights")
 
 
 def _sibling_sum(children: Sequence[model.Area | model.Node | model.ScorecardItem], what: str,

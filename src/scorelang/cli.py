@@ -15,7 +15,9 @@ from typing import TextIO
 
 from . import __version__, api, report, ruletest
 from . import format as formatter
+from .explain import explain
 from .report import diagnostics as diagnostics_report
+from .report import explain as explain_report
 from .report import ruletest as ruletest_report
 from .diagnostics import Diagnostic, ScorelangError, render
 from .files import InputError, read_text, write_text_atomic
@@ -64,6 +66,20 @@ def cmd_score(args: argparse.Namespace) -> int:
         return _exit_code(exc)
     print_diagnostics(result.diagnostics)
     sys.stdout.write(report.FORMATS[args.format](result))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        plan = api.load(args.rules)
+        result = plan.evaluate(api.load_values(args.values), period=args.period, as_of=args.as_of)
+        explanation = explain(plan, result, args.node, depth=args.depth)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    print_diagnostics(result.diagnostics)
+    render = explain_report.explain_json if args.format == "json" else explain_report.explain_text
+    sys.stdout.write(render(explanation))
     return EXIT_OK
 
 
@@ -163,6 +179,17 @@ def parser() -> argparse.ArgumentParser:
     score.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD "
                        "(default: the values file's, else the period's end)")
     score.set_defaults(run=cmd_score)
+
+    why = commands.add_parser("explain", help="show how one figure came about, from the leaves up")
+    why.add_argument("rules", help="the rule file (.score)")
+    why.add_argument("node", help="the node id: an area or objective code, a group or an "
+                     "indicator use as in the score report (e.g. 802, 301/indicatori)")
+    why.add_argument("--values", required=True, help="the values file (.yaml)")
+    why.add_argument("--format", choices=("text", "json"), default="text")
+    why.add_argument("--depth", type=int, help="levels below the node to explain in full")
+    why.add_argument("--period", help="score this period (default: the values file's)")
+    why.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
+    why.set_defaults(run=cmd_explain)
 
     check = commands.add_parser("check", help="parse and validate rule files")
     check.add_argument("paths", nargs="+", help="rule files or directories (*.score)")

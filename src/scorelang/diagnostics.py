@@ -88,7 +88,9 @@ def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for an unknown name, or None when nothing is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    options = list(candidates)
+    same_but_case = [c for c in options if c.lower() == name.lower()]
+    close = same_but_case or difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 
 

@@ -57,7 +57,7 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
                 and values.values.get(rule.indicator.id) is None:
             found.append(error("SL311", f"cannot tell whether the deadline of "
                                f"`{rule.indicator.id}` has passed: no monitoring date", None,
-                               "give `as_of` in the values file, or a period"))
+                               "give `as_of: YYYY-MM-DD` in the values file, or --as-of"))
     return found
 
 

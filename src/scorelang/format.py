@@ -160,8 +160,8 @@ def _statement(node: Tree[Token]) -> str:
         return " ".join(["period", _inline(name), *map(_inline, title), "ends", _inline(date)])
     if node.data == "band":
         name, *texts, lower = node.children
-        title = [_inline(texts[0])] if len(texts) == 2 else []
-        return " ".join(["band", _inline(name), *title, "colour", _inline(texts[-1]), "from",
+        label = [_inline(texts[0])] if len(texts) == 2 else []
+        return " ".join(["band", _inline(name), *label, "colour", _inline(texts[-1]), "from",
                          _inline(lower)])
     return f"{node.data} {_inline(node)}".rstrip()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 from collections.abc import Iterable
 from importlib import resources
 
@@ -145,64 +146,100 @@ def _classify(exc: UnexpectedInput) -> str | None:
     return None
 
 
-def _word_before(text: str, position: int) -> str | None:
-    words = _WORD.findall(text[:position].rstrip().split("\n")[-1])
-    return words[-1] if words else None
+def _word_before(text: str, position: int) -> tuple[str, int] | None:
+    """The last word before `position` on the same line, with its offset."""
+    line_start = text.rfind("\n", 0, position) + 1
+    found = list(_WORD.finditer(text, line_start, position))
+    return (found[-1].group(0), found[-1].start()) if found else None
 
 
-def _friendly(exc: UnexpectedInput, text: str, position: int) -> tuple[str, str, str] | None:
-    """(code, message, hint) for a mistake people often make, or None."""
+class _Mistake(NamedTuple):
+    code: str
+    message: str
+    hint: str
+    start: int | None = None  # offsets of the culprit when it is not the unexpected token
+    end: int | None = None
+
+
+def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None:
+    """A named message for a mistake people often make, or None."""
     rest = text[position:position + 12]
     if rest.startswith(",") and text[position - 1:position].isdigit() and rest[1:2].isdigit():
-        return ("SL112", "decimals are written with a point",
-                "write e.g. 33.34%, not 33,34% (no thousands separators either)")
+        number = re.match(r"\d[\d_]*,\d+", text[_number_start(text, position):])
+        written = number.group(0) if number else "33,34"
+        return _Mistake("SL112", "decimals are written with a point",
+                        f"write {written.replace(',', '.')}, not {written} "
+                        "(and no thousands separators)")
     date = _ITALIAN_DATE.match(rest)
     if date:
         day, month, year = date.groups()
-        return ("SL113", "dates are written year-month-day",
-                f"write {year}-{int(month):02d}-{int(day):02d} (YYYY-MM-DD), not {date.group(0)}")
+        return _Mistake("SL113", "dates are written year-month-day",
+                        f"write {year}-{int(month):02d}-{int(day):02d} (YYYY-MM-DD), "
+                        f"not {date.group(0)}", position, position + len(date.group(0)))
     if text[max(position - 1, 0):position + 1] in ("=>", "=<"):
         swapped = ">=" if text[position] == ">" else "<="
-        return ("SL115", f"`{text[position - 1:position + 1]}` is not a direction",
-                f"write `{swapped}`")
+        return _Mistake("SL115", f"`{text[position - 1:position + 1]}` is not a direction",
+                        f"write `{swapped}`", position - 1, position + 1)
+    if rest[:1] in (">", "<") and rest[1:2] != "=":
+        return _Mistake("SL115", f"`{rest[0]}` alone is not a direction",
+                        "write `>=` (at least), `<=` (at most) or `=`")
     label = _classify(exc)
     token = getattr(exc, "token", None)
     if label == "missing_percent":
-        number = _LAST_NUMBER.search(text[:position])
+        number = _LAST_NUMBER.search(text, 0, position)
         written = number.group(1) if number else "the number"
+        start, end = (number.start(1), number.end(1)) if number else (None, None)
         try:
             value = float(written.replace("_", ""))
         except ValueError:
             value = -1.0
         if 0 < value < 1 and "." in written:
-            return ("SL111", f"weight {written} has no '%'",
-                    f"weights are percentages: if {written} means {value * 100:g} %, "
-                    f"write {value * 100:g}%")
-        return ("SL110", f"{written} needs a '%'",
-                f"weights and bounds are percentages: write {written}%")
+            return _Mistake("SL111", f"weight {written} has no '%'",
+                            f"weights are percentages: if {written} means {value * 100:g} %, "
+                            f"write {value * 100:g}%", start, end)
+        return _Mistake("SL110", f"{written} needs a '%'",
+                        f"weights and bounds are percentages: write {written}%", start, end)
     if label == "missing_brace":
-        word = str(token) if token is not None else "this"
+        word, start = str(token) if token is not None else "this", None
         if token is not None and token.type == "STRING":
             # `area "2"` inside a block reads as a reference to an indicator named `area`.
-            word = _word_before(text, position) or word
-        return ("SL117", f"`{word}` cannot start here: a block above is not closed",
-                "add the missing '}' before this line")
+            before = _word_before(text, position)
+            if before:
+                word, start = before
+        return _Mistake("SL117", f"`{word}` cannot start here: a block above is not closed",
+                        "add the missing '}' before this line", start,
+                        None if start is None else start + len(word))
     if label in ("word_instead_of_reference", "unknown_statement"):
-        found = str(token) if label == "unknown_statement" and token is not None else \
-            _word_before(text, position)
+        found: tuple[str, int] | None = (str(token), position) \
+            if label == "unknown_statement" and token is not None else _word_before(text, position)
         if found:
-            suggestion = did_you_mean(found, keywords())
+            suggestion = did_you_mean(found[0], keywords())
             if suggestion:
-                return ("SL114", f"unknown word `{found}`", suggestion)
+                return _Mistake("SL114", f"unknown word `{found[0]}`", suggestion, found[1],
+                                found[1] + len(found[0]))
         if label == "word_instead_of_reference":
-            return ("SL103", "unexpected text after a name",
-                    "an indicator is used as `name 25%`; objectives and groups start with "
-                    "`objective` or `group`")
+            return _Mistake("SL103", "unexpected text after a name",
+                            "an indicator is used as `name 25%`; objectives and groups start "
+                            "with `objective` or `group`")
         return None
     if label == "missing_direction":
-        return ("SL118", "a target needs a direction", "write `>=` (higher is better), `<=` (lower is "
-                "better) or `=` before the number, e.g. `target >= 300`")
+        return _Mistake("SL118", "a target needs a direction", "write `>=` (higher is better), "
+                        "`<=` (lower is better) or `=` before the number, e.g. `target >= 300`")
     return None
+
+
+def _number_start(text: str, position: int) -> int:
+    start = position
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "_"):
+        start -= 1
+    return start
+
+
+def _offset_span(filename: str, text: str, start: int, end: int) -> Span:
+    """A span from character offsets (end exclusive) on one line."""
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    return Span(filename, line, column, line, column + max(end - start, 1) - 1)
 
 
 def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnostic:
@@ -211,28 +248,31 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
     position = getattr(exc, "pos_in_stream", None) or 0
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         position = exc.token.start_pos or position
-    friendly = _friendly(exc, text, position) if not isinstance(exc, UnexpectedEOF) else None
-    if isinstance(exc, UnexpectedCharacters):
-        char = text[position] if position < len(text) else ""
-        span = Span.point(filename, line, column)
-        if friendly:
-            return error(friendly[0], friendly[1], span, friendly[2])
-        if char == '"':
-            return error("SL116", "a text is not closed", span,
-                         "add the closing double quote on the same line (texts cannot span lines)")
-        return error("SL101", f"unexpected character {char!r}", span,
-                     "remove it, or check the line against docs/language.md")
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         lines = text.splitlines() or [""]
         span = Span.point(filename, len(lines), len(lines[-1]) + 1)
         expected = _describe_expected(exc.expected)
         return error("SL102", "the file ends too early", span,
                      f"expected {expected}; is a closing '}}' missing?")
+    if isinstance(exc, UnexpectedCharacters):
+        span = Span.point(filename, line, column)
+    else:
+        assert isinstance(exc, UnexpectedToken)
+        token = exc.token
+        span = Span(filename, line, column, token.end_line or line,
+                    (token.end_column - 1) if token.end_column else column)
+    mistake = _friendly(exc, text, position)
+    if mistake is not None:
+        if mistake.start is not None and mistake.end is not None:
+            span = _offset_span(filename, text, mistake.start, mistake.end)
+        return error(mistake.code, mistake.message, span, mistake.hint)
+    if isinstance(exc, UnexpectedCharacters):
+        char = text[position] if position < len(text) else ""
+        if char == '"':
+            return error("SL116", "a text is not closed", span,
+                         "add the closing double quote on the same line (texts cannot span lines)")
+        return error("SL101", f"unexpected character {char!r}", span,
+                     "remove it, or check the line against docs/language.md")
     assert isinstance(exc, UnexpectedToken)
-    token = exc.token
-    span = Span(filename, line, column, token.end_line or line,
-                (token.end_column - 1) if token.end_column else column)
-    if friendly:
-        return error(friendly[0], friendly[1], span, friendly[2])
-    return error("SL103", f"unexpected {str(token)!r}",
+    return error("SL103", f"unexpected {str(exc.token)!r}",
                  span, f"expected {_describe_expected(exc.expected)}")

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import yaml
 
-from .diagnostics import Diagnostic, Span, ValuesError, error
+from .diagnostics import Diagnostic, Span, ValuesError, error, in_source_order
 from .files import read_text
 
 Value = float | dt.date | None
@@ -141,6 +141,11 @@ def loads_values(text: str, source: str = "<values>") -> Values:
                                   _span(source, key_node),
                                   "allowed keys: " + ", ".join(_TOP_LEVEL_KEYS)))
     as_of = data.get("as_of")
+    if isinstance(as_of, str):
+        try:
+            as_of = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            pass
     if as_of is not None and not isinstance(as_of, dt.date):
         problems.append(error("SL304", f"as_of {as_of!r} is not a date",
                               _span(source, nodes["as_of"][1]), "write it as YYYY-MM-DD"))
@@ -167,7 +172,7 @@ def loads_values(text: str, source: str = "<values>") -> Values:
             clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
                                  _span(source, value_node), problems)
     if problems:
-        raise ValuesError(problems)
+        raise ValuesError(in_source_order(problems))
     plan = data.get("plan")
     period = data.get("period")
     return Values(clean, None if plan is None else str(plan),
