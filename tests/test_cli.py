@@ -14,17 +14,29 @@ def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=cwd)
 
 
-def test_score_prints_the_scored_tree_as_a_table():
+def test_score_prints_the_scored_tree_as_a_table_in_the_plans_locale():
     done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Piano della performance 2020")
+    assert "periodo H1, al 30/06/2020" in lines[0]
     row = next(line for line in lines if line.strip().startswith("301 Internazionalizzazione"))
-    assert "33.34%" in row and "62.96%" in row
+    assert "33,34 %" in row and "62,96 %" in row and "Parziale" in row
     row = next(line for line in lines if "studenti_alternanza_finanziate" in line)
-    assert "32.13%" in row and ">= 800 N" in row and "257 N" in row
+    assert "32,13 %" in row and ">= 800 N." in row and "257 N." in row
+    row = next(line for line in lines if "export_provinciale" in line)
+    assert ">= 6.500.000.000,00 € (periodico H1)" in row and "3.111.720.000,00 €" in row
     row = next(line for line in lines if line.strip().startswith("802.A1.2"))
-    assert "N/D" in row and "not_due" in row
+    assert "N/D" in row and "non scaduto" in row
+
+
+def test_score_in_english_with_locale_en():
+    done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--locale", "en")
+    row = next(line for line in done.stdout.splitlines()
+               if line.strip().startswith("301 Internazionalizzazione"))
+    assert "33.34%" in row and "62.96%" in row
+    row = next(line for line in done.stdout.splitlines() if line.strip().startswith("802.A1.2"))
+    assert "not_due" in row
 
 
 def test_score_json_is_the_machine_contract():

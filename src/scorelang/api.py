@@ -27,9 +27,10 @@ from .evaluate import evaluate
 from .files import read_text
 from .parser import parse
 from .result import Result
-from .values import Values, load_values, loads_values
+from .values import Values, load_all_values, load_values, loads_all_values, loads_values
 
-__all__ = ["Plan", "load", "loads", "load_values", "loads_values", "diagnose", "Values"]
+__all__ = ["Plan", "Values", "diagnose", "load", "load_all_values", "load_values", "loads",
+           "loads_all_values", "loads_values"]
 
 
 class Plan:

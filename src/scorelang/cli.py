@@ -17,10 +17,12 @@ from . import __version__, api, report, ruletest
 from . import format as formatter
 from .explain import explain
 from .report import diagnostics as diagnostics_report
+from .report import views
 from .report import explain as explain_report
 from .report import ruletest as ruletest_report
 from .diagnostics import Diagnostic, ScorelangError, render
 from .files import InputError, read_text, write_text_atomic
+from .result import Result
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -56,17 +58,63 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
+def _emit(text: str, output: str | None) -> int:
+    """Print, or write the whole report to a file atomically (never half a report)."""
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        write_text_atomic(Path(output), text)
+    except InputError as exc:
+        print_diagnostics(exc.diagnostics)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     try:
         plan = api.load(args.rules)
-        values = api.load_values(args.values)
+        values = api.load_values(args.values, period=args.period)
         result = plan.evaluate(values, period=args.period, as_of=args.as_of)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
     print_diagnostics(result.diagnostics)
-    sys.stdout.write(report.FORMATS[args.format](result))
-    return EXIT_OK
+    text = report.render(result, args.format, args.view, args.depth, args.locale)
+    return _emit(text, args.output)
+
+
+def _labels(results: Sequence[Result]) -> list[str]:
+    """Column titles: the period, or plan and period when periods repeat across plans."""
+    periods = [r.period or "-" for r in results]
+    if len(set(periods)) == len(periods):
+        return periods
+    return [f"{r.plan_id} {r.period or ''}".strip() for r in results]
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    try:
+        plans = [api.load(path) for path in args.rules]
+        monitorings = [v for path in args.values for v in api.load_all_values(path)
+                       if args.period is None or v.period in (None, args.period)]
+        if len(plans) not in (1, len(monitorings)):
+            print(f"scorelang compare: {len(plans)} rule files for {len(monitorings)} "
+                  "monitorings: give one rule file, or one per monitoring", file=sys.stderr)
+            return EXIT_USAGE
+        if len(monitorings) < 2:
+            print("scorelang compare: give at least two monitorings (two --values files, or "
+                  "one file with several periods)", file=sys.stderr)
+            return EXIT_USAGE
+        results = [(plans[i] if len(plans) > 1 else plans[0]).evaluate(values)
+                   for i, values in enumerate(monitorings)]
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    for result in results:
+        print_diagnostics(result.diagnostics)
+    text = report.render_comparison(results, _labels(results), args.format, args.depth,
+                                    args.locale)
+    return _emit(text, args.output)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -166,6 +214,15 @@ def cmd_test(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _report_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--format", choices=report.TEXT_FORMATS, default="table")
+    command.add_argument("--depth", type=int, help="show levels down to N (areas are 1; "
+                         "--depth 2 with --view summary is the seed's summary table)")
+    command.add_argument("--locale", choices=("it", "en"),
+                         help="how numbers are written (default: the plan's locale)")
+    command.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="scorelang", description="Score SMVP performance plans written in scorelang.")
@@ -174,11 +231,22 @@ def parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="score a plan with a values file")
     score.add_argument("rules", help="the rule file (.score)")
     score.add_argument("--values", required=True, help="the values file (.yaml)")
-    score.add_argument("--format", choices=sorted(report.FORMATS), default="table")
     score.add_argument("--period", help="score this period (default: the values file's)")
     score.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD "
                        "(default: the values file's, else the period's end)")
+    _report_options(score)
+    score.add_argument("--view", choices=views.VIEWS, default="tree",
+                       help="summary (areas and strategic objectives), tree, indicators, "
+                       "scorecards")
     score.set_defaults(run=cmd_score)
+
+    compare = commands.add_parser("compare", help="scores of several monitorings side by side")
+    compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")
+    compare.add_argument("--values", action="append", required=True,
+                         help="a values file (repeat; a file may hold several periods)")
+    compare.add_argument("--period", help="only this period of multi-period files")
+    _report_options(compare)
+    compare.set_defaults(run=cmd_compare)
 
     why = commands.add_parser("explain", help="show how one figure came about, from the leaves up")
     why.add_argument("rules", help="the rule file (.score)")

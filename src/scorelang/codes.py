@@ -67,6 +67,7 @@ CODES: dict[str, str] = {
     "SL312": "unknown period",
     "SL313": "no period given",
     "SL314": "unknown node",
+    "SL315": "values file holds several periods, or not the one asked for",
     "SL401": "test file is not valid YAML",
     "SL402": "test file has the wrong shape",
     "SL403": "unknown node id in a test",

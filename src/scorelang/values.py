@@ -9,14 +9,14 @@ YAML is read with PyYAML's safe loader only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 import yaml
 
-from .diagnostics import Diagnostic, Span, ValuesError, error, in_source_order
+from .diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
 from .files import read_text
 
 Value = float | dt.date | None
@@ -108,8 +108,8 @@ def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
     return found
 
 
-def loads_values(text: str, source: str = "<values>") -> Values:
-    """Read a values document; raise ValuesError naming file, line and column of each problem."""
+def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
+    """The YAML document, as nodes (for positions) and data; SL301/SL302 when unreadable."""
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
@@ -131,15 +131,19 @@ def loads_values(text: str, source: str = "<values>") -> Values:
         loader.dispose()
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise ValuesError([error("SL302", "a values file is a mapping with `plan`, `period`, "
-                                 "`as_of` and `values`", Span.point(source, 1, 1),
+                                 "`as_of` and `values` (or `periods`)", Span.point(source, 1, 1),
                                  "see examples/cciaa-modena-2020/monitoraggio-2020-06.yaml")])
-    problems: list[Diagnostic] = []
-    nodes = {str(k.value): (k, v) for k, v in root.value}
+    return root, data
+
+
+def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allowed: Sequence[str],
+                plan: str | None, period: str | None, problems: list[Diagnostic]) -> Values:
+    """The figures of one monitoring: `as_of` and `values` (with `plan`/`period` at top level)."""
+    nodes = {str(k.value): (k, v) for k, v in node.value}
     for key, (key_node, _) in nodes.items():
-        if key not in _TOP_LEVEL_KEYS:
+        if key not in allowed:
             problems.append(error("SL302", f"unknown key `{key}` in a values file",
-                                  _span(source, key_node),
-                                  "allowed keys: " + ", ".join(_TOP_LEVEL_KEYS)))
+                                  _span(source, key_node), "allowed keys: " + ", ".join(allowed)))
     as_of = data.get("as_of")
     if isinstance(as_of, str):
         try:
@@ -156,8 +160,8 @@ def loads_values(text: str, source: str = "<values>") -> Values:
     spans: dict[str, Span] = {}
     clean: dict[str, Value] = {}
     if measured is None:
-        problems.append(error("SL302", "the values file has no `values` mapping",
-                              Span.point(source, 1, 1), "add `values:` with one `indicator_id: value` per line"))
+        problems.append(error("SL302", "no `values` mapping", _span(source, node),
+                              "add `values:` with one `indicator_id: value` per line"))
     elif not isinstance(measured, dict):
         problems.append(error("SL302", "`values` must be a mapping of indicator id to value",
                               _span(source, nodes["values"][1])))
@@ -171,14 +175,67 @@ def loads_values(text: str, source: str = "<values>") -> Values:
             spans[name] = span
             clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
                                  _span(source, value_node), problems)
+    return Values(clean, plan, period, as_of, source, spans)
+
+
+def loads_all_values(text: str, source: str = "<values>") -> list[Values]:
+    """Every monitoring a values document holds: one, or one per entry of `periods`."""
+    root, data = _parse(text, source)
+    problems: list[Diagnostic] = []
+    plan = None if data.get("plan") is None else str(data["plan"])
+    if "periods" not in data:
+        period = None if data.get("period") is None else str(data["period"])
+        found = [_one_period(root, data, source, _TOP_LEVEL_KEYS, plan, period, problems)]
+    else:
+        nodes = {str(k.value): (k, v) for k, v in root.value}
+        for key, (key_node, _) in nodes.items():
+            if key not in ("plan", "periods"):
+                problems.append(error("SL302", f"unknown key `{key}` beside `periods`",
+                                      _span(source, key_node),
+                                      "with several periods, put `as_of` and `values` under each"))
+        periods_node = nodes["periods"][1]
+        found = []
+        if not isinstance(periods_node, yaml.MappingNode) or not isinstance(data["periods"], dict):
+            problems.append(error("SL302", "`periods` maps each period id to its `as_of` and "
+                                  "`values`", _span(source, periods_node)))
+        else:
+            for key_node, value_node in periods_node.value:
+                entry = data["periods"].get(key_node.value)
+                if not isinstance(value_node, yaml.MappingNode) or not isinstance(entry, dict):
+                    problems.append(error("SL302", f"period `{key_node.value}` must hold `as_of` "
+                                          "and `values`", _span(source, value_node)))
+                    continue
+                found.append(_one_period(value_node, entry, source, ("as_of", "values"), plan,
+                                         str(key_node.value), problems))
     if problems:
         raise ValuesError(in_source_order(problems))
-    plan = data.get("plan")
-    period = data.get("period")
-    return Values(clean, None if plan is None else str(plan),
-                  None if period is None else str(period), as_of, source, spans)
+    return found
 
 
-def load_values(path: str | Path) -> Values:
+def loads_values(text: str, source: str = "<values>", period: str | None = None) -> Values:
+    """Read a values document; raise ValuesError naming file, line and column of each problem.
+
+    A document with several periods needs `period` to say which one.
+    """
+    found = loads_all_values(text, source)
+    if len(found) == 1:
+        return found[0]
+    names = [v.period or "" for v in found]
+    if period is None:
+        raise ValuesError([error("SL315", f"{source} holds several periods: " + ", ".join(names),
+                                 None, "choose one with --period (or `period=` in the API)")])
+    for values in found:
+        if values.period == period:
+            return values
+    raise ValuesError([error("SL315", f"{source} holds no period `{period}`", None,
+                             did_you_mean(period, names) or "it holds: " + ", ".join(names))])
+
+
+def load_values(path: str | Path, period: str | None = None) -> Values:
     path = Path(path)
-    return loads_values(read_text(path, "values file"), str(path))
+    return loads_values(read_text(path, "values file"), str(path), period)
+
+
+def load_all_values(path: str | Path) -> list[Values]:
+    path = Path(path)
+    return loads_all_values(read_text(path, "values file"), str(path))

@@ -1,0 +1,65 @@
+"""Cells of a view as text, by column kind and locale, for the text-like formats.
+
+Table, markdown and CSV share this; html and xlsx format their own way (colours, numbers as
+numbers) but use `report.numbers` for every figure too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..model import Band
+from . import numbers
+from .views import Column, Measure, Target
+
+STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto"}
+
+
+def band_title(band: str | None, bands: Sequence[Band], status: str | None = None) -> str:
+    if band is None:
+        return "N/D" if status in ("missing", "not_due") else ""
+    for known in bands:
+        if known.id == band:
+            return known.title
+    return band
+
+
+def target_text(target: Target | None, locale: str) -> str:
+    if target is None:
+        return ""
+    used = target.used
+    if used.due is not None:
+        due = numbers.date(used.due.due, locale)
+        return f"entro {due}" if locale == "it" else f"by {due}"
+    assert used.direction is not None and used.value is not None
+    text = f"{used.direction.value} {numbers.measure(used.value, target.unit, locale)}"
+    if used.source == "periodic":
+        text += f" (periodico {used.period})" if locale == "it" else f" (periodic {used.period})"
+    return text
+
+
+def cell(column: Column, row: dict[str, Any], locale: str, places: int,
+         bands: Sequence[Band]) -> str:
+    value = row.get(column.key)
+    kind = column.kind
+    if kind == "percent":
+        if value is None:
+            return "N/D" if column.key == "score" or column.key.startswith("score_") else ""
+        return numbers.percent(value, locale, places)
+    if kind == "weight":
+        return "" if value is None else numbers.percent(value, locale, 2)
+    if kind == "points":
+        return "" if value is None else numbers.points(value, locale, places)
+    if kind == "target":
+        return target_text(value, locale)
+    if kind == "measure":
+        return "" if value is None else numbers.measure(value.value, value.unit, locale) \
+            if isinstance(value, Measure) else str(value)
+    if kind == "band":
+        return band_title(value, bands, row.get("status"))
+    if kind == "status":
+        return STATUS_IT.get(value, value) if locale == "it" and value else (value or "")
+    if kind == "flags":
+        return ", ".join(value or ())
+    return "" if value is None else str(value)

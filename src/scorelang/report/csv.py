@@ -1,0 +1,51 @@
+"""Views as CSV for spreadsheets: Italian plans get `;` and decimal commas, as Excel expects.
+
+Figures are the half-up display values without units or thousands separators, so a
+spreadsheet reads them as numbers; N/D stays the text N/D.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from ..result import Result
+from ..rounding import half_up
+from .cells import cell
+from .table import places
+from .views import Column, Measure, View
+
+
+def _number(value: float | None, digits: int, locale: str) -> str:
+    if value is None:
+        return ""
+    text = f"{half_up(value, digits):f}"
+    return text.replace(".", ",") if locale == "it" else text
+
+
+def _csv_cell(column: Column, row: dict[str, Any], locale: str, digits: int,
+              result: Result) -> str:
+    value = row.get(column.key)
+    if column.kind in ("percent", "weight", "points"):
+        if value is None:
+            return "N/D" if column.kind == "percent" and column.key.startswith("score") else ""
+        return _number(value, digits if column.kind != "weight" else 2, locale)
+    if column.kind == "measure" and isinstance(value, Measure) \
+            and isinstance(value.value, float):
+        text = f"{half_up(value.value, 4).normalize():f}"
+        return text.replace(".", ",") if locale == "it" else text
+    return cell(column, row, locale, digits, result.bands)
+
+
+def to_csv(result: Result, view: View, locale: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if locale == "it" else ",", lineterminator="\n")
+    extra = ["id", "depth"] if view.depth_key else ["id"]
+    writer.writerow(extra + [c.heading(locale) for c in view.columns])
+    for row in view.rows:
+        writer.writerow([str(row.get(key, "")) for key in extra]
+                        + [_csv_cell(c, row, locale, places(result), result) for c in view.columns])
+    return out.getvalue()
+
+

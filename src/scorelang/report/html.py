@@ -1,0 +1,583 @@
+"""The scored plan as one self-contained HTML page, for the OIV and the Chamber's management.
+
+The page follows the order in which the seed report is read: a header (plan, period, monitoring
+date), the summary table of strategic objectives (Ambito | Obiettivo strategico | Grado di
+raggiungimento | Valutazione | Peso), a bar chart of the same, the whole scored tree (Allegato 1)
+with a bullet chart per indicator, the managers' individual scorecards, and a legend.
+
+What it must not do: compute (scores, bands and flags are the Result's, as they are), format a
+figure other than through `report.numbers`, or reach outside the file. It opens offline and
+prints: inline CSS and SVG, no fonts, images or scripts from anywhere, no JavaScript at all.
+
+Collapsing without JavaScript: every level of the tree is a `<details open>`. A closed
+`<details>` hides its content when printed in any browser older than the `::details-content`
+pseudo-element, so the page ships everything open (a reader collapses what they do not need with
+one click), and the print stylesheet re-opens, through `::details-content`, whatever the reader
+collapsed, where the browser supports it. A report that silently drops indicators from the PDF
+an OIV signs would be worse than a long screen page; a script closing the deeper levels on
+screen would break that promise wherever scripts do not run the way we expect.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+
+from .. import model
+from ..compile import TargetUsed
+from ..result import NodeResult, Result, ScorecardResult
+from . import numbers
+
+_TEXT: dict[str, dict[str, str]] = {
+    "it": {
+        "kicker": "Monitoraggio della performance", "period": "Periodo",
+        "as_of": "Data di monitoraggio", "plan_score": "Punteggio del piano",
+        "summary": "Quadro riepilogativo", "area": "Ambito strategico",
+        "objective": "Obiettivo strategico", "achievement": "Grado di raggiungimento",
+        "band": "Valutazione", "weight": "Peso",
+        "chart": "Grado di raggiungimento per obiettivo strategico",
+        "tree": "Albero degli obiettivi e indicatori", "node": "Obiettivo / indicatore",
+        "target": "Target", "value": "Valore rilevato", "progress": "Valore rispetto al target",
+        "scorecards": "Obiettivi individuali della dirigenza",
+        "entry": "Obiettivo individuale", "legend": "Legenda", "bands": "Valutazione",
+        "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato",
+        "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
+        "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
+        "from": "da", "to": "a", "notes": "Avvisi del calcolo",
+        "bullet_help": "La barra è il valore rilevato, colorata secondo la valutazione; la "
+                       "linea nera continua è il target annuale, quella blu tratteggiata il "
+                       "target periodico usato nel monitoraggio; la zona grigia più scura è "
+                       "quella in cui il target è raggiunto. Le scadenze sono indicate a testo.",
+        "footer": "Generato con scorelang. Le percentuali sono arrotondate half-up al "
+                  "numero di decimali del piano; i calcoli usano i valori non arrotondati.",
+    },
+    "en": {
+        "kicker": "Performance monitoring", "period": "Period", "as_of": "Monitoring date",
+        "plan_score": "Plan score", "summary": "Summary", "area": "Area",
+        "objective": "Strategic objective", "achievement": "Achievement", "band": "Rating",
+        "weight": "Weight", "chart": "Achievement by strategic objective",
+        "tree": "Objectives and indicators", "node": "Objective / indicator",
+        "target": "Target", "value": "Measured value", "progress": "Value against target",
+        "scorecards": "Managers' individual objectives", "entry": "Individual objective",
+        "legend": "Legend", "bands": "Rating", "flags": "Indicator notes", "nd": "N/D",
+        "nd_missing": "not reported", "nd_not_due": "not yet due", "periodic": "periodic",
+        "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
+        "from": "from", "to": "to", "notes": "Scoring notes",
+        "bullet_help": "The bar is the measured value, coloured by its rating; the solid "
+                       "black line is the annual target, the dashed blue one the periodic "
+                       "target used at this monitoring; the darker grey zone is where the "
+                       "target is met. Deadlines are shown as text.",
+        "footer": "Made with scorelang. Percentages are rounded half-up to the plan's "
+                  "decimals; every computation uses the unrounded figures.",
+    },
+}
+
+# Short flag badges on an indicator row, and what each means in the legend.
+_FLAGS: dict[str, dict[str, tuple[str, str]]] = {
+    "it": {
+        "capped": ("tetto", "il valore supera il target: il grado grezzo è oltre il tetto "
+                            "(di norma 100 %) e conta il tetto"),
+        "floored": ("soglia", "il grado grezzo è sotto la soglia minima (di norma 0 %) e "
+                              "conta la soglia"),
+        "periodic_target": ("periodico", "misurato sul target periodico del monitoraggio "
+                                         "invece che su quello annuale"),
+        "late": ("in ritardo", "completato dopo la scadenza"),
+        "missed": ("scaduto", "scadenza passata senza completamento"),
+        "zero_weight": ("peso 0 %", "mostrato e valutato, non conteggiato nel livello sopra"),
+    },
+    "en": {
+        "capped": ("capped", "the value overshoots the target: the raw achievement is above "
+                             "the cap (usually 100 %) and counts as the cap"),
+        "floored": ("floored", "the raw achievement is below the floor (usually 0 %) and "
+                               "counts as the floor"),
+        "periodic_target": ("periodic", "measured against the monitoring's periodic target "
+                                        "instead of the annual one"),
+        "late": ("late", "done after the deadline"),
+        "missed": ("missed", "deadline passed, not done"),
+        "zero_weight": ("weight 0 %", "shown and scored, not counted in the level above"),
+    },
+}
+
+_DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
+_SAFE_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-zA-Z]{3,24}")
+_NEUTRAL = "#9ca3af"  # N/D and unknown bands
+_ANNUAL_INK, _PERIODIC_INK = "#111827", "#1d4ed8"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def colour(band: model.Band | None) -> str:
+    """The band's colour if it is a plain CSS colour (hex or a name), else a neutral grey."""
+    if band is None or not _SAFE_COLOUR.fullmatch(band.colour):
+        return _NEUTRAL
+    return band.colour
+
+
+class _Page:
+    """What every part of the page needs: the result, the words, the bands, the targets."""
+
+    def __init__(self, result: Result, locale: str, plan: model.Plan | None):
+        self.result = result
+        self.locale = locale
+        self.text = _TEXT.get(locale, _TEXT["en"])
+        self.flag_text = _FLAGS.get(locale, _FLAGS["en"])
+        self.bands = {band.id: band for band in result.bands}
+        self.annual: dict[str, model.Target] = {
+            ind.id: ind.target for ind in (plan.indicators if plan else ()) if ind.target}
+        self.children: dict[str | None, list[NodeResult]] = {}
+        for node in result:
+            self.children.setdefault(node.parent, []).append(node)
+
+    def percent(self, value: float | None, places: int = 2) -> str:
+        return numbers.percent(value, self.locale, places)
+
+    def band_of(self, band_id: str | None) -> model.Band | None:
+        return self.bands.get(band_id) if band_id is not None else None
+
+    def rating(self, band_id: str | None, status: str) -> str:
+        """A coloured dot and the band's title; N/D has its own dashed grey dot."""
+        band = self.band_of(band_id)
+        if band is None:
+            why = self.text["nd_not_due" if status == "not_due" else "nd_missing"]
+            label = "N/D" if band_id is None else band_id
+            return f'<span class="rating nd" title="{_e(why)}"><i class="dot nd"></i>{_e(label)}</span>'
+        return (f'<span class="rating"><i class="dot" style="background:{colour(band)}"></i>'
+                f'{_e(band.title)}</span>')
+
+    def achievement(self, score: float | None, places: int, status: str) -> str:
+        if score is None:
+            why = self.text["nd_not_due" if status == "not_due" else "nd_missing"]
+            return f'<span class="nd-pill" title="{_e(why)}">N/D</span>'
+        return _e(self.percent(score, places))
+
+
+def to_html(result: Result, locale: str | None = None, *, plan: model.Plan | None = None) -> str:
+    """The whole report as one HTML document. `plan` (the definition) adds the annual target
+    to indicators measured against a periodic one; without it only the target used is shown."""
+    page = _Page(result, locale or result.locale, plan)
+    parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _scorecards(page),
+             _legend(page), _notes(page), f'<footer>{_e(page.text["footer"])}</footer>']
+    return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<title>{_e(result.plan_title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
+            + "\n".join(part for part in parts if part) + "\n</body>\n</html>\n")
+
+
+def _header(page: _Page) -> str:
+    result, t = page.result, page.text
+    meta = []
+    if result.period:
+        meta.append((t["period"], result.period))
+    if result.as_of:
+        meta.append((t["as_of"], numbers.date(result.as_of, page.locale)))
+    if result.score is not None:
+        meta.append((t["plan_score"], page.percent(result.score, _places(result))))
+    facts = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in meta)
+    uses = [node for node in result if node.kind == "indicator"]
+    counts = [f'<span class="count"><b>{len(uses)}</b> {_e(t["uses"])}</span>']
+    for band in reversed(result.bands):
+        n = sum(1 for node in uses if node.band == band.id)
+        counts.append(f'<span class="count"><i class="dot" style="background:{colour(band)}">'
+                      f'</i><b>{n}</b> {_e(band.title)}</span>')
+    missing = sum(1 for node in uses if node.score is None)
+    counts.append(f'<span class="count"><i class="dot nd"></i><b>{missing}</b> N/D</span>')
+    return (f'<header class="masthead"><p class="kicker">{_e(t["kicker"])}</p>'
+            f'<h1>{_e(result.plan_title)}</h1><dl class="meta">{facts}</dl>'
+            f'<p class="counts">{"".join(counts)}</p></header>')
+
+
+def _places(result: Result) -> int:
+    return result.nodes[0].places if result.nodes else 2
+
+
+def _name(node: NodeResult) -> str:
+    """An area or objective as the seed names it: "301 - Internazionalizzazione"."""
+    return f"{node.code} - {node.title}" if node.code else node.title
+
+
+def _summary(page: _Page) -> str:
+    t = page.text
+    rows = []
+    for area in page.children.get(None, []):
+        below = page.children.get(area.id, [])
+        score = page.achievement(area.score, area.places, area.status)
+        head = (f'<th scope="rowgroup" rowspan="{max(len(below), 1)}" class="area">'
+                f'{_e(_name(area))}<span class="sub">{score} {page.rating(area.band, area.status)}'
+                f'</span></th>')
+        for index, node in enumerate(below or [area]):
+            cells = "" if below else '<td colspan="4"></td>'
+            if below:
+                weight = "" if node.weight is None else _e(page.percent(node.weight))
+                cells = (f'<td>{_e(_name(node))}</td>'
+                         f'<td class="num">{page.achievement(node.score, node.places, node.status)}</td>'
+                         f'<td>{page.rating(node.band, node.status)}</td><td class="num">{weight}</td>')
+            nd = ' class="nd"' if below and node.score is None else ""
+            rows.append(f'<tr{nd}>{head if index == 0 else ""}{cells}</tr>')
+    heads = (t["area"], t["objective"], t["achievement"], t["band"], t["weight"])
+    classes = ("", "", ' class="num"', "", ' class="num"')
+    thead = "".join(f"<th{c}>{_e(h)}</th>" for h, c in zip(heads, classes))
+    return (f'<section class="summary"><h2>{_e(t["summary"])}</h2><table><thead><tr>{thead}'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
+# ---------------------------------------------------------------- bar chart of the objectives
+
+_BAR_W, _LABEL_W, _PLOT_W, _ROW_H, _AREA_H, _AXIS_H = 960, 330, 520, 24, 24, 26
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _bar_chart(page: _Page) -> str:
+    areas = page.children.get(None, [])
+    objectives = [node for area in areas for node in page.children.get(area.id, [])]
+    if not objectives:
+        return ""
+    top = max([100.0] + [node.score for node in objectives if node.score is not None])
+
+    def x(value: float) -> float:
+        return _LABEL_W + max(0.0, value) / top * _PLOT_W
+
+    height = _AXIS_H + len(areas) * _AREA_H + len(objectives) * _ROW_H + 8
+    out = []
+    bands = page.result.bands
+    for index, band in enumerate(bands):  # the bands' ranges, faintly, behind the bars
+        upper = bands[index + 1].lower * 100 if index + 1 < len(bands) else top
+        out.append(f'<rect x="{x(band.lower * 100):.1f}" y="{_AXIS_H - 4}" '
+                   f'width="{x(upper) - x(band.lower * 100):.1f}" height="{height - _AXIS_H}" '
+                   f'fill="{colour(band)}" fill-opacity="0.08"/>')
+    for tick in (0, 25, 50, 75, 100):
+        out.append(f'<line x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="{_AXIS_H - 4}" y2="{height}" '
+                   f'class="grid"/><text x="{x(tick):.1f}" y="{_AXIS_H - 10}" class="tick">'
+                   f'{_e(page.percent(tick, 0))}</text>')
+    y = _AXIS_H
+    for area in areas:
+        out.append(f'<text x="0" y="{y + 16}" class="area-label">'
+                   f'{_e(_shorten(_name(area), 70))}</text>')
+        y += _AREA_H
+        for node in page.children.get(area.id, []):
+            out.append(_bar(page, node, y, x))
+            y += _ROW_H
+    out.append(f'<line x1="{x(100):.1f}" x2="{x(100):.1f}" y1="{_AXIS_H - 4}" y2="{height}" '
+               f'class="hundred"/>')
+    label = _e(page.text["chart"])
+    return (f'<section class="overview"><h2>{label}</h2><svg class="chart bar-chart" '
+            f'role="img" aria-label="{label}" viewBox="0 0 {_BAR_W} {height}" '
+            f'width="{_BAR_W}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+            + "".join(out) + "</svg></section>")
+
+
+def _bar(page: _Page, node: NodeResult, y: int, x: object) -> str:
+    assert callable(x)
+    name = _name(node)
+    shown = page.percent(node.score, node.places)
+    head = (f'<g><title>{_e(name)}: {_e(shown)}</title><text x="12" y="{y + 16}" '
+            f'class="bar-label">{_e(_shorten(name, 46))}</text>')
+    if node.score is None:
+        return (head + f'<rect x="{x(0):.1f}" y="{y + 4}" width="44" height="16" class="nd-bar"/>'
+                f'<text x="{x(0) + 52:.1f}" y="{y + 16}" class="bar-value nd-text">N/D</text></g>')
+    end = x(node.score)
+    fill = colour(page.band_of(node.band))
+    return (head + f'<rect x="{x(0):.1f}" y="{y + 4}" width="{max(end - x(0), 1.5):.1f}" '
+            f'height="16" rx="2" fill="{fill}"/><text x="{end + 6:.1f}" y="{y + 16}" '
+            f'class="bar-value">{_e(shown)}</text></g>')
+
+
+# ---------------------------------------------------------------- the tree
+
+_COLUMNS = ("node", "weight", "target", "value", "progress", "achievement", "band")
+
+
+def _tree(page: _Page) -> str:
+    heads = "".join(f'<span class="c-{key}">{_e(page.text[key])}</span>' for key in _COLUMNS)
+    body = "".join(_branch(page, node) for node in page.children.get(None, []))
+    return (f'<section class="tree"><h2>{_e(page.text["tree"])}</h2>'
+            f'<div class="row head" aria-hidden="true">{heads}</div>{body}</section>')
+
+
+def _branch(page: _Page, node: NodeResult) -> str:
+    if node.kind == "indicator":
+        return _indicator_row(page, node)
+    inner = "".join(_branch(page, child) for child in page.children.get(node.id, []))
+    return (f'<details open class="k-{_e(node.kind)}"><summary class="row k-{_e(node.kind)} '
+            f'd{node.depth}"{_row_attrs(node)}>{_node_cells(page, node)}</summary>{inner}</details>')
+
+
+def _row_attrs(node: NodeResult) -> str:
+    nd = " nd" if node.score is None else ""
+    return (f' data-node-id="{_e(node.id)}" data-kind="{_e(node.kind)}" data-status='
+            f'"{_e(node.status)}{nd}" style="--depth:{node.depth}"')
+
+
+def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = "",
+                progress: str = "", extra: str = "") -> str:
+    weight = "" if node.weight is None else _e(page.percent(node.weight))
+    code = f'<b class="code">{_e(node.code)}</b> ' if node.code else ""
+    achievement = page.achievement(node.score, node.places, node.status)
+    if node.raw is not None and node.score is not None and ({"capped", "floored"} & set(node.flags)):
+        achievement += (f'<small class="raw">{_e(page.text["raw"])} '
+                        f'{_e(page.percent(node.raw, node.places))}</small>')
+    return (f'<span class="c-node">{code}{_e(node.title)}{extra}</span>'
+            f'<span class="c-weight num">{weight}</span><span class="c-target">{target}</span>'
+            f'<span class="c-value num">{value}</span><span class="c-progress">{progress}</span>'
+            f'<span class="c-achievement num">{achievement}</span>'
+            f'<span class="c-band">{page.rating(node.band, node.status)}</span>')
+
+
+def _indicator_row(page: _Page, node: NodeResult) -> str:
+    used = node.target
+    annual = page.annual.get(node.indicator or "")
+    if annual is not None and used is not None and used.source == "annual":
+        annual = None  # the annual target is the one used: no second marker
+    flags = "".join(f'<span class="flag" title="{_e(page.flag_text.get(f, (f, f))[1])}">'
+                    f'{_e(page.flag_text.get(f, (f, f))[0])}</span>' for f in node.flags)
+    extra = f'<small class="ind-id">{_e(node.indicator)}</small>{flags}'
+    value = _e(numbers.measure(node.value, node.unit, page.locale))
+    if node.value is None:
+        value = '<span class="nd-text">N/D</span>'
+    if used is None:
+        target, progress = "", ""
+    elif used.due is not None:
+        target = _e(f'{page.text["by"]} {numbers.date(used.due.due, page.locale)}')
+        progress = _deadline_badge(page, node, used)
+    else:
+        target = _target_text(page, used, node.unit, annual)
+        progress = bullet_chart(page, node, used, annual)
+    return (f'<div class="row indicator d{node.depth}"{_row_attrs(node)}>'
+            f'{_node_cells(page, node, target, value, progress, extra)}</div>')
+
+
+def _target_text(page: _Page, used: TargetUsed, unit: str | None,
+                 annual: model.Target | None) -> str:
+    assert used.direction is not None and used.value is not None
+    text = f"{_DIRECTION[used.direction.value]} {numbers.measure(used.value, unit, page.locale)}"
+    out = _e(text)
+    if used.source == "periodic":
+        out += f' <span class="flag periodic">{_e(page.text["periodic"])} {_e(used.period or "")}</span>'
+    if annual is not None:
+        out += (f'<small class="annual">{_e(page.text["annual"])} '
+                f'{_e(_DIRECTION[annual.direction.value])} '
+                f'{_e(numbers.measure(annual.value, unit, page.locale))}</small>')
+    return out
+
+
+def _deadline_badge(page: _Page, node: NodeResult, used: TargetUsed) -> str:
+    assert used.due is not None
+    if node.status == "not_due":
+        text, kind = page.text["nd_not_due"], "pending"
+    elif "missed" in node.flags:
+        text, kind = page.flag_text["missed"][0], "missed"
+    elif node.value is not None and not isinstance(node.value, float):
+        text = f'{page.text["done"]} {numbers.date(node.value, page.locale)}'
+        kind = "late" if "late" in node.flags else "done"
+    else:
+        text, kind = page.text["nd_missing"], "pending"
+    return f'<span class="deadline {kind}">{_e(text)}</span>'
+
+
+_BULLET_W, _BULLET_H, _PAD = 180, 26, 4
+
+
+def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
+                 annual: model.Target | None) -> str:
+    """Value against the target used and (when it differs) the annual one, on one scale.
+
+    The scale always holds zero, the value and every target, so a `<=` target, a negative one
+    (payment days -18) and an overshoot (953 %) are each drawn where they are."""
+    assert used.direction is not None and used.value is not None
+    value = node.value if isinstance(node.value, (int, float)) else None
+    marks = [used.value] + ([annual.value] if annual is not None else [])
+    points = [0.0, *marks] + ([float(value)] if value is not None else [])
+    low, high = min(points), max(points)
+    span = (high - low) or 1.0
+    high += span * 0.08 if high > 0 or high == low else 0.0
+    low -= span * 0.08 if low < 0 else 0.0
+
+    def x(v: float) -> float:
+        return _PAD + (v - low) / (high - low) * (_BULLET_W - 2 * _PAD)
+
+    out = [f'<rect x="{_PAD}" y="4" width="{_BULLET_W - 2 * _PAD}" height="18" class="track"/>']
+    direction = used.direction.value
+    if direction == ">=":
+        out.append(f'<rect x="{x(used.value):.1f}" y="4" width="{x(high) - x(used.value):.1f}" '
+                   f'height="18" class="met"/>')
+    elif direction == "<=":
+        out.append(f'<rect x="{_PAD}" y="4" width="{x(used.value) - _PAD:.1f}" height="18" '
+                   f'class="met"/>')
+    if low < 0 < high:
+        out.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="4" y2="22" class="zero"/>')
+    if value is None:
+        out.append(f'<text x="{_PAD + 6}" y="17" class="nd-text">N/D</text>')
+    else:
+        left, right = sorted((x(0), x(value)))
+        fill = colour(page.band_of(node.band))
+        out.append(f'<rect x="{left:.1f}" y="9" width="{max(right - left, 1.5):.1f}" height="8" '
+                   f'fill="{fill}"/>')
+    if annual is not None:
+        out.append(f'<line x1="{x(annual.value):.1f}" x2="{x(annual.value):.1f}" y1="2" y2="24" '
+                   f'stroke="{_ANNUAL_INK}" stroke-width="2.5"/>')
+    periodic = used.source == "periodic"
+    out.append(f'<line x1="{x(used.value):.1f}" x2="{x(used.value):.1f}" y1="2" y2="24" '
+               f'stroke="{_PERIODIC_INK if periodic else _ANNUAL_INK}" stroke-width="2.5"'
+               f'{" stroke-dasharray=&quot;3 2&quot;" if periodic else ""}/>')
+    unit, loc = node.unit, page.locale
+    words = [f'{page.text["value"]}: {numbers.measure(value, unit, loc)}',
+             f'{page.text["target"]} {page.text["periodic" if periodic else "annual"]}: '
+             f'{_DIRECTION[direction]} {numbers.measure(used.value, unit, loc)}']
+    if annual is not None:
+        words.append(f'{page.text["target"]} {page.text["annual"]}: '
+                     f'{_DIRECTION[annual.direction.value]} {numbers.measure(annual.value, unit, loc)}')
+    label = _e(" · ".join(words))
+    return (f'<svg class="chart bullet" role="img" aria-label="{label}" width="{_BULLET_W}" '
+            f'height="{_BULLET_H}" viewBox="0 0 {_BULLET_W} {_BULLET_H}" '
+            f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>{"".join(out)}</svg>')
+
+
+# ---------------------------------------------------------------- scorecards, legend, notes
+
+def _scorecards(page: _Page) -> str:
+    if not page.result.scorecards:
+        return ""
+    cards = "".join(_scorecard(page, card) for card in page.result.scorecards)
+    return (f'<section class="scorecards"><h2>{_e(page.text["scorecards"])}</h2>'
+            f'<div class="cards">{cards}</div></section>')
+
+
+def _scorecard(page: _Page, card: ScorecardResult) -> str:
+    t = page.text
+    rows = "".join(
+        f'<tr data-scorecard-entry="{_e(entry.ref)}"><td>{_e(entry.title)}'
+        f'<small class="ind-id">{_e(entry.ref)}</small></td>'
+        f'<td class="num">{_e(page.percent(entry.weight))}</td>'
+        f'<td class="num">{page.achievement(entry.score, card.places, entry.status)}</td>'
+        f'<td>{page.rating(entry.band, entry.status)}</td></tr>' for entry in card.entries)
+    heads = (f'<th>{_e(t["entry"])}</th><th class="num">{_e(t["weight"])}</th>'
+             f'<th class="num">{_e(t["achievement"])}</th><th>{_e(t["band"])}</th>')
+    return (f'<article class="card" data-scorecard="{_e(card.id)}"><h3>{_e(card.title)}'
+            f'<span class="card-score">{page.achievement(card.score, card.places, card.status)} '
+            f'{page.rating(card.band, card.status)}</span></h3><table><thead><tr>{heads}</tr>'
+            f'</thead><tbody>{rows}</tbody></table></article>')
+
+
+def _legend(page: _Page) -> str:
+    t, bands = page.text, page.result.bands
+    items = []
+    for index, band in enumerate(bands):
+        upper = bands[index + 1].lower * 100 if index + 1 < len(bands) else None
+        reach = f'{t["from"]} {page.percent(band.lower * 100)}'
+        if upper is not None:
+            reach += f' {t["to"]} {page.percent(upper)}'
+        items.append(f'<li><i class="dot" style="background:{colour(band)}"></i>'
+                     f'<b>{_e(band.title)}</b> {_e(reach)}</li>')
+    items.append(f'<li><i class="dot nd"></i><b>N/D</b> {_e(t["nd_missing"])} / '
+                 f'{_e(t["nd_not_due"])}</li>')
+    flags = "".join(f'<li><span class="flag">{_e(short)}</span> {_e(long)}</li>'
+                    for short, long in page.flag_text.values())
+    return (f'<section class="legend"><h2>{_e(t["legend"])}</h2><div class="legend-grid">'
+            f'<div><h3>{_e(t["bands"])}</h3><ul>{"".join(items)}</ul></div>'
+            f'<div><h3>{_e(t["flags"])}</h3><ul>{flags}</ul></div>'
+            f'<div><h3>{_e(t["progress"])}</h3><p>{_e(t["bullet_help"])}</p></div></div></section>')
+
+
+def _notes(page: _Page) -> str:
+    found: Sequence[object] = page.result.diagnostics
+    if not found:
+        return ""
+    items = "".join(f"<li>{_e(getattr(d, 'message', d))}</li>" for d in found)
+    return f'<section class="notes"><h2>{_e(page.text["notes"])}</h2><ul>{items}</ul></section>'
+
+
+_CSS = """
+:root { --ink:#1f2937; --muted:#6b7280; --rule:#e5e7eb; --soft:#f3f4f6; --accent:#1e3a5f; }
+* { box-sizing: border-box; }
+body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; color: var(--ink);
+  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-variant-numeric: tabular-nums; background: #fff; }
+h1 { font-size: 26px; margin: 2px 0 10px; color: var(--accent); }
+h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--accent);
+  color: var(--accent); }
+h3 { font-size: 15px; margin: 0 0 8px; }
+.masthead { border-bottom: 1px solid var(--rule); padding-bottom: 12px; }
+.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); }
+.meta { display: flex; gap: 36px; margin: 0 0 10px; }
+.meta dt { font-size: 12px; color: var(--muted); } .meta dd { margin: 0; font-weight: 600; font-size: 16px; }
+.counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 0; }
+.count { background: var(--soft); border-radius: 14px; padding: 3px 12px; font-size: 13px; }
+.dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 6px;
+  vertical-align: -1px; }
+.dot.nd { background: #fff; border: 1.5px dashed var(--muted); }
+.rating { white-space: nowrap; } .rating.nd { color: var(--muted); }
+.nd-pill { display: inline-block; padding: 0 6px; border: 1px dashed var(--muted); border-radius: 4px;
+  color: var(--muted); font-size: 12px; }
+.nd-text { fill: var(--muted); color: var(--muted); font-size: 12px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--rule); vertical-align: top; }
+thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: 13px; }
+.num { text-align: right; white-space: nowrap; }
+.summary th.area { background: var(--soft); width: 28%; font-weight: 600; }
+.summary .sub { display: block; font-weight: 400; font-size: 13px; color: var(--muted); margin-top: 4px; }
+.summary tr.nd td { color: var(--muted); }
+.bar-chart { display: block; width: 100%; height: auto; max-width: 960px; }
+.bar-chart text { font-size: 13px; fill: var(--ink); }
+.bar-chart .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
+.bar-chart .area-label { font-weight: 700; font-size: 12px; fill: var(--accent); letter-spacing: .03em; }
+.bar-chart .bar-value { font-weight: 600; }
+.bar-chart .grid { stroke: var(--rule); } .bar-chart .hundred { stroke: var(--ink); stroke-dasharray: 5 3; }
+.bar-chart .nd-bar { fill: #fff; stroke: var(--muted); stroke-dasharray: 4 3; }
+.tree .row { display: grid; align-items: center; gap: 0 10px; padding: 5px 8px;
+  grid-template-columns: minmax(0, 1fr) 62px 180px 140px 180px 92px 104px;
+  border-bottom: 1px solid var(--rule); }
+.tree .row.head { background: var(--accent); color: #fff; font-size: 12px; font-weight: 600;
+  position: sticky; top: 0; z-index: 1; }
+.tree .row.head .c-weight, .tree .row.head .c-value, .tree .row.head .c-achievement { text-align: right; }
+.c-node { padding-left: calc(var(--depth, 0) * 16px); min-width: 0; }
+summary.row { cursor: pointer; list-style: none; }
+summary.row::-webkit-details-marker { display: none; }
+summary.row .c-node::before { content: "▸"; display: inline-block; width: 14px; color: var(--muted); }
+details[open] > summary.row .c-node::before { content: "▾"; }
+.indicator .c-node { padding-left: calc(var(--depth, 0) * 16px + 14px); }
+.row.k-area { background: #e8eef5; font-weight: 700; font-size: 15px; }
+.row.d1 { background: var(--soft); font-weight: 600; }
+.row.k-group { font-style: italic; color: #374151; }
+.row.k-objective.d3, .row.k-objective.d2 { font-weight: 600; }
+.row.indicator { font-size: 13px; }
+.code { color: var(--accent); }
+.ind-id { display: block; color: var(--muted); font: 11px ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+.flag { display: inline-block; margin: 2px 4px 0 0; padding: 0 6px; border-radius: 8px; font-size: 11px;
+  background: #eef2ff; color: #3730a3; font-style: normal; font-weight: 400; }
+.flag.periodic { background: #dbeafe; color: #1d4ed8; }
+.annual, .raw { display: block; color: var(--muted); font-size: 11px; }
+.bullet .track { fill: #eef0f3; } .bullet .met { fill: #d5dae1; } .bullet .zero { stroke: var(--muted); }
+.bullet text { font-size: 11px; }
+.deadline { display: inline-block; padding: 2px 8px; border-radius: 4px; font-size: 12px; }
+.deadline.pending { border: 1px dashed var(--muted); color: var(--muted); }
+.deadline.done { background: #dcfce7; color: #166534; }
+.deadline.late { background: #fef3c7; color: #92400e; }
+.deadline.missed { background: #fee2e2; color: #991b1b; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 16px; }
+.card { border: 1px solid var(--rule); border-radius: 6px; padding: 12px 14px; }
+.card h3 { display: flex; justify-content: space-between; gap: 12px; }
+.card-score { font-weight: 600; white-space: nowrap; }
+.card td { font-size: 13px; }
+.legend-grid { display: grid; grid-template-columns: 1fr 1.4fr 1.4fr; gap: 24px; }
+.legend ul { list-style: none; padding: 0; margin: 0; } .legend li { margin: 4px 0; font-size: 13px; }
+.legend p { font-size: 13px; margin: 0; }
+footer { margin-top: 30px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--rule); padding-top: 8px; }
+@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 9pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  h2 { break-after: avoid; margin-top: 18px; }
+  .row, tr, .card, .legend-grid > div, .bar-chart, .masthead { break-inside: avoid; }
+  .tree .row.head { position: static; }
+  details::details-content { content-visibility: visible; display: block; }
+  summary.row .c-node::before { content: none; }
+  .indicator .c-node { padding-left: calc(var(--depth, 0) * 16px); }
+  .cards { grid-template-columns: 1fr 1fr; }
+  section.tree, section.scorecards { break-before: page; }
+}
+"""

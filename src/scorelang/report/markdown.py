@@ -1,0 +1,25 @@
+"""Views as Markdown tables (GitHub flavour), for wikis, issues and reports in Markdown."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from ..result import Result
+from .table import heading, places, rows
+from .views import View
+
+_RIGHT = {"percent", "weight", "measure", "points"}
+
+
+def to_markdown(result: Result, view: View, locale: str) -> str:
+    body = rows(view, locale, places(result), result.bands, shorten=False)
+    if view.depth_key is not None:
+        # Markdown collapses spaces: indent tree levels with non-breaking spaces instead.
+        key = [c.key for c in view.columns].index(view.depth_key)
+        for line in body:
+            stripped = line[key].lstrip(" ")
+            line[key] = "\u00a0\u00a0" * ((len(line[key]) - len(stripped)) // 2) + stripped
+    table = tabulate(body, headers=[c.heading(locale) for c in view.columns], tablefmt="github",
+                     colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
+                     disable_numparse=True, preserve_whitespace=True)
+    return f"## {heading(result, locale, view.heading(locale))}\n\n{table}\n"

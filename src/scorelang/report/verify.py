@@ -1,0 +1,176 @@
+"""A Verification as text for the OIV, or as JSON (format_version 1) for a program.
+
+Text: a header (plan, period, how many figures were checked and how many reconcile), then each
+figure that does not reconcile with the printed text, the recomputed figure at the printed
+decimals and unrounded, the difference and the explanation of the recomputed figure, then a
+closing line. Recomputed figures are written in the published file's notation (`locale`), so
+they read side by side with the printed ones; the explanations are explain's text as is.
+JSON: every checked figure with its outcome, numbers unrounded, and the discrepancies with
+their explanation as `explanation_dict`. Nothing here compares or rounds by itself: outcomes
+come from verify.py, every shown number from `rounding.half_up` via report/numbers.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ..result import FORMAT_VERSION
+from ..rounding import half_up
+from ..verify import Check, Verification, settled
+from . import numbers
+from .explain import explain_text, explanation_dict
+
+INDENT = "   "
+_KIND = {"score": "score", "value": "value", "summary_score": "score in the summary table",
+         "weight": "weight in the summary table"}
+_PERCENT_KINDS = ("score", "summary_score", "weight")
+_PLURAL = {"score": "scores", "value": "values", "summary_score": "summary scores",
+           "weight": "summary weights"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+# ---- text -----------------------------------------------------------------------------------
+
+def verify_text(verification: Verification) -> str:
+    v = verification
+    context = f"Plan: {v.plan_title} ({v.plan_id})"
+    if v.period is not None:
+        context += f"; period {v.period}"
+    if v.as_of is not None:
+        context += f"; monitoring date {v.as_of.isoformat()}"
+    total, wrong = len(v.checks), len(v.discrepancies)
+    kinds = ", ".join(f"{sum(1 for c in v.checks if c.entry.kind == kind)} {_PLURAL[kind]}"
+                      for kind in _PLURAL if any(c.entry.kind == kind for c in v.checks))
+    lines = [f"Published figures: {v.source}", context,
+             f"{_plural(total, 'figure')} checked ({kinds}): {v.reconciled} reconcile, "
+             f"{wrong} {'does' if wrong == 1 else 'do'} not"]
+    if wrong:
+        lines += ["", f"Not reproduced by the rules ({wrong}):"]
+    for number, check in enumerate(v.discrepancies, 1):
+        lines += [""] + _discrepancy(number, check, v.locale)
+    lines.append("")
+    if wrong:
+        lines.append(f"{wrong} of {_plural(total, 'published figure')} "
+                     f"{'does' if wrong == 1 else 'do'} not reconcile with the rules.")
+    else:
+        lines.append(f"All {_plural(total, 'published figure')} reconcile with the rules.")
+    return "\n".join(lines) + "\n"
+
+
+def _discrepancy(number: int, check: Check, locale: str) -> list[str]:
+    entry, figure = check.entry, check.entry.figure
+    head = f"{number}. {_KIND[entry.kind]} of {check.subject} {entry.ref} \"{check.title}\""
+    where = f"{entry.span.file}:{entry.span.line}:{entry.span.column}" if entry.span else None
+    decimals = _plural(figure.places, "decimal")
+    printed = f"printed:    {figure.text}"
+    if not figure.missing and figure.date is None:
+        printed += (f"  ({decimals}: reconciles within "
+                    f"±{numbers.decimal_text(figure.tolerance, locale)})")
+    lines = [head] + ([f"{INDENT}at {where}"] if where else []) + [
+        INDENT + printed, INDENT + f"recomputed: {_recomputed(check, locale)}",
+        INDENT + f"difference: {_difference(check, locale)}"]
+    if check.note:
+        lines.append(INDENT + f"note: {check.note}")
+    if check.explanation is not None:
+        lines.append(INDENT + ("how the weight comes about (its parent's sum):"
+                               if entry.kind == "weight" else "explanation:"))
+        lines += [(INDENT * 2 + line).rstrip()
+                  for line in explain_text(check.explanation).splitlines()]
+    return lines
+
+
+def _recomputed(check: Check, locale: str) -> str:
+    value, figure = check.recomputed, check.entry.figure
+    if value is None:
+        return "no weight" if check.entry.kind == "weight" else "N/D"
+    if isinstance(value, dt.date):
+        return f"done {numbers.date(value, locale)}"
+    unrounded = numbers.decimal_text(settled(value), locale)
+    if check.entry.kind in _PERCENT_KINDS:
+        return f"{numbers.percent(value, locale, figure.places)}  (unrounded {unrounded})"
+    shown = numbers.decimal_text(half_up(value, figure.places), locale, figure.places)
+    unit = f" {figure.unit}" if figure.unit else ""
+    return f"{shown}{unit}  (recorded {unrounded}{unit})"
+
+
+def _difference(check: Check, locale: str) -> str:
+    difference = check.difference
+    if difference is None:
+        if check.outcome == "printed_nd":
+            return "printed N/D, the rules give a figure"
+        if check.outcome == "recomputed_nd":
+            return "printed a figure, the rules give " + (
+                "no weight" if check.entry.kind == "weight" else "N/D")
+        return "the dates differ"
+    places = check.entry.figure.places
+    shown = numbers.points(float(difference), locale, places)
+    unit = "points" if check.entry.kind in _PERCENT_KINDS else check.entry.figure.unit or ""
+    return f"{shown} {unit}".rstrip() + " (recomputed − printed)"
+
+
+# ---- JSON -----------------------------------------------------------------------------------
+
+def verify_json(verification: Verification) -> str:
+    return json.dumps(verification_dict(verification), ensure_ascii=False, indent=2) + "\n"
+
+
+def verification_dict(verification: Verification) -> dict[str, Any]:
+    v = verification
+    return {
+        "format_version": FORMAT_VERSION,
+        "plan": {"id": v.plan_id, "title": v.plan_title},
+        "period": v.period,
+        "as_of": _date(v.as_of),
+        "published": v.source,
+        "locale": v.locale,
+        "counts": {"checked": len(v.checks), "reconciled": v.reconciled,
+                   "discrepancies": len(v.discrepancies)},
+        "exit_code": v.exit_code,
+        "figures": [_check_dict(check) for check in v.checks],
+        "discrepancies": [
+            {**_check_dict(check),
+             "explanation": None if check.explanation is None
+             else explanation_dict(check.explanation)}
+            for check in v.discrepancies],
+    }
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _check_dict(check: Check) -> dict[str, Any]:
+    entry, figure = check.entry, check.entry.figure
+    recomputed = check.recomputed
+    shown = check.shown
+    difference = check.difference
+    span = entry.span
+    return {
+        "kind": entry.kind,
+        "ref": entry.ref,
+        "subject": check.subject,
+        "title": check.title,
+        "outcome": check.outcome,
+        "printed": {
+            "text": figure.text,
+            "number": None if figure.number is None else float(figure.number),
+            "date": _date(figure.date),
+            "places": figure.places,
+            "unit": figure.unit,
+            "tolerance": float(figure.tolerance),
+        },
+        "recomputed": recomputed.isoformat() if isinstance(recomputed, dt.date) else recomputed,
+        "recomputed_shown": None if shown is None else str(shown),
+        "difference": None if difference is None else float(difference),
+        "note": check.note,
+        "location": None if span is None else {"file": span.file, "line": span.line,
+                                               "column": span.column},
+    }
+
+
+__all__ = ["FORMAT_VERSION", "verification_dict", "verify_json", "verify_text"]

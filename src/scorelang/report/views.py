@@ -1,0 +1,172 @@
+"""Views of a scored plan: the tables people pass around, as typed rows before any formatting.
+
+A view is a title, columns (each with a kind: text, percent, measure, ...) and rows of raw
+values. Renderers (table, markdown, csv, html, xlsx) format the cells by kind and locale; the
+views decide only what is shown: the seed's summary (areas and strategic objectives), the
+whole tree, the indicators, the managers' scorecards, and a comparison of periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from ..compile import TargetUsed
+from ..result import NodeResult, Result
+
+VIEWS = ("summary", "tree", "indicators", "scorecards")
+SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
+
+
+@attrs.frozen
+class Column:
+    key: str
+    title: str  # English
+    titolo: str  # Italian
+    kind: str = "text"  # text, percent, weight, target, measure, band, status, flags, points
+
+    def heading(self, locale: str) -> str:
+        return self.titolo if locale == "it" else self.title
+
+
+@attrs.frozen
+class Target:
+    """A target as a cell: direction, value and unit, or a deadline; and where it comes from."""
+
+    used: TargetUsed
+    unit: str | None
+
+
+@attrs.frozen
+class Measure:
+    value: float | dt.date | None
+    unit: str | None
+
+
+@attrs.frozen
+class View:
+    name: str
+    title: str
+    titolo: str
+    columns: tuple[Column, ...]
+    rows: tuple[dict[str, Any], ...]
+    depth_key: str | None = None  # a column whose text is indented by the row's "depth"
+
+    def heading(self, locale: str) -> str:
+        return self.titolo if locale == "it" else self.title
+
+
+_NODE = Column("node", "Node", "Nodo")
+_WEIGHT = Column("weight", "Weight", "Peso", "weight")
+_SCORE = Column("score", "Achievement", "Grado di raggiungimento", "percent")
+_BAND = Column("band", "Band", "Valutazione", "band")
+_STATUS = Column("status", "Status", "Stato", "status")
+
+
+def label(node: NodeResult) -> str:
+    if node.kind == "indicator":
+        return f"{node.indicator} · {node.title}"
+    if node.code is not None:
+        return f"{node.code} - {node.title}" if node.kind == "area" else f"{node.code} {node.title}"
+    return node.title
+
+
+def _node_row(node: NodeResult) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": node.id, "depth": node.depth, "kind": node.kind, "node": label(node),
+        "weight": node.weight, "score": node.score, "band": node.band, "status": node.status,
+    }
+    if node.kind == "indicator":
+        row["target"] = Target(node.target, node.unit) if node.target else None
+        row["value"] = Measure(node.value, node.unit)
+        row["raw"] = node.raw
+        row["flags"] = node.flags
+        row["indicator"] = node.indicator
+        row["title"] = node.title
+        row["unit"] = node.unit
+    return row
+
+
+def summary(result: Result, depth: int | None = None) -> View:
+    """The seed's summary: Ambito | Obiettivo strategico | Grado | Valutazione | Peso."""
+    limit = SUMMARY_DEPTH if depth is None else depth
+    rows = []
+    for node in result:
+        if node.depth >= limit or node.kind == "group":
+            continue
+        row = _node_row(node)
+        # As in the seed: the area on its own row with its score, its objectives below it.
+        row["area"] = label(node) if node.kind == "area" else ""
+        row["objective"] = "" if node.kind == "area" else label(node)
+        rows.append(row)
+    columns = (Column("area", "Area", "Ambito strategico"),
+               Column("objective", "Objective", "Obiettivo strategico"),
+               _SCORE, _BAND, _WEIGHT)
+    return View("summary", "Summary", "Quadro riepilogativo", columns, tuple(rows))
+
+
+def tree(result: Result, depth: int | None = None) -> View:
+    rows = tuple(_node_row(node) for node in result if depth is None or node.depth < depth)
+    columns = (_NODE, _WEIGHT, Column("target", "Target", "Target", "target"),
+               Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
+    return View("tree", "Scored tree", "Albero degli obiettivi", columns, rows, depth_key="node")
+
+
+def indicators(result: Result, depth: int | None = None) -> View:
+    rows = tuple(_node_row(node) for node in result if node.kind == "indicator")
+    columns = (Column("id", "Node", "Nodo"), Column("title", "Indicator", "Indicatore"),
+               Column("target", "Target", "Target", "target"),
+               Column("value", "Value", "Valore", "measure"),
+               Column("raw", "Raw", "Grezzo", "percent"), _SCORE, _BAND,
+               Column("flags", "Flags", "Note", "flags"))
+    return View("indicators", "Indicators", "Indicatori", columns, rows)
+
+
+def scorecards(result: Result, depth: int | None = None) -> View:
+    rows: list[dict[str, Any]] = []
+    for card in result.scorecards:
+        rows.append({"depth": 0, "node": card.title, "weight": None, "score": card.score,
+                     "band": card.band, "status": card.status, "kind": "scorecard",
+                     "id": card.id})
+        for entry in card.entries:
+            rows.append({"depth": 1, "node": f"{entry.ref} · {entry.title}",
+                         "weight": entry.weight, "score": entry.score, "band": entry.band,
+                         "status": entry.status, "kind": entry.kind, "id": entry.ref})
+    columns = (Column("node", "Scorecard", "Obiettivi individuali"), _WEIGHT, _SCORE, _BAND,
+               _STATUS)
+    return View("scorecards", "Individual scorecards", "Obiettivi individuali", columns,
+                tuple(rows), depth_key="node")
+
+
+BUILDERS = {"summary": summary, "tree": tree, "indicators": indicators, "scorecards": scorecards}
+
+
+def view(result: Result, name: str, depth: int | None = None) -> View:
+    return BUILDERS[name](result, depth)
+
+
+def comparison(results: Sequence[Result], labels: Sequence[str],
+               depth: int | None = None) -> View:
+    """Each node's score side by side, with the change from the first to the last."""
+    first = results[0]
+    rows = []
+    for node in first:
+        if depth is not None and node.depth >= depth:
+            continue
+        row: dict[str, Any] = {"id": node.id, "depth": node.depth, "kind": node.kind,
+                               "node": label(node)}
+        scores = []
+        for index, result in enumerate(results):
+            score = result[node.id].score if node.id in result else None
+            row[f"score_{index}"] = score
+            scores.append(score)
+        row["change"] = (scores[-1] - scores[0]
+                         if scores[0] is not None and scores[-1] is not None else None)
+        rows.append(row)
+    columns = (_NODE,
+               *(Column(f"score_{i}", text, text, "percent") for i, text in enumerate(labels)),
+               Column("change", "Change", "Variazione", "points"))
+    return View("compare", "Comparison", "Confronto", columns, tuple(rows), depth_key="node")
