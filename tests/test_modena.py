@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from scorelang.rounding import half_up
+from scorelang.verify import parse_figure
 
 from .conftest import MODENA_PUBLISHED, MODENA_VALUES
 
@@ -24,20 +25,13 @@ DOCUMENT_SLIPS = {"1": Decimal("71.43")}
 
 def printed_percent(text: str) -> tuple[Decimal | None, int]:
     """'62,96%' -> (62.96, 2); '100,%' -> (100, 0); 'N/D' -> (None, 0)."""
-    text = text.strip()
-    if text == "N/D":
-        return None, 0
-    number = text.rstrip("%").strip().replace(".", "").replace(",", ".")
-    places = len(number.split(".")[1]) if "." in number else 0
-    return Decimal(number.rstrip(".") or "0"), places
+    figure = parse_figure(text)
+    return figure.number, figure.places
 
 
 def printed_number(text: str) -> Decimal | None:
     """'3.111.720.000,00 €' -> 3111720000.00; '-17,82 gg' -> -17.82; 'N/D' -> None."""
-    head = text.strip().split(" ")[0]
-    if head == "N/D":
-        return None
-    return Decimal(head.replace(".", "").replace(",", "."))
+    return parse_figure(text).number
 
 
 def test_the_published_file_covers_every_node_of_the_scored_tree(modena_result):

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from . import model
+from .advice import advise
 from .build import build
 from .check import check
 from .compile import Program, compile_plan
@@ -73,6 +74,8 @@ class Plan:
             values = Values.from_mapping(values)
         chosen = period or values.period or self.default_period()
         result = evaluate(self.program(chosen), values, as_of)
+        if self.definition.rules:
+            result = attrs.evolve(result, findings=advise(self.definition, result))
         if chosen is not None and not (period or values.period):
             note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
                            "the plan declares", None,

@@ -206,6 +206,7 @@ class _Builder(Transformer[Token, Any]):
         name, title, *items = children
         periods = tuple(item for item in items if isinstance(item, model.Period))
         bands = tuple(item for item in items if isinstance(item, model.Band))
+        tags = tuple(item for item in items if isinstance(item, model.Tag))
         policies = [item for item in items if isinstance(item, model.Policy)]
         for extra in policies[1:]:
             self.diagnostics.append(error(
@@ -216,6 +217,7 @@ class _Builder(Transformer[Token, Any]):
             "title": unquote(title),
             "periods": periods,
             "bands": bands,
+            "tags": tags,
             "policy": policies[0] if policies else model.Policy(),
             "span": self.span(meta),
         }
@@ -249,6 +251,8 @@ class _Builder(Transformer[Token, Any]):
             elif statement.key != "periodic":
                 own.append(statement)
         fields = self.settings(own, f"indicator `{name}`")
+        if "tags" in fields:
+            fields["tags"] = tuple(fields["tags"])
         if "target" in fields and fields["target"].percent and "unit" not in fields:
             fields["unit"] = "%"
         return model.Indicator(str(name), unquote(title), periodic_targets=periodic,
@@ -259,30 +263,80 @@ class _Builder(Transformer[Token, Any]):
         name, (value, span) = children
         return model.Reference(str(name), model.Weight(value, span), self.span(meta))
 
-    def _branch_parts(self, children: list[Any]) -> tuple[model.Weight | None, tuple[Any, ...]]:
+    def _branch_parts(self, children: list[Any]
+                      ) -> tuple[model.Weight | None, tuple[Any, ...], tuple[model.TagRef, ...]]:
         weight = None
         nodes = []
+        tags: list[model.TagRef] = []
         for child in children:
             if isinstance(child, model.Weight):
                 weight = child
+            elif isinstance(child, Statement):  # `tags a, b` inside the block
+                tags.extend(child.value)
             else:
                 nodes.append(child)
-        return weight, tuple(nodes)
+        return weight, tuple(nodes), tuple(tags)
 
     def group(self, meta: Meta, children: list[Any]) -> model.Group:
         title, *rest = children
-        weight, nodes = self._branch_parts(rest)
-        return model.Group(unquote(title), weight, nodes, self.span(meta))
+        weight, nodes, tags = self._branch_parts(rest)
+        return model.Group(unquote(title), weight, nodes, tags, self.span(meta))
 
     def objective(self, meta: Meta, children: list[Any]) -> model.Objective:
         code, title, *rest = children
-        weight, nodes = self._branch_parts(rest)
-        return model.Objective(unquote(code), unquote(title), weight, nodes, self.span(meta))
+        weight, nodes, tags = self._branch_parts(rest)
+        return model.Objective(unquote(code), unquote(title), weight, nodes, tags,
+                               self.span(meta))
 
     def area(self, meta: Meta, children: list[Any]) -> model.Area:
         code, title, *rest = children
-        weight, nodes = self._branch_parts(rest)
-        return model.Area(unquote(code), unquote(title), weight, nodes, self.span(meta))
+        weight, nodes, tags = self._branch_parts(rest)
+        return model.Area(unquote(code), unquote(title), weight, nodes, tags, self.span(meta))
+
+    # ---- tags and advice rules ------------------------------------------------------------------
+    def tags(self, meta: Meta, children: list[Token]) -> Statement:
+        refs = tuple(model.TagRef(str(name), self.span(name)) for name in children)
+        return Statement("tags", refs, self.span(meta))
+
+    def tag(self, meta: Meta, children: list[Token]) -> model.Tag:
+        name, *title = children
+        return model.Tag(str(name), unquote(title[0]) if title else str(name), self.span(meta))
+
+    def symbol(self, meta: Meta, children: list[Token]) -> model.Symbol:
+        return model.Symbol(str(children[0]), self.span(meta))
+
+    def literal(self, meta: Meta, children: list[Token]) -> model.Literal:
+        return model.Literal(number(children[0]), len(children) > 1, self.span(meta))
+
+    def text(self, meta: Meta, children: list[Token]) -> model.Text:
+        return model.Text(unquote(children[0]), self.span(meta))
+
+    def compare(self, meta: Meta, children: list[Any]) -> model.Compare:
+        left, operator, right = children
+        return model.Compare(left, str(operator), right, self.span(meta))
+
+    def tagged(self, meta: Meta, children: list[Token]) -> model.Tagged:
+        return model.Tagged(str(children[0]), self.span(children[0]))
+
+    def flagged(self, meta: Meta, children: list[Token]) -> model.Flagged:
+        return model.Flagged(str(children[0]), self.span(children[0]))
+
+    def negate(self, meta: Meta, children: list[Any]) -> model.Not:
+        return model.Not(children[0])
+
+    def both(self, meta: Meta, children: list[Any]) -> model.All:
+        return model.All(tuple(children))
+
+    def either(self, meta: Meta, children: list[Any]) -> model.AnyOf:
+        return model.AnyOf(tuple(children))
+
+    def rule(self, meta: Meta, children: list[Any]) -> model.Rule:
+        name, *rest = children
+        title = unquote(rest.pop(0)) if isinstance(rest[0], Token) and rest[0].type == "STRING" \
+            else str(name)
+        condition, category, severity, message = rest
+        return model.Rule(str(name), title, condition, str(category), str(severity),
+                          unquote(message), self.span(meta), self.span(message))
 
     def card_indicator(self, meta: Meta, children: list[Any]) -> model.ScorecardItem:
         name, (value, span), *label = children
@@ -315,6 +369,7 @@ def build(tree: Tree[Token], filename: str = "<string>") -> tuple[model.Plan | N
     indicators = tuple(item for item in items if isinstance(item, model.Indicator))
     areas = tuple(item for item in items if isinstance(item, model.Area))
     scorecards = tuple(item for item in items if isinstance(item, model.Scorecard))
+    rules = tuple(item for item in items if isinstance(item, model.Rule))
     diagnostics = builder.diagnostics
     if not headers:
         diagnostics.append(error(
@@ -325,6 +380,7 @@ def build(tree: Tree[Token], filename: str = "<string>") -> tuple[model.Plan | N
         diagnostics.append(error(
             "SL106", "the file has more than one `plan` block", extra["span"],
             "a rule file describes one plan: move the other plan to its own file"))
-    plan = model.Plan(indicators=indicators, areas=areas, scorecards=scorecards, source=filename,
+    plan = model.Plan(indicators=indicators, areas=areas, scorecards=scorecards, rules=rules,
+                      source=filename,
                       **headers[0])
     return plan, diagnostics

@@ -12,7 +12,9 @@ from collections.abc import Iterator, Sequence
 from . import model
 from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
 from .model import Direction, Formula
+from .advice import FACTS, PLACEHOLDERS, SEVERITIES, placeholders
 from .parser import keywords
+from .result import FLAGS
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
 CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})
@@ -28,7 +30,7 @@ def check(plan: model.Plan) -> list[Diagnostic]:
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
                  _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
-                 _scorecards):
+                 _scorecards, _tags, _rules):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -290,3 +292,86 @@ def _scorecards(plan: model.Plan) -> Iterator[Diagnostic]:
         yield from _duplicates(names, f"entry of scorecard `{card.id}`", "SL207",
                                "list each indicator or objective once")
         yield from _sibling_sum(card.items, f"scorecard `{card.id}`", card.span)
+
+
+def _tags(plan: model.Plan) -> Iterator[Diagnostic]:
+    yield from _duplicates([(t.id, t.span) for t in plan.tags], "tag", "SL229",
+                           "declare each tag once in the plan block")
+    declared = [t.id for t in plan.tags]
+    uses = [ref for i in plan.indicators for ref in i.tags]
+    uses += [ref for p in model.walk(plan) if not isinstance(p.node, model.Reference)
+             for ref in p.node.tags]
+    for ref in uses:
+        if ref.name not in declared:
+            yield error("SL224", f"unknown tag `{ref.name}`", ref.span,
+                        did_you_mean(ref.name, declared)
+                        or f'declare it in the plan block: tag {ref.name} "Title"')
+
+
+def _rules(plan: model.Plan) -> Iterator[Diagnostic]:
+    yield from _duplicates([(r.id, r.span) for r in plan.rules], "rule", "SL229",
+                           "give each rule its own name")
+    open_values = {"band": [b.id for b in plan.bands], "period": [p.id for p in plan.periods],
+                   "unit": sorted({i.unit for i in plan.indicators if i.unit}),
+                   "indicator": [i.id for i in plan.indicators]}
+    for rule in plan.rules:
+        yield from _condition(rule.condition, plan, open_values)
+        if rule.severity not in SEVERITIES:
+            yield error("SL230", f"unknown severity `{rule.severity}` in rule `{rule.id}`",
+                        rule.span, did_you_mean(rule.severity, SEVERITIES)
+                        or "one of: " + ", ".join(SEVERITIES))
+        for name in placeholders(rule.message):
+            if name not in PLACEHOLDERS:
+                yield error("SL228", f"unknown placeholder `{{{name}}}` in the message of rule "
+                            f"`{rule.id}`", rule.message_span,
+                            did_you_mean(name, PLACEHOLDERS)
+                            or "placeholders: " + ", ".join(sorted(PLACEHOLDERS)))
+
+
+def _condition(condition: model.Condition, plan: model.Plan,
+               open_values: dict[str, list[str]]) -> Iterator[Diagnostic]:
+    if isinstance(condition, (model.Not,)):
+        yield from _condition(condition.condition, plan, open_values)
+    elif isinstance(condition, (model.All, model.AnyOf)):
+        for part in condition.conditions:
+            yield from _condition(part, plan, open_values)
+    elif isinstance(condition, model.Tagged):
+        declared = [t.id for t in plan.tags]
+        if condition.tag not in declared:
+            yield error("SL224", f"unknown tag `{condition.tag}`", condition.span,
+                        did_you_mean(condition.tag, declared) or "declare it in the plan block")
+    elif isinstance(condition, model.Flagged):
+        if condition.flag not in FLAGS:
+            yield error("SL226", f"unknown flag `{condition.flag}`", condition.span,
+                        did_you_mean(condition.flag, FLAGS) or "flags: " + ", ".join(FLAGS))
+    else:
+        yield from _comparison(condition, open_values)
+
+
+def _comparison(compare: model.Compare, open_values: dict[str, list[str]]) -> Iterator[Diagnostic]:
+    left = compare.left
+    if not isinstance(left, model.Symbol) or left.name not in FACTS:
+        name = left.name if isinstance(left, model.Symbol) else None
+        yield error("SL225", f"a condition starts with a fact, not `{name or 'a value'}`",
+                    left.span, (did_you_mean(name, FACTS) if name else None)
+                    or "facts: " + ", ".join(FACTS))
+        return
+    kind, allowed = FACTS[left.name]
+    right = compare.right
+    if kind == "number":
+        if not isinstance(right, model.Literal):
+            yield error("SL227", f"`{left.name}` is a number: compare it with a number",
+                        right.span, f"e.g. `{left.name} > 120%`")
+        return
+    if compare.operator not in ("==", "!="):
+        yield error("SL227", f"`{left.name}` is compared with == or !=, not {compare.operator}",
+                    compare.span, f"e.g. `{left.name} == ...`")
+    if isinstance(right, model.Literal):
+        yield error("SL227", f"`{left.name}` is a name, not a number", right.span,
+                    "write the value as a name or a quoted text")
+        return
+    value = right.value if isinstance(right, model.Text) else right.name
+    choices = list(allowed) if allowed is not None else open_values.get(left.name)
+    if choices is not None and value not in choices:
+        yield error("SL226", f"`{value}` is not a value of `{left.name}`", right.span,
+                    did_you_mean(value, choices) or "values: " + ", ".join(choices))

@@ -163,6 +163,8 @@ def _statement(node: Tree[Token]) -> str:
         label = [_inline(texts[0])] if len(texts) == 2 else []
         return " ".join(["band", _inline(name), *label, "colour", _inline(texts[-1]), "from",
                          _inline(lower)])
+    if node.data == "tags":
+        return "tags " + ", ".join(_inline(child) for child in node.children)
     return f"{node.data} {_inline(node)}".rstrip()
 
 
@@ -196,8 +198,50 @@ def _block_body(children: Sequence[Tree[Token] | Token], depth: int) -> Iterator
         for node in run:
             if node.data in _BLOCKS:
                 yield from _block(node, depth)
+            elif node.data == "rule":
+                yield from _rule(node, depth)
             else:
                 yield _Line(depth, _statement(node), node.meta.line, node.meta.end_line)
+
+
+# Binding strength of condition operators: a weaker one inside a stronger one needs brackets.
+_PRECEDENCE = {"either": 1, "both": 2, "negate": 3}
+
+
+def _condition(node: Tree[Token] | Token, outer: int = 0) -> str:
+    if isinstance(node, Token):
+        return _inline(node)
+    strength = _PRECEDENCE.get(str(node.data), 4)
+    if node.data == "either":
+        text = " or ".join(_condition(c, 1) for c in node.children)
+    elif node.data == "both":
+        text = " and ".join(_condition(c, 2) for c in node.children)
+    elif node.data == "negate":
+        text = "not " + _condition(node.children[0], 3)
+    elif node.data in ("tagged", "flagged"):
+        text = f"{node.data} {_inline(node.children[0])}"
+    elif node.data == "compare":
+        left, operator, right = node.children
+        text = f"{_condition(left)} {operator} {_condition(right)}"
+    else:  # an operand: symbol, literal, text
+        text = "".join(_inline(c) for c in node.children)
+    return f"({text})" if strength < outer else text
+
+
+def _rule(node: Tree[Token], depth: int) -> Iterator[_Line]:
+    name, *rest = node.children
+    header = ["rule", _inline(name)]
+    if isinstance(rest[0], Token):
+        header.append(_inline(rest.pop(0)))
+    condition, category, severity, message = rest
+    assert isinstance(condition, Tree) and isinstance(category, Token)
+    assert isinstance(message, Token)
+    yield _Line(depth, " ".join(header) + " {", node.meta.line, node.meta.line, opens=True)
+    yield _Line(depth + 1, "when " + _condition(condition), condition.meta.line,
+                condition.meta.end_line)
+    yield _Line(depth + 1, f"flag {category} {severity} {message}", category.line or 1,
+                message.end_line or 1)
+    yield _Line(depth, "}", node.meta.end_line, node.meta.end_line, closes=True)
 
 
 def _references(run: list[Tree[Token]], depth: int) -> Iterator[_Line]:

@@ -59,6 +59,21 @@ class Band:
 
 
 @attrs.frozen
+class Tag:
+    """A context label the evaluator uses to classify indicators ("Arresto attività economiche")."""
+
+    id: str
+    title: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class TagRef:
+    name: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class Policy:
     floor: float = 0.0  # fractions: 0.0 is 0 %, 1.0 is 100 %
     cap: float = 1.0
@@ -113,6 +128,7 @@ class Indicator:
     floor: float | None = None
     cap: float | None = None
     late: LateRule | None = None
+    tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
 
     def periodic_target(self, period: str | None) -> PeriodicTarget | None:
@@ -148,6 +164,7 @@ class Group:
     title: str
     weight: Weight | None
     children: tuple[Node, ...]
+    tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -157,6 +174,7 @@ class Objective:
     title: str
     weight: Weight | None
     children: tuple[Node, ...]
+    tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -166,6 +184,7 @@ class Area:
     title: str
     weight: Weight | None
     children: tuple[Node, ...]
+    tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -190,6 +209,83 @@ class Scorecard:
     span: Span | None = attrs.field(default=None, eq=False)
 
 
+# ---- advice rules ------------------------------------------------------------------------
+@attrs.frozen
+class Symbol:
+    """A fact (`raw`, `kind`) or, on the right of a comparison, a value (`indicator`)."""
+
+    name: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Literal:
+    value: float
+    percent: bool = False
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Text:
+    value: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+Operand = Union[Symbol, Literal, Text]
+
+
+@attrs.frozen
+class Compare:
+    left: Operand
+    operator: str  # ==, !=, <, <=, >, >=
+    right: Operand
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Tagged:
+    tag: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Flagged:
+    flag: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Not:
+    condition: Condition
+
+
+@attrs.frozen
+class All:
+    conditions: tuple[Condition, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+Condition = Union[Compare, Tagged, Flagged, Not, All, AnyOf]
+
+
+@attrs.frozen
+class Rule:
+    """When a scored node meets `condition`, flag it: the evaluator's advice, declared."""
+
+    id: str
+    title: str
+    condition: Condition
+    category: str
+    severity: str
+    message: str
+    span: Span | None = attrs.field(default=None, eq=False)
+    message_span: Span | None = attrs.field(default=None, eq=False)
+
+
 Node = Union[Objective, Group, Reference]
 Branch = Union[Area, Objective, Group]
 
@@ -204,6 +300,8 @@ class Plan:
     areas: tuple[Area, ...]
     bands: tuple[Band, ...] = ()
     scorecards: tuple[Scorecard, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    rules: tuple[Rule, ...] = ()
     source: str = attrs.field(default="<string>", eq=False)
     span: Span | None = attrs.field(default=None, eq=False)
 

@@ -77,6 +77,21 @@ class NodeResult:
 
 
 @attrs.frozen
+class Finding:
+    """What an advice rule says about a node: category, severity and a message."""
+
+    node: str
+    rule: str
+    title: str  # the rule's title
+    category: str
+    severity: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
 class ScorecardEntry:
     """One individual objective of a scorecard, scored."""
 
@@ -124,6 +139,7 @@ class Result:
     scorecards: tuple[ScorecardResult, ...] = ()
     bands: tuple[Band, ...] = ()  # the plan's bands, lowest first, for reports
     locale: str = "en"  # how the plan wants numbers written in reports
+    findings: tuple[Finding, ...] = ()  # what the plan's advice rules say, in tree order
     _index: Mapping[str, NodeResult] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -141,6 +157,9 @@ class Result:
     def __len__(self) -> int:
         return len(self.nodes)
 
+    def findings_of(self, node_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.node == node_id]
+
     def children(self, node_id: str | None) -> list[NodeResult]:
         return [node for node in self.nodes if node.parent == node_id]
 
@@ -150,7 +169,9 @@ class Result:
             "plan": {"id": self.plan_id, "title": self.plan_title, "score": self.score},
             "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "nodes": [node.to_dict() for node in self.nodes],
+            "nodes": [dict(node.to_dict(), findings=[f.to_dict() for f in self.findings_of(node.id)])
+                      for node in self.nodes],
+            "findings": [f.to_dict() for f in self.findings],
             "scorecards": [card.to_dict() for card in self.scorecards],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }

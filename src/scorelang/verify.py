@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,11 +34,12 @@ from .result import Result
 from .rounding import half_up
 from .values import Values
 
-if TYPE_CHECKING:  # api imports nothing from here, but keep the import graph one-way
+if TYPE_CHECKING:  # as in explain: api may one day import verify, so no import cycle at run time
     from .api import Plan
 
 LOCALES = ("it", "en")
-# What a figure is, in file order within each summary row: its score, then its weight.
+# What a published figure is: an achievement (`scores`), a measured value (`values`), or the
+# score and the weight of a summary-table row (`summary`).
 KINDS = ("score", "value", "summary_score", "weight")
 OUTCOMES = (
     "reconciles",  # within half a unit of the last printed decimal, or N/D on both sides
@@ -115,6 +116,7 @@ class Check:
     outcome: str  # one of OUTCOMES
     subject: str  # the node's kind ("area", "objective", ...) or "indicator" for a value
     title: str  # of the node or indicator, for reports
+    places: int  # decimals to show the recomputed figure at: the printed ones, else the plan's
     note: str | None = None
     # For a figure that does not reconcile: the computation behind the recomputed figure, one
     # level deep (a score: its node; a weight: its parent's sum; a value: its first use).
@@ -129,7 +131,7 @@ class Check:
         """The recomputed figure at the printed decimals (half-up)."""
         if not isinstance(self.recomputed, float):
             return None
-        return half_up(self.recomputed, self.entry.figure.places)
+        return half_up(self.recomputed, self.places)
 
     @property
     def difference(self) -> Decimal | None:
@@ -460,11 +462,13 @@ def _unknown(plan: Plan, result: Result, published: Published) -> list[Diagnosti
                            f"`{result.plan_id}`", spans.get("plan"),
                            "verify them against the rules of the plan that printed them"))
     if published.period is not None and published.period != result.period:
+        periods = [p.id for p in plan.definition.periods]
+        advice = (f"score the values of period `{published.period}` (--period)"
+                  if published.period in periods else did_you_mean(published.period, periods)
+                  or "declared periods: " + (", ".join(periods) or "none"))
         found.append(error("SL503", f"the figures are for period `{published.period}`, the "
                            f"values were scored for `{result.period}`", spans.get("period"),
-                           did_you_mean(published.period,
-                                        [p.id for p in plan.definition.periods])
-                           or f"score the values of period `{published.period}`"))
+                           advice))
     if published.as_of is not None and published.as_of != result.as_of:
         scored = result.as_of.isoformat() if result.as_of else "none"
         found.append(error("SL503", f"the figures are of the monitoring of "
@@ -498,7 +502,8 @@ def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
     if entry.kind == "value":
         indicator = plan.definition.indicator(entry.ref)
         subject, title = "indicator", indicator.title if indicator else entry.ref
-        recomputed = values.values.get(entry.ref)  # absent: not reported, N/D
+        recorded = values.values.get(entry.ref)  # absent: not reported, N/D
+        recomputed = float(recorded) if isinstance(recorded, int) else recorded
         uses = [node.id for node in result if node.indicator == entry.ref]
         if len(uses) > 1:
             note = "used at " + ", ".join(uses)
@@ -516,7 +521,9 @@ def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
     explanation = None
     if outcome != "reconciles" and about is not None:
         explanation = explain(plan, result, about, depth=0)
-    return Check(entry, recomputed, outcome, subject, title, note, explanation)
+    places = entry.figure.places if entry.figure.number is not None else \
+        plan.definition.policy.display_places
+    return Check(entry, recomputed, outcome, subject, title, places, note, explanation)
 
 
 def _outcome(figure: Figure, recomputed: float | dt.date | None) -> str:

@@ -20,9 +20,10 @@ screen would break that promise wherever scripts do not run the way we expect.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable
 
 from .. import model
 from ..compile import TargetUsed
@@ -45,6 +46,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
         "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
+        "met": "zona in cui il target è raggiunto",
         "bullet_help": "La barra è il valore rilevato, colorata secondo la valutazione; la "
                        "linea nera continua è il target annuale, quella blu tratteggiata il "
                        "target periodico usato nel monitoraggio; la zona grigia più scura è "
@@ -64,6 +66,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "nd_missing": "not reported", "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
         "from": "from", "to": "to", "notes": "Scoring notes",
+        "met": "zone where the target is met",
         "bullet_help": "The bar is the measured value, coloured by its rating; the solid "
                        "black line is the annual target, the dashed blue one the periodic "
                        "target used at this monitoring; the darker grey zone is where the "
@@ -74,7 +77,7 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 # Short flag badges on an indicator row, and what each means in the legend.
-_FLAGS: dict[str, dict[str, tuple[str, str]]] = {
+FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "it": {
         "capped": ("tetto", "il valore supera il target: il grado grezzo è oltre il tetto "
                             "(di norma 100 %) e conta il tetto"),
@@ -123,7 +126,7 @@ class _Page:
         self.result = result
         self.locale = locale
         self.text = _TEXT.get(locale, _TEXT["en"])
-        self.flag_text = _FLAGS.get(locale, _FLAGS["en"])
+        self.flag_text = FLAG_WORDS.get(locale, FLAG_WORDS["en"])
         self.bands = {band.id: band for band in result.bands}
         self.annual: dict[str, model.Target] = {
             ind.id: ind.target for ind in (plan.indicators if plan else ()) if ind.target}
@@ -199,23 +202,22 @@ def _name(node: NodeResult) -> str:
 
 
 def _summary(page: _Page) -> str:
+    """The seed's table: each area spans the rows of its strategic objectives."""
     t = page.text
     rows = []
     for area in page.children.get(None, []):
         below = page.children.get(area.id, [])
-        score = page.achievement(area.score, area.places, area.status)
-        head = (f'<th scope="rowgroup" rowspan="{max(len(below), 1)}" class="area">'
-                f'{_e(_name(area))}<span class="sub">{score} {page.rating(area.band, area.status)}'
-                f'</span></th>')
-        for index, node in enumerate(below or [area]):
-            cells = "" if below else '<td colspan="4"></td>'
-            if below:
-                weight = "" if node.weight is None else _e(page.percent(node.weight))
-                cells = (f'<td>{_e(_name(node))}</td>'
-                         f'<td class="num">{page.achievement(node.score, node.places, node.status)}</td>'
-                         f'<td>{page.rating(node.band, node.status)}</td><td class="num">{weight}</td>')
-            nd = ' class="nd"' if below and node.score is None else ""
-            rows.append(f'<tr{nd}>{head if index == 0 else ""}{cells}</tr>')
+        rows.append(f'<tr><th scope="rowgroup" rowspan="{len(below) + 1}" class="area">'
+                    f'{_e(_name(area))}<span class="sub">'
+                    f'{page.achievement(area.score, area.places, area.status)} '
+                    f'{page.rating(area.band, area.status)}</span></th></tr>')
+        for node in below:
+            weight = "" if node.weight is None else _e(page.percent(node.weight))
+            nd = ' class="nd"' if node.score is None else ""
+            rows.append(f'<tr{nd}><td>{_e(_name(node))}</td><td class="num">'
+                        f'{page.achievement(node.score, node.places, node.status)}</td>'
+                        f'<td>{page.rating(node.band, node.status)}</td>'
+                        f'<td class="num">{weight}</td></tr>')
     heads = (t["area"], t["objective"], t["achievement"], t["band"], t["weight"])
     classes = ("", "", ' class="num"', "", ' class="num"')
     thead = "".join(f"<th{c}>{_e(h)}</th>" for h, c in zip(heads, classes))
@@ -271,8 +273,7 @@ def _bar_chart(page: _Page) -> str:
             + "".join(out) + "</svg></section>")
 
 
-def _bar(page: _Page, node: NodeResult, y: int, x: object) -> str:
-    assert callable(x)
+def _bar(page: _Page, node: NodeResult, y: int, x: Callable[[float], float]) -> str:
     name = _name(node)
     shown = page.percent(node.score, node.places)
     head = (f'<g><title>{_e(name)}: {_e(shown)}</title><text x="12" y="{y + 16}" '
@@ -333,10 +334,12 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
     annual = page.annual.get(node.indicator or "")
     if annual is not None and used is not None and used.source == "annual":
         annual = None  # the annual target is the one used: no second marker
+    # The periodic target is named in the target column already.
+    shown = [flag for flag in node.flags if flag != "periodic_target"]
     flags = "".join(f'<span class="flag" title="{_e(page.flag_text.get(f, (f, f))[1])}">'
-                    f'{_e(page.flag_text.get(f, (f, f))[0])}</span>' for f in node.flags)
+                    f'{_e(page.flag_text.get(f, (f, f))[0])}</span>' for f in shown)
     extra = f'<small class="ind-id">{_e(node.indicator)}</small>{flags}'
-    value = _e(numbers.measure(node.value, node.unit, page.locale))
+    value = _e(_unbroken(numbers.measure(node.value, node.unit, page.locale)))
     if node.value is None:
         value = '<span class="nd-text">N/D</span>'
     if used is None:
@@ -351,17 +354,22 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
             f'{_node_cells(page, node, target, value, progress, extra)}</div>')
 
 
+def _unbroken(text: str) -> str:
+    """A figure and its unit kept on one line ("13.000.000.000,00 €")."""
+    return text.replace(" ", "\u00a0")
+
+
 def _target_text(page: _Page, used: TargetUsed, unit: str | None,
                  annual: model.Target | None) -> str:
     assert used.direction is not None and used.value is not None
-    text = f"{_DIRECTION[used.direction.value]} {numbers.measure(used.value, unit, page.locale)}"
+    text = f"{_DIRECTION[used.direction.value]} {_unbroken(numbers.measure(used.value, unit, page.locale))}"
     out = _e(text)
     if used.source == "periodic":
         out += f' <span class="flag periodic">{_e(page.text["periodic"])} {_e(used.period or "")}</span>'
     if annual is not None:
         out += (f'<small class="annual">{_e(page.text["annual"])} '
                 f'{_e(_DIRECTION[annual.direction.value])} '
-                f'{_e(numbers.measure(annual.value, unit, page.locale))}</small>')
+                f'{_e(_unbroken(numbers.measure(annual.value, unit, page.locale)))}</small>')
     return out
 
 
@@ -371,7 +379,7 @@ def _deadline_badge(page: _Page, node: NodeResult, used: TargetUsed) -> str:
         text, kind = page.text["nd_not_due"], "pending"
     elif "missed" in node.flags:
         text, kind = page.flag_text["missed"][0], "missed"
-    elif node.value is not None and not isinstance(node.value, float):
+    elif isinstance(node.value, dt.date):
         text = f'{page.text["done"]} {numbers.date(node.value, page.locale)}'
         kind = "late" if "late" in node.flags else "done"
     else:
@@ -379,7 +387,7 @@ def _deadline_badge(page: _Page, node: NodeResult, used: TargetUsed) -> str:
     return f'<span class="deadline {kind}">{_e(text)}</span>'
 
 
-_BULLET_W, _BULLET_H, _PAD = 180, 26, 4
+_BULLET_W, _BULLET_H, _PAD = 160, 26, 4
 
 
 def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
@@ -421,9 +429,9 @@ def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
         out.append(f'<line x1="{x(annual.value):.1f}" x2="{x(annual.value):.1f}" y1="2" y2="24" '
                    f'stroke="{_ANNUAL_INK}" stroke-width="2.5"/>')
     periodic = used.source == "periodic"
+    ink, dashes = (_PERIODIC_INK, ' stroke-dasharray="3 2"') if periodic else (_ANNUAL_INK, "")
     out.append(f'<line x1="{x(used.value):.1f}" x2="{x(used.value):.1f}" y1="2" y2="24" '
-               f'stroke="{_PERIODIC_INK if periodic else _ANNUAL_INK}" stroke-width="2.5"'
-               f'{" stroke-dasharray=&quot;3 2&quot;" if periodic else ""}/>')
+               f'stroke="{ink}" stroke-width="2.5"{dashes}/>')
     unit, loc = node.unit, page.locale
     words = [f'{page.text["value"]}: {numbers.measure(value, unit, loc)}',
              f'{page.text["target"]} {page.text["periodic" if periodic else "annual"]}: '
@@ -480,104 +488,128 @@ def _legend(page: _Page) -> str:
     return (f'<section class="legend"><h2>{_e(t["legend"])}</h2><div class="legend-grid">'
             f'<div><h3>{_e(t["bands"])}</h3><ul>{"".join(items)}</ul></div>'
             f'<div><h3>{_e(t["flags"])}</h3><ul>{flags}</ul></div>'
-            f'<div><h3>{_e(t["progress"])}</h3><p>{_e(t["bullet_help"])}</p></div></div></section>')
+            f'<div><h3>{_e(t["progress"])}</h3><p>{_e(t["bullet_help"])}</p>'
+            f'<ul>{_bullet_key(page)}</ul></div></div></section>')
+
+
+def _bullet_key(page: _Page) -> str:
+    """The bullet chart's marks, one small sample each (not charts: no class "chart")."""
+    t = page.text
+    samples = (
+        ('<rect x="1" y="4" width="22" height="7" fill="#2e8b57"/>', t["value"]),
+        (f'<line x1="12" x2="12" y1="0" y2="15" stroke="{_ANNUAL_INK}" stroke-width="2.5"/>',
+         f'{t["target"]} {t["annual"]}'),
+        (f'<line x1="12" x2="12" y1="0" y2="15" stroke="{_PERIODIC_INK}" stroke-width="2.5" '
+         f'stroke-dasharray="3 2"/>', f'{t["target"]} {t["periodic"]}'),
+        ('<rect x="1" y="1" width="22" height="13" fill="#d5dae1"/>', t["met"]),
+    )
+    return "".join(f'<li><svg class="key" width="24" height="15" viewBox="0 0 24 15" '
+                   f'aria-hidden="true">{mark}</svg>{_e(text)}</li>' for mark, text in samples)
 
 
 def _notes(page: _Page) -> str:
-    found: Sequence[object] = page.result.diagnostics
+    found = page.result.diagnostics
     if not found:
         return ""
-    items = "".join(f"<li>{_e(getattr(d, 'message', d))}</li>" for d in found)
+    items = "".join(f"<li>{_e(d.message)}</li>" for d in found)
     return f'<section class="notes"><h2>{_e(page.text["notes"])}</h2><ul>{items}</ul></section>'
 
 
 _CSS = """
-:root { --ink:#1f2937; --muted:#6b7280; --rule:#e5e7eb; --soft:#f3f4f6; --accent:#1e3a5f; }
+:root { --ink:#1f2937; --muted:#6b7280; --rule:#e5e7eb; --soft:#f3f4f6; --accent:#1e3a5f;
+  font-size: 14px; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; color: var(--ink);
-  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  font-variant-numeric: tabular-nums; background: #fff; }
-h1 { font-size: 26px; margin: 2px 0 10px; color: var(--accent); }
-h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--accent);
-  color: var(--accent); }
-h3 { font-size: 15px; margin: 0 0 8px; }
-.masthead { border-bottom: 1px solid var(--rule); padding-bottom: 12px; }
-.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); }
-.meta { display: flex; gap: 36px; margin: 0 0 10px; }
-.meta dt { font-size: 12px; color: var(--muted); } .meta dd { margin: 0; font-weight: 600; font-size: 16px; }
-.counts { display: flex; flex-wrap: wrap; gap: 8px; margin: 0; }
-.count { background: var(--soft); border-radius: 14px; padding: 3px 12px; font-size: 13px; }
-.dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; margin-right: 6px;
-  vertical-align: -1px; }
+body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; color: var(--ink); background: #fff;
+  font: 1rem/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  font-variant-numeric: tabular-nums; }
+h1 { font-size: 1.85rem; margin: .15rem 0 .7rem; color: var(--accent); }
+h2 { font-size: 1.3rem; margin: 2.1rem 0 .7rem; padding-bottom: .3rem; color: var(--accent);
+  border-bottom: 2px solid var(--accent); }
+h3 { font-size: 1.07rem; margin: 0 0 .6rem; }
+.masthead { border-bottom: 1px solid var(--rule); padding-bottom: .9rem; }
+.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: .86rem; color: var(--muted); }
+.meta { display: flex; gap: 2.5rem; margin: 0 0 .7rem; }
+.meta dt { font-size: .86rem; color: var(--muted); }
+.meta dd { margin: 0; font-weight: 600; font-size: 1.15rem; }
+.counts { display: flex; flex-wrap: wrap; gap: .6rem; margin: 0; }
+.count { background: var(--soft); border-radius: 1rem; padding: .2rem .85rem; font-size: .93rem; }
+.dot { display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .4rem;
+  vertical-align: -.05rem; }
 .dot.nd { background: #fff; border: 1.5px dashed var(--muted); }
 .rating { white-space: nowrap; } .rating.nd { color: var(--muted); }
-.nd-pill { display: inline-block; padding: 0 6px; border: 1px dashed var(--muted); border-radius: 4px;
-  color: var(--muted); font-size: 12px; }
-.nd-text { fill: var(--muted); color: var(--muted); font-size: 12px; }
+.nd-pill { display: inline-block; padding: 0 .4rem; border: 1px dashed var(--muted); border-radius: 4px;
+  color: var(--muted); font-size: .86rem; }
+.nd-text { fill: var(--muted); color: var(--muted); font-size: .86rem; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--rule); vertical-align: top; }
-thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: 13px; }
+th, td { text-align: left; padding: .4rem .7rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
+thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: .93rem; }
 .num { text-align: right; white-space: nowrap; }
 .summary th.area { background: var(--soft); width: 28%; font-weight: 600; }
-.summary .sub { display: block; font-weight: 400; font-size: 13px; color: var(--muted); margin-top: 4px; }
+.summary .sub { display: block; font-weight: 400; font-size: .93rem; color: var(--muted); margin-top: .3rem; }
 .summary tr.nd td { color: var(--muted); }
 .bar-chart { display: block; width: 100%; height: auto; max-width: 960px; }
 .bar-chart text { font-size: 13px; fill: var(--ink); }
 .bar-chart .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
 .bar-chart .area-label { font-weight: 700; font-size: 12px; fill: var(--accent); letter-spacing: .03em; }
 .bar-chart .bar-value { font-weight: 600; }
-.bar-chart .grid { stroke: var(--rule); } .bar-chart .hundred { stroke: var(--ink); stroke-dasharray: 5 3; }
+.bar-chart .grid { stroke: var(--rule); }
+.bar-chart .hundred { stroke: var(--ink); stroke-dasharray: 5 3; }
 .bar-chart .nd-bar { fill: #fff; stroke: var(--muted); stroke-dasharray: 4 3; }
-.tree .row { display: grid; align-items: center; gap: 0 10px; padding: 5px 8px;
-  grid-template-columns: minmax(0, 1fr) 62px 180px 140px 180px 92px 104px;
+.tree .row { display: grid; align-items: center; gap: 0 .7rem; padding: .35rem .55rem;
+  grid-template-columns: minmax(0, 1fr) 4.2rem 12.3rem 9.2rem 11.5rem 6.2rem 7.2rem;
   border-bottom: 1px solid var(--rule); }
-.tree .row.head { background: var(--accent); color: #fff; font-size: 12px; font-weight: 600;
+.tree .row.head { background: var(--accent); color: #fff; font-size: .86rem; font-weight: 600;
   position: sticky; top: 0; z-index: 1; }
 .tree .row.head .c-weight, .tree .row.head .c-value, .tree .row.head .c-achievement { text-align: right; }
-.c-node { padding-left: calc(var(--depth, 0) * 16px); min-width: 0; }
+.c-node { padding-left: calc(var(--depth, 0) * 1.15rem); min-width: 0; }
 summary.row { cursor: pointer; list-style: none; }
 summary.row::-webkit-details-marker { display: none; }
-summary.row .c-node::before { content: "▸"; display: inline-block; width: 14px; color: var(--muted); }
+summary.row .c-node::before { content: "▸"; display: inline-block; width: 1rem; color: var(--muted); }
 details[open] > summary.row .c-node::before { content: "▾"; }
-.indicator .c-node { padding-left: calc(var(--depth, 0) * 16px + 14px); }
-.row.k-area { background: #e8eef5; font-weight: 700; font-size: 15px; }
+.indicator .c-node { padding-left: calc(var(--depth, 0) * 1.15rem + 1rem); }
+.row.k-area { background: #e8eef5; font-weight: 700; font-size: 1.07rem; }
 .row.d1 { background: var(--soft); font-weight: 600; }
 .row.k-group { font-style: italic; color: #374151; }
-.row.k-objective.d3, .row.k-objective.d2 { font-weight: 600; }
-.row.indicator { font-size: 13px; }
+.row.k-objective.d2, .row.k-objective.d3 { font-weight: 600; }
+.row.indicator { font-size: .93rem; }
 .code { color: var(--accent); }
-.ind-id { display: block; color: var(--muted); font: 11px ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
-.flag { display: inline-block; margin: 2px 4px 0 0; padding: 0 6px; border-radius: 8px; font-size: 11px;
-  background: #eef2ff; color: #3730a3; font-style: normal; font-weight: 400; }
+.ind-id { display: block; color: var(--muted); font: .79rem ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+.flag { display: inline-block; margin: .15rem .3rem 0 0; padding: 0 .4rem; border-radius: .6rem;
+  font-size: .79rem; background: #eef2ff; color: #3730a3; font-style: normal; font-weight: 400; }
 .flag.periodic { background: #dbeafe; color: #1d4ed8; }
-.annual, .raw { display: block; color: var(--muted); font-size: 11px; }
+.annual, .raw { display: block; color: var(--muted); font-size: .79rem; }
+.bullet { display: block; width: 11.4rem; height: auto; }
 .bullet .track { fill: #eef0f3; } .bullet .met { fill: #d5dae1; } .bullet .zero { stroke: var(--muted); }
 .bullet text { font-size: 11px; }
-.deadline { display: inline-block; padding: 2px 8px; border-radius: 4px; font-size: 12px; }
+.deadline { display: inline-block; padding: .1rem .55rem; border-radius: 4px; font-size: .86rem; }
 .deadline.pending { border: 1px dashed var(--muted); color: var(--muted); }
 .deadline.done { background: #dcfce7; color: #166534; }
 .deadline.late { background: #fef3c7; color: #92400e; }
 .deadline.missed { background: #fee2e2; color: #991b1b; }
-.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 16px; }
-.card { border: 1px solid var(--rule); border-radius: 6px; padding: 12px 14px; }
-.card h3 { display: flex; justify-content: space-between; gap: 12px; }
+.cards { display: grid; gap: 1.1rem; }
+.card { border: 1px solid var(--rule); border-radius: 6px; padding: .85rem 1rem; }
+.card h3 { display: flex; justify-content: space-between; gap: .85rem; }
 .card-score { font-weight: 600; white-space: nowrap; }
-.card td { font-size: 13px; }
-.legend-grid { display: grid; grid-template-columns: 1fr 1.4fr 1.4fr; gap: 24px; }
-.legend ul { list-style: none; padding: 0; margin: 0; } .legend li { margin: 4px 0; font-size: 13px; }
-.legend p { font-size: 13px; margin: 0; }
-footer { margin-top: 30px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--rule); padding-top: 8px; }
+.card table { table-layout: fixed; } .card td { font-size: .93rem; }
+.card th:nth-child(2) { width: 6rem; } .card th:nth-child(3) { width: 14rem; }
+.card th:nth-child(4) { width: 9rem; }
+.legend-grid { display: grid; grid-template-columns: 1fr 1.4fr 1.4fr; gap: 1.7rem; }
+.legend ul { list-style: none; padding: 0; margin: 0; }
+.legend li, .legend p { margin: .3rem 0; font-size: .93rem; }
+.key { vertical-align: middle; margin-right: .4rem; }
+footer { margin-top: 2.1rem; padding-top: .6rem; border-top: 1px solid var(--rule); color: var(--muted);
+  font-size: .86rem; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 9pt; }
+  :root { font-size: 11px; }
+  body { max-width: none; padding: 0; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; margin-top: 18px; }
+  h2 { break-after: avoid; margin-top: 1.2rem; }
   .row, tr, .card, .legend-grid > div, .bar-chart, .masthead { break-inside: avoid; }
   .tree .row.head { position: static; }
   details::details-content { content-visibility: visible; display: block; }
-  summary.row .c-node::before { content: none; }
-  .indicator .c-node { padding-left: calc(var(--depth, 0) * 16px); }
-  .cards { grid-template-columns: 1fr 1fr; }
+  summary.row .c-node::before, details[open] > summary.row .c-node::before { display: none; }
+  .indicator .c-node { padding-left: calc(var(--depth, 0) * 1.15rem); }
   section.tree, section.scorecards { break-before: page; }
 }
 """

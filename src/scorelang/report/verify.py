@@ -26,8 +26,8 @@ INDENT = "   "
 _KIND = {"score": "score", "value": "value", "summary_score": "score in the summary table",
          "weight": "weight in the summary table"}
 _PERCENT_KINDS = ("score", "summary_score", "weight")
-_PLURAL = {"score": "scores", "value": "values", "summary_score": "summary scores",
-           "weight": "summary weights"}
+_COUNTED = {"score": "score", "value": "value", "summary_score": "summary score",
+            "weight": "summary weight"}
 
 
 def _plural(count: int, word: str) -> str:
@@ -44,8 +44,9 @@ def verify_text(verification: Verification) -> str:
     if v.as_of is not None:
         context += f"; monitoring date {v.as_of.isoformat()}"
     total, wrong = len(v.checks), len(v.discrepancies)
-    kinds = ", ".join(f"{sum(1 for c in v.checks if c.entry.kind == kind)} {_PLURAL[kind]}"
-                      for kind in _PLURAL if any(c.entry.kind == kind for c in v.checks))
+    kinds = ", ".join(_plural(sum(1 for c in v.checks if c.entry.kind == kind), word)
+                      for kind, word in _COUNTED.items()
+                      if any(c.entry.kind == kind for c in v.checks))
     lines = [f"Published figures: {v.source}", context,
              f"{_plural(total, 'figure')} checked ({kinds}): {v.reconciled} reconcile, "
              f"{wrong} {'does' if wrong == 1 else 'do'} not"]
@@ -85,16 +86,18 @@ def _discrepancy(number: int, check: Check, locale: str) -> list[str]:
 
 
 def _recomputed(check: Check, locale: str) -> str:
-    value, figure = check.recomputed, check.entry.figure
+    value, figure, places = check.recomputed, check.entry.figure, check.places
     if value is None:
         return "no weight" if check.entry.kind == "weight" else "N/D"
     if isinstance(value, dt.date):
         return f"done {numbers.date(value, locale)}"
     unrounded = numbers.decimal_text(settled(value), locale)
     if check.entry.kind in _PERCENT_KINDS:
-        return f"{numbers.percent(value, locale, figure.places)}  (unrounded {unrounded})"
-    shown = numbers.decimal_text(half_up(value, figure.places), locale, figure.places)
+        return f"{numbers.percent(value, locale, places)}  (unrounded {unrounded})"
     unit = f" {figure.unit}" if figure.unit else ""
+    if figure.number is None:  # printed N/D: nothing to round to
+        return f"{unrounded}{unit} (recorded)"
+    shown = numbers.decimal_text(half_up(value, places), locale, places)
     return f"{shown}{unit}  (recorded {unrounded}{unit})"
 
 

@@ -1,0 +1,171 @@
+"""Advice rules: the evaluator's recommendations, declared in the plan and applied to a Result.
+
+A rule's condition is compiled into a plain Python function over a node's facts (no eval):
+comparisons, `tagged`, `flagged`, `and`, `or`, `not`. A node that meets it gets a finding with
+the rule's category, severity and message, whose `{placeholders}` are filled from the same
+facts. `check` uses FACTS to reject unknown facts and values before anything runs.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import string
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from . import model
+from .report import numbers
+from .result import FLAGS, Finding, NodeResult, Result
+
+# Every fact a condition may name: "number" facts are percentages or plain numbers, the others
+# are compared with names or texts. None lists values open to the plan (bands, units, ...).
+FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "raw": ("number", None),  # achievement before floor and cap, percent
+    "score": ("number", None),  # achievement after floor and cap, percent
+    "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
+    "weight": ("number", None),  # percent of the parent
+    "depth": ("number", None),  # areas 1, strategic objectives 2, ...
+    "status": ("name", ("scored", "missing", "not_due")),
+    "kind": ("name", ("area", "objective", "group", "indicator")),
+    "direction": ("name", (">=", "<=", "=", "deadline")),
+    "band": ("name", None),
+    "unit": ("name", None),
+    "period": ("name", None),
+    "id": ("name", None),
+    "indicator": ("name", None),
+    "title": ("name", None),
+}
+SEVERITIES = ("info", "warning", "critical")
+PLACEHOLDERS = frozenset(FACTS) | {"value", "target"}
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+}
+
+
+Facts = Mapping[str, Any]
+Test = Callable[[Facts], bool]
+
+
+def placeholders(message: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(message) if name]
+
+
+def compile_condition(condition: model.Condition) -> Test:
+    """A function of a node's facts; missing figures (N/D) make a comparison false."""
+    if isinstance(condition, model.Compare):
+        left, right = _operand(condition.left), _operand(condition.right)
+        compare = _OPERATORS[condition.operator]
+
+        def test(facts: Facts) -> bool:
+            a, b = left(facts), right(facts)
+            if a is None or b is None:
+                return False
+            try:
+                return bool(compare(a, b))
+            except TypeError:  # check() forbids number-vs-name comparisons; stay safe anyway
+                return False
+        return test
+    if isinstance(condition, model.Tagged):
+        tag = condition.tag
+        return lambda facts: tag in facts["tags"]
+    if isinstance(condition, model.Flagged):
+        flag = condition.flag
+        return lambda facts: flag in facts["flags"]
+    if isinstance(condition, model.Not):
+        inner = compile_condition(condition.condition)
+        return lambda facts: not inner(facts)
+    parts = [compile_condition(c) for c in condition.conditions]
+    if isinstance(condition, model.All):
+        return lambda facts: all(part(facts) for part in parts)
+    return lambda facts: any(part(facts) for part in parts)
+
+
+def _operand(operand: model.Operand) -> Callable[[Facts], Any]:
+    if isinstance(operand, model.Literal):
+        value = operand.value
+        return lambda facts: value
+    if isinstance(operand, model.Text):
+        text = operand.value
+        return lambda facts: text
+    name = operand.name
+    if name in FACTS:
+        return lambda facts: facts.get(name)
+    return lambda facts: name  # a value written as a name: `kind == indicator`
+
+
+def facts_of(node: NodeResult, tags: frozenset[str], period: str | None) -> dict[str, Any]:
+    direction = None
+    if node.target is not None:
+        direction = "deadline" if node.target.due is not None else \
+            node.target.direction.value if node.target.direction else None
+    return {
+        "raw": node.raw if node.raw is not None else node.score,
+        "score": node.score,
+        "gap": None if node.raw is None else node.raw - 100.0,
+        "weight": node.weight,
+        "depth": node.depth + 1,
+        "status": node.status, "kind": node.kind, "direction": direction, "band": node.band,
+        "unit": node.unit, "period": period, "id": node.id, "indicator": node.indicator,
+        "title": node.title, "tags": tags, "flags": frozenset(node.flags),
+        "value": node.value, "target": node.target,
+    }
+
+
+def _fill(message: str, facts: Facts, locale: str) -> str:
+    """`{title}: {raw} del target` with figures written for the plan's readers."""
+    def text(name: str) -> str:
+        value = facts.get(name)
+        if value is None:
+            return "N/D"
+        if name in ("raw", "score", "weight"):
+            return numbers.percent(value, locale)
+        if name == "gap":
+            return numbers.points(value, locale)
+        if name == "value":
+            return numbers.measure(value, facts.get("unit"), locale)
+        if name == "target":
+            if value.due is not None:
+                return numbers.date(value.due.due, locale)
+            return f"{value.direction.value} {numbers.measure(value.value, facts.get('unit'), locale)}"
+        return str(value)
+    return re.sub(r"\{(\w+)\}", lambda m: text(m.group(1)), message)
+
+
+def node_tags(plan: model.Plan) -> dict[str, frozenset[str]]:
+    """Tags of every node: its own, its indicator's, and those of the objectives above it."""
+    out: dict[str, frozenset[str]] = {}
+    for placed in model.walk(plan):
+        node = placed.node
+        own = {t.name for t in node.tags} if not isinstance(node, model.Reference) else set()
+        if isinstance(node, model.Reference):
+            indicator = plan.indicator(node.indicator)
+            own = {t.name for t in indicator.tags} if indicator else set()
+        inherited = out.get(placed.parent, frozenset()) if placed.parent else frozenset()
+        out[placed.id] = frozenset(own) | inherited
+    return out
+
+
+def advise(plan: model.Plan, result: Result) -> tuple[Finding, ...]:
+    """Every finding of every rule on every node, in tree order then rule order."""
+    rules = [(rule, compile_condition(rule.condition)) for rule in plan.rules]
+    if not rules:
+        return ()
+    tags = node_tags(plan)
+    found = []
+    for node in result:
+        facts = facts_of(node, tags.get(node.id, frozenset()), result.period)
+        for rule, test in rules:
+            if test(facts):
+                found.append(Finding(node.id, rule.id, rule.title, rule.category, rule.severity,
+                                     _fill(rule.message, facts, result.locale)))
+    return tuple(found)
+
+
+def by_category(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.category, []).append(finding)
+    return grouped
+

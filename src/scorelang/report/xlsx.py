@@ -1,0 +1,321 @@
+"""The scored plan as an Excel workbook, for the Chamber's offices to filter, sort and re-use.
+
+One sheet per view: "Summary" (areas and strategic objectives, the seed's table), "Tree" (every
+node, titles indented, rows grouped by outline level so Excel folds them like Allegato 1),
+"Indicators" (one row per indicator use) and "Scorecards" (the managers' individual objectives).
+Sheet names stay English whatever the locale, so that formulas and scripts can name them;
+headings and words in the cells follow the locale.
+
+Numbers stay numbers. Achievements and weights are fractions with a percent format (0.6296 shown
+62.96 %), unrounded: the format rounds what is shown, and an OIV who re-adds the column in Excel
+gets the engine's figure, not the sum of rounded ones. Measured values and targets are numbers
+in their unit (the unit in its own column; "%" values as fractions too), deadlines dates. N/D is
+an empty cell with a comment saying why, and the Status column says "N/D" in words.
+
+What it must not do: compute or round a figure, or need openpyxl unless a workbook is asked for
+(openpyxl is the optional extra `scorelang[xlsx]`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..compile import TargetUsed
+from ..diagnostics import ScorelangError, error
+from ..files import InputError
+from ..model import Band
+from ..result import NodeResult, Result
+from .html import FLAG_WORDS
+
+SHEETS = ("Summary", "Tree", "Indicators", "Scorecards")
+
+_WORDS: dict[str, dict[str, str]] = {
+    "it": {
+        "area": "Ambito strategico", "objective": "Obiettivo strategico",
+        "achievement": "Grado di raggiungimento", "band": "Valutazione", "weight": "Peso",
+        "status": "Stato", "node": "Nodo", "kind": "Tipo", "flags": "Note", "id": "Id",
+        "indicator": "Indicatore", "title": "Titolo", "unit": "Unità", "direction": "Direzione",
+        "target": "Target", "source": "Fonte del target", "due": "Scadenza",
+        "value": "Valore rilevato", "raw": "Grado grezzo", "scorecard": "Scheda",
+        "entry": "Obiettivo individuale", "ref": "Riferimento",
+        "scored": "valutato", "missing": "N/D (non rilevato)",
+        "not_due": "N/D (non ancora scaduto)", "annual": "annuale", "periodic": "periodico",
+        "deadline": "scadenza", "total": "totale",
+        "area_kind": "ambito", "objective_kind": "obiettivo", "group_kind": "gruppo",
+        "indicator_kind": "indicatore", "node_kind": "obiettivo",
+    },
+    "en": {
+        "area": "Area", "objective": "Strategic objective", "achievement": "Achievement",
+        "band": "Rating", "weight": "Weight", "status": "Status", "node": "Node",
+        "kind": "Kind", "flags": "Flags", "id": "Id", "indicator": "Indicator",
+        "title": "Title", "unit": "Unit", "direction": "Direction", "target": "Target",
+        "source": "Target source", "due": "Deadline", "value": "Measured value",
+        "raw": "Raw achievement", "scorecard": "Scorecard", "entry": "Individual objective",
+        "ref": "Reference", "scored": "scored", "missing": "N/D (not reported)",
+        "not_due": "N/D (not yet due)", "annual": "annual", "periodic": "periodic",
+        "deadline": "deadline", "total": "total",
+        "area_kind": "area", "objective_kind": "objective", "group_kind": "group",
+        "indicator_kind": "indicator", "node_kind": "objective",
+    },
+}
+_DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
+# Colours a band may be written with besides #rgb / #rrggbb: the basic CSS names.
+_NAMED = {"black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "008000",
+          "blue": "0000FF", "yellow": "FFFF00", "orange": "FFA500", "gray": "808080",
+          "grey": "808080", "silver": "C0C0C0", "maroon": "800000", "olive": "808000",
+          "lime": "00FF00", "teal": "008080", "navy": "000080", "purple": "800080",
+          "gold": "FFD700", "seagreen": "2E8B57"}
+_OUTLINE_MAX = 7  # Excel's deepest outline level
+
+
+def _openpyxl() -> Any:
+    try:
+        import openpyxl  # type: ignore[import-untyped]
+    except ImportError:
+        raise ScorelangError([error("SL004", "openpyxl is not installed", None,
+                                    "pip install 'scorelang[xlsx]'")]) from None
+    return openpyxl
+
+
+def hex_colour(text: str) -> str | None:
+    """A band colour as Excel's RRGGBB, or None when it is not a colour we can read."""
+    text = text.strip().lower()
+    if re.fullmatch(r"#[0-9a-f]{6}", text):
+        return text[1:].upper()
+    if re.fullmatch(r"#[0-9a-f]{3}", text):
+        return "".join(c * 2 for c in text[1:]).upper()
+    return _NAMED.get(text)
+
+
+def _dark(rgb: str) -> bool:
+    red, green, blue = (int(rgb[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.299 * red + 0.587 * green + 0.114 * blue < 150
+
+
+class _Book:
+    """The workbook being written: styles made once, and how each kind of cell is written."""
+
+    def __init__(self, result: Result, locale: str):
+        self.xl = _openpyxl()
+        self.result = result
+        self.words = _WORDS.get(locale, _WORDS["en"])
+        self.flag_words = FLAG_WORDS.get(locale, FLAG_WORDS["en"])
+        self.date_format = "dd/mm/yyyy" if locale == "it" else "yyyy-mm-dd"
+        self.book = self.xl.Workbook()
+        self.book.remove(self.book.active)
+        self.book.properties.title = result.plan_title
+        self.bold = self.xl.styles.Font(bold=True)
+        self.bands = {band.id: band for band in result.bands}
+
+    def sheet(self, name: str, headings: Sequence[str], widths: Sequence[int],
+              freeze: str = "A2") -> Any:
+        sheet = self.book.create_sheet(name)
+        sheet.append([self.words[key] for key in headings])
+        for cell, width in zip(sheet[1], widths):
+            cell.font = self.bold
+            cell.alignment = self.xl.styles.Alignment(wrap_text=True, vertical="top")
+            sheet.column_dimensions[cell.column_letter].width = width
+        sheet.freeze_panes = freeze
+        period = f" — {self.result.period}" if self.result.period else ""
+        sheet.oddHeader.center.text = f"{self.result.plan_title}{period}".replace("&", "&&")
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
+        return sheet
+
+    def finish(self, sheet: Any) -> None:
+        sheet.auto_filter.ref = sheet.dimensions
+
+    def percent(self, cell: Any, value: float | None, places: int, status: str = "") -> None:
+        """A percentage (62.96 for 62.96 %) as the fraction 0.6296 shown with `places` decimals;
+        N/D as an empty cell with a comment saying why."""
+        if value is None:
+            if status in ("missing", "not_due"):
+                cell.comment = self.xl.comments.Comment(self.words[status], "scorelang")
+            return
+        cell.value = value / 100.0
+        cell.number_format = "0." + "0" * places + "%" if places > 0 else "0%"
+
+    def measure(self, cell: Any, value: float | dt.date | None, unit: str | None,
+                status: str = "") -> None:
+        if value is None:
+            if status in ("missing", "not_due"):
+                cell.comment = self.xl.comments.Comment(self.words[status], "scorelang")
+            return
+        if isinstance(value, dt.date):
+            cell.value, cell.number_format = value, self.date_format
+        elif unit == "%":
+            cell.value, cell.number_format = value / 100.0, "0.00%"
+        elif unit == "EUR":
+            cell.value, cell.number_format = value, '#,##0.00 "€"'
+        else:
+            cell.value = value
+            cell.number_format = "#,##0" if float(value).is_integer() else "#,##0.00##"
+
+    def band(self, cell: Any, band_id: str | None, status: str) -> None:
+        band: Band | None = self.bands.get(band_id) if band_id else None
+        if band is None:
+            cell.value = "N/D" if status in ("missing", "not_due") else band_id
+            return
+        cell.value = band.title
+        rgb = hex_colour(band.colour)
+        if rgb is not None:
+            cell.fill = self.xl.styles.PatternFill(fill_type="solid", fgColor=rgb)
+            cell.font = self.xl.styles.Font(color="FFFFFF" if _dark(rgb) else "000000")
+
+    def flags(self, flags: Sequence[str]) -> str:
+        return ", ".join(self.flag_words.get(flag, (flag, ""))[0] for flag in flags)
+
+    def status(self, status: str) -> str:
+        return self.words.get(status, status)
+
+    def row(self, sheet: Any, values: Iterable[Any]) -> tuple[Any, ...]:
+        sheet.append(list(values))
+        return tuple(sheet[sheet.max_row])
+
+
+def _name(node: NodeResult) -> str:
+    if node.kind == "indicator":
+        return node.title
+    return f"{node.code} - {node.title}" if node.code else node.title
+
+
+def _summary(book: _Book) -> None:
+    sheet = book.sheet("Summary", ("area", "objective", "achievement", "band", "weight", "status"),
+                       (34, 60, 14, 14, 10, 22))
+    areas = [node for node in book.result if node.parent is None]
+    for area in areas:
+        for node in [area] + book.result.children(area.id):
+            is_area = node is area
+            cells = book.row(sheet, [_name(area), "" if is_area else _name(node), None, None,
+                                     None, book.status(node.status)])
+            book.percent(cells[2], node.score, node.places, node.status)
+            book.band(cells[3], node.band, node.status)
+            book.percent(cells[4], node.weight, 2)
+            if is_area:
+                for cell in cells[:3]:
+                    cell.font = book.bold
+    book.finish(sheet)
+
+
+def _tree(book: _Book) -> None:
+    sheet = book.sheet("Tree", ("node", "kind", "weight", "achievement", "band", "status",
+                                "flags", "id"), (70, 12, 10, 14, 14, 22, 24, 44), freeze="B2")
+    sheet.sheet_properties.outlinePr.summaryBelow = False  # a parent sits above its children
+    for node in book.result:
+        cells = book.row(sheet, [_name(node), book.words[f"{node.kind}_kind"], None, None, None,
+                                 book.status(node.status), book.flags(node.flags), node.id])
+        cells[0].alignment = book.xl.styles.Alignment(indent=node.depth)
+        if node.kind != "indicator":
+            cells[0].font = book.bold
+        book.percent(cells[2], node.weight, 2)
+        book.percent(cells[3], node.score, node.places, node.status)
+        book.band(cells[4], node.band, node.status)
+        if node.depth:
+            sheet.row_dimensions[cells[0].row].outline_level = min(node.depth, _OUTLINE_MAX)
+    book.finish(sheet)
+
+
+def _source(book: _Book, target: TargetUsed | None) -> str:
+    if target is None:
+        return ""
+    if target.source == "periodic":
+        return f'{book.words["periodic"]} {target.period or ""}'.strip()
+    return book.words.get(target.source, target.source)
+
+
+def _indicators(book: _Book) -> None:
+    sheet = book.sheet("Indicators", ("node", "indicator", "title", "unit", "direction",
+                                      "target", "source", "due", "value", "raw", "achievement",
+                                      "band", "status", "flags", "weight"),
+                       (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10), freeze="D2")
+    for node in book.result:
+        if node.kind != "indicator":
+            continue
+        target = node.target
+        direction = target.direction.value if target and target.direction else None
+        cells = book.row(sheet, [node.id, node.indicator, node.title, node.unit,
+                                 _DIRECTION.get(direction or "", None), None,
+                                 _source(book, target), None, None, None, None, None,
+                                 book.status(node.status), book.flags(node.flags), None])
+        if target is not None and target.value is not None:
+            book.measure(cells[5], target.value, node.unit)
+        if target is not None and target.due is not None:
+            book.measure(cells[7], target.due.due, None)
+        book.measure(cells[8], node.value, node.unit, node.status)
+        book.percent(cells[9], node.raw, node.places)
+        book.percent(cells[10], node.score, node.places, node.status)
+        book.band(cells[11], node.band, node.status)
+        book.percent(cells[14], node.weight, 2)
+    book.finish(sheet)
+
+
+def _scorecards(book: _Book) -> None:
+    sheet = book.sheet("Scorecards", ("scorecard", "entry", "ref", "kind", "weight",
+                                      "achievement", "band", "status"),
+                       (26, 70, 26, 12, 10, 14, 14, 24))
+    sheet.sheet_properties.outlinePr.summaryBelow = False
+    for card in book.result.scorecards:
+        cells = book.row(sheet, [card.title, book.words["total"], card.id, None, None, None,
+                                 None, book.status(card.status)])
+        for cell in cells[:2]:
+            cell.font = book.bold
+        book.percent(cells[5], card.score, card.places, card.status)
+        book.band(cells[6], card.band, card.status)
+        for entry in card.entries:
+            cells = book.row(sheet, [card.title, entry.title, entry.ref,
+                                     book.words[f"{entry.kind}_kind"], None, None, None,
+                                     book.status(entry.status)])
+            book.percent(cells[4], entry.weight, 2)
+            book.percent(cells[5], entry.score, card.places, entry.status)
+            book.band(cells[6], entry.band, entry.status)
+            sheet.row_dimensions[cells[0].row].outline_level = 1
+    book.finish(sheet)
+
+
+def to_xlsx_bytes(result: Result, locale: str | None = None) -> bytes:
+    """The workbook as the bytes of an .xlsx file."""
+    book = _Book(result, locale or result.locale)
+    for write in (_summary, _tree, _indicators, _scorecards):
+        write(book)
+    buffer = io.BytesIO()
+    book.book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_xlsx(result: Result, path: Path, locale: str | None = None) -> None:
+    """Write the workbook to `path` in one step: the old file or the new, never half of one."""
+    _write_bytes_atomic(Path(path), to_xlsx_bytes(result, locale))
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Bytes to a temporary file beside `path`, flushed, then renamed over it (as
+    files.write_text_atomic does for text)."""
+    temporary: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", delete=False, dir=path.parent,
+                                         prefix=f".{path.name}.") as handle:
+            temporary = Path(handle.name)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)  # NamedTemporaryFile creates it 0600
+        os.replace(temporary, path)
+        temporary = None
+    except OSError as exc:
+        raise InputError([error("SL003", f"cannot write {path}: {exc.strerror or exc}", None,
+                                "check that the folder exists and is writable")]) from None
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
