@@ -70,3 +70,30 @@ def png_size(png: Path) -> tuple[int, int]:
 def pdf_pages(pdf: Path) -> int:
     """Page objects in the PDF (`/Type /Page`, not the `/Type /Pages` tree nodes)."""
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
+
+
+def main() -> None:
+    """Refresh the screenshot in the docs: `python3 -m tests.browser [out.png]`."""
+    import sys
+
+    import scorelang
+    from scorelang.report.html import to_html
+
+    root = Path(__file__).resolve().parent.parent
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else root / "docs/img/modena-2020-report.png"
+    binary = find_chromium()
+    if binary is None:
+        raise SystemExit(f"no Chromium found (tried {', '.join(CANDIDATES)})")
+    plan = scorelang.load(root / "rules/cciaa-modena-2020.score")
+    result = plan.evaluate(scorelang.load_values(
+        root / "examples/cciaa-modena-2020/monitoraggio-2020-06.yaml"))
+    with tempfile.TemporaryDirectory(prefix="scorelang-report-") as folder:
+        page = Path(folder) / "modena-2020.html"
+        page.write_text(to_html(result, plan=plan.definition), encoding="utf-8")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        screenshot(binary, page, out, 1280, 1900)
+    print(f"{out}: {png_size(out)[0]}x{png_size(out)[1]}, {out.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    main()

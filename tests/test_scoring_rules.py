@@ -232,3 +232,15 @@ def test_flags_say_when_a_deadline_was_missed_or_met_late():
     assert plan.evaluate({"d": None}, period="Y")["100/d"].flags == ("missed",)
     assert plan.evaluate({"d": dt.date(2020, 11, 2)}, period="Y")["100/d"].flags == ("late",)
     assert plan.evaluate({"d": dt.date(2020, 10, 2)}, period="Y")["100/d"].flags == ()
+
+
+def test_weights_summing_to_100_01_never_push_a_parent_above_100_percent():
+    text = plan_text(INDICATORS, "a 33.34% b 33.34% c 33.33%")
+    result = scorelang.loads(text).evaluate({"a": 100, "b": 100, "c": 100}, period="H1")
+    assert result["100"].score == pytest.approx(100.0, abs=1e-12)
+    assert result["100"].display == "100.00"
+
+
+def test_huge_figures_can_still_be_displayed():
+    from scorelang.rounding import half_up
+    assert str(half_up(1e20, 2)) == "100000000000000000000.00"

@@ -7,7 +7,7 @@ Nothing else in scorelang rounds.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 # A float carries ~16 significant digits; the last ones are binary noise (0.70125 may be stored
 # as 0.70124999999999993). Figures are first settled to this many decimal places, which keeps
@@ -17,8 +17,10 @@ _NOISE_PLACES = Decimal("1e-9")
 
 def half_up(value: float, places: int = 2) -> Decimal:
     """Round a value half-up to `places` decimals, as the decimal number it stands for."""
-    settled = Decimal(repr(value)).quantize(_NOISE_PLACES, rounding=ROUND_HALF_EVEN)
-    return settled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with localcontext() as context:
+        context.prec = 60  # room for 1e20 with 9 decimals: figures are never too big to show
+        settled = Decimal(repr(value)).quantize(_NOISE_PLACES, rounding=ROUND_HALF_EVEN)
+        return settled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def percent(fraction: float, places: int = 2) -> Decimal:

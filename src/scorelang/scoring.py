@@ -116,7 +116,9 @@ def aggregate(children: Sequence[tuple[float, Score]], policy: MissingPolicy) ->
         total += weight * score
     if policy is MissingPolicy.EXCLUDED:
         return total / sum(w for w, _ in scored)
-    return total
+    # Weights may sum to 100 % ± 0.01 (33.34 × 2 + 33.33): dividing by their sum keeps a parent
+    # of children all at 100 % at exactly 100 %; with an exact 100 % it changes nothing.
+    return total / sum(w for w, _ in weighted)
 
 
 def band_of(score: Score, bands: Sequence[tuple[str, float]]) -> str | None:

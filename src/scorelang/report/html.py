@@ -227,7 +227,7 @@ def _summary(page: _Page) -> str:
 
 # ---------------------------------------------------------------- bar chart of the objectives
 
-_BAR_W, _LABEL_W, _PLOT_W, _ROW_H, _AREA_H, _AXIS_H = 960, 330, 520, 24, 24, 26
+_BAR_W, _LABEL_W, _PLOT_W, _ROW_H, _AREA_H, _AXIS_H = 1180, 400, 680, 24, 24, 26
 
 
 def _shorten(text: str, width: int) -> str:
@@ -277,7 +277,7 @@ def _bar(page: _Page, node: NodeResult, y: int, x: Callable[[float], float]) -> 
     name = _name(node)
     shown = page.percent(node.score, node.places)
     head = (f'<g><title>{_e(name)}: {_e(shown)}</title><text x="12" y="{y + 16}" '
-            f'class="bar-label">{_e(_shorten(name, 46))}</text>')
+            f'class="bar-label">{_e(_shorten(name, 56))}</text>')
     if node.score is None:
         return (head + f'<rect x="{x(0):.1f}" y="{y + 4}" width="44" height="16" class="nd-bar"/>'
                 f'<text x="{x(0) + 52:.1f}" y="{y + 16}" class="bar-value nd-text">N/D</text></g>')
@@ -547,7 +547,7 @@ thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: 
 .summary th.area { background: var(--soft); width: 28%; font-weight: 600; }
 .summary .sub { display: block; font-weight: 400; font-size: .93rem; color: var(--muted); margin-top: .3rem; }
 .summary tr.nd td { color: var(--muted); }
-.bar-chart { display: block; width: 100%; height: auto; max-width: 960px; }
+.bar-chart { display: block; width: 100%; height: auto; }
 .bar-chart text { font-size: 13px; fill: var(--ink); }
 .bar-chart .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
 .bar-chart .area-label { font-weight: 700; font-size: 12px; fill: var(--accent); letter-spacing: .03em; }
@@ -556,7 +556,7 @@ thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: 
 .bar-chart .hundred { stroke: var(--ink); stroke-dasharray: 5 3; }
 .bar-chart .nd-bar { fill: #fff; stroke: var(--muted); stroke-dasharray: 4 3; }
 .tree .row { display: grid; align-items: center; gap: 0 .7rem; padding: .35rem .55rem;
-  grid-template-columns: minmax(0, 1fr) 4.2rem 12.3rem 9.2rem 11.5rem 6.2rem 7.2rem;
+  grid-template-columns: minmax(0, 1fr) 4.2rem 13rem 9.2rem 11.5rem 6.2rem 7.2rem;
   border-bottom: 1px solid var(--rule); }
 .tree .row.head { background: var(--accent); color: #fff; font-size: .86rem; font-weight: 600;
   position: sticky; top: 0; z-index: 1; }
@@ -577,7 +577,7 @@ details[open] > summary.row .c-node::before { content: "▾"; }
 .flag { display: inline-block; margin: .15rem .3rem 0 0; padding: 0 .4rem; border-radius: .6rem;
   font-size: .79rem; background: #eef2ff; color: #3730a3; font-style: normal; font-weight: 400; }
 .flag.periodic { background: #dbeafe; color: #1d4ed8; }
-.annual, .raw { display: block; color: var(--muted); font-size: .79rem; }
+.annual, .raw { display: block; color: var(--muted); font-size: .79rem; white-space: nowrap; }
 .bullet { display: block; width: 11.4rem; height: auto; }
 .bullet .track { fill: #eef0f3; } .bullet .met { fill: #d5dae1; } .bullet .zero { stroke: var(--muted); }
 .bullet text { font-size: 11px; }
