@@ -9,7 +9,7 @@ __version__ = "0.1.0"
 from .api import (Plan, diagnose, load, load_all_values, load_values, loads, loads_all_values,
                   loads_values)
 from .diagnostics import CheckError, Diagnostic, ParseError, ScorelangError, Severity, Span, ValuesError
-from .report import render, render_comparison
+from .report import render, render_comparison, render_findings
 from .result import NodeResult, Result
 from .values import Values
 
@@ -17,4 +17,5 @@ __all__ = [
     "CheckError", "Diagnostic", "NodeResult", "ParseError", "Plan", "Result", "ScorelangError",
     "Severity", "Span", "Values", "ValuesError", "diagnose", "load", "load_all_values",
     "load_values", "loads", "loads_all_values", "loads_values", "render", "render_comparison",
+    "render_findings",
 ]

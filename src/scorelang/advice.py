@@ -55,7 +55,9 @@ def placeholders(message: str) -> list[str]:
 def compile_condition(condition: model.Condition) -> Test:
     """A function of a node's facts; missing figures (N/D) make a comparison false."""
     if isinstance(condition, model.Compare):
-        left, right = _operand(condition.left), _operand(condition.right)
+        # The left side is a fact; the right side a constant, even when it reads like a fact
+        # name (`kind == indicator`: `indicator` is also a fact).
+        left, right = _operand(condition.left), _constant(condition.right)
         compare = _OPERATORS[condition.operator]
 
         def test(facts: Facts) -> bool:
@@ -80,6 +82,11 @@ def compile_condition(condition: model.Condition) -> Test:
     if isinstance(condition, model.All):
         return lambda facts: all(part(facts) for part in parts)
     return lambda facts: any(part(facts) for part in parts)
+
+
+def _constant(operand: model.Operand) -> Callable[[Facts], Any]:
+    value: Any = operand.name if isinstance(operand, model.Symbol) else operand.value
+    return lambda facts: value
 
 
 def _operand(operand: model.Operand) -> Callable[[Facts], Any]:

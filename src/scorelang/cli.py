@@ -84,6 +84,20 @@ def cmd_score(args: argparse.Namespace) -> int:
     return _emit(text, args.output)
 
 
+def cmd_advise(args: argparse.Namespace) -> int:
+    try:
+        plan = api.load(args.rules)
+        values = api.load_values(args.values, period=args.period)
+        result = plan.evaluate(values, period=args.period, as_of=args.as_of)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    print_diagnostics(result.diagnostics)
+    if not plan.definition.rules:
+        print(f"{args.rules} declares no advice rules (see docs/advice.md)", file=sys.stderr)
+    return _emit(report.render_findings(result, args.format, args.locale), args.output)
+
+
 def _labels(results: Sequence[Result]) -> list[str]:
     """Column titles: the period, or plan and period when periods repeat across plans."""
     periods = [r.period or "-" for r in results]
@@ -239,6 +253,14 @@ def parser() -> argparse.ArgumentParser:
                        help="summary (areas and strategic objectives), tree, indicators, "
                        "scorecards")
     score.set_defaults(run=cmd_score)
+
+    advise = commands.add_parser("advise", help="what the plan's advice rules say about the scores")
+    advise.add_argument("rules", help="the rule file (.score)")
+    advise.add_argument("--values", required=True, help="the values file (.yaml)")
+    advise.add_argument("--period", help="score this period (default: the values file's)")
+    advise.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
+    _report_options(advise)
+    advise.set_defaults(run=cmd_advise)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from ..result import Result
 from . import views
 from .csv import to_csv
-from .json import comparison_json, to_json
+from .json import comparison_json, findings_json, to_json
 from .markdown import to_markdown
 from .table import to_table
 
@@ -28,6 +28,13 @@ def render(result: Result, format: str = "table", view: str = "tree", depth: int
     return _RENDERERS[format](result, chosen, locale or result.locale)
 
 
+def render_findings(result: Result, format: str = "table", locale: str | None = None) -> str:
+    """What the plan's advice rules say, grouped by category (JSON: the findings list)."""
+    if format == "json":
+        return findings_json(result)
+    return _RENDERERS[format](result, views.findings(result), locale or result.locale)
+
+
 def render_comparison(results: Sequence[Result], labels: Sequence[str], format: str = "table",
                       depth: int | None = None, locale: str | None = None) -> str:
     """Each node's score side by side across results, with the change first → last."""
@@ -37,4 +44,4 @@ def render_comparison(results: Sequence[Result], labels: Sequence[str], format: 
     return _RENDERERS[format](results[-1], chosen, locale or results[-1].locale)
 
 
-__all__ = ["TEXT_FORMATS", "render", "render_comparison", "to_json", "views"]
+__all__ = ["TEXT_FORMATS", "render", "render_comparison", "render_findings", "to_json", "views"]

@@ -309,9 +309,8 @@ def _branch(page: _Page, node: NodeResult) -> str:
 
 
 def _row_attrs(node: NodeResult) -> str:
-    nd = " nd" if node.score is None else ""
-    return (f' data-node-id="{_e(node.id)}" data-kind="{_e(node.kind)}" data-status='
-            f'"{_e(node.status)}{nd}" style="--depth:{node.depth}"')
+    return (f' data-node-id="{_e(node.id)}" data-kind="{_e(node.kind)}" '
+            f'data-status="{_e(node.status)}" style="--depth:{node.depth}"')
 
 
 def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = "",

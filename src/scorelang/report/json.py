@@ -12,6 +12,15 @@ def to_json(result: Result) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
 
 
+def findings_json(result: Result) -> str:
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for finding in result.findings:
+        grouped.setdefault(finding.category, []).append(finding.to_dict())
+    return json.dumps({"format_version": FORMAT_VERSION, "plan": result.plan_id,
+                       "period": result.period, "categories": grouped},
+                      ensure_ascii=False, indent=2) + "\n"
+
+
 def comparison_json(results: Sequence[Result], labels: Sequence[str]) -> str:
     """Scores side by side: one entry per node of the first result, change = last − first."""
     nodes = []

@@ -17,7 +17,7 @@ import attrs
 from ..compile import TargetUsed
 from ..result import NodeResult, Result
 
-VIEWS = ("summary", "tree", "indicators", "scorecards")
+VIEWS = ("summary", "tree", "indicators", "scorecards", "findings")
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
 
 
@@ -109,10 +109,19 @@ def summary(result: Result, depth: int | None = None) -> View:
 
 
 def tree(result: Result, depth: int | None = None) -> View:
-    rows = tuple(_node_row(node) for node in result if depth is None or node.depth < depth)
-    columns = (_NODE, _WEIGHT, Column("target", "Target", "Target", "target"),
-               Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
-    return View("tree", "Scored tree", "Albero degli obiettivi", columns, rows, depth_key="node")
+    rows = []
+    for node in result:
+        if depth is None or node.depth < depth:
+            row = _node_row(node)
+            row["advice"] = sorted({f.category for f in result.findings_of(node.id)})
+            rows.append(row)
+    columns: tuple[Column, ...] = (
+        _NODE, _WEIGHT, Column("target", "Target", "Target", "target"),
+        Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
+    if result.findings:
+        columns += (Column("advice", "Advice", "Indicazioni", "flags"),)
+    return View("tree", "Scored tree", "Albero degli obiettivi", columns, tuple(rows),
+                depth_key="node")
 
 
 def indicators(result: Result, depth: int | None = None) -> View:
@@ -141,7 +150,27 @@ def scorecards(result: Result, depth: int | None = None) -> View:
                 tuple(rows), depth_key="node")
 
 
-BUILDERS = {"summary": summary, "tree": tree, "indicators": indicators, "scorecards": scorecards}
+def findings(result: Result, depth: int | None = None) -> View:
+    """The advice rules' findings, grouped by category (in the order categories first appear)."""
+    order = list(dict.fromkeys(f.category for f in result.findings))
+    rows = []
+    for category in order:
+        for finding in result.findings:
+            if finding.category == category:
+                node = result[finding.node]
+                rows.append({"category": category, "id": finding.node, "node": label(node),
+                             "severity": finding.severity, "rule": finding.title,
+                             "message": finding.message, "score": node.score,
+                             "status": node.status})
+    columns = (Column("category", "Category", "Categoria"), Column("node", "Node", "Nodo"),
+               _SCORE, Column("severity", "Severity", "Gravità"),
+               Column("message", "Finding", "Indicazione"))
+    return View("findings", "Findings of the advice rules", "Indicazioni dell'OIV", columns,
+                tuple(rows))
+
+
+BUILDERS = {"summary": summary, "tree": tree, "indicators": indicators, "scorecards": scorecards,
+            "findings": findings}
 
 
 def view(result: Result, name: str, depth: int | None = None) -> View:
