@@ -17,12 +17,14 @@ from . import __version__, api, report, ruletest
 from . import format as formatter
 from .explain import explain
 from .report import diagnostics as diagnostics_report
+from .report import verify as verify_report
 from .report import views
 from .report import explain as explain_report
 from .report import ruletest as ruletest_report
 from .diagnostics import Diagnostic, ScorelangError, render
 from .files import InputError, read_text, write_text_atomic
 from .result import Result
+from .verify import PublishedError, load_published, verify
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +98,23 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if not plan.definition.rules:
         print(f"{args.rules} declares no advice rules (see docs/advice.md)", file=sys.stderr)
     return _emit(report.render_findings(result, args.format, args.locale), args.output)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        published = load_published(args.reported)
+        period = args.period or published.period
+        plan = api.load(args.rules)
+        values = api.load_values(args.values, period=period)
+        result = plan.evaluate(values, period=period, as_of=args.as_of)
+        verification = verify(plan, result, published, values)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return EXIT_USAGE if isinstance(exc, (InputError, PublishedError)) else EXIT_PROBLEMS
+    print_diagnostics(result.diagnostics)
+    render = verify_report.verify_json if args.format == "json" else verify_report.verify_text
+    sys.stdout.write(render(verification))
+    return verification.exit_code
 
 
 def _labels(results: Sequence[Result]) -> list[str]:
@@ -261,6 +280,17 @@ def parser() -> argparse.ArgumentParser:
     advise.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
     _report_options(advise)
     advise.set_defaults(run=cmd_advise)
+
+    check_figures = commands.add_parser(
+        "verify", help="check published figures against the rules; exit 1 when any differs")
+    check_figures.add_argument("rules", help="the rule file (.score)")
+    check_figures.add_argument("--values", required=True, help="the values file (.yaml)")
+    check_figures.add_argument("--reported", required=True,
+                               help="the published figures (.yaml), as printed")
+    check_figures.add_argument("--period", help="the period (default: the published file's)")
+    check_figures.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
+    check_figures.add_argument("--format", choices=("text", "json"), default="text")
+    check_figures.set_defaults(run=cmd_verify)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")
