@@ -13,12 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import yaml
+
 from . import __version__, api, report, ruletest
 from . import format as formatter
+from . import whatif
 from .explain import explain
 from .report import diagnostics as diagnostics_report
 from .report import verify as verify_report
 from .report import views
+from .report import whatif as whatif_report
 from .report import explain as explain_report
 from .report import ruletest as ruletest_report
 from .diagnostics import Diagnostic, ScorelangError, render
@@ -115,6 +119,33 @@ def cmd_verify(args: argparse.Namespace) -> int:
     render = verify_report.verify_json if args.format == "json" else verify_report.verify_text
     sys.stdout.write(render(verification))
     return verification.exit_code
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    path = Path(args.rules)
+    try:
+        text = read_text(path, "rule file")
+        operations = whatif.parse_operations(args.drop, args.set_target, args.set_weight,
+                                             args.set_value, args.keep_weights)
+        if args.ops:
+            operations += whatif.operations_from(
+                yaml.safe_load(read_text(Path(args.ops), "operations file")), args.ops)
+        values = api.load_values(args.values, period=args.period)
+        outcome = whatif.whatif(text, str(path), values, operations, args.period, args.as_of)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    except yaml.YAMLError as exc:
+        print(f"scorelang whatif: {args.ops} is not valid YAML: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    render = whatif_report.whatif_json if args.format == "json" else whatif_report.whatif_text
+    sys.stdout.write(render(outcome))
+    if args.write:
+        code = _emit(outcome.text, args.write)
+        if code == EXIT_OK:
+            print(f"wrote the re-modulated plan to {args.write}", file=sys.stderr)
+        return code
+    return EXIT_OK
 
 
 def _labels(results: Sequence[Result]) -> list[str]:
@@ -291,6 +322,25 @@ def parser() -> argparse.ArgumentParser:
     check_figures.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
     check_figures.add_argument("--format", choices=("text", "json"), default="text")
     check_figures.set_defaults(run=cmd_verify)
+
+    what = commands.add_parser("whatif", help="re-score after dropping or changing targets, "
+                               "weights or values")
+    what.add_argument("rules", help="the rule file (.score)")
+    what.add_argument("--values", required=True, help="the values file (.yaml)")
+    what.add_argument("--drop", action="append", default=[], metavar="NODE_OR_INDICATOR",
+                      help="drop a node, or every use of an indicator; siblings re-aligned")
+    what.add_argument("--set-target", action="append", default=[], metavar="IND[@PERIOD]=TARGET",
+                      help='e.g. "export=>= 6500" or "export@H1=3000"')
+    what.add_argument("--set-weight", action="append", default=[], metavar="NODE=PERCENT")
+    what.add_argument("--set-value", action="append", default=[], metavar="IND=VALUE")
+    what.add_argument("--ops", metavar="FILE", help="operations from a YAML list")
+    what.add_argument("--keep-weights", action="store_true",
+                      help="--set-weight leaves the siblings as they are (they must still sum)")
+    what.add_argument("--period", help="score this period (default: the values file's)")
+    what.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
+    what.add_argument("--format", choices=("text", "json"), default="text")
+    what.add_argument("--write", metavar="OUT.score", help="write the re-modulated plan")
+    what.set_defaults(run=cmd_whatif)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")

@@ -1,7 +1,7 @@
 """The catalogue of diagnostic codes: one stable code per kind of problem, with its title.
 
 Codes never change meaning once released. SL0xx files, SL1xx syntax and literals, SL2xx plan
-rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files. docs/diagnostics.md explains each one
+rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations. docs/diagnostics.md explains each one
 with a bad and a good example; a test keeps the two in step.
 """
 
@@ -84,4 +84,7 @@ CODES: dict[str, str] = {
     "SL501": "published file is not valid YAML or has the wrong shape",
     "SL502": "figure that cannot be read",
     "SL503": "published figure for an unknown node, indicator, plan or period",
+    "SL601": "what-if names no such node or indicator",
+    "SL602": "what-if operation that does not apply here",
+    "SL603": "what-if operation that cannot be read",
 }

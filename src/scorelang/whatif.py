@@ -1,0 +1,392 @@
+"""What-if re-modulation: change the plan or the values, re-score, and say what moved.
+
+Operations are those the OIV proposes: drop an indicator or an objective (its siblings'
+weights re-aligned in proportion, so they sum to 100 % again), set a target or a periodic
+target, set a weight (siblings re-aligned, or kept as written), set a measured value. Plan
+changes are made as edits of the rule TEXT at the spans the parser recorded, so the
+re-modulated plan keeps every comment; it is then formatted and checked like any rule file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from . import model
+from .api import Plan, loads
+from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error
+from .format import format_text
+from .result import Finding, Result
+from .values import Value, Values
+
+
+class WhatIfError(ScorelangError):
+    """An operation that cannot be applied (unknown node, weights that no longer sum)."""
+
+
+@attrs.frozen
+class Drop:
+    target: str  # a node id (objective code, group or indicator use) or an indicator id
+
+
+@attrs.frozen
+class SetTarget:
+    indicator: str
+    target: str  # ">= 300", "<= -18", or a number keeping the direction
+    period: str | None = None  # a periodic target for this period
+
+
+@attrs.frozen
+class SetWeight:
+    node: str
+    percent: float
+    keep_others: bool = False  # True: siblings keep their weights (the sum must still be 100)
+
+
+@attrs.frozen
+class SetValue:
+    indicator: str
+    value: Value
+
+
+Operation = Drop | SetTarget | SetWeight | SetValue
+
+
+@attrs.frozen
+class Change:
+    node: str
+    title: str
+    before: float | None
+    after: float | None
+    status_before: str
+    status_after: str
+
+
+@attrs.frozen
+class WhatIf:
+    operations: tuple[Operation, ...]
+    before: Result
+    after: Result
+    text: str  # the re-modulated rule file, formatted
+    changes: tuple[Change, ...]
+    new_findings: tuple[Finding, ...]
+    removed: tuple[str, ...]  # nodes that no longer exist
+
+
+# ---- text edits -----------------------------------------------------------------------------
+@attrs.frozen
+class _Edit:
+    start: int
+    end: int  # exclusive
+    text: str
+
+
+def _offsets(text: str) -> list[int]:
+    starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            starts.append(index + 1)
+    return starts
+
+
+def _range(span: Span, starts: list[int]) -> tuple[int, int]:
+    return starts[span.line - 1] + span.column - 1, starts[span.end_line - 1] + span.end_column
+
+
+def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a range to whole lines when nothing else stands on them (no orphan blank lines)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end + 1
+    before, after = text[line_start:start], text[end:line_end]
+    after_code = after.split("#", 1)[0]
+    if not before.strip() and not after_code.strip():
+        return line_start, line_end
+    return start, end
+
+
+def _percent_text(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return f"{text}%"
+
+
+def realigned(weights: Sequence[float], total: float = 100.0) -> list[Decimal]:
+    """Weights scaled to `total` keeping their ratios, in hundredths summing exactly to it.
+
+    Largest remainders get the last hundredths, as a person would fix 33.33 + 33.33 + 33.33.
+    """
+    current = sum(weights)
+    if current == 0:
+        share = Decimal(str(total)) / len(weights)
+        exact = [share for _ in weights]
+    else:
+        exact = [Decimal(repr(w)) * Decimal(repr(total)) / Decimal(repr(current)) for w in weights]
+    cents = [int((x * 100).to_integral_value(rounding="ROUND_FLOOR")) for x in exact]
+    missing = int((Decimal(repr(total)) * 100).quantize(Decimal(1), ROUND_HALF_UP)) - sum(cents)
+    order = sorted(range(len(exact)), key=lambda i: exact[i] * 100 - cents[i], reverse=True)
+    for i in order[:max(missing, 0)]:
+        cents[i] += 1
+    return [Decimal(c) / 100 for c in cents]
+
+
+def _siblings(plan: model.Plan, node_id: str) -> tuple[model.Placed, list[model.Placed]]:
+    placed = {p.id: p for p in model.walk(plan)}
+    target = placed[node_id]
+    return target, [p for p in placed.values() if p.parent == target.parent and p.id != node_id
+                    and target.parent is not None]
+
+
+def _weight_edits(siblings: Sequence[model.Placed], total: float, starts: list[int]) -> list[_Edit]:
+    weights = [p.node.weight.percent if p.node.weight else 0.0 for p in siblings]
+    new = realigned(weights, total)
+    edits = []
+    for placed, weight in zip(siblings, new):
+        span = placed.node.weight.span if placed.node.weight else None
+        if span is None:
+            continue
+        start, end = _range(span, starts)
+        edits.append(_Edit(start, end, _percent_text(weight)))
+    return edits
+
+
+def _node_ids(plan: model.Plan, target: str) -> list[str]:
+    """Node ids an operation names: itself, or every use of an indicator id."""
+    placed = [p for p in model.walk(plan)]
+    if any(p.id == target for p in placed):
+        return [target]
+    return [p.id for p in placed if isinstance(p.node, model.Reference)
+            and p.node.indicator == target]
+
+
+def _unknown(what: str, target: str, plan: model.Plan) -> WhatIfError:
+    names = [p.id for p in model.walk(plan)] + [i.id for i in plan.indicators]
+    return WhatIfError([error("SL601", f"cannot {what} `{target}`: no such node or indicator",
+                              None, did_you_mean(target, names)
+                              or "use a node id as in the score report, or an indicator id")])
+
+
+def _drop(plan: model.Plan, text: str, operation: Drop) -> list[_Edit]:
+    starts = _offsets(text)
+    ids = _node_ids(plan, operation.target)
+    if not ids:
+        raise _unknown("drop", operation.target, plan)
+    edits: list[_Edit] = []
+    for node_id in ids:
+        target, siblings = _siblings(plan, node_id)
+        if target.node.span is None:
+            continue
+        start, end = _whole_lines(text, *_range(target.node.span, starts))
+        edits.append(_Edit(start, end, ""))
+        if siblings:
+            edits += _weight_edits(siblings, 100.0, starts)
+    indicator = plan.indicator(operation.target)
+    if indicator is not None and indicator.span is not None:
+        # The indicator is dropped from the plan, not only from the tree: its declaration and
+        # its lines in the managers' scorecards go too, their other entries re-aligned.
+        start, end = _whole_lines(text, *_range(indicator.span, starts))
+        edits.append(_Edit(start, end, ""))
+        for card in plan.scorecards:
+            gone = [item for item in card.items if item.indicator == indicator.id]
+            kept = [item for item in card.items if item.indicator != indicator.id]
+            for item in gone:
+                if item.span is not None:
+                    edits.append(_Edit(*_whole_lines(text, *_range(item.span, starts)), ""))
+            if gone and kept:
+                new = realigned([item.weight.percent for item in kept])
+                for item, weight in zip(kept, new):
+                    if item.weight.span is not None:
+                        edits.append(_Edit(*_range(item.weight.span, starts),
+                                           _percent_text(weight)))
+    return edits
+
+
+def _set_weight(plan: model.Plan, text: str, operation: SetWeight) -> list[_Edit]:
+    starts = _offsets(text)
+    if operation.node not in {p.id for p in model.walk(plan)}:
+        raise _unknown("set the weight of", operation.node, plan)
+    target, siblings = _siblings(plan, operation.node)
+    weight = target.node.weight
+    if weight is None or weight.span is None:
+        raise WhatIfError([error("SL602", f"`{operation.node}` has no weight to set", None,
+                                 "areas without weights cannot be re-weighted")])
+    start, end = _range(weight.span, starts)
+    new = Decimal(repr(operation.percent)).quantize(Decimal("0.01"))
+    edits = [_Edit(start, end, _percent_text(new))]
+    if not operation.keep_others:
+        edits += _weight_edits(siblings, 100.0 - float(new), starts)
+    return edits
+
+
+def _target_text(indicator: model.Indicator, written: str, period: str | None) -> str:
+    written = written.strip()
+    current = indicator.target.direction.value if indicator.target else ">="
+    if written[:2] in (">=", "<=") or written[:1] == "=":
+        line = written
+    else:
+        line = f"{current} {written}"
+    return f"periodic {period} {line}" if period else f"target {line}"
+
+
+def _set_target(plan: model.Plan, text: str, operation: SetTarget) -> list[_Edit]:
+    starts = _offsets(text)
+    indicator = plan.indicator(operation.indicator)
+    if indicator is None or indicator.span is None:
+        raise _unknown("set the target of", operation.indicator, plan)
+    if indicator.target is None:
+        raise WhatIfError([error("SL602", f"`{indicator.id}` has a deadline, not a target", None,
+                                 "edit the deadline in the rule file")])
+    line = _target_text(indicator, operation.target, operation.period)
+    if operation.period is None:
+        span = indicator.target.span
+    else:
+        periodic = indicator.periodic_target(operation.period)
+        span = periodic.span if periodic else None
+    if span is not None:
+        start, end = _range(span, starts)
+        return [_Edit(start, end, line)]
+    # No periodic target for this period yet: add one right after the annual target.
+    assert indicator.target.span is not None
+    _, end = _range(indicator.target.span, starts)
+    return [_Edit(end, end, f"\n  {line}")]
+
+
+def _apply(text: str, edits: Sequence[_Edit]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:edit.start] + edit.text + text[edit.end:]
+    return text
+
+
+def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str:
+    """The rule text with every plan operation applied, one after the other, formatted."""
+    for operation in operations:
+        if isinstance(operation, SetValue):
+            continue
+        plan = loads(text, filename).definition
+        if isinstance(operation, Drop):
+            edits = _drop(plan, text, operation)
+        elif isinstance(operation, SetWeight):
+            edits = _set_weight(plan, text, operation)
+        else:
+            edits = _set_target(plan, text, operation)
+        text = _apply(text, edits)
+    return format_text(text, filename)
+
+
+def whatif(text: str, filename: str, values: Values, operations: Sequence[Operation],
+           period: str | None = None, as_of: dt.date | None = None) -> WhatIf:
+    """Score the plan as written and as re-modulated; list what changed."""
+    before = loads(text, filename).evaluate(values, period=period, as_of=as_of)
+    new_text = remodulate(text, filename, operations)
+    changed_values: dict[str, Any] = dict(values.values)
+    for operation in operations:
+        if isinstance(operation, SetValue):
+            changed_values[operation.indicator] = operation.value
+    after_plan: Plan = loads(new_text, filename)
+    declared = {i.id for i in after_plan.definition.indicators}
+    kept = {k: v for k, v in changed_values.items() if k in declared}
+    after = after_plan.evaluate(attrs.evolve(values, values=kept), period=period, as_of=as_of)
+    changes = []
+    for node in before:
+        if node.id not in after:
+            continue
+        new = after[node.id]
+        if _differs(node.score, new.score) or node.status != new.status:
+            changes.append(Change(node.id, node.title, node.score, new.score, node.status,
+                                  new.status))
+    cards_after = {card.id: card for card in after.scorecards}
+    for card in before.scorecards:
+        new_card = cards_after.get(card.id)
+        if new_card is not None and (_differs(card.score, new_card.score)
+                                     or card.status != new_card.status):
+            changes.append(Change(f"scorecard:{card.id}", card.title, card.score,
+                                  new_card.score, card.status, new_card.status))
+    old = {(f.node, f.rule) for f in before.findings}
+    return WhatIf(tuple(operations), before, after, new_text, tuple(changes),
+                  tuple(f for f in after.findings if (f.node, f.rule) not in old),
+                  tuple(n.id for n in before if n.id not in after))
+
+
+def _differs(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return (a is None) != (b is None)
+    return abs(a - b) > 1e-9
+
+
+# ---- operations written by people -------------------------------------------------------------
+def parse_operations(drops: Sequence[str] = (), targets: Sequence[str] = (),
+                     weights: Sequence[str] = (), values: Sequence[str] = (),
+                     keep_weights: bool = False) -> list[Operation]:
+    """Operations from command-line forms: `x`, `x=>= 300` / `x@H1=150`, `301=40`, `x=12.5`."""
+    out: list[Operation] = [Drop(d) for d in drops]
+    problems: list[Diagnostic] = []
+    for text in targets:
+        name, _, target = text.partition("=")
+        if not target:
+            problems.append(_bad(text, "--set-target INDICATOR=TARGET, e.g. export=>=6000 or "
+                                 "export@H1=3000"))
+            continue
+        indicator, _, period = name.partition("@")
+        out.append(SetTarget(indicator.strip(), target, period.strip() or None))
+    for text in weights:
+        name, _, percent = text.partition("=")
+        try:
+            out.append(SetWeight(name.strip(), float(percent.rstrip("% ")), keep_weights))
+        except ValueError:
+            problems.append(_bad(text, "--set-weight NODE=PERCENT, e.g. 701.C2.7=30"))
+    for text in values:
+        name, _, value = text.partition("=")
+        out.append(SetValue(name.strip(), _value(value)))
+    if problems:
+        raise WhatIfError(problems)
+    return out
+
+
+def _value(text: str) -> Value:
+    text = text.strip()
+    if text.upper() in ("N/D", "NULL", ""):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return float(text.replace("_", ""))
+
+
+def _bad(text: str, hint: str) -> Diagnostic:
+    return error("SL603", f"cannot read the operation `{text}`", None, hint)
+
+
+def operations_from(data: Any, source: str) -> list[Operation]:
+    """Operations from a YAML list: `- drop: x`, `- set_target: {indicator: x, target: ">= 3"}`,
+    `- set_weight: {node: "301", percent: 40}`, `- set_value: {indicator: x, value: 12}`."""
+    if not isinstance(data, list):
+        raise WhatIfError([error("SL603", f"{source}: operations are a YAML list", None,
+                                 "e.g. `- drop: regolamento_ocri`")])
+    out: list[Operation] = []
+    for item in data:
+        if not isinstance(item, Mapping) or len(item) != 1:
+            raise WhatIfError([error("SL603", f"{source}: each operation is one `name: ...`",
+                                     None, "drop, set_target, set_weight or set_value")])
+        ((kind, body),) = item.items()
+        try:
+            if kind == "drop":
+                out.append(Drop(str(body)))
+            elif kind == "set_target":
+                out.append(SetTarget(str(body["indicator"]), str(body["target"]),
+                                     body.get("period")))
+            elif kind == "set_weight":
+                out.append(SetWeight(str(body["node"]), float(body["percent"]),
+                                     bool(body.get("keep_others", False))))
+            elif kind == "set_value":
+                raw = body.get("value")
+                out.append(SetValue(str(body["indicator"]),
+                                    raw if raw is None or isinstance(raw, dt.date) else float(raw)))
+            else:
+                raise KeyError(kind)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WhatIfError([error("SL603", f"{source}: cannot read operation `{kind}` "
+                                     f"({exc})", None, "see docs/whatif.md")]) from None
+    return out
