@@ -209,3 +209,19 @@ def test_fmt_refuses_broken_files_with_a_diagnostic(tmp_path):
     done = run("fmt", str(path))
     assert done.returncode == 1 and "error[SL102]" in done.stderr
     assert path.read_text(encoding="utf-8") == 'plan p "P" { '
+
+
+def test_score_writes_html_and_xlsx_reports(tmp_path):
+    page = tmp_path / "report.html"
+    done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--format", "html",
+               "-o", str(page))
+    assert done.returncode == 0, done.stderr
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Quadro riepilogativo" in text
+    book = tmp_path / "report.xlsx"
+    done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--format", "xlsx",
+               "-o", str(book))
+    assert done.returncode == 0, done.stderr
+    assert book.read_bytes()[:2] == b"PK"  # a zip container, as every xlsx
+    done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--format", "xlsx")
+    assert done.returncode == 2 and "-o FILE.xlsx" in done.stderr

@@ -212,6 +212,19 @@ def test_every_text_from_the_plan_is_escaped():
     assert Page(page).kinds["indicator"] == 1
 
 
+def test_a_plan_without_bands_rates_nothing_but_still_marks_n_d():
+    text = """
+plan p "Senza fasce" { period H1 "Semestre" ends 2020-06-30 }
+indicator x "X" { target <= 4 }
+indicator y "Y" { target >= 10 }
+area "1" "A" { objective "100" "O" weight 100% { x 50% y 50% } }
+"""
+    page = to_html(scorelang.loads(text).evaluate({"x": 5, "y": None}, period="H1"), "en")
+    assert _row(page, "100/x").count("N/D") == 0  # scored: 75 %, no band to show
+    assert 'class="dot nd"' in _row(page, "100/y")
+    assert Page(page).charts == {"bar": 1, "bullet": 2}
+
+
 def test_only_plain_css_colours_pass():
     assert colour(Band("a", "A", "#c0392b", 0.0)) == "#c0392b"
     assert colour(Band("a", "A", "seagreen", 0.0)) == "seagreen"
@@ -256,3 +269,18 @@ def test_modena_report_renders_prints_and_keeps_every_row_in_chromium(
     rendered = Page(browser.dump_dom(chromium, page))
     assert rendered.kinds == Counter(node.kind for node in modena_result)
     assert rendered.charts == Page(modena_html).charts
+
+
+def test_plan_score_is_in_the_header_when_the_areas_are_weighted():
+    text = """
+plan p "Pesato" { period H1 "Semestre" ends 2020-06-30 }
+indicator x "X" { target >= 10 }
+area "1" "A" weight 100% { objective "100" "O" weight 100% { x 100% } }
+"""
+    page = to_html(scorelang.loads(text).evaluate({"x": 7}, period="H1"), "it")
+    header = page[page.index("<header"):page.index("</header>")]
+    assert "Punteggio del piano" in header and "70,00 %" in header
+
+
+def test_modena_has_no_plan_score_because_its_areas_are_not_weighted(modena_html):
+    assert "Punteggio del piano" not in modena_html

@@ -86,6 +86,23 @@ def cmd_score(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
     print_diagnostics(result.diagnostics)
+    if args.format == "xlsx":
+        if not args.output:
+            print("scorelang score: --format xlsx writes a workbook: give -o FILE.xlsx",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            from .report.xlsx import to_xlsx
+
+            to_xlsx(result, Path(args.output), args.locale)
+        except ScorelangError as exc:
+            print_diagnostics(exc.diagnostics)
+            return EXIT_USAGE
+        return EXIT_OK
+    if args.format == "html":
+        from .report.html import to_html
+
+        return _emit(to_html(result, args.locale, plan=plan.definition), args.output)
     text = report.render(result, args.format, args.view, args.depth, args.locale)
     return _emit(text, args.output)
 
@@ -278,8 +295,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
-def _report_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--format", choices=report.TEXT_FORMATS, default="table")
+def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
+    command.add_argument("--format", choices=report.TEXT_FORMATS + more, default="table")
     command.add_argument("--depth", type=int, help="show levels down to N (areas are 1; "
                          "--depth 2 with --view summary is the seed's summary table)")
     command.add_argument("--locale", choices=("it", "en"),
@@ -298,7 +315,7 @@ def parser() -> argparse.ArgumentParser:
     score.add_argument("--period", help="score this period (default: the values file's)")
     score.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD "
                        "(default: the values file's, else the period's end)")
-    _report_options(score)
+    _report_options(score, ("html", "xlsx"))
     score.add_argument("--view", choices=views.VIEWS, default="tree",
                        help="summary (areas and strategic objectives), tree, indicators, "
                        "scorecards")

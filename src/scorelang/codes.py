@@ -11,6 +11,7 @@ CODES: dict[str, str] = {
     "SL001": "file not found or unreadable",
     "SL002": "file is not UTF-8 text",
     "SL003": "file could not be written",
+    "SL004": "openpyxl is not installed (xlsx reports)",
     "SL101": "unexpected character",
     "SL102": "file ends too early",
     "SL103": "unexpected word or symbol",

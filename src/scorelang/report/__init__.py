@@ -24,6 +24,10 @@ def render(result: Result, format: str = "table", view: str = "tree", depth: int
     """A scored plan as text in one of TEXT_FORMATS (and "html" when available)."""
     if format == "json":
         return to_json(result)
+    if format == "html":
+        from .html import to_html  # the page is large: build it only when asked
+
+        return to_html(result, locale)
     chosen = views.view(result, view, depth)
     return _RENDERERS[format](result, chosen, locale or result.locale)
 

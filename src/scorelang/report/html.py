@@ -143,10 +143,13 @@ class _Page:
     def rating(self, band_id: str | None, status: str) -> str:
         """A coloured dot and the band's title; N/D has its own dashed grey dot."""
         band = self.band_of(band_id)
+        if band is None and status == "scored":
+            return ""  # a plan without bands: nothing to rate
         if band is None:
             why = self.text["nd_not_due" if status == "not_due" else "nd_missing"]
             label = "N/D" if band_id is None else band_id
-            return f'<span class="rating nd" title="{_e(why)}"><i class="dot nd"></i>{_e(label)}</span>'
+            return (f'<span class="rating nd" title="{_e(why)}"><i class="dot nd"></i>'
+                    f'{_e(label)}</span>')
         return (f'<span class="rating"><i class="dot" style="background:{colour(band)}"></i>'
                 f'{_e(band.title)}</span>')
 
@@ -304,8 +307,9 @@ def _branch(page: _Page, node: NodeResult) -> str:
     if node.kind == "indicator":
         return _indicator_row(page, node)
     inner = "".join(_branch(page, child) for child in page.children.get(node.id, []))
-    return (f'<details open class="k-{_e(node.kind)}"><summary class="row k-{_e(node.kind)} '
-            f'd{node.depth}"{_row_attrs(node)}>{_node_cells(page, node)}</summary>{inner}</details>')
+    row = (f'<summary class="row k-{_e(node.kind)} d{node.depth}"{_row_attrs(node)}>'
+           f'{_node_cells(page, node)}</summary>')
+    return f'<details open class="k-{_e(node.kind)}">{row}{inner}</details>'
 
 
 def _row_attrs(node: NodeResult) -> str:
@@ -318,7 +322,7 @@ def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = ""
     weight = "" if node.weight is None else _e(page.percent(node.weight))
     code = f'<b class="code">{_e(node.code)}</b> ' if node.code else ""
     achievement = page.achievement(node.score, node.places, node.status)
-    if node.raw is not None and node.score is not None and ({"capped", "floored"} & set(node.flags)):
+    if node.raw is not None and node.score is not None and {"capped", "floored"} & {*node.flags}:
         achievement += (f'<small class="raw">{_e(page.text["raw"])} '
                         f'{_e(page.percent(node.raw, node.places))}</small>')
     return (f'<span class="c-node">{code}{_e(node.title)}{extra}</span>'
@@ -361,10 +365,11 @@ def _unbroken(text: str) -> str:
 def _target_text(page: _Page, used: TargetUsed, unit: str | None,
                  annual: model.Target | None) -> str:
     assert used.direction is not None and used.value is not None
-    text = f"{_DIRECTION[used.direction.value]} {_unbroken(numbers.measure(used.value, unit, page.locale))}"
-    out = _e(text)
+    figure = _unbroken(numbers.measure(used.value, unit, page.locale))
+    out = _e(f"{_DIRECTION[used.direction.value]} {figure}")
     if used.source == "periodic":
-        out += f' <span class="flag periodic">{_e(page.text["periodic"])} {_e(used.period or "")}</span>'
+        period = f'{page.text["periodic"]} {used.period or ""}'.strip()
+        out += f' <span class="flag periodic">{_e(period)}</span>'
     if annual is not None:
         out += (f'<small class="annual">{_e(page.text["annual"])} '
                 f'{_e(_DIRECTION[annual.direction.value])} '
@@ -436,8 +441,9 @@ def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
              f'{page.text["target"]} {page.text["periodic" if periodic else "annual"]}: '
              f'{_DIRECTION[direction]} {numbers.measure(used.value, unit, loc)}']
     if annual is not None:
+        sign = _DIRECTION[annual.direction.value]
         words.append(f'{page.text["target"]} {page.text["annual"]}: '
-                     f'{_DIRECTION[annual.direction.value]} {numbers.measure(annual.value, unit, loc)}')
+                     f'{sign} {numbers.measure(annual.value, unit, loc)}')
     label = _e(" · ".join(words))
     return (f'<svg class="chart bullet" role="img" aria-label="{label}" width="{_BULLET_W}" '
             f'height="{_BULLET_H}" viewBox="0 0 {_BULLET_W} {_BULLET_H}" '
@@ -518,7 +524,8 @@ _CSS = """
 :root { --ink:#1f2937; --muted:#6b7280; --rule:#e5e7eb; --soft:#f3f4f6; --accent:#1e3a5f;
   font-size: 14px; }
 * { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; color: var(--ink); background: #fff;
+body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; color: var(--ink);
+  background: #fff;
   font: 1rem/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-variant-numeric: tabular-nums; }
 h1 { font-size: 1.85rem; margin: .15rem 0 .7rem; color: var(--accent); }
@@ -526,7 +533,8 @@ h2 { font-size: 1.3rem; margin: 2.1rem 0 .7rem; padding-bottom: .3rem; color: va
   border-bottom: 2px solid var(--accent); }
 h3 { font-size: 1.07rem; margin: 0 0 .6rem; }
 .masthead { border-bottom: 1px solid var(--rule); padding-bottom: .9rem; }
-.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: .86rem; color: var(--muted); }
+.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: .86rem;
+  color: var(--muted); }
 .meta { display: flex; gap: 2.5rem; margin: 0 0 .7rem; }
 .meta dt { font-size: .86rem; color: var(--muted); }
 .meta dd { margin: 0; font-weight: 600; font-size: 1.15rem; }
@@ -536,20 +544,23 @@ h3 { font-size: 1.07rem; margin: 0 0 .6rem; }
   vertical-align: -.05rem; }
 .dot.nd { background: #fff; border: 1.5px dashed var(--muted); }
 .rating { white-space: nowrap; } .rating.nd { color: var(--muted); }
-.nd-pill { display: inline-block; padding: 0 .4rem; border: 1px dashed var(--muted); border-radius: 4px;
-  color: var(--muted); font-size: .86rem; }
+.nd-pill { display: inline-block; padding: 0 .4rem; border: 1px dashed var(--muted);
+  border-radius: 4px; color: var(--muted); font-size: .86rem; }
 .nd-text { fill: var(--muted); color: var(--muted); font-size: .86rem; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .4rem .7rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
+th, td { text-align: left; padding: .4rem .7rem; border-bottom: 1px solid var(--rule);
+  vertical-align: top; }
 thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: .93rem; }
 .num { text-align: right; white-space: nowrap; }
 .summary th.area { background: var(--soft); width: 28%; font-weight: 600; }
-.summary .sub { display: block; font-weight: 400; font-size: .93rem; color: var(--muted); margin-top: .3rem; }
+.summary .sub { display: block; font-weight: 400; font-size: .93rem; color: var(--muted);
+  margin-top: .3rem; }
 .summary tr.nd td { color: var(--muted); }
 .bar-chart { display: block; width: 100%; height: auto; }
 .bar-chart text { font-size: 13px; fill: var(--ink); }
 .bar-chart .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
-.bar-chart .area-label { font-weight: 700; font-size: 12px; fill: var(--accent); letter-spacing: .03em; }
+.bar-chart .area-label { font-weight: 700; font-size: 12px; fill: var(--accent);
+  letter-spacing: .03em; }
 .bar-chart .bar-value { font-weight: 600; }
 .bar-chart .grid { stroke: var(--rule); }
 .bar-chart .hundred { stroke: var(--ink); stroke-dasharray: 5 3; }
@@ -559,11 +570,12 @@ thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: 
   border-bottom: 1px solid var(--rule); }
 .tree .row.head { background: var(--accent); color: #fff; font-size: .86rem; font-weight: 600;
   position: sticky; top: 0; z-index: 1; }
-.tree .row.head .c-weight, .tree .row.head .c-value, .tree .row.head .c-achievement { text-align: right; }
+.row.head .c-weight, .row.head .c-value, .row.head .c-achievement { text-align: right; }
 .c-node { padding-left: calc(var(--depth, 0) * 1.15rem); min-width: 0; }
 summary.row { cursor: pointer; list-style: none; }
 summary.row::-webkit-details-marker { display: none; }
-summary.row .c-node::before { content: "▸"; display: inline-block; width: 1rem; color: var(--muted); }
+summary.row .c-node::before { content: "▸"; display: inline-block; width: 1rem;
+  color: var(--muted); }
 details[open] > summary.row .c-node::before { content: "▾"; }
 .indicator .c-node { padding-left: calc(var(--depth, 0) * 1.15rem + 1rem); }
 .row.k-area { background: #e8eef5; font-weight: 700; font-size: 1.07rem; }
@@ -572,13 +584,15 @@ details[open] > summary.row .c-node::before { content: "▾"; }
 .row.k-objective.d2, .row.k-objective.d3 { font-weight: 600; }
 .row.indicator { font-size: .93rem; }
 .code { color: var(--accent); }
-.ind-id { display: block; color: var(--muted); font: .79rem ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+.ind-id { display: block; color: var(--muted);
+  font: .79rem ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 .flag { display: inline-block; margin: .15rem .3rem 0 0; padding: 0 .4rem; border-radius: .6rem;
   font-size: .79rem; background: #eef2ff; color: #3730a3; font-style: normal; font-weight: 400; }
 .flag.periodic { background: #dbeafe; color: #1d4ed8; }
 .annual, .raw { display: block; color: var(--muted); font-size: .79rem; white-space: nowrap; }
 .bullet { display: block; width: 11.4rem; height: auto; }
-.bullet .track { fill: #eef0f3; } .bullet .met { fill: #d5dae1; } .bullet .zero { stroke: var(--muted); }
+.bullet .track { fill: #eef0f3; } .bullet .met { fill: #d5dae1; }
+.bullet .zero { stroke: var(--muted); }
 .bullet text { font-size: 11px; }
 .deadline { display: inline-block; padding: .1rem .55rem; border-radius: 4px; font-size: .86rem; }
 .deadline.pending { border: 1px dashed var(--muted); color: var(--muted); }
@@ -596,8 +610,8 @@ details[open] > summary.row .c-node::before { content: "▾"; }
 .legend ul { list-style: none; padding: 0; margin: 0; }
 .legend li, .legend p { margin: .3rem 0; font-size: .93rem; }
 .key { vertical-align: middle; margin-right: .4rem; }
-footer { margin-top: 2.1rem; padding-top: .6rem; border-top: 1px solid var(--rule); color: var(--muted);
-  font-size: .86rem; }
+footer { margin-top: 2.1rem; padding-top: .6rem; border-top: 1px solid var(--rule);
+  color: var(--muted); font-size: .86rem; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print {
   :root { font-size: 11px; }
