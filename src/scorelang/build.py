@@ -105,8 +105,9 @@ class _Builder(Transformer[Token, Any]):
         return number(children[0]), len(children) > 1
 
     def weight(self, meta: Meta, children: list[Any]) -> model.Weight:
-        value, _ = children[0]
-        return model.Weight(value, self.span(meta))
+        # The span is the figure itself (`25%`), as for indicator uses: re-weighting edits it.
+        value, span = children[0]
+        return model.Weight(value, span)
 
     def unit_name(self, meta: Meta, children: list[Token]) -> str:
         token = children[0]

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from . import model
-from .api import Plan, loads
+from .api import Plan, diagnose, loads
 from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error
 from .format import format_text
 from .result import Finding, Result
@@ -184,6 +184,14 @@ def _drop(plan: model.Plan, text: str, operation: Drop) -> list[_Edit]:
         if siblings:
             edits += _weight_edits(siblings, 100.0, starts)
     indicator = plan.indicator(operation.target)
+    if indicator is None and len(ids) == 1:
+        # The last use of an indicator dropped by its node id: the indicator goes too.
+        dropped = {p.id: p for p in model.walk(plan)}[ids[0]].node
+        if isinstance(dropped, model.Reference):
+            uses = [p for p in model.walk(plan) if isinstance(p.node, model.Reference)
+                    and p.node.indicator == dropped.indicator]
+            if len(uses) == 1:
+                indicator = plan.indicator(dropped.indicator)
     if indicator is not None and indicator.span is not None:
         # The indicator is dropped from the plan, not only from the tree: its declaration and
         # its lines in the managers' scorecards go too, their other entries re-aligned.
@@ -265,7 +273,11 @@ def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str
     for operation in operations:
         if isinstance(operation, SetValue):
             continue
-        plan = loads(text, filename).definition
+        # Between steps the plan may not add up yet (two --keep-weights changes that sum to
+        # 100 % only together): read it without judging; the result is checked at the end.
+        plan, found = diagnose(text, filename)
+        if plan is None:
+            raise WhatIfError(found)
         if isinstance(operation, Drop):
             edits = _drop(plan, text, operation)
         elif isinstance(operation, SetWeight):
@@ -273,7 +285,9 @@ def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str
         else:
             edits = _set_target(plan, text, operation)
         text = _apply(text, edits)
-    return format_text(text, filename)
+    text = format_text(text, filename)
+    loads(text, filename)  # the re-modulated plan must be a valid plan
+    return text
 
 
 def whatif(text: str, filename: str, values: Values, operations: Sequence[Operation],
@@ -282,8 +296,11 @@ def whatif(text: str, filename: str, values: Values, operations: Sequence[Operat
     before = loads(text, filename).evaluate(values, period=period, as_of=as_of)
     new_text = remodulate(text, filename, operations)
     changed_values: dict[str, Any] = dict(values.values)
+    definition = loads(text, filename).definition
     for operation in operations:
         if isinstance(operation, SetValue):
+            if definition.indicator(operation.indicator) is None:
+                raise _unknown("set the value of", operation.indicator, definition)
             changed_values[operation.indicator] = operation.value
     after_plan: Plan = loads(new_text, filename)
     declared = {i.id for i in after_plan.definition.indicators}
@@ -339,7 +356,11 @@ def parse_operations(drops: Sequence[str] = (), targets: Sequence[str] = (),
             problems.append(_bad(text, "--set-weight NODE=PERCENT, e.g. 701.C2.7=30"))
     for text in values:
         name, _, value = text.partition("=")
-        out.append(SetValue(name.strip(), _value(value)))
+        try:
+            out.append(SetValue(name.strip(), _value(value)))
+        except ValueError:
+            problems.append(_bad(text, "--set-value INDICATOR=VALUE: a number, a date "
+                                 "(YYYY-MM-DD) or N/D"))
     if problems:
         raise WhatIfError(problems)
     return out
