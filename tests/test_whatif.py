@@ -33,7 +33,6 @@ from lark import Lark, Token
 
 import scorelang
 from scorelang import model
-from scorelang.diagnostics import ScorelangError
 from scorelang.format import format_text
 from scorelang.report.whatif import whatif_json, whatif_text
 from scorelang.rounding import half_up
