@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import operator
 import re
-import string
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -48,8 +47,12 @@ Facts = Mapping[str, Any]
 Test = Callable[[Facts], bool]
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def placeholders(message: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(message) if name]
+    """The `{name}`s of a message; any other brace is plain text (check and fill agree)."""
+    return _PLACEHOLDER.findall(message)
 
 
 def compile_condition(condition: model.Condition) -> Test:
@@ -103,14 +106,16 @@ def _operand(operand: model.Operand) -> Callable[[Facts], Any]:
 
 
 def facts_of(node: NodeResult, tags: frozenset[str], period: str | None) -> dict[str, Any]:
+    achieved = node.raw if node.raw is not None else node.score
     direction = None
     if node.target is not None:
         direction = "deadline" if node.target.due is not None else \
             node.target.direction.value if node.target.direction else None
     return {
-        "raw": node.raw if node.raw is not None else node.score,
+        "raw": achieved,
         "score": node.score,
-        "gap": None if node.raw is None else node.raw - 100.0,
+        # For aggregates raw and gap fall back on the score: they have no raw achievement.
+        "gap": None if achieved is None else achieved - 100.0,
         "weight": node.weight,
         "depth": node.depth + 1,
         "status": node.status, "kind": node.kind, "direction": direction, "band": node.band,
@@ -137,7 +142,7 @@ def _fill(message: str, facts: Facts, locale: str) -> str:
                 return numbers.date(value.due.due, locale)
             return f"{value.direction.value} {numbers.measure(value.value, facts.get('unit'), locale)}"
         return str(value)
-    return re.sub(r"\{(\w+)\}", lambda m: text(m.group(1)), message)
+    return _PLACEHOLDER.sub(lambda m: text(m.group(1)), message)
 
 
 def node_tags(plan: model.Plan) -> dict[str, frozenset[str]]:

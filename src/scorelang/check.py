@@ -352,7 +352,8 @@ def _comparison(compare: model.Compare, open_values: dict[str, list[str]]) -> It
     left = compare.left
     if not isinstance(left, model.Symbol) or left.name not in FACTS:
         name = left.name if isinstance(left, model.Symbol) else None
-        yield error("SL225", f"a condition starts with a fact, not `{name or 'a value'}`",
+        what = f"`{name}`" if name else "a value"
+        yield error("SL225", f"a condition starts with a fact, not {what}",
                     left.span, (did_you_mean(name, FACTS) if name else None)
                     or "facts: " + ", ".join(FACTS))
         return
@@ -374,4 +375,5 @@ def _comparison(compare: model.Compare, open_values: dict[str, list[str]]) -> It
     choices = list(allowed) if allowed is not None else open_values.get(left.name)
     if choices is not None and value not in choices:
         yield error("SL226", f"`{value}` is not a value of `{left.name}`", right.span,
-                    did_you_mean(value, choices) or "values: " + ", ".join(choices))
+                    did_you_mean(value, choices) or ("values: " + ", ".join(choices) if choices
+                                                     else f"the plan declares no {left.name}"))

@@ -1,6 +1,6 @@
 """Numbers as a reader of the plan's locale expects them: the one place reports format figures.
 
-Italian: 62,96 % and 13.000.000.000,00 €; English: 62.96% and EUR 13,000,000,000.00. Every
+Italian: 62,96 % and 13.000.000.000,00 €; English: 62.96% and 13,000,000,000.00 €. Every
 figure goes through `rounding.half_up` first, so what is shown is the half-up decimal rounding
 of the true value in every locale. JSON never passes through here: it stays locale-free.
 """

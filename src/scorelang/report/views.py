@@ -158,7 +158,9 @@ def findings(result: Result, depth: int | None = None) -> View:
         for finding in result.findings:
             if finding.category == category:
                 node = result[finding.node]
-                rows.append({"category": category, "id": finding.node, "node": label(node),
+                # The node id, not only the indicator: one indicator may be used in two places.
+                rows.append({"category": category, "id": finding.node,
+                             "node": f"{finding.node} · {node.title}",
                              "severity": finding.severity, "rule": finding.title,
                              "message": finding.message, "score": node.score,
                              "status": node.status})
