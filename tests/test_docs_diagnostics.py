@@ -253,8 +253,9 @@ def test_heading_has_the_catalogue_title_and_an_anchor(section):
         f"docs/diagnostics.md:{section.line}: put the anchor line right before the heading")
 
 
-# Mistakes made on the command line rather than in a file: shown by their output alone.
-COMMAND_LINE_CODES = {"SL314"}
+# Mistakes made on the command line, or in files (published figures, what-if operations) that
+# these tests do not model as examples: shown by their output alone.
+COMMAND_LINE_CODES = {"SL314", "SL501", "SL502", "SL503", "SL601", "SL602", "SL603"}
 
 
 @pytest.mark.parametrize("section", CODE_SECTIONS, ids=[s.code for s in CODE_SECTIONS])
@@ -278,7 +279,7 @@ def test_every_section_shows_the_mistake_and_its_output(section):
 
 
 def test_markers_are_known_and_blocks_are_of_a_known_kind():
-    known = {"bad", "good", "output", "keywords", SHARED_PLAN}
+    known = {"bad", "good", "output", "keywords", "not run", SHARED_PLAN}
     for section in SECTIONS:
         for block in section.blocks:
             for marker in block.markers:
@@ -385,7 +386,10 @@ def test_good_rule_test_file_passes(item, tmp_path, monkeypatch):
 
 
 # ---- the outputs shown ----------------------------------------------------------------------
-OUTPUTS = [(i, b) for i, s in enumerate(SECTIONS) for b in s.blocks if b.has("output")]
+# An output marked `not run` shows a situation the test machine cannot produce (openpyxl is
+# installed here, so SL004 cannot happen): it is shown, not re-run.
+OUTPUTS = [(i, b) for i, s in enumerate(SECTIONS) for b in s.blocks
+           if b.has("output") and not b.has("not run")]
 
 
 @pytest.mark.parametrize("item", OUTPUTS, ids=example_id)
