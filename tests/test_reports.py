@@ -166,3 +166,21 @@ def test_compare_puts_periods_side_by_side_with_the_change(tmp_path):
     assert node["scores"] == pytest.approx([25.0, 95.0]) and node["change"] == pytest.approx(70.0)
     text = scorelang.render_comparison(results, ["H1", "Y"], "csv", locale="it")
     assert "25,00;95,00;70,00" in text
+
+
+def test_html_and_xlsx_carry_the_findings_grouped_by_category(modena_result):
+    from scorelang.report.html import to_html
+    from scorelang.report.xlsx import to_xlsx_bytes
+
+    assert modena_result.findings
+    page = to_html(modena_result)
+    assert page.count("data-finding=") == len(modena_result.findings)
+    for category in {f.category for f in modena_result.findings}:
+        assert f"<h3>{category}</h3>" in page
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(modena_result)))
+    sheet = book["Findings"]
+    assert sheet.max_row - 1 == len(modena_result.findings)
+    categories = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert categories == sorted(categories, key=list(dict.fromkeys(categories)).index)

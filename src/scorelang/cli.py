@@ -86,6 +86,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
     print_diagnostics(result.diagnostics)
+    return _write_report(args, plan, result)
+
+
+def _write_report(args: argparse.Namespace, plan: api.Plan, result: Result) -> int:
     if args.format == "xlsx":
         if not args.output:
             print("scorelang score: --format xlsx writes a workbook: give -o FILE.xlsx",
@@ -118,6 +122,10 @@ def cmd_advise(args: argparse.Namespace) -> int:
     print_diagnostics(result.diagnostics)
     if not plan.definition.rules:
         print(f"{args.rules} declares no advice rules (see docs/advice.md)", file=sys.stderr)
+    if args.format in ("html", "xlsx"):
+        # The full report carries the findings grouped by category, beside the scores.
+        args.view, args.depth = "findings", None
+        return _write_report(args, plan, result)
     return _emit(report.render_findings(result, args.format, args.locale), args.output)
 
 
@@ -326,7 +334,7 @@ def parser() -> argparse.ArgumentParser:
     advise.add_argument("--values", required=True, help="the values file (.yaml)")
     advise.add_argument("--period", help="score this period (default: the values file's)")
     advise.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD")
-    _report_options(advise)
+    _report_options(advise, ("html", "xlsx"))
     advise.set_defaults(run=cmd_advise)
 
     check_figures = commands.add_parser(

@@ -41,6 +41,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "tree": "Albero degli obiettivi e indicatori", "node": "Obiettivo / indicatore",
         "target": "Target", "value": "Valore rilevato", "progress": "Valore rispetto al target",
         "scorecards": "Obiettivi individuali della dirigenza",
+        "findings": "Indicazioni dell'OIV (regole del piano)", "category": "Categoria",
+        "severity": "Gravità", "finding": "Indicazione",
         "entry": "Obiettivo individuale", "legend": "Legenda", "bands": "Valutazione",
         "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato",
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
@@ -62,6 +64,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "tree": "Objectives and indicators", "node": "Objective / indicator",
         "target": "Target", "value": "Measured value", "progress": "Value against target",
         "scorecards": "Managers' individual objectives", "entry": "Individual objective",
+        "findings": "Findings of the plan's advice rules", "category": "Category",
+        "severity": "Severity", "finding": "Finding",
         "legend": "Legend", "bands": "Rating", "flags": "Indicator notes", "nd": "N/D",
         "nd_missing": "not reported", "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
@@ -165,7 +169,8 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.Plan | Non
     to indicators measured against a periodic one; without it only the target used is shown."""
     page = _Page(result, locale or result.locale, plan)
     parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _scorecards(page),
-             _legend(page), _notes(page), f'<footer>{_e(page.text["footer"])}</footer>']
+             _findings(page), _legend(page), _notes(page),
+             f'<footer>{_e(page.text["footer"])}</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{_e(result.plan_title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
@@ -458,6 +463,25 @@ def _scorecards(page: _Page) -> str:
     cards = "".join(_scorecard(page, card) for card in page.result.scorecards)
     return (f'<section class="scorecards"><h2>{_e(page.text["scorecards"])}</h2>'
             f'<div class="cards">{cards}</div></section>')
+
+
+def _findings(page: _Page) -> str:
+    """The advice rules' findings, grouped by category, as `scorelang advise` lists them."""
+    result, t = page.result, page.text
+    if not result.findings:
+        return ""
+    groups = []
+    for category in dict.fromkeys(f.category for f in result.findings):
+        rows = "".join(
+            f'<tr data-finding="{_e(f.rule)}"><td>{_e(f.node)}</td>'
+            f'<td class="num">{page.achievement(result[f.node].score, _places(result), result[f.node].status)}</td>'
+            f'<td>{_e(f.severity)}</td><td>{_e(f.message)}</td></tr>'
+            for f in result.findings if f.category == category)
+        groups.append(f'<h3>{_e(category)}</h3><table class="findings"><thead><tr>'
+                      f'<th>{_e(t["node"])}</th><th class="num">{_e(t["achievement"])}</th>'
+                      f'<th>{_e(t["severity"])}</th><th>{_e(t["finding"])}</th></tr></thead>'
+                      f'<tbody>{rows}</tbody></table>')
+    return f'<section class="findings"><h2>{_e(t["findings"])}</h2>{"".join(groups)}</section>'
 
 
 def _scorecard(page: _Page, card: ScorecardResult) -> str:

@@ -35,10 +35,12 @@ from ..model import Band
 from ..result import NodeResult, Result
 from .html import FLAG_WORDS
 
-SHEETS = ("Summary", "Tree", "Indicators", "Scorecards")
+SHEETS = ("Summary", "Tree", "Indicators", "Scorecards", "Findings")
 
 _WORDS: dict[str, dict[str, str]] = {
     "it": {
+        "category": "Categoria", "severity": "Gravità", "finding": "Indicazione",
+        "rule": "Regola",
         "area": "Ambito strategico", "objective": "Obiettivo strategico",
         "achievement": "Grado di raggiungimento", "band": "Valutazione", "weight": "Peso",
         "status": "Stato", "node": "Nodo", "kind": "Tipo", "flags": "Note", "id": "Id",
@@ -53,6 +55,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "indicator_kind": "indicatore", "node_kind": "obiettivo",
     },
     "en": {
+        "category": "Category", "severity": "Severity", "finding": "Finding", "rule": "Rule",
         "area": "Area", "objective": "Strategic objective", "achievement": "Achievement",
         "band": "Rating", "weight": "Weight", "status": "Status", "node": "Node",
         "kind": "Kind", "flags": "Flags", "id": "Id", "indicator": "Indicator",
@@ -283,10 +286,25 @@ def _scorecards(book: _Book) -> None:
     book.finish(sheet)
 
 
+def _findings(book: _Book) -> None:
+    sheet = book.sheet("Findings", ("category", "node", "achievement", "severity", "finding",
+                                    "rule"), (18, 40, 14, 12, 90, 30))
+    result = book.result
+    for category in dict.fromkeys(f.category for f in result.findings):
+        for finding in result.findings:
+            if finding.category != category:
+                continue
+            node = result[finding.node]
+            cells = book.row(sheet, [category, finding.node, None, finding.severity,
+                                     finding.message, finding.title])
+            book.percent(cells[2], node.score, node.places, node.status)
+    book.finish(sheet)
+
+
 def to_xlsx_bytes(result: Result, locale: str | None = None) -> bytes:
     """The workbook as the bytes of an .xlsx file."""
     book = _Book(result, locale or result.locale)
-    for write in (_summary, _tree, _indicators, _scorecards):
+    for write in (_summary, _tree, _indicators, _scorecards, _findings):
         write(book)
     buffer = io.BytesIO()
     book.book.save(buffer)
