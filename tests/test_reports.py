@@ -184,3 +184,31 @@ def test_html_and_xlsx_carry_the_findings_grouped_by_category(modena_result):
     assert sheet.max_row - 1 == len(modena_result.findings)
     categories = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert categories == sorted(categories, key=list(dict.fromkeys(categories)).index)
+
+
+def test_compare_in_html_and_xlsx(tmp_path):
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    rules, values = tmp_path / "p.score", tmp_path / "v.yaml"
+    rules.write_text(PLAN, encoding="utf-8")
+    values.write_text(MULTI, encoding="utf-8")
+    page = tmp_path / "c.html"
+    book = tmp_path / "c.xlsx"
+    for fmt, out in (("html", page), ("xlsx", book)):
+        done = subprocess.run([sys.executable, "-m", "scorelang", "compare", str(rules),
+                               "--values", str(values), "--format", fmt, "-o", str(out)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    text = page.read_text(encoding="utf-8")
+    row = text[text.index('data-node-id="10"'):]
+    row = row[:row.index("</tr>")]
+    assert "25.00%" in row and "95.00%" in row and "+70.00" in row
+    sheet = openpyxl.load_workbook(book).active
+    header = [c.value for c in sheet[1]]
+    assert header == ["Node", "H1", "Y", "Change"]
+    line = next(r for r in sheet.iter_rows(min_row=2, values_only=True)
+                if str(r[0]).strip().startswith("10 "))
+    assert line[1:] == pytest.approx((0.25, 0.95, 70.0))

@@ -201,8 +201,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return _exit_code(exc)
     for result in results:
         print_diagnostics(result.diagnostics)
-    text = report.render_comparison(results, _labels(results), args.format, args.depth,
-                                    args.locale)
+    labels = _labels(results)
+    if args.format in ("html", "xlsx"):
+        table = views.comparison(results, labels, args.depth)
+        if args.format == "html":
+            from .report.html import view_html
+
+            return _emit(view_html(results[-1], table, args.locale), args.output)
+        if not args.output:
+            print("scorelang compare: --format xlsx writes a workbook: give -o FILE.xlsx",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            from .report.xlsx import view_xlsx
+
+            view_xlsx(results[-1], table, Path(args.output), args.locale)
+        except ScorelangError as exc:
+            print_diagnostics(exc.diagnostics)
+            return EXIT_USAGE
+        return EXIT_OK
+    text = report.render_comparison(results, labels, args.format, args.depth, args.locale)
     return _emit(text, args.output)
 
 
@@ -372,7 +390,7 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--values", action="append", required=True,
                          help="a values file (repeat; a file may hold several periods)")
     compare.add_argument("--period", help="only this period of multi-period files")
-    _report_options(compare)
+    _report_options(compare, ("html", "xlsx"))
     compare.set_defaults(run=cmd_compare)
 
     why = commands.add_parser("explain", help="show how one figure came about, from the leaves up")

@@ -20,6 +20,8 @@ screen would break that promise wherever scripts do not run the way we expect.
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 import html
 import re
@@ -650,3 +652,29 @@ footer { margin-top: 2.1rem; padding-top: .6rem; border-top: 1px solid var(--rul
   section.tree, section.scorecards { break-before: page; }
 }
 """
+
+
+def view_html(result: Result, view: Any, locale: str | None = None) -> str:
+    """Any tabular view (e.g. a comparison of periods) as a small self-contained page."""
+    from .cells import cell
+
+    lang = locale or result.locale
+    places = _places(result)
+    right = {"percent", "weight", "measure", "points"}
+    heads = "".join(f'<th class="{"num" if c.kind in right else ""}">{_e(c.heading(lang))}</th>'
+                    for c in view.columns)
+    rows = []
+    for row in view.rows:
+        cells = []
+        for c in view.columns:
+            text = _e(cell(c, row, lang, places, result.bands))
+            if c.key == view.depth_key:
+                text = "&nbsp;&nbsp;" * int(row.get("depth", 0)) + text
+            cells.append(f'<td class="{"num" if c.kind in right else ""}">{text}</td>')
+        rows.append(f'<tr data-node-id="{_e(row.get("id", ""))}">{"".join(cells)}</tr>')
+    title = f"{result.plan_title} — {view.heading(lang)}"
+    return (f'<!DOCTYPE html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
+            f'<header class="masthead"><h1>{_e(title)}</h1></header>\n<section><table>'
+            f'<thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>\n'
+            f'</body>\n</html>\n')

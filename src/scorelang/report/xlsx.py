@@ -337,3 +337,43 @@ def _write_bytes_atomic(path: Path, data: bytes) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+
+
+def view_xlsx_bytes(result: Result, view: Any, locale: str | None = None) -> bytes:
+    """Any tabular view (e.g. a comparison of periods) as a one-sheet workbook; figures are
+    numbers (fractions with percent format), the change in points as a plain number."""
+    xl = _openpyxl()
+    lang = locale or result.locale
+    book = xl.Workbook()
+    sheet = book.active
+    sheet.title = view.name.capitalize()[:31]
+    sheet.append([c.heading(lang) for c in view.columns])
+    for cell in sheet[1]:
+        cell.font = xl.styles.Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in view.rows:
+        values: list[Any] = []
+        for column in view.columns:
+            value = row.get(column.key)
+            if column.kind == "percent":
+                values.append(None if value is None else value / 100.0)
+            elif column.kind == "points":
+                values.append(value)
+            else:
+                text = value if isinstance(value, str) else ("" if value is None else str(value))
+                values.append(("  " * int(row.get("depth", 0)) + text)
+                              if column.key == view.depth_key else text)
+        sheet.append(values)
+        for column, cell in zip(view.columns, sheet[sheet.max_row]):
+            if column.kind == "percent":
+                cell.number_format = "0.00%"
+            elif column.kind == "points":
+                cell.number_format = "+0.00;-0.00;0.00"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def view_xlsx(result: Result, view: Any, path: Path, locale: str | None = None) -> None:
+    """Write a view's workbook to `path` in one step."""
+    _write_bytes_atomic(Path(path), view_xlsx_bytes(result, view, locale))
