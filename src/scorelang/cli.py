@@ -77,7 +77,8 @@ def _emit(text: str, output: str | None) -> int:
     return EXIT_OK
 
 
-def cmd_score(args: argparse.Namespace) -> int:
+def _scored(args: argparse.Namespace) -> tuple[api.Plan, Result] | int:
+    """Load the rules and values named on the command line and score them, or an exit code."""
     try:
         plan = api.load(args.rules)
         values = api.load_values(args.values, period=args.period)
@@ -86,7 +87,14 @@ def cmd_score(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
     print_diagnostics(result.diagnostics)
-    return _write_report(args, plan, result)
+    return plan, result
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    scored = _scored(args)
+    if isinstance(scored, int):
+        return scored
+    return _write_report(args, *scored)
 
 
 def _write_report(args: argparse.Namespace, plan: api.Plan, result: Result) -> int:
@@ -112,14 +120,10 @@ def _write_report(args: argparse.Namespace, plan: api.Plan, result: Result) -> i
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
-    try:
-        plan = api.load(args.rules)
-        values = api.load_values(args.values, period=args.period)
-        result = plan.evaluate(values, period=args.period, as_of=args.as_of)
-    except ScorelangError as exc:
-        print_diagnostics(exc.diagnostics)
-        return _exit_code(exc)
-    print_diagnostics(result.diagnostics)
+    scored = _scored(args)
+    if isinstance(scored, int):
+        return scored
+    plan, result = scored
     if not plan.definition.rules:
         print(f"{args.rules} declares no advice rules (see docs/advice.md)", file=sys.stderr)
     if args.format in ("html", "xlsx"):
@@ -225,14 +229,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    scored = _scored(args)
+    if isinstance(scored, int):
+        return scored
     try:
-        plan = api.load(args.rules)
-        result = plan.evaluate(api.load_values(args.values), period=args.period, as_of=args.as_of)
-        explanation = explain(plan, result, args.node, depth=args.depth)
+        explanation = explain(*scored, args.node, depth=args.depth)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
-    print_diagnostics(result.diagnostics)
     render = explain_report.explain_json if args.format == "json" else explain_report.explain_text
     sys.stdout.write(render(explanation))
     return EXIT_OK
