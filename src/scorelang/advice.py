@@ -15,7 +15,7 @@ from typing import Any
 
 from . import model
 from .report import numbers
-from .result import FLAGS, Finding, NodeResult, Result
+from .result import Finding, NodeResult, Result
 
 # Every fact a condition may name: "number" facts are percentages or plain numbers, the others
 # are compared with names or texts. None lists values open to the plan (bands, units, ...).

@@ -18,18 +18,13 @@ changes a published figure, and formats nothing (report/verify.py does).
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import attrs
-import yaml
 
-from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
+from .diagnostics import Diagnostic, did_you_mean, error, in_source_order
 from .explain import Explanation, explain
-from .files import read_text
 from .result import Result
 from .rounding import half_up
 from .values import Values
@@ -37,10 +32,10 @@ from .values import Values
 if TYPE_CHECKING:  # as in explain: api may one day import verify, so no import cycle at run time
     from .api import Plan
 
-LOCALES = ("it", "en")
-# What a published figure is: an achievement (`scores`), a measured value (`values`), or the
-# score and the weight of a summary-table row (`summary`).
-KINDS = ("score", "value", "summary_score", "weight")
+# Reading the file is `published`'s job; its names stay importable from here.
+from .published import (KINDS, LOCALES, Entry, Figure, Published, PublishedError,  # noqa: F401
+                        load_published, loads_published, parse_figure, plain_number)
+
 OUTCOMES = (
     "reconciles",  # within half a unit of the last printed decimal, or N/D on both sides
     "differs",  # both are figures, and they differ by more than that
@@ -50,62 +45,6 @@ OUTCOMES = (
 # The places at which rounding.half_up settles a float to the decimal it stands for (its
 # noise places): comparing that decimal, not the float, makes 62.965 exactly 62.965.
 _SETTLED = 9
-_TOP_LEVEL = ("plan", "period", "as_of", "locale", "scores", "values", "summary")
-_FIGURES = ("scores", "values", "summary")
-_NAMES: tuple[str, ...] = ("plan", "period", "as_of")
-_ND = ("N/D", "ND", "N.D.")
-_MINUS = "\u2212"
-_SEPARATORS = {"it": (".", ","), "en": (",", ".")}  # (thousands, decimal)
-_ITALIAN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
-
-class PublishedError(ScorelangError):
-    """A published-figures file cannot be read, or names what the plan does not have."""
-
-
-@attrs.frozen
-class Figure:
-    """A figure as printed: its text, the decimal it stands for and the decimals it shows."""
-
-    text: str
-    number: Decimal | None = None  # None: N/D, or a date
-    places: int = 0  # printed decimals: "62,96%" 2, "100,%" 0
-    unit: str | None = None  # as printed after the number: "%", "€", "N.", "gg"
-    date: dt.date | None = None  # a completion date (deadline indicators)
-
-    @property
-    def missing(self) -> bool:
-        return self.number is None and self.date is None
-
-    @property
-    def tolerance(self) -> Decimal:
-        """Half a unit of the last printed decimal: "62,96%" 0.005, "44,2%" 0.05, "100,%" 0.5."""
-        return Decimal(5).scaleb(-(self.places + 1))
-
-
-@attrs.frozen
-class Entry:
-    """One printed figure: what it is, of which node or indicator, and where it is written."""
-
-    kind: str  # one of KINDS
-    ref: str  # node id (score, summary_score, weight) or indicator id (value)
-    figure: Figure
-    span: Span | None = attrs.field(default=None, eq=False)  # the figure in the file
-    name_span: Span | None = attrs.field(default=None, eq=False)  # its node or indicator id
-
-
-@attrs.frozen
-class Published:
-    """Every figure of a published-figures file, in file order (a summary row gives two)."""
-
-    entries: tuple[Entry, ...]
-    plan: str | None = None
-    period: str | None = None
-    as_of: dt.date | None = None
-    locale: str = "it"
-    source: str = "<published>"
-    spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False)  # plan, period, as_of
-
 
 @attrs.frozen
 class Check:
@@ -169,272 +108,6 @@ class Verification:
 def settled(value: float) -> Decimal:
     """The decimal a float stands for, binary noise dropped (62.964999999999996 -> 62.965)."""
     return half_up(value, _SETTLED)
-
-
-# ---- reading a printed figure ---------------------------------------------------------------
-
-def _number_pattern(locale: str) -> re.Pattern[str]:
-    thousands, point = (re.escape(s) for s in _SEPARATORS[locale])
-    return re.compile(rf"(?P<sign>[-+{_MINUS}]?)\s*(?P<whole>\d{{1,3}}(?:{thousands}\d{{3}})+|\d+)"
-                      rf"(?:{point}(?P<decimals>\d*))?\s*(?P<unit>[^\d.,\s].*)?")
-
-
-_PATTERNS = {locale: _number_pattern(locale) for locale in LOCALES}
-
-
-def parse_figure(text: str, locale: str = "it") -> Figure:
-    """A figure as printed: "62,96%" -> 62.96 at 2 places; "100,%" -> 100 at 0 places;
-    "3.111.720.000,00 €" -> 3111720000.00 €; "N/D"; "31/10/2020" or "2020-10-31" a date.
-
-    Italian (`it`) groups thousands with "." and writes decimals after ","; English (`en`) the
-    other way round. Raises ValueError for text that is none of these."""
-    stripped = text.strip()
-    if stripped.upper() in _ND:
-        return Figure(text)
-    date = _date(stripped)
-    if date is not None:
-        return Figure(text, date=date)
-    found = _PATTERNS[locale].fullmatch(stripped)
-    if found is None:
-        raise ValueError(f"{text!r} is not a figure as printed in locale `{locale}`")
-    thousands, _ = _SEPARATORS[locale]
-    decimals = found["decimals"] or ""
-    sign = "-" if found["sign"] in ("-", _MINUS) else ""
-    written = sign + found["whole"].replace(thousands, "") + (f".{decimals}" if decimals else "")
-    unit = (found["unit"] or "").strip() or None
-    return Figure(text, Decimal(written), len(decimals), unit)
-
-
-def _date(text: str) -> dt.date | None:
-    italian = _ITALIAN_DATE.fullmatch(text)
-    try:
-        if italian:
-            day, month, year = (int(part) for part in italian.groups())
-            return dt.date(year, month, day)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
-    return None
-
-
-def plain_number(text: str) -> Figure:
-    """A number written plainly in the YAML (62.96, 143): places as written."""
-    number = Decimal(text.replace("_", ""))
-    if not number.is_finite():
-        raise ValueError(f"{text} is not a figure")
-    exponent = number.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return Figure(text, number, places)
-
-
-def _hint(text: str, locale: str) -> str:
-    if locale == "it" and re.search(r"\d\.\d", text) and "," not in text:
-        return ("in Italian notation (locale it) the decimal separator is a comma and a point "
-                "groups thousands (3.283): write \"62,96%\", an unquoted number 62.96, or set "
-                "`locale: en`")
-    if locale == "en" and re.search(r"\d,\d", text):
-        return ("in locale en the decimal separator is a point: write \"62.96%\" or set "
-                "`locale: it`")
-    return ("write the figure as printed (\"62,96%\", \"143 N.\", \"-17,82 gg\", \"N/D\") or an "
-            "unquoted number")
-
-
-# ---- reading the file -----------------------------------------------------------------------
-
-def _span(source: str, node: yaml.Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    end_column = end.column if end.line == start.line else start.column + 1
-    return Span(source, start.line + 1, start.column + 1, end.line + 1,
-                max(end_column, start.column + 1))
-
-
-class _Reader:
-    """Walks the YAML nodes, collecting entries and every problem (all of them, in order)."""
-
-    def __init__(self, loader: yaml.SafeLoader, source: str, locale: str):
-        self.loader = loader
-        self.source = source
-        self.locale = locale
-        self.problems: list[Diagnostic] = []
-
-    def shape(self, message: str, node: yaml.Node, hint: str | None = None) -> None:
-        self.problems.append(error("SL501", message, _span(self.source, node), hint))
-
-    def pairs(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
-        """(name, key node, value node) of a mapping, each name once (twice is SL501)."""
-        if not isinstance(node, yaml.MappingNode):
-            self.shape(f"`{where}` must be a mapping", node,
-                       "one `id: figure` per line, as in "
-                       "examples/cciaa-modena-2020/pubblicati-2020-06.yaml")
-            return []
-        seen: dict[str, int] = {}
-        out: list[tuple[str, yaml.Node, yaml.Node]] = []
-        for key, value in node.value:
-            if not isinstance(key, yaml.ScalarNode):
-                self.shape(f"a key of `{where}` must be a plain name", key)
-                continue
-            name = str(key.value)
-            if name in seen:
-                self.shape(f"`{name}` is given twice in `{where}`", key,
-                           f"first at line {seen[name]}; keep one")
-                continue
-            seen[name] = key.start_mark.line + 1
-            out.append((name, key, value))
-        return out
-
-    def figure(self, node: yaml.Node, kind: str, ref: str) -> Figure | None:
-        """The figure of one scalar; SL502 (and None) when it cannot be read."""
-        span = _span(self.source, node)
-        what = "score" if kind == "summary_score" else kind
-        if not isinstance(node, yaml.ScalarNode):
-            self.problems.append(error("SL502", f"the {what} of `{ref}` is not a single figure",
-                                       span, _hint("", self.locale)))
-            return None
-        try:
-            figure = self.scalar(node)
-        except ValueError as exc:
-            self.problems.append(error("SL502", f"the {what} of `{ref}` cannot be read: {exc}",
-                                       span, _hint(str(node.value), self.locale)))
-            return None
-        if kind != "value" and (figure.date is not None or figure.unit not in (None, "%")):
-            self.problems.append(error("SL502", f"the {what} of `{ref}` is {node.value!r}, not "
-                                       "a percentage", span,
-                                       'scores and weights are printed as percentages: "62,96%"'))
-            return None
-        return figure
-
-    def scalar(self, node: yaml.ScalarNode) -> Figure:
-        tag, text = node.tag, str(node.value)
-        if tag == "tag:yaml.org,2002:null":
-            raise ValueError("no figure is written (a figure printed N/D is written \"N/D\")")
-        if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-            try:
-                return plain_number(text)
-            except (InvalidOperation, ValueError):
-                raise ValueError(f"{text} is not a decimal number") from None
-        if tag == "tag:yaml.org,2002:timestamp":
-            try:
-                stamp = self.loader.construct_yaml_timestamp(node)
-            except ValueError:
-                raise ValueError(f"{text} is not a real date") from None
-            return Figure(text, date=stamp.date() if isinstance(stamp, dt.datetime) else stamp)
-        if tag == "tag:yaml.org,2002:bool":
-            raise ValueError(f"{text} is a yes/no, not a figure")
-        return parse_figure(text, self.locale)
-
-    def entries(self, name: str, node: yaml.Node) -> list[Entry]:
-        found: list[Entry] = []
-        for ref, key, value in self.pairs(node, name):
-            name_span = _span(self.source, key)
-            if name == "summary":
-                found += self.summary_row(ref, value, name_span)
-                continue
-            kind = "score" if name == "scores" else "value"
-            figure = self.figure(value, kind, ref)
-            if figure is not None:
-                found.append(Entry(kind, ref, figure, _span(self.source, value), name_span))
-        return found
-
-    def summary_row(self, ref: str, node: yaml.Node, name_span: Span) -> list[Entry]:
-        if not isinstance(node, yaml.SequenceNode) or len(node.value) != 2:
-            self.shape(f"the summary row of `{ref}` must be [score, weight]", node,
-                       'e.g. "301": ["62,96%", "33,34%"]')
-            return []
-        found = []
-        for kind, item in zip(("summary_score", "weight"), node.value):
-            figure = self.figure(item, kind, ref)
-            if figure is not None:
-                found.append(Entry(kind, ref, figure, _span(self.source, item), name_span))
-        return found
-
-
-def loads_published(text: str, source: str = "<published>") -> Published:
-    """Read a published-figures document; raise PublishedError naming file, line and column
-    of every problem (SL501 shape, SL502 a figure that cannot be read)."""
-    loader = yaml.SafeLoader(text)
-    try:
-        try:
-            root = loader.get_single_node()
-            if root is not None:
-                loader.construct_document(root)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            span = Span.point(source, mark.line + 1, mark.column + 1) if mark else None
-            raise PublishedError([error(
-                "SL501", f"not valid YAML: {exc.problem or exc}", span,
-                "check indentation and that each entry is `id: \"figure\"`")]) from None
-        except yaml.YAMLError as exc:
-            raise PublishedError([error("SL501", f"not valid YAML: {exc}",
-                                        Span.point(source, 1, 1))]) from None
-        except ValueError:
-            pass  # an impossible date (2020-06-31): the walk below says which figure
-        return _published(loader, root, source)
-    finally:
-        loader.dispose()
-
-
-def _published(loader: yaml.SafeLoader, root: yaml.Node | None, source: str) -> Published:
-    if not isinstance(root, yaml.MappingNode):
-        raise PublishedError([error(
-            "SL501", "a published-figures file is a mapping with `plan`, `period`, `scores`, "
-                     "`values` and `summary`", Span.point(source, 1, 1),
-            "see examples/cciaa-modena-2020/pubblicati-2020-06.yaml")])
-    reader = _Reader(loader, source, "it")
-    top: dict[str, yaml.Node] = {}
-    for key, key_node, value_node in reader.pairs(root, "the file"):
-        top[key] = value_node
-        if key not in _TOP_LEVEL:
-            reader.shape(f"unknown key `{key}` in a published-figures file", key_node,
-                         did_you_mean(key, _TOP_LEVEL) or "allowed keys: " + ", ".join(_TOP_LEVEL))
-    if not any(key in top for key in _FIGURES):
-        reader.shape("the file prints no figures: give `scores`, `values` or `summary`", root)
-    locale = _text(reader, top, "locale") or "it"
-    if locale not in LOCALES:
-        reader.shape(f"unknown locale `{locale}`", top["locale"],
-                     "`it` (62,96% and 3.111.720.000,00 €) or `en` (62.96% and 3,111,720,000.00)")
-        locale = "it"
-    reader.locale = locale
-    entries: list[Entry] = []
-    for name, node in top.items():  # file order
-        if name in _FIGURES:
-            entries += reader.entries(name, node)
-    plan, period = _text(reader, top, "plan"), _text(reader, top, "period")
-    as_of = _as_of(reader, top)
-    if reader.problems:
-        raise PublishedError(in_source_order(reader.problems))
-    spans = {key: _span(source, top[key]) for key in _NAMES if key in top}
-    return Published(tuple(entries), plan, period, as_of, locale, source, spans)
-
-
-def _text(reader: _Reader, top: Mapping[str, yaml.Node], key: str) -> str | None:
-    node = top.get(key)
-    if node is None:
-        return None
-    if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
-        reader.shape(f"`{key}` must be a name", node)
-        return None
-    return str(node.value)
-
-
-def _as_of(reader: _Reader, top: Mapping[str, yaml.Node]) -> dt.date | None:
-    node = top.get("as_of")
-    if node is None:
-        return None
-    try:
-        figure = reader.scalar(node) if isinstance(node, yaml.ScalarNode) else None
-    except ValueError:
-        figure = None
-    if figure is None or figure.date is None:
-        reader.shape(f"as_of {getattr(node, 'value', '')!r} is not a date", node,
-                     "write it as YYYY-MM-DD")
-        return None
-    return figure.date
-
-
-def load_published(path: str | Path) -> Published:
-    path = Path(path)
-    return loads_published(read_text(path, "published file"), str(path))
 
 
 # ---- comparing ------------------------------------------------------------------------------
@@ -541,3 +214,4 @@ def _outcome(figure: Figure, recomputed: float | dt.date | None) -> str:
 __all__ = ["KINDS", "LOCALES", "OUTCOMES", "Check", "Entry", "Figure", "Published",
            "PublishedError", "Verification", "load_published", "loads_published",
            "parse_figure", "plain_number", "settled", "verify"]
+
