@@ -2,16 +2,16 @@
 
 A published-figures file (examples/cciaa-modena-2020/pubblicati-2020-06.yaml) holds each figure
 as printed: achievements ("62,96%", "100,%", "N/D"), measured values ("3.111.720.000,00 €",
-"-17,82 gg") and the summary table's [score, weight] rows. `load_published` reads it with file,
-line and column for every entry; `verify` compares each figure, at the decimals it was printed
-with, with the evaluator's Result (scores, weights) and the values file (measured values).
+"-17,82 gg") and the summary table's [score, weight] rows; `published` reads it. `verify`
+compares each figure, at the decimals it was printed with, with the evaluator's Result (scores,
+weights) and the values file (measured values).
 
 A figure reconciles when the recomputed value lies within half a unit of its last printed
 decimal, boundary included ("62,96%" allows ±0.005, "100,%" ±0.5). N/D reconciles only with
 N/D. The comparison is done in Decimal on the float settled by `rounding.half_up` at its noise
 places, so binary noise cannot decide a figure that sits exactly on the boundary.
 
-This module reads and compares. It never scores (every figure comes from the Result), never
+This module compares. It never scores (every figure comes from the Result), never
 changes a published figure, and formats nothing (report/verify.py does).
 """
 
