@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import model
+from . import cache, model
 from .advice import advise
 from .build import build
 from .check import check
@@ -27,8 +27,11 @@ from .diagnostics import (CheckError, Diagnostic, ParseError, ValuesError, did_y
 from .evaluate import evaluate
 from .files import read_text
 from .parser import parse
-from .result import Result
+from .result import Deferred, Result
 from .values import Values, load_all_values, load_values, loads_all_values, loads_values
+
+if TYPE_CHECKING:
+    from .batch import Batch, Scenarios
 
 __all__ = ["Plan", "Values", "diagnose", "load", "load_all_values", "load_values", "loads",
            "loads_all_values", "loads_values"]
@@ -75,7 +78,9 @@ class Plan:
         chosen = period or values.period or self.default_period()
         result = evaluate(self.program(chosen), values, as_of)
         if self.definition.rules:
-            result = attrs.evolve(result, findings=advise(self.definition, result))
+            # Advice reads every node: done when the findings are first read, not before.
+            definition, scored = self.definition, result
+            result = attrs.evolve(result, findings=Deferred(lambda: advise(definition, scored)))
         if chosen is not None and not (period or values.period):
             note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
                            "the plan declares", None,
@@ -83,6 +88,15 @@ class Plan:
                            "declared: " + ", ".join(p.id for p in self.definition.periods))
             result = attrs.evolve(result, diagnostics=(note, *result.diagnostics))
         return result
+
+    def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
+                      as_of: dt.date | None = None, engine: str = "auto") -> Batch:
+        """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
+        mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
+        Each scenario's figures are those `evaluate` gives for it (to 1e-12)."""
+        from .batch import evaluate_many  # numpy is loaded with it, when installed
+        return evaluate_many(self.program(period or self.default_period()), scenarios, as_of,
+                             engine)
 
 
 def _build_and_check(tree: Any, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
@@ -95,16 +109,33 @@ def _build_and_check(tree: Any, filename: str) -> tuple[model.Plan | None, list[
 def diagnose(text: str, filename: str = "<string>") -> tuple[model.Plan | None, list[Diagnostic]]:
     """Every diagnostic of rule text, in source order. Never raises for bad rules: a syntax
     error comes back as a diagnostic (and no plan)."""
+    cached = cache.load(text, filename)
+    if cached is not None:
+        return cached
     try:
         tree = parse(text, filename)
     except ParseError as exc:
         return None, list(exc.diagnostics)
-    return _build_and_check(tree, filename)
+    return _build_check_and_keep(tree, text, filename)
+
+
+def _build_check_and_keep(tree: Any, text: str,
+                          filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
+    plan, found = _build_and_check(tree, filename)
+    if plan is not None:
+        cache.store(text, filename, plan, found)
+    return plan, found
 
 
 def loads(text: str, filename: str = "<string>") -> Plan:
-    """Compile rule text; raise ParseError or CheckError when it has errors."""
-    plan, found = _build_and_check(parse(text, filename), filename)
+    """Compile rule text; raise ParseError or CheckError when it has errors. A text compiled
+    before (same text, name and scorelang) comes from the cache (see `cache`)."""
+    cached = cache.load(text, filename)
+    plan: model.Plan | None
+    if cached is not None:
+        plan, found = cached
+    else:
+        plan, found = _build_check_and_keep(parse(text, filename), text, filename)
     errors = [d for d in found if d.is_error]
     if errors or plan is None:
         raise CheckError(errors)

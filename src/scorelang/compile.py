@@ -7,6 +7,8 @@ apply, and the order in which nodes are scored (children before parents). It doe
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from . import model
@@ -78,6 +80,33 @@ class CompiledScorecard:
     entries: tuple[CardEntry, ...]
 
 
+# How a leaf is scored on the evaluator's fast path (see `Layout.leaves`).
+AT_LEAST_DEVIATION = 0  # 1 + (v − t)/|t|, t ≠ 0
+AT_MOST_DEVIATION = 1  # 1 − (v − t)/|t|, t ≠ 0
+GENERAL = 2  # anything else: `=`, ratio, a zero target — scored by `scoring` itself
+DEADLINE = 3
+
+
+@attrs.frozen
+class Layout:
+    """The program as flat tables for the evaluator's inner loops, decided once per period.
+
+    Scores live in one list of *slots*: slot `r < len(rules)` is indicator `r` (every use of an
+    indicator shares its score), the slots after it are the branches. `leaves[r]` is
+    `(indicator id, kind, target, |target|, |1e-9 × target|, floor, cap, used)` with a kind
+    above; `branches` lists, children before parents, `(slot, ((child slot, weight), ...),
+    sum of those weights)` for the children that weigh more than 0, in the order written.
+    """
+
+    leaves: tuple[tuple[str, int, float, float, float, float, float, bool], ...]
+    branches: tuple[tuple[int, tuple[tuple[int, float], ...], float], ...]
+    slot_of_step: tuple[int, ...]
+    slots: int
+    roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
+    index: dict[str, int]  # node id -> step index
+    known: frozenset[str]  # every declared indicator id
+
+
 @attrs.frozen
 class Program:
     plan: model.Plan
@@ -88,6 +117,10 @@ class Program:
     roots: tuple[int, ...]  # the areas
     missing: MissingPolicy
     scorecards: tuple[CompiledScorecard, ...] = ()
+    layout: Layout = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "layout", layout_of(self))
 
 
 def target_used(indicator: model.Indicator, period: model.Period | None) -> TargetUsed:
@@ -175,3 +208,49 @@ def _scorecard(card: model.Scorecard, plan: model.Plan, rule_index: dict[str, in
             entries.append(CardEntry(item.node, item.label or steps[step].title,
                                      item.weight.fraction, step=step))
     return CompiledScorecard(card.id, card.title, tuple(entries))
+
+
+def _leaf(rule: ScoringRule, used: bool) -> tuple[str, int, float, float, float, float, float, bool]:
+    target = rule.target
+    kind = GENERAL
+    if target.due is not None:
+        kind = DEADLINE
+    elif rule.formula is Formula.DEVIATION and target.value and math.isfinite(target.value):
+        if target.direction is model.Direction.AT_LEAST:
+            kind = AT_LEAST_DEVIATION
+        elif target.direction is model.Direction.AT_MOST:
+            kind = AT_MOST_DEVIATION
+    value = target.value or 0.0
+    return (rule.indicator.id, kind, value, abs(value), abs(1e-9 * value), rule.floor, rule.cap,
+            used)
+
+
+def layout_of(program: Program) -> Layout:
+    steps = program.steps
+    count = len(program.rules)
+    slot_of_step: list[int] = []
+    for step in steps:
+        if step.rule is not None:
+            slot_of_step.append(step.rule)
+        else:
+            slot_of_step.append(count)
+            count += 1
+
+    def weighted(children: tuple[int, ...]) -> tuple[tuple[int, float], ...]:
+        return tuple((slot_of_step[c], steps[c].weight or 0.0) for c in children
+                     if (steps[c].weight or 0.0) > 0)
+
+    branches = []
+    for index in program.post_order:
+        if steps[index].rule is None:
+            pairs = weighted(steps[index].children)
+            # sum() as scoring.aggregate does, so that the divisor is the same float.
+            branches.append((slot_of_step[index], pairs, sum(w for _, w in pairs)))
+    roots = None
+    if program.roots and all(steps[r].weight is not None for r in program.roots):
+        roots = weighted(program.roots)
+    used = {step.rule for step in steps if step.rule is not None}
+    return Layout(tuple(_leaf(rule, i in used) for i, rule in enumerate(program.rules)),
+                  tuple(branches), tuple(slot_of_step), count, roots,
+                  {step.id: i for i, step in enumerate(steps)},
+                  frozenset(rule.indicator.id for rule in program.rules))

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from . import scoring
-from .compile import CompiledScorecard, Program, ScoringRule
+from .compile import AT_LEAST_DEVIATION, DEADLINE, GENERAL, Program, ScoringRule
 from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
-from .result import NodeResult, Result, ScorecardEntry, ScorecardResult
+from .model import MissingPolicy
+from .result import Deferred, NodeResult, NodeTable, Result, ScorecardEntry, ScorecardResult
 from .scoring import Missing, Score
 from .values import Value, Values
 
@@ -77,89 +79,169 @@ def leaf_score(rule: ScoringRule, value: Value, as_of: dt.date | None) -> tuple[
     return raw, scoring.bounded(raw, rule.floor, rule.cap)
 
 
+_ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
+
+
 def evaluate(program: Program, values: Values, as_of: dt.date | None = None) -> Result:
+    """Score every node. The hot path: embedders call it in loops, so it works on the flat
+    tables of `program.layout` and leaves building the node objects to the Result, on first use.
+    Validation costs nothing when the values fit; when anything looks off, `validate` says what.
+    """
     if as_of is None:
         as_of = values.as_of or (program.period.ends if program.period else None)
-    found = validate(program, values, as_of)
-    errors = [d for d in found if d.is_error]
-    if errors:
-        raise ValuesError(errors)
-
-    leaves = [leaf_score(rule, values.values.get(rule.indicator.id), as_of)
-              for rule in program.rules]
-    steps = program.steps
-    scores: list[Score] = [scoring.NOT_REPORTED] * len(steps)
-    for index in program.post_order:
-        step = steps[index]
-        if step.rule is not None:
-            scores[index] = leaves[step.rule][1]
-        else:
-            scores[index] = scoring.aggregate(
-                [(steps[c].weight or 0.0, scores[c]) for c in step.children], program.missing)
-
-    places = program.plan.policy.display_places
-    bands = [(band.id, band.lower) for band in program.plan.bands]
-    nodes = tuple(_node_result(program, i, scores[i], leaves, values, places, bands)
-                  for i in range(len(steps)))
-    cards = tuple(_scorecard_result(card, scores, leaves, program, places, bands)
-                  for card in program.scorecards)
+    slots, raws, measured, found = score_slots(program, values, as_of)
     plan_score: float | None = None
-    if program.roots and all(steps[r].weight is not None for r in program.roots):
-        total = scoring.aggregate([(steps[r].weight or 0.0, scores[r]) for r in program.roots],
+    if program.layout.roots is not None:
+        total = scoring.aggregate([(w, slots[c]) for c, w in program.layout.roots],
                                   program.missing)
         plan_score = None if isinstance(total, Missing) else total * 100.0
-    return Result(program.plan.id, program.plan.title,
-                  program.period.id if program.period else None, as_of, nodes, plan_score,
-                  tuple(d for d in found if not d.is_error), cards, program.plan.bands,
-                  program.plan.policy.locale)
+    plan = program.plan
+    cards: tuple[ScorecardResult, ...] | Deferred[tuple[ScorecardResult, ...]] = ()
+    if program.scorecards:
+        cards = Deferred(lambda: _scorecards(program, slots))
+    return Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
+                  _Nodes(program, slots, raws, measured), plan_score,
+                  tuple(d for d in found if not d.is_error) if found else (), cards, plan.bands,
+                  plan.policy.locale)
 
 
-def _scorecard_result(card: CompiledScorecard, scores: Sequence[Score],
-                      leaves: Sequence[tuple[float | None, Score]], program: Program,
-                      places: int, bands: Sequence[tuple[str, float]]) -> ScorecardResult:
-    entries = []
-    weighted: list[tuple[float, Score]] = []
-    for entry in card.entries:
-        score = leaves[entry.rule][1] if entry.rule is not None else scores[entry.step or 0]
-        weighted.append((entry.weight, score))
-        entries.append(ScorecardEntry(
-            entry.ref, "indicator" if entry.rule is not None else "node", entry.title,
-            entry.weight * 100.0, None if isinstance(score, Missing) else score * 100.0,
-            score.status if isinstance(score, Missing) else "scored",
-            scoring.band_of(score, bands)))
-    total = scoring.aggregate(weighted, program.missing)
-    return ScorecardResult(card.id, card.title,
-                           None if isinstance(total, Missing) else total * 100.0,
-                           total.status if isinstance(total, Missing) else "scored",
-                           tuple(entries), scoring.band_of(total, bands), places)
+def score_slots(program: Program, values: Values, as_of: dt.date | None
+                ) -> tuple[list[Any], list[float | None], list[Value], list[Diagnostic]]:
+    """(score per slot, raw per indicator, value per indicator, warnings): the scoring itself,
+    for `evaluate` and the batch evaluator. Raises ValuesError when the values do not fit."""
+    layout = program.layout
+    given = values.values
+    get = given.get
+    slots: list[Any] = []  # Score per slot: indicators, then branches (see compile.Layout)
+    raws: list[float | None] = []
+    measured: list[Value] = []
+    present = 0
+    clean = values.plan is None or values.plan == program.plan.id
+    rules = program.rules
+    for name, kind, target, size, tolerance, floor, cap, used in layout.leaves:
+        value = get(name, _ABSENT)
+        if value.__class__ is float and kind < GENERAL:
+            present += 1
+            gap = value - target
+            distance = gap if gap >= 0 else -gap
+            # Not within scoring's equality tolerance (math.isclose, written out): the formula.
+            if distance > tolerance and distance > 1e-9 and distance > abs(1e-9 * value):
+                raw = 1.0 + gap / size if kind == AT_LEAST_DEVIATION else 1.0 - gap / size
+                bounded = floor if floor > raw else raw
+                slots.append(cap if cap < bounded else bounded)
+                raws.append(raw)
+                measured.append(value)
+                continue
+        elif value is _ABSENT:
+            value = None
+            clean = clean and not used
+        else:
+            present += 1
+            if kind == DEADLINE:
+                if value is not None and (not isinstance(value, dt.date)
+                                          or (as_of is not None and value > as_of)):
+                    clean = False
+            elif isinstance(value, dt.date):
+                clean = False
+        if kind == DEADLINE and value is None and as_of is None and used:
+            clean = False
+        raw_score = leaf_score(rules[len(raws)], value, as_of)
+        raws.append(raw_score[0])
+        slots.append(raw_score[1])
+        measured.append(value)
+    found: list[Diagnostic] = []
+    if not clean or present != len(given):
+        found = validate(program, values, as_of)
+        errors = [d for d in found if d.is_error]
+        if errors:
+            raise ValuesError(errors)
+
+    slots.extend([scoring.NOT_REPORTED] * (layout.slots - len(slots)))
+    counts_zero = program.missing is MissingPolicy.COUNTS_ZERO
+    for slot, pairs, weights in layout.branches:
+        # scoring.aggregate, on the precomputed weights; the same sums in the same order.
+        total = 0.0
+        scored = 0
+        for child, weight in pairs:
+            score = slots[child]
+            if score.__class__ is not Missing:
+                total += weight * score
+                scored += 1
+        if scored:
+            slots[slot] = total / weights if counts_zero else total / sum(
+                [w for c, w in pairs if slots[c].__class__ is not Missing])
+        else:
+            slots[slot] = scoring.aggregate([(w, slots[c]) for c, w in pairs], program.missing)
+    return slots, raws, measured, found
+
+
+def _bands(program: Program) -> list[tuple[str, float]]:
+    return [(band.id, band.lower) for band in program.plan.bands]
+
+
+def _scorecards(program: Program, slots: Sequence[Score]) -> tuple[ScorecardResult, ...]:
+    places = program.plan.policy.display_places
+    bands = _bands(program)
+    at = program.layout.slot_of_step
+    out = []
+    for card in program.scorecards:
+        entries = []
+        weighted: list[tuple[float, Score]] = []
+        for entry in card.entries:
+            score = slots[entry.rule] if entry.rule is not None else slots[at[entry.step or 0]]
+            weighted.append((entry.weight, score))
+            entries.append(ScorecardEntry(
+                entry.ref, "indicator" if entry.rule is not None else "node", entry.title,
+                entry.weight * 100.0, None if isinstance(score, Missing) else score * 100.0,
+                score.status if isinstance(score, Missing) else "scored",
+                scoring.band_of(score, bands)))
+        total = scoring.aggregate(weighted, program.missing)
+        out.append(ScorecardResult(card.id, card.title,
+                                   None if isinstance(total, Missing) else total * 100.0,
+                                   total.status if isinstance(total, Missing) else "scored",
+                                   tuple(entries), scoring.band_of(total, bands), places))
+    return tuple(out)
 
 
 def _percent(value: float | None) -> float | None:
     return None if value is None else value * 100.0
 
 
-def _node_result(program: Program, index: int, score: Score,
-                 leaves: Sequence[tuple[float | None, Score]], values: Values,
-                 places: int, bands: Sequence[tuple[str, float]]) -> NodeResult:
-    step = program.steps[index]
-    missing = isinstance(score, Missing)
-    common = dict(
-        id=step.id, parent=step.parent, kind=step.kind, title=step.title, code=step.code,
-        depth=step.depth, weight=_percent(step.weight),
-        score=None if missing else score * 100.0,  # type: ignore[operator]
-        status=score.status if isinstance(score, Missing) else "scored", places=places,
-        band=scoring.band_of(score, bands),
-    )
-    zero_weight = ("zero_weight",) if step.weight == 0 else ()
-    if step.rule is None:
-        return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
-    rule = program.rules[step.rule]
-    raw, _ = leaves[step.rule]
-    value = values.values.get(rule.indicator.id)
-    flags = zero_weight + leaf_flags(rule, raw, value)
-    return NodeResult(**common, indicator=rule.indicator.id,  # type: ignore[arg-type]
-                      unit=rule.indicator.unit, target=rule.target,
-                      value=value, raw=_percent(raw), flags=flags)
+class _Nodes(NodeTable):
+    """The scored slots of one evaluation, made into NodeResult objects as they are read."""
+
+    __slots__ = ("program", "slots", "raws", "measured", "bands")
+
+    def __init__(self, program: Program, slots: list[Score], raws: list[float | None],
+                 measured: list[Value]) -> None:
+        super().__init__(program.layout.index)
+        self.program, self.slots, self.raws, self.measured = program, slots, raws, measured
+        self.bands: list[tuple[str, float]] | None = None
+
+    def build(self, position: int) -> NodeResult:
+        program = self.program
+        if self.bands is None:
+            self.bands = _bands(program)
+        step = program.steps[position]
+        score = self.slots[program.layout.slot_of_step[position]]
+        missing = isinstance(score, Missing)
+        common = dict(
+            id=step.id, parent=step.parent, kind=step.kind, title=step.title, code=step.code,
+            depth=step.depth, weight=_percent(step.weight),
+            score=None if missing else score * 100.0,  # type: ignore[operator]
+            status=score.status if isinstance(score, Missing) else "scored",
+            places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
+        )
+        zero_weight = ("zero_weight",) if step.weight == 0 else ()
+        if step.rule is None:
+            return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
+        rule = program.rules[step.rule]
+        raw = self.raws[step.rule]
+        value = self.measured[step.rule]
+        flags = zero_weight + leaf_flags(rule, raw, value)
+        return NodeResult(**common, indicator=rule.indicator.id,  # type: ignore[arg-type]
+                          unit=rule.indicator.unit, target=rule.target,
+                          value=value, raw=_percent(raw), flags=flags)
 
 
 def leaf_flags(rule: ScoringRule, raw: float | None, value: Value) -> tuple[str, ...]:

@@ -7,8 +7,8 @@ figure a person reads. This module formats nothing else (reports do).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -127,35 +127,135 @@ class ScorecardResult:
                 "entries": [entry.to_dict() for entry in self.entries]}
 
 
-@attrs.frozen
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """A part of a Result computed on first use, once: the evaluator scores every node, but
+    builds the objects a reader looks at (scorecards, findings) only when they are read."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    def get(self) -> T:
+        if self._make is not None:
+            self._value = self._make()
+            self._make = None
+        return self._value  # type: ignore[return-value]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (or copied) as the value itself: the recipe may be a closure.
+        return (_same, (self.get(),))
+
+
+class NodeTable:
+    """A Result's nodes, built one at a time when first read (`result["301"]` builds one).
+
+    The evaluator subclasses it with `build`; a Result made from a plain tuple of nodes never
+    meets it. Either way the Result reads the same.
+    """
+
+    __slots__ = ("index", "_built", "_all")
+
+    def __init__(self, index: Mapping[str, int]) -> None:
+        self.index = index  # node id -> position in tree order
+        self._built: dict[int, NodeResult] = {}
+        self._all: tuple[NodeResult, ...] | None = None
+
+    def build(self, position: int) -> NodeResult:
+        raise NotImplementedError
+
+    def node(self, position: int) -> NodeResult:
+        node = self._built.get(position)
+        if node is None:
+            node = self._built[position] = self.build(position)
+        return node
+
+    def get(self) -> tuple[NodeResult, ...]:
+        if self._all is None:
+            self._all = tuple(self.node(i) for i in range(len(self.index)))
+        return self._all
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_same, (self.get(),))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _settled(value: Any) -> Any:
+    """The value a lazily built field stands for (for equality, hashing and repr)."""
+    return value.get() if isinstance(value, (Deferred, NodeTable)) else value
+
+
+@attrs.frozen(repr=False)
 class Result:
     plan_id: str
     plan_title: str
     period: str | None
     as_of: dt.date | None
-    nodes: tuple[NodeResult, ...]  # tree order
+    # tree order; built on first use (the fields below marked so, too): see `nodes`
+    _nodes: tuple[NodeResult, ...] | NodeTable = attrs.field(alias="nodes", eq=_settled)
     score: float | None = None  # the plan's, when its areas are weighted
     diagnostics: tuple[Diagnostic, ...] = ()  # warnings met while scoring (e.g. missing entries)
-    scorecards: tuple[ScorecardResult, ...] = ()
+    _scorecards: tuple[ScorecardResult, ...] | Deferred[tuple[ScorecardResult, ...]] = \
+        attrs.field(default=(), alias="scorecards", eq=_settled)
     bands: tuple[Band, ...] = ()  # the plan's bands, lowest first, for reports
     locale: str = "en"  # how the plan wants numbers written in reports
-    findings: tuple[Finding, ...] = ()  # what the plan's advice rules say, in tree order
-    _index: Mapping[str, NodeResult] = attrs.field(init=False, repr=False, eq=False)
+    # what the plan's advice rules say, in tree order
+    _findings: tuple[Finding, ...] | Deferred[tuple[Finding, ...]] = \
+        attrs.field(default=(), alias="findings", eq=_settled)
+    _index: Mapping[str, NodeResult] | None = attrs.field(init=False, default=None, repr=False,
+                                                          eq=False)
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_index", {node.id: node for node in self.nodes})
+    @property
+    def nodes(self) -> tuple[NodeResult, ...]:
+        nodes = self._nodes
+        return nodes if isinstance(nodes, tuple) else nodes.get()
+
+    @property
+    def scorecards(self) -> tuple[ScorecardResult, ...]:
+        cards = self._scorecards
+        return cards if isinstance(cards, tuple) else cards.get()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        found = self._findings
+        return found if isinstance(found, tuple) else found.get()
+
+    def __repr__(self) -> str:
+        shown = ("plan_id", "plan_title", "period", "as_of", "nodes", "score", "diagnostics",
+                 "scorecards", "bands", "locale", "findings")
+        return "Result(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in shown) + ")"
 
     def __getitem__(self, node_id: str) -> NodeResult:
+        nodes = self._nodes
+        if isinstance(nodes, NodeTable):
+            return nodes.node(nodes.index[node_id])
+        if self._index is None:
+            object.__setattr__(self, "_index", {node.id: node for node in nodes})
+            assert self._index is not None
         return self._index[node_id]
 
     def __contains__(self, node_id: object) -> bool:
+        nodes = self._nodes
+        if isinstance(nodes, NodeTable):
+            return node_id in nodes.index
+        if self._index is None:
+            object.__setattr__(self, "_index", {node.id: node for node in nodes})
+            assert self._index is not None
         return node_id in self._index
 
     def __iter__(self) -> Iterator[NodeResult]:
         return iter(self.nodes)
 
     def __len__(self) -> int:
-        return len(self.nodes)
+        nodes = self._nodes
+        return len(nodes.index) if isinstance(nodes, NodeTable) else len(nodes)
 
     def findings_of(self, node_id: str) -> list[Finding]:
         return [f for f in self.findings if f.node == node_id]

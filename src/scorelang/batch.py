@@ -1,0 +1,364 @@
+"""Program + many scenarios -> the score of every node in every scenario, at once.
+
+A Monte Carlo or a what-if screen scores the same plan thousands of times with different values.
+With numpy installed (the `numpy` extra) the scenarios are scored column by column, one array
+operation per indicator and per branch; without it, one scenario after another through the
+scalar evaluator. Both give the figures `Plan.evaluate` gives, to 1e-12 (the tests hold them to
+it). NaN in a column of numbers means N/D, as null does.
+
+This module scores; it does not build Result objects (ask `Plan.evaluate` for one scenario's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import scoring
+from .compile import AT_LEAST_DEVIATION, AT_MOST_DEVIATION, DEADLINE, Program
+from .diagnostics import ValuesError
+from .evaluate import score_slots, validate
+from .model import Direction, Formula, LateKind, MissingPolicy
+from .scoring import Missing, Reason
+from .values import Values
+
+# numpy, the optional fast path, is imported on the first batch (not by `import scorelang`,
+# whose start-up time the CLI pays on every run); None when it is not installed.
+_UNSET: Any = object()
+np: Any = _UNSET
+
+
+def _numpy_module() -> Any:
+    global np
+    if np is _UNSET:
+        try:
+            import numpy
+            np = numpy
+        except ImportError:  # pragma: no cover - exercised by forcing engine="python"
+            np = None
+    return np
+
+Scenarios = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
+
+SCORED, MISSING, NOT_DUE = 0, 1, 2  # status codes in `Batch.status_codes`
+STATUS = ("scored", "missing", "not_due")
+
+
+class Batch:
+    """The scores of many scenarios, by node and scenario.
+
+    `column(node_id)` is a node's score (percent, unrounded, None for N/D) in every scenario;
+    `score(i, node_id)`, `status(i, node_id)` and `plan_score(i)` read one. `scores` and
+    `status_codes` give the whole table, one row per scenario and one column per node in tree
+    order: a numpy array (NaN for N/D) from the numpy engine, lists from the pure-Python one.
+    """
+
+    def __init__(self, node_ids: tuple[str, ...], slot_of_step: Sequence[int], slots: Any,
+                 not_due: Any, plan_scores: Any, engine: str) -> None:
+        self.node_ids = node_ids
+        self.engine = engine  # "numpy" or "python"
+        self.plan_scores = plan_scores  # per scenario, percent (None/NaN: N/D); None: no plan score
+        self._slot = {node_id: slot_of_step[j] for j, node_id in enumerate(node_ids)}
+        self._slot_of_step = slot_of_step
+        # numpy: fractions, (slots, scenarios), NaN for N/D, and a not-due mask of that shape;
+        # python: per scenario the evaluator's slot list (floats and scoring.Missing values).
+        self._slots = slots
+        self._not_due = not_due
+
+    def __len__(self) -> int:
+        return int(self._slots.shape[1]) if self.engine == "numpy" else len(self._slots)
+
+    def column(self, node_id: str) -> list[float | None]:
+        """A node's score in every scenario (percent, None for N/D)."""
+        slot = self._slot[node_id]
+        if self.engine == "numpy":
+            return [None if math.isnan(x) else x for x in (self._slots[slot] * 100.0).tolist()]
+        return [None if isinstance(row[slot], Missing) else row[slot] * 100.0
+                for row in self._slots]
+
+    def score(self, scenario: int, node_id: str) -> float | None:
+        slot = self._slot[node_id]
+        if self.engine == "numpy":
+            value = float(self._slots[slot, scenario])
+            return None if math.isnan(value) else value * 100.0
+        found = self._slots[scenario][slot]
+        return None if isinstance(found, Missing) else float(found) * 100.0
+
+    def status(self, scenario: int, node_id: str) -> str:
+        slot = self._slot[node_id]
+        if self.engine == "numpy":
+            if not math.isnan(self._slots[slot, scenario]):
+                return "scored"
+            return "not_due" if self._not_due[slot, scenario] else "missing"
+        found = self._slots[scenario][slot]
+        return found.status if isinstance(found, Missing) else "scored"
+
+    def plan_score(self, scenario: int) -> float | None:
+        if self.plan_scores is None:
+            return None
+        value = self.plan_scores[scenario]
+        return None if value is None or math.isnan(value) else float(value)
+
+    @property
+    def scores(self) -> Any:
+        """Every score: rows are scenarios, columns nodes in tree order (percent)."""
+        if self.engine == "numpy":
+            at = np.asarray(self._slot_of_step, dtype=np.intp)
+            return (self._slots[at] * 100.0).T
+        return [[None if isinstance(row[s], Missing) else row[s] * 100.0
+                 for s in self._slot_of_step] for row in self._slots]
+
+    @property
+    def status_codes(self) -> Any:
+        """SCORED (0), MISSING (1) or NOT_DUE (2), in the shape of `scores`."""
+        if self.engine == "numpy":
+            at = np.asarray(self._slot_of_step, dtype=np.intp)
+            scores = self._slots[at]
+            return np.where(np.isnan(scores), np.where(self._not_due[at], NOT_DUE, MISSING),
+                            SCORED).astype(np.int8).T
+        return [[_code(row[s]) for s in self._slot_of_step] for row in self._slots]
+
+
+def _none_for_nan(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None = None,
+                  engine: str = "auto") -> Batch:
+    """Score every scenario: a sequence of mappings id -> value, or a columnar mapping
+    id -> sequence of values (a dict of lists or arrays, a DataFrame's `to_dict("list")`).
+    `engine` is "numpy", "python" or "auto" (numpy when installed)."""
+    if as_of is None and program.period is not None:
+        as_of = program.period.ends
+    if engine not in ("auto", "numpy", "python"):
+        raise ValueError(f"unknown engine {engine!r}: numpy, python or auto")
+    if engine != "python":
+        _numpy_module()
+    if engine == "numpy" and np is None:
+        raise ImportError("the numpy engine needs numpy: pip install 'scorelang[numpy]'")
+    if engine != "python" and np is not None:
+        found = _numpy(program, scenarios, as_of)
+        if found is not None:
+            return found
+    return _python(program, _rows(scenarios), as_of)
+
+
+def _rows(scenarios: Scenarios) -> Sequence[Mapping[str, Any]]:
+    if not isinstance(scenarios, Mapping):
+        return scenarios
+    columns = {name: list(column) for name, column in scenarios.items()}
+    size = len(next(iter(columns.values()))) if columns else 0
+    rows: list[dict[str, Any]] = [{} for _ in range(size)]
+    for name, column in columns.items():
+        for row, value in zip(rows, column):
+            row[name] = None if isinstance(value, float) and math.isnan(value) else value
+    return rows
+
+
+def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date | None) -> Batch:
+    layout = program.layout
+    every: list[list[Any]] = []
+    plan: list[float | None] | None = [] if layout.roots is not None else None
+    for number, row in enumerate(rows):
+        values = Values.from_mapping(row, source=f"<scenario {number}>")
+        slots = score_slots(program, values, as_of)[0]
+        every.append(slots)
+        if plan is not None and layout.roots is not None:
+            total = scoring.aggregate([(w, slots[c]) for c, w in layout.roots], program.missing)
+            plan.append(None if isinstance(total, Missing) else total * 100.0)
+    return Batch(tuple(step.id for step in program.steps), layout.slot_of_step, every, None,
+                 plan, "python")
+
+
+def _code(score: Any) -> int:
+    if isinstance(score, Missing):
+        return NOT_DUE if score.reason is Reason.NOT_DUE else MISSING
+    return SCORED
+
+
+class _Unfit(Exception):
+    """A value the vectorised path does not take as it is: the scalar path will say why."""
+
+
+_NUMBER_TYPES = frozenset({float, int, type(None)})
+_DATE_TYPES = frozenset({dt.date, type(None)})
+
+
+def _numbers(column: Any, size: int) -> Any:
+    """A column as floats (NaN for N/D), or None when it holds anything but numbers and nulls
+    (texts, booleans, dates): the scalar path judges those as `Values.from_mapping` does."""
+    if isinstance(column, np.ndarray) and column.dtype.kind in "fiu":
+        return column.astype(float)
+    kinds = set(map(type, column))
+    if not kinds <= _NUMBER_TYPES and not all(issubclass(k, np.floating) or k in _NUMBER_TYPES
+                                              for k in kinds):
+        return None
+    return np.array(column, dtype=float)
+
+
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+def _dates(column: Any, size: int) -> Any:
+    """A column of completion dates as day ordinals (NaN: not done), or None as above."""
+    if isinstance(column, np.ndarray) and column.dtype.kind == "M":  # datetime64, NaT: not done
+        days = column.astype("datetime64[D]")
+        return np.where(np.isnat(days), np.nan, days.astype(np.int64) + float(_EPOCH))
+    kinds = set(map(type, column))
+    if not kinds <= _DATE_TYPES:
+        if not all(k in _DATE_TYPES or issubclass(k, float) for k in kinds):
+            return None
+        if any(isinstance(v, float) and not math.isnan(v) for v in column):
+            return None
+    return np.array([math.nan if v is None or isinstance(v, float) else v.toordinal()
+                     for v in column], dtype=float)
+
+
+def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Batch | None:
+    """The vectorised evaluation; None when some value needs the scalar path's judgement."""
+    layout = program.layout
+    if isinstance(scenarios, Mapping):
+        unknown = [name for name in scenarios if name not in layout.known]
+        if unknown:
+            raise ValuesError([d for d in validate(program, Values(dict.fromkeys(unknown)), as_of)
+                               if d.is_error])
+        size = len(next(iter(scenarios.values()))) if scenarios else 0
+        if any(len(column) != size for column in scenarios.values()):
+            raise ValueError("every column of a columnar batch has one value per scenario")
+        columns: Mapping[str, Any] = scenarios
+    else:
+        size = len(scenarios)
+        names = [rule.indicator.id for rule in program.rules]
+        columns = {}
+        try:  # every scenario names every indicator: one C-level pass per scenario
+            table = list(map(operator.itemgetter(*names), scenarios)) if len(names) > 1 else \
+                [(row[names[0]],) for row in scenarios]
+            columns = dict(zip(names, zip(*table))) if table else {}
+        except KeyError:  # some leave indicators out (N/D)
+            for name in names:
+                columns[name] = [row.get(name) for row in scenarios]
+            if sum(map(len, scenarios)) != sum(size - sum(1 for row in scenarios if name not in row)
+                                               for name in names):
+                return None  # an unknown id somewhere: the scalar path names it
+        else:
+            if sum(map(len, scenarios)) != size * len(names):
+                return None
+    rules = program.rules
+    slots = np.full((layout.slots, size), np.nan)  # fractions, NaN for N/D
+    filled = np.zeros((layout.slots, size))  # the same with 0 for N/D, for weighted sums
+    present = np.zeros((layout.slots, size), dtype=bool)
+    not_due = np.zeros((layout.slots, size), dtype=bool)
+    may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
+    for position, (name, kind, target, width, _, floor, cap, _) in enumerate(layout.leaves):
+        rule = rules[position]
+        given = columns.get(name)
+        if kind == DEADLINE:
+            done = np.full(size, np.nan) if given is None else _dates(given, size)
+            if done is None:
+                return None
+            raw, pending = _deadline(rule.target.due.due if rule.target.due else dt.date.min,
+                                     done, as_of, rule.late)
+            not_due[position] = pending
+            may_be_not_due.add(position)
+        else:
+            value = np.full(size, np.nan) if given is None else _numbers(given, size)
+            if value is None:
+                return None
+            raw = _achievement(kind, rule.target.direction, target, width, rule.formula, value)
+        score = np.minimum(np.maximum(raw, floor), cap)
+        slots[position] = score
+        present[position] = mask = ~np.isnan(score)
+        filled[position] = np.where(mask, score, 0.0)
+    excluded = program.missing is MissingPolicy.EXCLUDED
+    for slot, pairs, weights in layout.branches:
+        score, mask, pending = _aggregate(slots, filled, present, not_due, may_be_not_due,
+                                          pairs, weights, excluded)
+        slots[slot], present[slot] = score, mask
+        filled[slot] = np.where(mask, score, 0.0)
+        if pending is not None:
+            not_due[slot] = pending
+            may_be_not_due.add(slot)
+    plan = None
+    if layout.roots is not None:
+        score, _, _ = _aggregate(slots, filled, present, not_due, set(), layout.roots,
+                                 sum(w for _, w in layout.roots), excluded)
+        plan = score * 100.0
+    return Batch(tuple(step.id for step in program.steps), layout.slot_of_step, slots, not_due,
+                 plan, "numpy")
+
+
+def _aggregate(slots: Any, filled: Any, present: Any, not_due: Any, may_be_not_due: set[int],
+               pairs: Sequence[tuple[int, float]], weights: float, excluded: bool
+               ) -> tuple[Any, Any, Any]:
+    """scoring.aggregate over whole columns: (score, scored mask, not-due mask or None)."""
+    size = slots.shape[1]
+    if not pairs:  # NO_WEIGHT
+        return np.full(size, np.nan), np.zeros(size, dtype=bool), None
+    children = [c for c, _ in pairs]
+    w = np.array([w for _, w in pairs])
+    total = w @ filled[children]
+    anyone = present[children].any(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        divisor = (w @ present[children]) if excluded else weights
+        score = np.where(anyone, total / divisor, np.nan)
+    pending = None
+    if all(c in may_be_not_due for c in children):  # else one child can only be "missing"
+        pending = ~anyone & not_due[children].all(axis=0)
+    return score, anyone, pending
+
+
+def _achievement(kind: int, direction: Direction | None, target: float, width: float,
+                 formula: Formula, value: Any) -> Any:
+    """scoring.raw_achievement over a column (NaN stays NaN)."""
+    if kind == AT_LEAST_DEVIATION or kind == AT_MOST_DEVIATION:
+        deviation = (value - target) / width
+        raw = 1.0 + deviation if kind == AT_LEAST_DEVIATION else 1.0 - deviation
+        return np.where(_close(value, target), 1.0, raw)
+    close = _close(value, target)
+    if direction is Direction.EQUAL:
+        raw = np.where(close, 1.0, 0.0)
+    else:
+        better = value >= target if direction is Direction.AT_LEAST else value <= target
+        reached = np.where(better | close, 1.0, 0.0)
+        if target == 0:
+            raw = reached
+        elif formula is Formula.RATIO:
+            grows = (direction is Direction.AT_LEAST) == (target > 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = value / target if grows else target / value
+            apart = (value == 0) | ((value > 0) != (target > 0))
+            raw = np.where(close, 1.0, np.where(apart, np.where(better, 1.0, 0.0), ratio))
+        else:
+            deviation = (value - target) / abs(target)
+            raw = np.where(close, 1.0, 1.0 + deviation if direction is Direction.AT_LEAST
+                           else 1.0 - deviation)
+    return np.where(np.isnan(value), np.nan, raw)
+
+
+def _close(value: Any, target: float) -> Any:
+    """math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-9), element-wise."""
+    distance = np.abs(value - target)
+    return np.isfinite(value) & ((distance <= abs(1e-9 * target)) | (distance <= 1e-9)
+                                 | (distance <= np.abs(1e-9 * value)))
+
+
+def _deadline(due: dt.date, done: Any, as_of: dt.date | None, late: Any) -> tuple[Any, Any]:
+    """scoring.deadline_achievement over a column of completion ordinals (NaN: not done)."""
+    due_day = due.toordinal()
+    pending = as_of is None or as_of <= due
+    absent = np.isnan(done)
+    if late.kind is LateKind.FIXED:
+        late_score: Any = late.share
+    elif late.kind is LateKind.LINEAR:
+        late_score = np.maximum(0.0, 1.0 - (done - due_day) / late.days)
+    else:
+        late_score = 0.0
+    raw = np.where(done <= due_day, 1.0, late_score)
+    raw = np.where(absent, np.nan if pending else 0.0, raw)
+    return raw, absent & pending

@@ -1,0 +1,148 @@
+"""Checked plans kept between runs, so that repeated CLI runs and services skip the parser.
+
+The key is a hash of the rule text, its file name and the code that turns text into a checked
+plan (grammar, parser, build, check, model); the entry is the plan model and its diagnostics
+as JSON — never pickle, so a cache file can hold no code and is read as data only. Entries live
+in a private per-user directory (`$SCORELANG_CACHE_DIR`, else `$XDG_CACHE_HOME/scorelang`,
+else `~/.cache/scorelang`, made mode 0700). `SCORELANG_CACHE=off` turns the cache off. A cache
+that cannot be read or written is skipped silently: it only ever saves time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from . import __version__, diagnostics, model
+from .diagnostics import Diagnostic
+
+FORMAT = 1
+# The modules whose change may change what a rule text compiles to.
+_SOURCES = ("grammar.lark", "parser.py", "build.py", "check.py", "model.py", "codes.py",
+            "diagnostics.py", "advice.py", "result.py", "api.py", "cache.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _classes() -> dict[str, type]:
+    found: dict[str, type] = {}
+    for module in (model, diagnostics):
+        for name, value in vars(module).items():
+            if isinstance(value, type) and value.__module__ == module.__name__ and (
+                    attrs.has(value) or issubclass(value, enum.Enum)):
+                found[name] = value
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> str:
+    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def directory() -> Path | None:
+    """The cache directory, made private; None when the cache is off or cannot be made safe."""
+    if os.environ.get("SCORELANG_CACHE", "").lower() in ("0", "off", "no", "false"):
+        return None
+    base = os.environ.get("SCORELANG_CACHE_DIR")
+    if base:
+        path = Path(base)
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        path = (Path(xdg) if xdg else Path.home() / ".cache") / "scorelang"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+    except OSError:
+        return None
+    return path
+
+
+def key(text: str, filename: str) -> str:
+    digest = hashlib.sha256(fingerprint().encode())
+    digest.update(filename.encode("utf-8", "surrogatepass") + b"\0")
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def encode(value: Any) -> Any:
+    """The model as JSON-ready data: attrs classes, enums and dates tagged by name."""
+    if isinstance(value, enum.Enum):
+        return {"@enum": type(value).__name__, "v": value.value}
+    if attrs.has(type(value)):
+        out = {"@": type(value).__name__}
+        for field in attrs.fields(type(value)):
+            if field.init:
+                out[field.alias or field.name] = encode(getattr(value, field.name))
+        return out
+    if isinstance(value, dt.date):
+        return {"@date": value.isoformat()}
+    if isinstance(value, (tuple, list)):
+        return [encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(data: Any) -> Any:
+    if isinstance(data, list):
+        return tuple(decode(v) for v in data)
+    if isinstance(data, dict):
+        classes = _classes()
+        if "@enum" in data:
+            return classes[data["@enum"]](data["v"])
+        if "@date" in data:
+            return dt.date.fromisoformat(data["@date"])
+        cls = classes[data["@"]]  # KeyError for anything not in the model: a bad entry
+        return cls(**{k: decode(v) for k, v in data.items() if k != "@"})
+    return data
+
+
+def load(text: str, filename: str) -> tuple[model.Plan, list[Diagnostic]] | None:
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / f"{key(text, filename)}.json").read_text(encoding="utf-8"))
+        plan = decode(data["plan"])
+        found = list(decode(data["diagnostics"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(plan, model.Plan) or not all(isinstance(d, Diagnostic) for d in found):
+        return None
+    return plan, found
+
+
+def store(text: str, filename: str, plan: model.Plan, found: list[Diagnostic]) -> None:
+    folder = directory()
+    if folder is None:
+        return
+    try:
+        payload = json.dumps({"format": FORMAT, "plan": encode(plan),
+                              "diagnostics": encode(found)}, ensure_ascii=False)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(payload)
+            os.replace(temporary, folder / f"{key(text, filename)}.json")
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, TypeError, ValueError):
+        pass
