@@ -20,6 +20,7 @@ import yaml
 
 from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
 from .files import read_text
+from .yamlsource import node_span, syntax_error
 
 LOCALES = ("it", "en")
 # What a published figure is: an achievement (`scores`), a measured value (`values`), or the
@@ -154,13 +155,6 @@ def _hint(text: str, locale: str) -> str:
 
 # ---- reading the file -----------------------------------------------------------------------
 
-def _span(source: str, node: yaml.Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    end_column = end.column if end.line == start.line else start.column + 1
-    return Span(source, start.line + 1, start.column + 1, end.line + 1,
-                max(end_column, start.column + 1))
-
-
 class _Reader:
     """Walks the YAML nodes, collecting entries and every problem (all of them, in order)."""
 
@@ -171,7 +165,7 @@ class _Reader:
         self.problems: list[Diagnostic] = []
 
     def shape(self, message: str, node: yaml.Node, hint: str | None = None) -> None:
-        self.problems.append(error("SL501", message, _span(self.source, node), hint))
+        self.problems.append(error("SL501", message, node_span(self.source, node), hint))
 
     def pairs(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """(name, key node, value node) of a mapping, each name once (twice is SL501)."""
@@ -197,7 +191,7 @@ class _Reader:
 
     def figure(self, node: yaml.Node, kind: str, ref: str) -> Figure | None:
         """The figure of one scalar; SL502 (and None) when it cannot be read."""
-        span = _span(self.source, node)
+        span = node_span(self.source, node)
         what = "score" if kind == "summary_score" else kind
         if not isinstance(node, yaml.ScalarNode):
             self.problems.append(error("SL502", f"the {what} of `{ref}` is not a single figure",
@@ -238,14 +232,14 @@ class _Reader:
     def entries(self, name: str, node: yaml.Node) -> list[Entry]:
         found: list[Entry] = []
         for ref, key, value in self.pairs(node, name):
-            name_span = _span(self.source, key)
+            name_span = node_span(self.source, key)
             if name == "summary":
                 found += self.summary_row(ref, value, name_span)
                 continue
             kind = "score" if name == "scores" else "value"
             figure = self.figure(value, kind, ref)
             if figure is not None:
-                found.append(Entry(kind, ref, figure, _span(self.source, value), name_span))
+                found.append(Entry(kind, ref, figure, node_span(self.source, value), name_span))
         return found
 
     def summary_row(self, ref: str, node: yaml.Node, name_span: Span) -> list[Entry]:
@@ -257,7 +251,7 @@ class _Reader:
         for kind, item in zip(("summary_score", "weight"), node.value):
             figure = self.figure(item, kind, ref)
             if figure is not None:
-                found.append(Entry(kind, ref, figure, _span(self.source, item), name_span))
+                found.append(Entry(kind, ref, figure, node_span(self.source, item), name_span))
         return found
 
 
@@ -270,15 +264,10 @@ def loads_published(text: str, source: str = "<published>") -> Published:
             root = loader.get_single_node()
             if root is not None:
                 loader.construct_document(root)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            span = Span.point(source, mark.line + 1, mark.column + 1) if mark else None
-            raise PublishedError([error(
-                "SL501", f"not valid YAML: {exc.problem or exc}", span,
-                "check indentation and that each entry is `id: \"figure\"`")]) from None
         except yaml.YAMLError as exc:
-            raise PublishedError([error("SL501", f"not valid YAML: {exc}",
-                                        Span.point(source, 1, 1))]) from None
+            raise PublishedError([syntax_error(
+                exc, source, "SL501",
+                "check indentation and that each entry is `id: \"figure\"`")]) from None
         except ValueError:
             pass  # an impossible date (2020-06-31): the walk below says which figure
         return _published(loader, root, source)
@@ -315,7 +304,7 @@ def _published(loader: yaml.SafeLoader, root: yaml.Node | None, source: str) -> 
     as_of = _as_of(reader, top)
     if reader.problems:
         raise PublishedError(in_source_order(reader.problems))
-    spans = {key: _span(source, top[key]) for key in _NAMES if key in top}
+    spans = {key: node_span(source, top[key]) for key in _NAMES if key in top}
     return Published(tuple(entries), plan, period, as_of, locale, source, spans)
 
 

@@ -26,6 +26,7 @@ from .api import Plan, load, load_values
 from .diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
                           in_source_order)
 from .files import InputError, read_text
+from .yamlsource import node_span, syntax_error
 from .result import FLAGS, NodeResult, Result
 from .rounding import half_up
 from .values import Values
@@ -144,12 +145,9 @@ def load_suite(path: Path) -> Suite:
             root = loader.get_single_node()
             if root is not None:
                 loader.construct_document(root)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            span = Span.point(str(path), mark.line + 1, mark.column + 1) if mark else None
-            raise RuleTestError([error("SL401", f"not valid YAML: {exc.problem or exc}", span,
-                                       "check indentation and that each entry is `key: value`")]
-                                ) from None
+        except yaml.YAMLError as exc:
+            raise RuleTestError([syntax_error(exc, str(path), "SL401", "check indentation and "
+                                              "that each entry is `key: value`")]) from None
         except ValueError:
             pass  # an impossible date (2020-06-31): the walk reports it with its position
         return _Reader(path, loader).suite(root)
@@ -165,10 +163,7 @@ class _Reader:
         self.problems: list[Diagnostic] = []
 
     def span(self, node: yaml.Node) -> Span:
-        start, end = node.start_mark, node.end_mark
-        end_column = end.column if end.line == start.line else start.column + 1
-        return Span(self.source, start.line + 1, start.column + 1, end.line + 1,
-                    max(end_column, start.column + 1))
+        return node_span(self.source, node)
 
     def problem(self, code: str, message: str, node: yaml.Node | None, hint: str | None = None) -> None:
         span = self.span(node) if node is not None else Span.point(self.source, 1, 1)

@@ -18,6 +18,7 @@ import yaml
 
 from .diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
 from .files import read_text
+from .yamlsource import node_span, syntax_error
 
 Value = float | dt.date | None
 
@@ -45,12 +46,6 @@ class Values:
         if problems:
             raise ValuesError(problems)
         return cls(clean, plan, period, as_of, source)
-
-
-def _span(source: str, node: yaml.Node) -> Span:
-    start, end = node.start_mark, node.end_mark
-    end_column = end.column if end.line == start.line else start.column + 1
-    return Span(source, start.line + 1, start.column + 1, end.line + 1, max(end_column, start.column + 1))
 
 
 def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic]) -> Value:
@@ -97,7 +92,7 @@ def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
         try:
             loader.construct_yaml_timestamp(node)
         except ValueError:
-            found.append(error("SL303", f"{node.value} is not a real date", _span(source, node),
+            found.append(error("SL303", f"{node.value} is not a real date", node_span(source, node),
                                "dates are YYYY-MM-DD with a real month and day, e.g. 2020-06-30"))
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
@@ -114,13 +109,9 @@ def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span.point(source, mark.line + 1, mark.column + 1) if mark else None
-        raise ValuesError([error("SL301", f"not valid YAML: {exc.problem or exc}", span,
-                                 "check indentation and that each entry is `name: value`")]) from None
     except yaml.YAMLError as exc:
-        raise ValuesError([error("SL301", f"not valid YAML: {exc}", Span.point(source, 1, 1))]) from None
+        raise ValuesError([syntax_error(exc, source, "SL301", "check indentation and that "
+                                        "each entry is `name: value`")]) from None
     except ValueError:
         # PyYAML reads 2020-06-31 as a date and fails on it: say which one.
         found = _impossible_dates(loader, root, source) or [
@@ -143,7 +134,7 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
     for key, (key_node, _) in nodes.items():
         if key not in allowed:
             problems.append(error("SL302", f"unknown key `{key}` in a values file",
-                                  _span(source, key_node), "allowed keys: " + ", ".join(allowed)))
+                                  node_span(source, key_node), "allowed keys: " + ", ".join(allowed)))
     as_of = data.get("as_of")
     if isinstance(as_of, str):
         try:
@@ -152,7 +143,7 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
             pass
     if as_of is not None and not isinstance(as_of, dt.date):
         problems.append(error("SL304", f"as_of {as_of!r} is not a date",
-                              _span(source, nodes["as_of"][1]), "write it as YYYY-MM-DD"))
+                              node_span(source, nodes["as_of"][1]), "write it as YYYY-MM-DD"))
         as_of = None
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
@@ -160,21 +151,21 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
     spans: dict[str, Span] = {}
     clean: dict[str, Value] = {}
     if measured is None:
-        problems.append(error("SL302", "no `values` mapping", _span(source, node),
+        problems.append(error("SL302", "no `values` mapping", node_span(source, node),
                               "add `values:` with one `indicator_id: value` per line"))
     elif not isinstance(measured, dict):
         problems.append(error("SL302", "`values` must be a mapping of indicator id to value",
-                              _span(source, nodes["values"][1])))
+                              node_span(source, nodes["values"][1])))
     else:
         for key_node, value_node in nodes["values"][1].value:
             name = str(key_node.value)
-            span = _span(source, key_node)
+            span = node_span(source, key_node)
             if name in spans:
                 problems.append(error("SL305", f"`{name}` is given twice", span,
                                       f"first at line {spans[name].line}; keep one"))
             spans[name] = span
             clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
-                                 _span(source, value_node), problems)
+                                 node_span(source, value_node), problems)
     return Values(clean, plan, period, as_of, source, spans)
 
 
@@ -191,19 +182,19 @@ def loads_all_values(text: str, source: str = "<values>") -> list[Values]:
         for key, (key_node, _) in nodes.items():
             if key not in ("plan", "periods"):
                 problems.append(error("SL302", f"unknown key `{key}` beside `periods`",
-                                      _span(source, key_node),
+                                      node_span(source, key_node),
                                       "with several periods, put `as_of` and `values` under each"))
         periods_node = nodes["periods"][1]
         found = []
         if not isinstance(periods_node, yaml.MappingNode) or not isinstance(data["periods"], dict):
             problems.append(error("SL302", "`periods` maps each period id to its `as_of` and "
-                                  "`values`", _span(source, periods_node)))
+                                  "`values`", node_span(source, periods_node)))
         else:
             for key_node, value_node in periods_node.value:
                 entry = data["periods"].get(key_node.value)
                 if not isinstance(value_node, yaml.MappingNode) or not isinstance(entry, dict):
                     problems.append(error("SL302", f"period `{key_node.value}` must hold `as_of` "
-                                          "and `values`", _span(source, value_node)))
+                                          "and `values`", node_span(source, value_node)))
                     continue
                 found.append(_one_period(value_node, entry, source, ("as_of", "values"), plan,
                                          str(key_node.value), problems))
