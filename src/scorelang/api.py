@@ -10,96 +10,44 @@ Bad rules or values raise a ScorelangError subclass carrying the diagnostics.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from . import cache, model
-from .advice import advise
-from .build import build
-from .check import check
-from .compile import Program, compile_plan
-from .diagnostics import (CheckError, Diagnostic, ParseError, ValuesError, did_you_mean, error,
-                          in_source_order, warning)
-from .evaluate import evaluate
+from . import cache
+from .diagnostics import CheckError, Diagnostic, ParseError, in_source_order
 from .files import read_text
-from .parser import parse
-from .result import Deferred, Result
-from .values import Values, load_all_values, load_values, loads_all_values, loads_values
 
 if TYPE_CHECKING:
-    from .batch import Batch, Scenarios
+    from . import model
+    from .plan import Plan
+    from .values import Values, load_all_values, load_values, loads_all_values, loads_values
 
-__all__ = ["Plan", "Values", "diagnose", "load", "load_all_values", "load_values", "loads",
-           "loads_all_values", "loads_values"]
+__all__ = ["Plan", "Values", "check_text", "diagnose", "load", "load_all_values", "load_values",
+           "loads", "loads_all_values", "loads_values"]
+
+# The pipeline's stages (parser, build, check: Lark) and the plan (model, compiler, evaluator)
+# are imported by the functions that use them: `check_text` on a warm cache needs none of them.
+_VALUES_NAMES = frozenset({"Values", "load_all_values", "load_values", "loads_all_values",
+                           "loads_values"})
 
 
-class Plan:
-    """A checked plan, compiled per period on first use and evaluated as often as needed."""
+def __getattr__(name: str) -> object:
+    """`Plan` and the values readers, kept importable from here, imported on first use."""
+    if name == "Plan":
+        from .plan import Plan
 
-    def __init__(self, definition: model.Plan, warnings: tuple[Diagnostic, ...] = ()):
-        self.definition = definition
-        self.warnings = warnings
-        self._programs: dict[str | None, Program] = {}
+        return Plan
+    if name in _VALUES_NAMES:
+        from . import values
 
-    @property
-    def id(self) -> str:
-        return self.definition.id
-
-    @property
-    def title(self) -> str:
-        return self.definition.title
-
-    def program(self, period: str | None) -> Program:
-        if period not in self._programs:
-            found = self.definition.period(period) if period is not None else None
-            if period is not None and found is None:
-                declared = ", ".join(p.id for p in self.definition.periods) or "none"
-                names = [p.id for p in self.definition.periods]
-                raise ValuesError([error("SL312", f"plan `{self.id}` has no period `{period}`",
-                                         None, did_you_mean(period, names)
-                                         or f"declared periods: {declared}")])
-            self._programs[period] = compile_plan(self.definition, found)
-        return self._programs[period]
-
-    def default_period(self) -> str | None:
-        """With no period named anywhere, the last declared (the year-end assessment)."""
-        periods = self.definition.periods
-        return periods[-1].id if periods else None
-
-    def evaluate(self, values: Values | Mapping[str, Any], period: str | None = None,
-                 as_of: dt.date | None = None) -> Result:
-        """Score the plan. `values` is a loaded values file or a mapping id -> value."""
-        if not isinstance(values, Values):
-            values = Values.from_mapping(values)
-        chosen = period or values.period or self.default_period()
-        result = evaluate(self.program(chosen), values, as_of)
-        if self.definition.rules:
-            # Advice reads every node: done when the findings are first read, not before.
-            definition, scored = self.definition, result
-            result = attrs.evolve(result, findings=Deferred(lambda: advise(definition, scored)))
-        if chosen is not None and not (period or values.period):
-            note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
-                           "the plan declares", None,
-                           "name the period in the values file (`period: ...`) or with --period; "
-                           "declared: " + ", ".join(p.id for p in self.definition.periods))
-            result = attrs.evolve(result, diagnostics=(note, *result.diagnostics))
-        return result
-
-    def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
-                      as_of: dt.date | None = None, engine: str = "auto") -> Batch:
-        """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
-        mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
-        Each scenario's figures are those `evaluate` gives for it (to 1e-12)."""
-        from .batch import evaluate_many  # numpy is loaded with it, when installed
-        return evaluate_many(self.program(period or self.default_period()), scenarios, as_of,
-                             engine)
+        return getattr(values, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _build_and_check(tree: Any, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
+    from .build import build
+    from .check import check
+
     plan, found = build(tree, filename)
     if plan is not None:
         found = found + check(plan)
@@ -112,6 +60,22 @@ def diagnose(text: str, filename: str = "<string>") -> tuple[model.Plan | None, 
     cached = cache.load(text, filename)
     if cached is not None:
         return cached
+    return _compile(text, filename)
+
+
+def check_text(text: str, filename: str = "<string>") -> list[Diagnostic]:
+    """The diagnostics `diagnose` gives, without the plan. A text checked before is answered
+    from the cache without loading the parser or the plan model: what `scorelang check` uses."""
+    found = cache.load_diagnostics(text, filename)
+    if found is not None:
+        return found
+    return _compile(text, filename)[1]
+
+
+def _compile(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
+    """Parse, build and check text that the cache does not hold, and keep the outcome."""
+    from .parser import parse
+
     try:
         tree = parse(text, filename)
     except ParseError as exc:
@@ -130,11 +94,15 @@ def _build_check_and_keep(tree: Any, text: str,
 def loads(text: str, filename: str = "<string>") -> Plan:
     """Compile rule text; raise ParseError or CheckError when it has errors. A text compiled
     before (same text, name and scorelang) comes from the cache (see `cache`)."""
+    from .plan import Plan
+
     cached = cache.load(text, filename)
     plan: model.Plan | None
     if cached is not None:
         plan, found = cached
     else:
+        from .parser import parse
+
         plan, found = _build_check_and_keep(parse(text, filename), text, filename)
     errors = [d for d in found if d.is_error]
     if errors or plan is None:
@@ -145,6 +113,3 @@ def loads(text: str, filename: str = "<string>") -> Plan:
 def load(path: str | Path) -> Plan:
     path = Path(path)
     return loads(read_text(path, "rule file"), str(path))
-
-
-

@@ -19,12 +19,16 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import __version__, diagnostics, model
+from . import __version__, diagnostics
 from .diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from . import model
 
 FORMAT = 1
 # The modules whose change may change what a rule text compiles to.
@@ -32,15 +36,25 @@ _SOURCES = ("grammar.lark", "parser.py", "build.py", "check.py", "model.py", "co
             "diagnostics.py", "advice.py", "result.py", "api.py", "cache.py")
 
 
+def _classes_of(module: ModuleType) -> dict[str, type]:
+    """The attrs classes and enums a module defines: what an entry may name."""
+    return {name: value for name, value in vars(module).items()
+            if isinstance(value, type) and value.__module__ == module.__name__
+            and (attrs.has(value) or issubclass(value, enum.Enum))}
+
+
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict[str, type]:
-    found: dict[str, type] = {}
-    for module in (model, diagnostics):
-        for name, value in vars(module).items():
-            if isinstance(value, type) and value.__module__ == module.__name__ and (
-                    attrs.has(value) or issubclass(value, enum.Enum)):
-                found[name] = value
-    return found
+    """What a whole entry may name: the plan model's classes and the diagnostics'."""
+    from . import model  # only for whole plans: `load_diagnostics` must not pay for it
+
+    return {**_classes_of(model), **_classes_of(diagnostics)}
+
+
+@functools.lru_cache(maxsize=1)
+def _diagnostic_classes() -> dict[str, type]:
+    """What the diagnostics of an entry may name: Diagnostic, Span, Severity."""
+    return _classes_of(diagnostics)
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,33 +114,68 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def decode(data: Any) -> Any:
-    if isinstance(data, list):
-        return tuple(decode(v) for v in data)
-    if isinstance(data, dict):
+def decode(data: Any, classes: dict[str, type] | None = None) -> Any:
+    """Data from `encode` back to objects, naming only `classes` (default: the model's and
+    the diagnostics')."""
+    if classes is None:
         classes = _classes()
+    if isinstance(data, list):
+        return tuple(decode(v, classes) for v in data)
+    if isinstance(data, dict):
         if "@enum" in data:
             return classes[data["@enum"]](data["v"])
         if "@date" in data:
             return dt.date.fromisoformat(data["@date"])
-        cls = classes[data["@"]]  # KeyError for anything not in the model: a bad entry
-        return cls(**{k: decode(v) for k, v in data.items() if k != "@"})
+        cls = classes[data["@"]]  # KeyError for any other name: a bad entry
+        return cls(**{k: decode(v, classes) for k, v in data.items() if k != "@"})
     return data
 
 
-def load(text: str, filename: str) -> tuple[model.Plan, list[Diagnostic]] | None:
+def _read(text: str, filename: str) -> Any:
+    """An entry's JSON data, or None when the cache is off or has no readable entry."""
     folder = directory()
     if folder is None:
         return None
     try:
-        data = json.loads((folder / f"{key(text, filename)}.json").read_text(encoding="utf-8"))
-        plan = decode(data["plan"])
-        found = list(decode(data["diagnostics"]))
-    except (OSError, ValueError, KeyError, TypeError):
+        return json.loads((folder / f"{key(text, filename)}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    if not isinstance(plan, model.Plan) or not all(isinstance(d, Diagnostic) for d in found):
+
+
+def _diagnostics(data: Any) -> list[Diagnostic] | None:
+    """An entry's diagnostics, decoded naming only the diagnostics' own classes."""
+    try:
+        found = list(decode(data["diagnostics"], _diagnostic_classes()))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return found if all(isinstance(d, Diagnostic) for d in found) else None
+
+
+def load(text: str, filename: str) -> tuple[model.Plan, list[Diagnostic]] | None:
+    """The checked plan and its diagnostics, when this text was compiled before."""
+    from . import model
+
+    data = _read(text, filename)
+    if data is None:
+        return None
+    try:
+        plan = decode(data["plan"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    found = _diagnostics(data)
+    if not isinstance(plan, model.Plan) or found is None:
         return None
     return plan, found
+
+
+def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
+    """Only the diagnostics of a text compiled before: the plan's part of the entry is not
+    decoded, so neither the plan model nor the parser is imported (`scorelang check`)."""
+    data = _read(text, filename)
+    # Only plans that built are stored: an entry without one is damaged, not a clean text.
+    if not isinstance(data, dict) or "plan" not in data:
+        return None
+    return _diagnostics(data)
 
 
 def store(text: str, filename: str, plan: model.Plan, found: list[Diagnostic]) -> None:

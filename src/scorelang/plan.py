@@ -1,0 +1,89 @@
+"""The plan an embedder holds: a checked plan model, compiled per period, evaluated.
+
+`scorelang.load` returns one. This module imports the whole engine (compiler, evaluator,
+advice, values) up front, so that `Plan.evaluate`, called in loops, does no importing of its
+own; `api` imports this module only when a plan is loaded, not for diagnostics alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from . import model
+from .advice import advise
+from .compile import Program, compile_plan
+from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
+from .evaluate import evaluate
+from .result import Deferred, Result
+from .values import Values
+
+if TYPE_CHECKING:
+    from .batch import Batch, Scenarios
+
+__all__ = ["Plan"]
+
+
+class Plan:
+    """A checked plan, compiled per period on first use and evaluated as often as needed."""
+
+    def __init__(self, definition: model.Plan, warnings: tuple[Diagnostic, ...] = ()):
+        self.definition = definition
+        self.warnings = warnings
+        self._programs: dict[str | None, Program] = {}
+
+    @property
+    def id(self) -> str:
+        return self.definition.id
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
+
+    def program(self, period: str | None) -> Program:
+        if period not in self._programs:
+            found = self.definition.period(period) if period is not None else None
+            if period is not None and found is None:
+                declared = ", ".join(p.id for p in self.definition.periods) or "none"
+                names = [p.id for p in self.definition.periods]
+                raise ValuesError([error("SL312", f"plan `{self.id}` has no period `{period}`",
+                                         None, did_you_mean(period, names)
+                                         or f"declared periods: {declared}")])
+            self._programs[period] = compile_plan(self.definition, found)
+        return self._programs[period]
+
+    def default_period(self) -> str | None:
+        """With no period named anywhere, the last declared (the year-end assessment)."""
+        periods = self.definition.periods
+        return periods[-1].id if periods else None
+
+    def evaluate(self, values: Values | Mapping[str, Any], period: str | None = None,
+                 as_of: dt.date | None = None) -> Result:
+        """Score the plan. `values` is a loaded values file or a mapping id -> value."""
+        if not isinstance(values, Values):
+            values = Values.from_mapping(values)
+        chosen = period or values.period or self.default_period()
+        result = evaluate(self.program(chosen), values, as_of)
+        if self.definition.rules:
+            # Advice reads every node: done when the findings are first read, not before.
+            definition, scored = self.definition, result
+            result = attrs.evolve(result, findings=Deferred(lambda: advise(definition, scored)))
+        if chosen is not None and not (period or values.period):
+            note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
+                           "the plan declares", None,
+                           "name the period in the values file (`period: ...`) or with --period; "
+                           "declared: " + ", ".join(p.id for p in self.definition.periods))
+            result = attrs.evolve(result, diagnostics=(note, *result.diagnostics))
+        return result
+
+    def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
+                      as_of: dt.date | None = None, engine: str = "auto") -> Batch:
+        """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
+        mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
+        Each scenario's figures are those `evaluate` gives for it (to 1e-12)."""
+        from .batch import evaluate_many  # numpy is loaded with it, when installed
+        return evaluate_many(self.program(period or self.default_period()), scenarios, as_of,
+                             engine)
