@@ -2,6 +2,9 @@
 
 Exit codes: 0 clean, 1 problems found in rules or values, 2 usage or I/O error.
 Never prints a Python traceback for bad input: every problem is a diagnostic.
+
+Each command imports what it uses when it runs: a new process pays for every module it loads,
+and `scorelang check` on a warm cache needs no parser, plan model, YAML or report tables.
 """
 
 from __future__ import annotations
@@ -11,24 +14,15 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import yaml
-
-from . import __version__, api, report, ruletest
-from . import format as formatter
-from . import whatif
-from .explain import explain
-from .report import diagnostics as diagnostics_report
-from .report import verify as verify_report
-from .report import views
-from .report import whatif as whatif_report
-from .report import explain as explain_report
-from .report import ruletest as ruletest_report
+from . import __version__, api, report
 from .diagnostics import Diagnostic, ScorelangError, render
 from .files import InputError, read_text, write_text_atomic
-from .result import Result
-from .verify import PublishedError, load_published, verify
+
+if TYPE_CHECKING:
+    from .plan import Plan
+    from .result import Result
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -77,7 +71,7 @@ def _emit(text: str, output: str | None) -> int:
     return EXIT_OK
 
 
-def _scored(args: argparse.Namespace) -> tuple[api.Plan, Result] | int:
+def _scored(args: argparse.Namespace) -> tuple[Plan, Result] | int:
     """Load the rules and values named on the command line and score them, or an exit code."""
     try:
         plan = api.load(args.rules)
@@ -97,7 +91,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     return _write_report(args, *scored)
 
 
-def _write_report(args: argparse.Namespace, plan: api.Plan, result: Result) -> int:
+def _write_report(args: argparse.Namespace, plan: Plan, result: Result) -> int:
     if args.format == "xlsx":
         if not args.output:
             print("scorelang score: --format xlsx writes a workbook: give -o FILE.xlsx",
@@ -134,6 +128,9 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from .report import verify as verify_report
+    from .verify import PublishedError, load_published, verify
+
     try:
         published = load_published(args.reported)
         period = args.period or published.period
@@ -151,6 +148,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
+    import yaml
+
+    from . import whatif
+    from .report import whatif as whatif_report
+
     path = Path(args.rules)
     try:
         text = read_text(path, "rule file")
@@ -207,6 +209,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print_diagnostics(result.diagnostics)
     labels = _labels(results)
     if args.format in ("html", "xlsx"):
+        from .report import views
+
         table = views.comparison(results, labels, args.depth)
         if args.format == "html":
             from .report.html import view_html
@@ -229,6 +233,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain
+    from .report import explain as explain_report
+
     scored = _scored(args)
     if isinstance(scored, int):
         return scored
@@ -254,6 +261,8 @@ def _rule_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .report import diagnostics as diagnostics_report
+
     code = EXIT_OK
     everything: list[Diagnostic] = []
     files = _rule_files(args.paths)
@@ -264,7 +273,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             everything.extend(exc.diagnostics)
             code = EXIT_USAGE
             continue
-        _, found = api.diagnose(text, str(path))
+        found = api.check_text(text, str(path))
         everything.extend(found)
         if any(d.is_error for d in found) or (args.strict and found):
             code = max(code, EXIT_PROBLEMS)
@@ -285,6 +294,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fmt(args: argparse.Namespace) -> int:
     """Rewrite rule files in the canonical layout; with --check or --diff, only report."""
+    from . import format as formatter
+
     code = EXIT_OK
     problems: list[Diagnostic] = []
     for path in _rule_files(args.paths):
@@ -312,6 +323,9 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    from . import ruletest
+    from .report import ruletest as ruletest_report
+
     outcome = ruletest.run_paths(args.paths)
     text = ruletest_report.render_json(outcome) if args.format == "json" else \
         ruletest_report.render_text(outcome, args.verbose)
@@ -346,7 +360,7 @@ def parser() -> argparse.ArgumentParser:
     score.add_argument("--as-of", type=_date, help="monitoring date YYYY-MM-DD "
                        "(default: the values file's, else the period's end)")
     _report_options(score, ("html", "xlsx"))
-    score.add_argument("--view", choices=views.VIEWS, default="tree",
+    score.add_argument("--view", choices=report.VIEWS, default="tree",
                        help="summary (areas and strategic objectives), tree, indicators, "
                        "scorecards")
     score.set_defaults(run=cmd_score)

@@ -7,7 +7,6 @@ decides what is wrong (that is `build`, `check` and `values`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from enum import Enum
 
@@ -88,6 +87,8 @@ def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for an unknown name, or None when nothing is close."""
+    import difflib  # here, not at the top: `scorelang check` on a warm cache never suggests
+
     options = list(candidates)
     same_but_case = [c for c in options if c.lower() == name.lower()]
     close = same_but_case or difflib.get_close_matches(name, options, n=1, cutoff=0.6)

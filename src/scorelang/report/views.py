@@ -17,7 +17,6 @@ import attrs
 from ..compile import TargetUsed
 from ..result import NodeResult, Result
 
-VIEWS = ("summary", "tree", "indicators", "scorecards", "findings")
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
 
 
@@ -171,6 +170,7 @@ def findings(result: Result, depth: int | None = None) -> View:
                 tuple(rows))
 
 
+# One per name in `report.VIEWS`, the list the command line offers (a test keeps them in step).
 BUILDERS = {"summary": summary, "tree": tree, "indicators": indicators, "scorecards": scorecards,
             "findings": findings}
 
