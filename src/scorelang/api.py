@@ -11,7 +11,7 @@ Bad rules or values raise a ScorelangError subclass carrying the diagnostics.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import cache
 from .diagnostics import CheckError, Diagnostic, ParseError, in_source_order
@@ -44,14 +44,18 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _build_and_check(tree: Any, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
-    from .build import build
+def _read_and_check(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
+    """Parse and build (raising ParseError for a syntax error), then check; keep the outcome."""
+    from .build import read
     from .check import check
 
-    plan, found = build(tree, filename)
+    plan, found = read(text, filename)
     if plan is not None:
-        found = found + check(plan)
-    return plan, in_source_order(found)
+        found = in_source_order(found + check(plan))
+        cache.store(text, filename, plan, found)
+    else:
+        found = in_source_order(found)
+    return plan, found
 
 
 def diagnose(text: str, filename: str = "<string>") -> tuple[model.Plan | None, list[Diagnostic]]:
@@ -73,22 +77,11 @@ def check_text(text: str, filename: str = "<string>") -> list[Diagnostic]:
 
 
 def _compile(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
-    """Parse, build and check text that the cache does not hold, and keep the outcome."""
-    from .parser import parse
-
+    """Parse, build and check text that the cache does not hold; a syntax error is returned."""
     try:
-        tree = parse(text, filename)
+        return _read_and_check(text, filename)
     except ParseError as exc:
         return None, list(exc.diagnostics)
-    return _build_check_and_keep(tree, text, filename)
-
-
-def _build_check_and_keep(tree: Any, text: str,
-                          filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
-    plan, found = _build_and_check(tree, filename)
-    if plan is not None:
-        cache.store(text, filename, plan, found)
-    return plan, found
 
 
 def loads(text: str, filename: str = "<string>") -> Plan:
@@ -101,9 +94,7 @@ def loads(text: str, filename: str = "<string>") -> Plan:
     if cached is not None:
         plan, found = cached
     else:
-        from .parser import parse
-
-        plan, found = _build_check_and_keep(parse(text, filename), text, filename)
+        plan, found = _read_and_check(text, filename)
     errors = [d for d in found if d.is_error]
     if errors or plan is None:
         raise CheckError(errors)

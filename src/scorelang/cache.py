@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 FORMAT = 1
 # The modules whose change may change what a rule text compiles to.
-_SOURCES = ("grammar.lark", "parser.py", "build.py", "check.py", "model.py", "codes.py",
-            "diagnostics.py", "advice.py", "result.py", "api.py", "cache.py")
+_SOURCES = ("grammar.lark", "grammar_tables.json", "tables.py", "lalr.py", "parser.py",
+            "build.py", "check.py", "model.py", "codes.py", "diagnostics.py", "advice.py",
+            "result.py", "api.py", "cache.py")
 
 
 def _classes_of(module: ModuleType) -> dict[str, type]:

@@ -13,7 +13,7 @@ from . import model
 from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
 from .model import Direction, Formula
 from .advice import FACTS, PLACEHOLDERS, SEVERITIES, placeholders
-from .parser import keywords
+from .tables import reserved_words as keywords
 from .result import FLAGS
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).

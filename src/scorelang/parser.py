@@ -15,6 +15,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
+from .tables import reserved_words
 
 # Names people read in "expected ..." messages instead of Lark's terminal names.
 _TOKEN_NAMES = {
@@ -36,15 +37,9 @@ def grammar_parser() -> Lark:
     return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-@functools.lru_cache(maxsize=1)
 def keywords() -> frozenset[str]:
     """The words the language reserves (plan, indicator, objective, weight, ...)."""
-    found = set()
-    for terminal in grammar_parser().terminals:
-        value = getattr(terminal.pattern, "value", "")
-        if terminal.pattern.type == "str" and value.isalpha():
-            found.add(value)
-    return frozenset(found)
+    return reserved_words()
 
 
 def parse(text: str, filename: str = "<string>") -> Tree[Token]:
