@@ -1,8 +1,8 @@
 """docs/embedding.md works as written: each python block runs, in order, from the repo root.
 
 The WSGI block defines the service without starting it; the test serves it on a free local
-port and posts the Modena monitoring to it. The pandas block is skipped where pandas is not
-installed (it is not a dependency of scorelang).
+port and posts the Modena monitoring to it. pandas, which the DataFrame block needs, is a test
+dependency (the `test` extra), not a dependency of scorelang.
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ def test_the_wsgi_service_scores_posted_values(monkeypatch):
 
 
 def test_the_pandas_example_scores_a_table_of_offices(monkeypatch, capsys):
-    pytest.importorskip("pandas")
     namespace = run(block_with("import pandas as pd"), monkeypatch)
     assert list(namespace["table"].index) == ["Modena", "Ufficio A", "Ufficio B"]
     assert "Ufficio B" in capsys.readouterr().out
