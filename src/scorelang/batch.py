@@ -255,7 +255,9 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
     present = np.zeros((layout.slots, size), dtype=bool)
     not_due = np.zeros((layout.slots, size), dtype=bool)
     may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
-    for position, (name, kind, target, width, _, floor, cap, _) in enumerate(layout.leaves):
+    for position, (name, kind, target, width, floor, cap) in enumerate(zip(
+            layout.names, layout.kinds, layout.targets, layout.widths, layout.floors,
+            layout.caps)):
         rule = rules[position]
         given = columns.get(name)
         if kind == DEADLINE:
