@@ -11,14 +11,12 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from . import model
 from .advice import advise
 from .compile import Program, compile_plan
 from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from .evaluate import evaluate
-from .result import Deferred, Result
+from .result import Result
 from .values import Values
 
 if TYPE_CHECKING:
@@ -66,18 +64,18 @@ class Plan:
         if not isinstance(values, Values):
             values = Values.from_mapping(values)
         chosen = period or values.period or self.default_period()
-        result = evaluate(self.program(chosen), values, as_of)
-        if self.definition.rules:
-            # Advice reads every node: done when the findings are first read, not before.
-            definition, scored = self.definition, result
-            result = attrs.evolve(result, findings=Deferred(lambda: advise(definition, scored)))
+        notes: tuple[Diagnostic, ...] = ()
         if chosen is not None and not (period or values.period):
-            note = warning("SL313", f"no period given: scored as period `{chosen}`, the last "
-                           "the plan declares", None,
-                           "name the period in the values file (`period: ...`) or with --period; "
-                           "declared: " + ", ".join(p.id for p in self.definition.periods))
-            result = attrs.evolve(result, diagnostics=(note, *result.diagnostics))
-        return result
+            notes = (warning("SL313", f"no period given: scored as period `{chosen}`, the last "
+                             "the plan declares", None,
+                             "name the period in the values file (`period: ...`) or with "
+                             "--period; declared: "
+                             + ", ".join(p.id for p in self.definition.periods)),)
+        definition = self.definition
+        # Advice reads every node: done when the findings are first read, not before.
+        return evaluate(self.program(chosen), values, as_of, notes=notes,
+                        advice=(lambda scored: advise(definition, scored)) if definition.rules
+                        else None)
 
     def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
                       as_of: dt.date | None = None, engine: str = "auto") -> Batch:
