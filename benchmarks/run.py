@@ -343,7 +343,10 @@ def peers(table: Table, plan: scorelang.Plan, values: scorelang.Values, quick: b
         result = plan.evaluate(values)
         for area, score in evaluate(values.values).items():  # N/D counts 0 (see peers.py)
             assert abs((result[area].score or 0.0) - score * 100) < 1e-7, (name, area)
-        number, rounds = (20, 2) if quick else (200, 7)
+        # As many calls and rounds as the scalar section times the same call with: with fewer,
+        # the best round of each side is likelier to have met a slow spell of the machine.
+        number, rounds = (50, 3) if quick else (500, 15)
+        gc.collect()
         ours, theirs = side_by_side(lambda: plan.evaluate(values),
                                     lambda: evaluate(values.values), number, rounds)
         table.add(f"evaluate vs {name}", micro(ours), micro(theirs), ours / theirs, 1.0)
