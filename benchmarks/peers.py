@@ -1,9 +1,13 @@
 """The general-purpose rule engines an embedder might reach for, given the same tree.
 
-Each entry of PEERS takes the tree of `baselines.tree_of` and the monitoring date and returns a
-function values -> {area id: score fraction}, or raises ImportError when the engine is not
-installed (`pip install '.[bench]'`). The tree is written as one expression per area in the
-engine's own language (JSONLogic for datalogic-py, ZEN expressions for zen-engine), with the
+Each entry of PEERS takes the tree of `baselines.tree_of`, the monitoring date and which nodes
+to score, and returns a function values -> {node id: score fraction}, or raises ImportError
+when the engine is not installed (`pip install '.[bench]'`). Scoring "areas" writes one
+expression per area; scoring "every" node — what `plan.evaluate` gives and a monitoring report
+shows — writes one rule whose value is the list of every node's expression (one call into the
+engine; a node's expression contains its subtree, as these languages have no variables to
+share it). Both are written in the engine's own language (JSONLogic for datalogic-py, ZEN
+expressions for zen-engine), with the
 plan's rules: deviation, `=` and zero targets, floor and cap, deadlines (dates as day numbers,
 late = 0), N/D counting 0 with its weight (`counts_zero`). These languages have no "N/D" value
 that aggregation absorbs, so a wholly N/D branch scores 0 instead of N/D: that changes no area's
@@ -66,7 +70,7 @@ def jsonlogic(e: tuple) -> Any:
     if kind == "var":
         return {"var": e[1]}
     if kind == "null?":
-        return {"==": [jsonlogic(e[1]), None]}
+        return {"===": [jsonlogic(e[1]), None]}  # strict: 0 == null in datalogic
     if kind == "if":
         return {"if": [jsonlogic(e[1]), jsonlogic(e[2]), jsonlogic(e[3])]}
     return {kind: [jsonlogic(e[1]), jsonlogic(e[2])]}
@@ -87,6 +91,23 @@ def zen_text(e: tuple) -> str:
     return f"({zen_text(e[1])} {kind} {zen_text(e[2])})"
 
 
+def expressions(tree: dict[str, Any], as_of: dt.date | None, nodes: str
+                ) -> dict[str, tuple]:
+    """node id -> expression, for the areas or for every node (in tree order)."""
+    out: dict[str, tuple] = {}
+
+    def visit(node: dict[str, Any]) -> None:
+        out[node["id"]] = expression(node, as_of)
+        for child in node.get("children", ()):
+            visit(child)
+    for root in tree["roots"]:
+        if nodes == "areas":
+            out[root["id"]] = expression(root, as_of)
+        else:
+            visit(root)
+    return out
+
+
 def _data(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.toordinal() if isinstance(v, dt.date) else v for k, v in values.items()}
 
@@ -94,30 +115,30 @@ def _data(values: Mapping[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _datalogic(tree: dict[str, Any], as_of: dt.date | None) -> Evaluate:
+def _datalogic(tree: dict[str, Any], as_of: dt.date | None, nodes: str) -> Evaluate:
     import datalogic_py
     engine = datalogic_py.Engine()
-    rules = {root["id"]: engine.compile(json.dumps(jsonlogic(expression(root, as_of))))
-             for root in tree["roots"]}
+    found = expressions(tree, as_of, nodes)
+    ids = list(found)
+    rule = engine.compile(json.dumps([jsonlogic(e) for e in found.values()]))
 
     def evaluate(values: Mapping[str, Any]) -> dict[str, Any]:
-        data = _data(values)
-        return {area: rule.evaluate(data) for area, rule in rules.items()}
+        return dict(zip(ids, rule.evaluate(_data(values))))
     return evaluate
 
 
-def _zen(tree: dict[str, Any], as_of: dt.date | None) -> Evaluate:
+def _zen(tree: dict[str, Any], as_of: dt.date | None, nodes: str) -> Evaluate:
     import zen
-    compiled = {root["id"]: zen.compile_expression(zen_text(expression(root, as_of)))
-                for root in tree["roots"]}
+    found = expressions(tree, as_of, nodes)
+    ids = list(found)
+    rule = zen.compile_expression("[" + ", ".join(zen_text(e) for e in found.values()) + "]")
 
     def evaluate(values: Mapping[str, Any]) -> dict[str, Any]:
-        data = _data(values)
-        return {area: rule.evaluate(data) for area, rule in compiled.items()}
+        return dict(zip(ids, rule.evaluate(_data(values))))
     return evaluate
 
 
-PEERS: dict[str, Callable[[dict[str, Any], dt.date | None], Evaluate]] = {
+PEERS: dict[str, Callable[[dict[str, Any], dt.date | None, str], Evaluate]] = {
     "datalogic-py": _datalogic,
     "zen-engine": _zen,
 }
