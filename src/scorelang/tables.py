@@ -42,7 +42,6 @@ class Tables(NamedTuple):
     grammar_sha256: str
     terminals: tuple[tuple[str, str], ...]  # (name, regex) in Lark's lexing order
     ignore: frozenset[str]
-    newline_terminals: frozenset[str]  # terminals whose text may contain a line break
     keywords: dict[str, dict[str, str]]  # regex terminal -> {word it matches: keyword terminal}
     kept: frozenset[str]  # terminals passed to the builder (the others are punctuation)
     states: tuple[dict[str, int], ...]  # symbol -> n >= 0: shift to state n; n < 0: reduce rule ~n
@@ -61,7 +60,6 @@ def grammar_digest(text: str) -> str:
 
 def generate() -> dict[str, Any]:
     """The tables of the current grammar, computed by Lark (imported only here)."""
-    from lark.lexer import _regexp_has_newline
     from lark.parsers.lalr_analysis import Shift
 
     from .parser import grammar_parser
@@ -132,8 +130,6 @@ def generate() -> dict[str, Any]:
         "grammar_sha256": grammar_digest(text),
         "terminals": [[t.name, t.pattern.to_regexp()] for t in ordered],
         "ignore": sorted(lark.ignore_tokens),
-        "newline_terminals": sorted(t.name for t in ordered
-                                    if _regexp_has_newline(t.pattern.to_regexp())),
         "keywords": keywords,
         "kept": sorted(kept),
         "states": states,
@@ -179,7 +175,6 @@ def load() -> Tables:
         grammar_sha256=data["grammar_sha256"],
         terminals=tuple((name, regex) for name, regex in data["terminals"]),
         ignore=frozenset(data["ignore"]),
-        newline_terminals=frozenset(data["newline_terminals"]),
         keywords=data["keywords"],
         kept=frozenset(data["kept"]),
         states=tuple(data["states"]),
