@@ -64,7 +64,7 @@ import pytest
 import scorelang
 from scorelang import ScorelangError, ValuesError, cli, ruletest
 from scorelang.codes import CODES
-from scorelang.parser import keywords
+from scorelang.tables import reserved_words as keywords
 
 from .conftest import ROOT
 

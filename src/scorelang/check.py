@@ -13,7 +13,7 @@ from . import model
 from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
 from .model import Direction, Formula
 from .advice import FACTS, PLACEHOLDERS, SEVERITIES, placeholders
-from .tables import reserved_words as keywords
+from .tables import reserved_words
 from .result import FLAGS
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
@@ -55,7 +55,7 @@ def _duplicate_periods(plan: model.Plan) -> Iterator[Diagnostic]:
 def _duplicate_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
     yield from _duplicates([(i.id, i.span) for i in plan.indicators], "indicator", "SL202",
                            "declare an indicator once and reference it wherever it is used")
-    reserved = keywords()
+    reserved = reserved_words()
     for indicator in plan.indicators:
         if indicator.id in reserved:
             yield error("SL215", f"`{indicator.id}` is a keyword of the language and cannot name "
@@ -154,7 +154,7 @@ def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
     for placed in model.walk(plan):
         node = placed.node
         if isinstance(node, model.Reference) and node.indicator not in known:
-            if node.indicator in keywords():
+            if node.indicator in reserved_words():
                 hint = (f"`{node.indicator}` is a keyword, not an indicator: a weight goes in the "
                         'header, `objective "10" "Title" weight 25% {`')
             else:

@@ -37,11 +37,6 @@ def grammar_parser() -> Lark:
     return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
-def keywords() -> frozenset[str]:
-    """The words the language reserves (plan, indicator, objective, weight, ...)."""
-    return reserved_words()
-
-
 def parse(text: str, filename: str = "<string>") -> Tree[Token]:
     """Parse rule text; raise ParseError carrying one diagnostic with the position."""
     try:
@@ -208,7 +203,7 @@ def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None
         found: tuple[str, int] | None = (str(token), position) \
             if label == "unknown_statement" and token is not None else _word_before(text, position)
         if found:
-            suggestion = did_you_mean(found[0], keywords())
+            suggestion = did_you_mean(found[0], reserved_words())
             if suggestion:
                 return _Mistake("SL114", f"unknown word `{found[0]}`", suggestion, found[1],
                                 found[1] + len(found[0]))
