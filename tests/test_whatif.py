@@ -19,9 +19,7 @@ import re
 import shlex
 import subprocess
 import sys
-from collections import Counter
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 import attrs
@@ -29,7 +27,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lark import Lark, Token
 
 import scorelang
 from scorelang import model
@@ -40,6 +37,7 @@ from scorelang.whatif import (Drop, SetTarget, SetValue, SetWeight, WhatIf, What
                               operations_from, parse_operations, realigned, remodulate, whatif)
 
 from .conftest import MODENA_RULES, MODENA_VALUES, ROOT
+from .test_format import comments  # every comment, as the grammar's lexer skips it
 
 OCRI_OPS = ROOT / "examples" / "cciaa-modena-2020" / "rimodulazione-ocri.yaml"
 DOCS = ROOT / "docs" / "whatif.md"
@@ -74,20 +72,6 @@ def values_without(*dropped: str) -> scorelang.Values:
 
 def close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and abs(a - b) < 1e-9
-
-
-_LEXED_COMMENTS: list[Token] = []
-# The language's own grammar, with a lexer that reports the comments it skips: every comment,
-# on its own line or after a value, however the formatter re-aligns it.
-_COMMENT_PARSER = Lark(
-    resources.files("scorelang").joinpath("grammar.lark").read_text(encoding="utf-8"),
-    parser="lalr", lexer_callbacks={"COMMENT": _LEXED_COMMENTS.append})
-
-
-def comments(text: str) -> Counter[str]:
-    _LEXED_COMMENTS.clear()
-    _COMMENT_PARSER.parse(text)
-    return Counter(str(token).strip() for token in _LEXED_COMMENTS)
 
 
 def children_weights(plan: model.Plan, parent: str) -> dict[str, float]:
