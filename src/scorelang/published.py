@@ -20,7 +20,7 @@ import yaml
 
 from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
 from .files import read_text
-from .yamlsource import node_span, syntax_error
+from .yamlsource import node_span, root_node
 
 LOCALES = ("it", "en")
 # What a published figure is: an achievement (`scores`), a measured value (`values`), or the
@@ -260,16 +260,9 @@ def loads_published(text: str, source: str = "<published>") -> Published:
     of every problem (SL501 shape, SL502 a figure that cannot be read)."""
     loader = yaml.SafeLoader(text)
     try:
-        try:
-            root = loader.get_single_node()
-            if root is not None:
-                loader.construct_document(root)
-        except yaml.YAMLError as exc:
-            raise PublishedError([syntax_error(
-                exc, source, "SL501",
-                "check indentation and that each entry is `id: \"figure\"`")]) from None
-        except ValueError:
-            pass  # an impossible date (2020-06-31): the walk below says which figure
+        root = root_node(loader, source, "SL501",
+                         "check indentation and that each entry is `id: \"figure\"`",
+                         PublishedError)
         return _published(loader, root, source)
     finally:
         loader.dispose()

@@ -26,7 +26,7 @@ from .api import Plan, load, load_values
 from .diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
                           in_source_order)
 from .files import InputError, read_text
-from .yamlsource import node_span, syntax_error
+from .yamlsource import node_span, root_node
 from .result import FLAGS, NodeResult, Result
 from .rounding import half_up
 from .values import Values
@@ -141,15 +141,8 @@ def load_suite(path: Path) -> Suite:
     """Read a test file and its rules; raise RuleTestError listing every mistake in the file."""
     loader = yaml.SafeLoader(read_text(path, "test file"))
     try:
-        try:
-            root = loader.get_single_node()
-            if root is not None:
-                loader.construct_document(root)
-        except yaml.YAMLError as exc:
-            raise RuleTestError([syntax_error(exc, str(path), "SL401", "check indentation and "
-                                              "that each entry is `key: value`")]) from None
-        except ValueError:
-            pass  # an impossible date (2020-06-31): the walk reports it with its position
+        root = root_node(loader, str(path), "SL401",
+                         "check indentation and that each entry is `key: value`", RuleTestError)
         return _Reader(path, loader).suite(root)
     finally:
         loader.dispose()

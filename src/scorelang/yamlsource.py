@@ -6,6 +6,8 @@ loader (node by node, to keep positions); this module is what they share. It rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import yaml
 
 from .diagnostics import Diagnostic, Span, error
@@ -26,3 +28,20 @@ def syntax_error(exc: yaml.YAMLError, source: str, code: str, hint: str) -> Diag
         span = Span.point(source, mark.line + 1, mark.column + 1) if mark else None
         return error(code, f"not valid YAML: {exc.problem or exc}", span, hint)
     return error(code, f"not valid YAML: {exc}", Span.point(source, 1, 1))
+
+
+def root_node(loader: yaml.SafeLoader, source: str, code: str, hint: str,
+              failure: Callable[[list[Diagnostic]], Exception]) -> yaml.Node | None:
+    """The document's root node, its data constructed once so that YAML's own errors come out
+    here, raised as `failure([diagnostic])`. An impossible date (2020-06-31, a ValueError) is
+    left to the caller's walk over the nodes, which knows where it stands."""
+    root = None
+    try:
+        root = loader.get_single_node()
+        if root is not None:
+            loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        raise failure([syntax_error(exc, source, code, hint)]) from None
+    except ValueError:
+        pass
+    return root
