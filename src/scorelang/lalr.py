@@ -45,20 +45,19 @@ class _Lexer:
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
+        self.regex = dict(tables.terminals)
         folded = {keyword for words in tables.keywords.values() for keyword in words.values()}
-        regex = dict(tables.terminals)
         # One match per token: the blanks and comments before it, then the token (or nothing,
         # at the end of the text). No terminal of the language starts like a blank or a
         # comment, so skipping them first reads the text as Lark's lexer does.
-        skip = "|".join(f"(?:{regex[name]})" for name in sorted(tables.ignore))
-        self.match = re.compile(f"(?:{skip})*(?:" + "|".join(
-            f"(?P<{name}>{regex[name]})" for name, _ in tables.terminals
-            if name not in folded and name not in tables.ignore) + ")?").match
+        skip = "|".join(f"(?:{self.regex[name]})" for name in sorted(tables.ignore))
+        tokens = self._alternatives([name for name, _ in tables.terminals
+                                     if name not in folded and name not in tables.ignore])
+        self.match = re.compile(f"(?:{skip})*(?:{tokens})?").match
         self.by_state: dict[int, Callable[[str, int], re.Match[str] | None]] = {}
 
-    def _pattern(self, names: Sequence[str]) -> Callable[[str, int], re.Match[str] | None]:
-        regex = dict(self.tables.terminals)
-        return re.compile("|".join(f"(?P<{name}>{regex[name]})" for name in names)).match
+    def _alternatives(self, names: Sequence[str]) -> str:
+        return "|".join(f"(?P<{name}>{self.regex[name]})" for name in names)
 
     def contextual(self, text: str, offset: int, state: int) -> tuple[str, int] | None:
         """(terminal, end) that Lark's lexer for `state` finds at `offset`, or None.
@@ -73,9 +72,9 @@ class _Lexer:
         if match is None:
             folded = {keyword for regex_terminal, words in tables.keywords.items()
                       if regex_terminal in accepted for keyword in words.values()}
-            match = self._pattern([name for name, _ in tables.terminals
-                                   if (name in accepted or name in tables.ignore)
-                                   and name not in folded])
+            match = re.compile(self._alternatives([
+                name for name, _ in tables.terminals
+                if (name in accepted or name in tables.ignore) and name not in folded])).match
             self.by_state[state] = match
         found = match(text, offset)
         if found is None or found.lastgroup is None or found.lastgroup in tables.ignore:
@@ -108,10 +107,8 @@ def read(text: str, callback: Callable[[str], Callback | None]) -> Any | None:
     match = lexer.match
     states, kept = tables.states, tables.kept
     name_keywords = tables.keywords.get("NAME", {})
-    rules = []
-    for rule in tables.rules:
-        rules.append((rule.origin, rule.size, _callback_for(rule, callback), rule.expand_single,
-                      rule.keep, _shape(rule), rule.callback))
+    rules = [(rule.origin, rule.size, _callback_for(rule, callback), rule.expand_single,
+              rule.keep, shape, rule.callback) for rule, shape in zip(tables.rules, _shapes())]
     end_state = tables.end
     state = tables.start
     state_stack = [state]
@@ -216,6 +213,11 @@ def read(text: str, callback: Callable[[str], Callback | None]) -> Any | None:
 _PASS: Any = "pass"  # a `?rule` with one child that passes it up
 _APPEND: Any = "append"  # a repetition growing by one kept item
 _ALL: Any = "all"  # every popped child is kept
+
+
+@functools.lru_cache(maxsize=1)
+def _shapes() -> tuple[Any, ...]:
+    return tuple(_shape(rule) for rule in load().rules)
 
 
 def _shape(rule: Rule) -> Any:
