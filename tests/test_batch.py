@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import scorelang
 from scorelang import scoring
@@ -106,6 +107,26 @@ def test_values_near_the_target_take_scorings_equality_not_the_formula(modena):
                 assert got[node_id][1] is None or math.isnan(got[node_id][1])
             else:
                 assert got[node_id][1] == score, (value, node_id)
+
+
+@FAST
+@given(relative=st.floats(-3e-9, 3e-9), absolute=st.floats(-3e-9, 3e-9))
+def test_every_target_hit_within_a_hair_scores_as_scoring_says(modena, relative, absolute):
+    # The fast path decides "not equal" with one comparison against compile.threshold; values
+    # this close to their targets straddle that threshold and scoring's own math.isclose.
+    plan, values = modena
+    program = plan.program(values.period)
+    near = {rule.indicator.id: rule.target.value * (1 + relative) + absolute
+            for rule in program.rules if rule.target.value is not None}
+    changed = attrs.evolve(values, values=dict(values.values, **near))
+    result = plan.evaluate(changed)
+    assert {n.id: (n.status, n.score) for n in result} == \
+        step_by_step(plan, changed, values.period, None)
+    for rule in program.rules:
+        raw = leaf_score(rule, changed.values.get(rule.indicator.id), result.as_of)[0]
+        for node in result:
+            if node.indicator == rule.indicator.id:
+                assert node.raw == (None if raw is None else raw * 100.0), rule.indicator.id
 
 
 def test_a_lazily_built_result_equals_one_built_from_its_nodes(modena):

@@ -7,6 +7,7 @@ apply, and the order in which nodes are scored (children before parents). It doe
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from array import array
 
@@ -95,10 +96,11 @@ class Layout:
     Scores live in one list of *slots*: slot `r < len(rules)` is indicator `r` (every use of an
     indicator shares its score), the slots after it are the branches. The indicators are
     columns indexed by `r`: `names` (the ids), `kinds` (a kind above), `targets` (0 for a
-    deadline), `widths` (|target|), `tolerances` (|1e-9 × target|), `floors`, `caps` and `used`
-    (whether the tree uses it). `branches` lists, children before parents, `(slot, ((child
-    slot, weight), ...), sum of those weights)` for the children that weigh more than 0, in the
-    order written.
+    deadline), `widths` (|target|), `signed_widths` (|target| for `>=`, −|target| for `<=`:
+    1 + (v − t) / signed width is either deviation formula), `thresholds` (see `threshold`),
+    `floors`, `caps`, `dues` (the deadline; read for deadlines only) and `used` (whether the tree uses it).
+    `branches` lists, children before parents, `(slot, ((child slot, weight), ...), sum of
+    those weights)` for the children that weigh more than 0, in the order written.
 
     Columns of doubles rather than a tuple per indicator: at 100,000 indicators the tuples and
     the float objects they point to outgrow the CPU caches, and every one read is a cache miss;
@@ -109,9 +111,11 @@ class Layout:
     kinds: bytes
     targets: array[float]
     widths: array[float]
-    tolerances: array[float]
+    signed_widths: array[float]
+    thresholds: array[float]
     floors: array[float]
     caps: array[float]
+    dues: tuple[dt.date, ...]
     used: tuple[bool, ...]
     branches: tuple[tuple[int, tuple[tuple[int, float], ...], float], ...]
     slot_of_step: tuple[int, ...]
@@ -237,6 +241,20 @@ def _kind(rule: ScoringRule) -> int:
     return GENERAL
 
 
+def threshold(target: float, kind: int) -> float:
+    """A distance |v − t| above which a value certainly differs from its target, for the
+    evaluator's fast path; +inf where the deviation formula does not apply.
+
+    Scoring calls v and t equal when `math.isclose(v, t, rel_tol=1e-9, abs_tol=1e-9)`: when
+    |v − t| is at most 1e-9, 1e-9·|t| or 1e-9·|v|. Past 1e-9·|t|·(1 + 1e-8) the third cannot
+    hold either, since |v| ≤ |t| + |v − t|; a value closer than that takes the slow path, which
+    asks `math.isclose` itself, so the fast path needs one comparison instead of three.
+    """
+    if kind > AT_MOST_DEVIATION:
+        return math.inf
+    return max(1e-9, abs(1e-9 * target) * (1.0 + 1e-8))
+
+
 def layout_of(program: Program) -> Layout:
     steps = program.steps
     count = len(program.rules)
@@ -264,11 +282,15 @@ def layout_of(program: Program) -> Layout:
     used = {step.rule for step in steps if step.rule is not None}
     rules = program.rules
     targets = [rule.target.value or 0.0 for rule in rules]
-    return Layout(tuple(rule.indicator.id for rule in rules), bytes(map(_kind, rules)),
+    kinds = bytes(map(_kind, rules))
+    return Layout(tuple(rule.indicator.id for rule in rules), kinds,
                   array("d", targets), array("d", map(abs, targets)),
-                  array("d", (abs(1e-9 * t) for t in targets)),
+                  array("d", (-abs(t) if k == AT_MOST_DEVIATION else abs(t)
+                              for t, k in zip(targets, kinds))),
+                  array("d", map(threshold, targets, kinds)),
                   array("d", (rule.floor for rule in rules)),
                   array("d", (rule.cap for rule in rules)),
+                  tuple(rule.target.due.due if rule.target.due else dt.date.max for rule in rules),
                   tuple(i in used for i in range(len(rules))), tuple(branches),
                   tuple(slot_of_step), count, roots,
                   {step.id: i for i, step in enumerate(steps)},

@@ -8,12 +8,13 @@ indicator with no entry is N/D and reported as a warning on the result.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from typing import Any
 
 from . import scoring
-from .compile import AT_LEAST_DEVIATION, DEADLINE, GENERAL, Program, ScoringRule
+from .compile import DEADLINE, Program, ScoringRule
 from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from .model import MissingPolicy
 from .result import (Deferred, Finding, NodeResult, NodeTable, Result, ScorecardEntry,
@@ -108,12 +109,22 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
         cards = Deferred(lambda: _scorecards(program, slots))
     findings: tuple[Finding, ...] | Deferred[tuple[Finding, ...]] = ()
     if advice is not None:
-        findings = Deferred(lambda: advice(result))
+        # The findings are read from the Result they belong to, reached through a weak
+        # reference: a closure over the Result itself would make every Result a reference
+        # cycle, freed only by the garbage collector, which then cost a seventh of each call.
+        findings = Deferred(lambda: advice(_alive(owner)))
     if found:
         notes += tuple(d for d in found if not d.is_error)
     result = Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
                     _Nodes(program, slots, raws, measured), plan_score, notes, cards,
                     plan.bands, plan.policy.locale, findings)
+    owner = weakref.ref(result)
+    return result
+
+
+def _alive(owner: weakref.ReferenceType[Result]) -> Result:
+    result = owner()
+    assert result is not None, "a Result's findings are read while it exists"
     return result
 
 
@@ -136,18 +147,33 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     absent = 0
     clean = values.plan is None or values.plan == program.plan.id
     rules = program.rules
-    for value, kind, target, width, tolerance, floor, cap in zip(
-            measured, layout.kinds, layout.targets, layout.widths, layout.tolerances,
-            layout.floors, layout.caps):
-        if value.__class__ is float and kind < GENERAL:
+    dues = layout.dues
+    not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
+    kinds = layout.kinds
+    for value, target, width, threshold, floor, cap in zip(
+            measured, layout.targets, layout.signed_widths, layout.thresholds, layout.floors,
+            layout.caps):
+        if value.__class__ is float:
             gap = value - target
-            distance = gap if gap >= 0 else -gap
-            # Not within scoring's equality tolerance (math.isclose, written out): the formula.
-            if distance > tolerance and distance > 1e-9 and distance > abs(1e-9 * value):
-                raw = 1.0 + gap / width if kind == AT_LEAST_DEVIATION else 1.0 - gap / width
+            # A deviation formula, the value certainly not equal to the target (see
+            # compile.threshold; other kinds have an infinite threshold): 1 ± gap / |target|.
+            if gap > threshold or -gap > threshold:
+                raw = 1.0 + gap / width
                 bounded = floor if floor > raw else raw
                 slots.append(cap if cap < bounded else bounded)
                 raws.append(raw)
+                continue
+        # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
+        # as leaf_score would, without its call.
+        kind = kinds[len(slots)]
+        if value is None:
+            if kind != DEADLINE:
+                raws.append(None)
+                slots.append(not_reported)
+                continue
+            if as_of is not None and as_of <= dues[len(slots)]:
+                raws.append(None)
+                slots.append(not_due)
                 continue
         rule = len(slots)
         if value is _ABSENT:
@@ -174,15 +200,16 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
 
     slots.extend([scoring.NOT_REPORTED] * (layout.slots - len(slots)))
     counts_zero = program.missing is MissingPolicy.COUNTS_ZERO
+    missing = Missing  # a local name: read for every child
     for slot, pairs, weights in layout.branches:
         # scoring.aggregate, on the precomputed weights; the same sums in the same order.
         total = 0.0
-        scored = 0
+        scored = False
         for child, weight in pairs:
             score = slots[child]
-            if score.__class__ is not Missing:
+            if score.__class__ is not missing:
                 total += weight * score
-                scored += 1
+                scored = True
         if scored:
             slots[slot] = total / weights if counts_zero else total / sum(
                 [w for c, w in pairs if slots[c].__class__ is not Missing])
