@@ -91,6 +91,41 @@ def test_fast_evaluate_equals_the_step_by_step_composition_exactly(scenario):
     assert {n.id: (n.status, n.score) for n in result} == expected
 
 
+ZERO_WEIGHT_BRANCH = """\
+plan t "T" {{
+  period Y "Year" ends 2020-12-31
+  policy {{
+    missing {missing}
+  }}
+}}
+indicator a "A" {{ target >= 10 }}
+indicator b "B" {{ target >= 10 }}
+indicator c "C" {{ target >= 10 }}
+area "1" "Area" weight 100% {{
+  objective "1.1" "O" weight 100% {{
+    objective "1.1.1" "All 0 %" weight 0% {{
+      b 0%
+    }}
+    a 60%
+    objective "1.1.2" "Weighted" weight 40% {{
+      c 100%
+    }}
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize("missing", ["counts_zero", "excluded"])
+@pytest.mark.parametrize("c", [4.0, None])
+def test_a_branch_whose_children_all_weigh_0_is_scored_as_scoring_says(missing, c):
+    # Such a branch has no child for the evaluator's flat loop to close it: compile fills it.
+    plan = scorelang.loads(ZERO_WEIGHT_BRANCH.format(missing=missing))
+    values = scorelang.Values.from_mapping({"a": 5.0, "b": 30.0, "c": c})
+    result = plan.evaluate(values)
+    assert {n.id: (n.status, n.score) for n in result} == step_by_step(plan, values, "Y", None)
+    assert result["1.1.1"].status == "missing" and result["1.1.1/b"].score == 100.0
+
+
 def test_values_near_the_target_take_scorings_equality_not_the_formula(modena):
     plan, values = modena
     target = 13_000_000_000.0  # export_provinciale, annual (`>=`)

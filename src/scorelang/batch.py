@@ -17,7 +17,6 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import scoring
 from .compile import AT_LEAST_DEVIATION, AT_MOST_DEVIATION, DEADLINE, Program
 from .diagnostics import ValuesError
 from .evaluate import score_slots, validate
@@ -169,8 +168,8 @@ def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date 
         values = Values.from_mapping(row, source=f"<scenario {number}>")
         slots = score_slots(program, values, as_of)[0]
         every.append(slots)
-        if plan is not None and layout.roots is not None:
-            total = scoring.aggregate([(w, slots[c]) for c, w in layout.roots], program.missing)
+        if plan is not None:  # scored as a branch, after them (compile.Layout)
+            total = slots[layout.slots]
             plan.append(None if isinstance(total, Missing) else total * 100.0)
     return Batch(tuple(step.id for step in program.steps), layout.slot_of_step, every, None,
                  plan, "python")

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 from array import array
 
 import attrs
 
 from . import model
 from .model import Formula, LateRule, MissingPolicy
+from .scoring import NO_WEIGHT, NOT_REPORTED, Missing
 
 
 @attrs.frozen
@@ -82,6 +84,9 @@ class CompiledScorecard:
     entries: tuple[CardEntry, ...]
 
 
+# (slot, ((child slot, weight), ...), sum of those weights): see `Layout.branches`.
+Branch = tuple[int, tuple[tuple[int, float], ...], float]
+
 # How a leaf is scored on the evaluator's fast path (see `Layout.kinds`).
 AT_LEAST_DEVIATION = 0  # 1 + (v − t)/|t|, t ≠ 0
 AT_MOST_DEVIATION = 1  # 1 − (v − t)/|t|, t ≠ 0
@@ -102,6 +107,15 @@ class Layout:
     `branches` lists, children before parents, `(slot, ((child slot, weight), ...), sum of
     those weights)` for the children that weigh more than 0, in the order written.
 
+    The evaluator reads the branches' children as one flat run instead: `child_slots` and
+    `child_weights` hold every branch's children in that order, and `closing[i]` is the branch
+    whose last child is child `i` (None for the others). Branches with no weighted child never
+    close: `branch_scores` (every branch's score before scoring, NO_WEIGHT for those) fills
+    their slots. When the areas are weighted (`roots`), the run ends with the plan itself, a
+    branch over the areas scored into one more slot, number `slots`. A tuple of pairs per
+    branch costs a 2-tuple object per child, read on every evaluation: at 100,000 indicators
+    those alone outgrow the CPU caches.
+
     Columns of doubles rather than a tuple per indicator: at 100,000 indicators the tuples and
     the float objects they point to outgrow the CPU caches, and every one read is a cache miss;
     an array holds the same doubles in a fifth of the memory, read in order.
@@ -117,7 +131,11 @@ class Layout:
     caps: array[float]
     dues: tuple[dt.date, ...]
     used: tuple[bool, ...]
-    branches: tuple[tuple[int, tuple[tuple[int, float], ...], float], ...]
+    branches: tuple[Branch, ...]
+    child_slots: tuple[int, ...]
+    child_weights: tuple[float, ...]
+    closing: tuple[Branch | None, ...]
+    branch_scores: tuple[Missing, ...]
     slot_of_step: tuple[int, ...]
     slots: int
     roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
@@ -270,7 +288,7 @@ def layout_of(program: Program) -> Layout:
         return tuple((slot_of_step[c], steps[c].weight or 0.0) for c in children
                      if (steps[c].weight or 0.0) > 0)
 
-    branches = []
+    branches: list[Branch] = []
     for index in program.post_order:
         if steps[index].rule is None:
             pairs = weighted(steps[index].children)
@@ -279,11 +297,20 @@ def layout_of(program: Program) -> Layout:
     roots = None
     if program.roots and all(steps[r].weight is not None for r in program.roots):
         roots = weighted(program.roots)
+    # The flat run also scores the plan, as one more branch over the areas, into slot `count`.
+    flat = branches + ([(count, roots, sum(w for _, w in roots))] if roots is not None else [])
+    # Each distinct weight as one float object, shared by every child that weighs it.
+    weights: dict[float, float] = {}
+    child_weights = tuple(weights.setdefault(w, w) for _, pairs, _ in flat for _, w in pairs)
+    closing: list[Branch | None] = []
+    for branch in flat:
+        closing.extend([None] * (len(branch[1]) - 1) + [branch] if branch[1] else [])
     used = {step.rule for step in steps if step.rule is not None}
     rules = program.rules
     targets = [rule.target.value or 0.0 for rule in rules]
     kinds = bytes(map(_kind, rules))
-    return Layout(tuple(rule.indicator.id for rule in rules), kinds,
+    # Interned, as the values loaders intern theirs (see values.py).
+    return Layout(tuple(sys.intern(rule.indicator.id) for rule in rules), kinds,
                   array("d", targets), array("d", map(abs, targets)),
                   array("d", (-abs(t) if k == AT_MOST_DEVIATION else abs(t)
                               for t, k in zip(targets, kinds))),
@@ -292,6 +319,18 @@ def layout_of(program: Program) -> Layout:
                   array("d", (rule.cap for rule in rules)),
                   tuple(rule.target.due.due if rule.target.due else dt.date.max for rule in rules),
                   tuple(i in used for i in range(len(rules))), tuple(branches),
+                  tuple(c for _, pairs, _ in flat for c, _ in pairs), child_weights,
+                  tuple(closing), _branch_scores(flat, len(rules), count + (roots is not None)),
                   tuple(slot_of_step), count, roots,
                   {step.id: i for i, step in enumerate(steps)},
                   frozenset(rule.indicator.id for rule in program.rules))
+
+
+def _branch_scores(branches: list[Branch], first: int, end: int) -> tuple[Missing, ...]:
+    """The branch slots `first`..`end` before scoring: NO_WEIGHT for a branch with no weighted
+    child (scoring.aggregate's answer, whatever the values), N/D for the others until scored."""
+    scores = [NOT_REPORTED] * (end - first)
+    for slot, pairs, _ in branches:
+        if not pairs:
+            scores[slot - first] = NO_WEIGHT
+    return tuple(scores)

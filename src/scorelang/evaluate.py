@@ -97,11 +97,10 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
     """
     if as_of is None:
         as_of = values.as_of or (program.period.ends if program.period else None)
-    slots, raws, measured, found = score_slots(program, values, as_of)
+    slots, measured, found = score_slots(program, values, as_of)
     plan_score: float | None = None
-    if program.layout.roots is not None:
-        total = scoring.aggregate([(w, slots[c]) for c, w in program.layout.roots],
-                                  program.missing)
+    if program.layout.roots is not None:  # scored as a branch, after them (compile.Layout)
+        total = slots[program.layout.slots]
         plan_score = None if isinstance(total, Missing) else total * 100.0
     plan = program.plan
     cards: tuple[ScorecardResult, ...] | Deferred[tuple[ScorecardResult, ...]] = ()
@@ -116,7 +115,7 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
     if found:
         notes += tuple(d for d in found if not d.is_error)
     result = Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
-                    _Nodes(program, slots, raws, measured), plan_score, notes, cards,
+                    _Nodes(program, slots, measured, as_of), plan_score, notes, cards,
                     plan.bands, plan.policy.locale, findings)
     owner = weakref.ref(result)
     return result
@@ -129,8 +128,8 @@ def _alive(owner: weakref.ReferenceType[Result]) -> Result:
 
 
 def score_slots(program: Program, values: Values, as_of: dt.date | None
-                ) -> tuple[list[Any], list[float | None], list[Value], list[Diagnostic]]:
-    """(score per slot, raw per indicator, value per indicator, warnings): the scoring itself,
+                ) -> tuple[list[Any], list[Value], list[Diagnostic]]:
+    """(score per slot, value per indicator, warnings): the scoring itself,
     for `evaluate` and the batch evaluator. Raises ValuesError when the values do not fit."""
     layout = program.layout
     given = values.values
@@ -143,7 +142,6 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     else:
         measured = list(map(given.get, names, repeat(_ABSENT)))
     slots: list[Any] = []  # Score per slot: indicators, then branches (see compile.Layout)
-    raws: list[float | None] = []
     absent = 0
     clean = values.plan is None or values.plan == program.plan.id
     rules = program.rules
@@ -161,18 +159,15 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                 raw = 1.0 + gap / width
                 bounded = floor if floor > raw else raw
                 slots.append(cap if cap < bounded else bounded)
-                raws.append(raw)
                 continue
         # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
         # as leaf_score would, without its call.
         kind = kinds[len(slots)]
         if value is None:
             if kind != DEADLINE:
-                raws.append(None)
                 slots.append(not_reported)
                 continue
             if as_of is not None and as_of <= dues[len(slots)]:
-                raws.append(None)
                 slots.append(not_due)
                 continue
         rule = len(slots)
@@ -188,9 +183,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             clean = False
         if kind == DEADLINE and value is None and as_of is None and layout.used[rule]:
             clean = False
-        raw_score = leaf_score(rules[rule], value, as_of)
-        raws.append(raw_score[0])
-        slots.append(raw_score[1])
+        slots.append(leaf_score(rules[rule], value, as_of)[1])
     found: list[Diagnostic] = []
     if not clean or len(names) - absent != len(given):
         found = validate(program, values, as_of)
@@ -198,24 +191,29 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
         if errors:
             raise ValuesError(errors)
 
-    slots.extend([scoring.NOT_REPORTED] * (layout.slots - len(slots)))
+    slots.extend(layout.branch_scores)
     counts_zero = program.missing is MissingPolicy.COUNTS_ZERO
     missing = Missing  # a local name: read for every child
-    for slot, pairs, weights in layout.branches:
-        # scoring.aggregate, on the precomputed weights; the same sums in the same order.
-        total = 0.0
-        scored = False
-        for child, weight in pairs:
-            score = slots[child]
-            if score.__class__ is not missing:
-                total += weight * score
-                scored = True
-        if scored:
-            slots[slot] = total / weights if counts_zero else total / sum(
-                [w for c, w in pairs if slots[c].__class__ is not Missing])
-        else:
-            slots[slot] = scoring.aggregate([(w, slots[c]) for c, w in pairs], program.missing)
-    return slots, raws, measured, found
+    # scoring.aggregate, on the precomputed weights; the same sums in the same order. One loop
+    # over every branch's children, the branch scored at its last (see compile.Layout).
+    total = 0.0
+    scored = False
+    for child, weight, branch in zip(layout.child_slots, layout.child_weights, layout.closing):
+        score = slots[child]
+        if score.__class__ is not missing:
+            total += weight * score
+            scored = True
+        if branch is not None:
+            slot, pairs, weights = branch
+            if scored:
+                slots[slot] = total / weights if counts_zero else total / sum(
+                    [w for c, w in pairs if slots[c].__class__ is not missing])
+            else:
+                slots[slot] = scoring.aggregate([(w, slots[c]) for c, w in pairs],
+                                                program.missing)
+            total = 0.0
+            scored = False
+    return slots, measured, found
 
 
 def _bands(program: Program) -> list[tuple[str, float]]:
@@ -253,12 +251,12 @@ def _percent(value: float | None) -> float | None:
 class _Nodes(NodeTable):
     """The scored slots of one evaluation, made into NodeResult objects as they are read."""
 
-    __slots__ = ("program", "slots", "raws", "measured", "bands")
+    __slots__ = ("program", "slots", "measured", "as_of", "bands")
 
-    def __init__(self, program: Program, slots: list[Score], raws: list[float | None],
-                 measured: list[Value]) -> None:
+    def __init__(self, program: Program, slots: list[Score], measured: list[Value],
+                 as_of: dt.date | None) -> None:
         super().__init__(program.layout.index)
-        self.program, self.slots, self.raws, self.measured = program, slots, raws, measured
+        self.program, self.slots, self.measured, self.as_of = program, slots, measured, as_of
         self.bands: list[tuple[str, float]] | None = None
 
     def build(self, position: int) -> NodeResult:
@@ -279,8 +277,10 @@ class _Nodes(NodeTable):
         if step.rule is None:
             return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
         rule = program.rules[step.rule]
-        raw = self.raws[step.rule]
         value = self.measured[step.rule]
+        # The raw achievement is worked out again here, for the nodes that are read, rather
+        # than kept for every indicator on the hot path: leaf_score is its definition.
+        raw = leaf_score(rule, value, self.as_of)[0]
         flags = zero_weight + leaf_flags(rule, raw, value)
         return NodeResult(**common, indicator=rule.indicator.id,  # type: ignore[arg-type]
                           unit=rule.indicator.unit, target=rule.target,
