@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import scorelang
 from scorelang import scoring
+from scorelang.compile import Program
 from scorelang.evaluate import leaf_score
 from scorelang.result import Result
 from scorelang.scoring import Missing
@@ -40,6 +41,24 @@ ENGINES = ["python"] + (["numpy"] if np is not None else [])
 def step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | None,
                  as_of: dt.date | None) -> dict[str, tuple[str, float | None]]:
     """Node id -> (status, percent score), the way the evaluator was first written."""
+    program, scores = scores_step_by_step(plan, values, period, as_of)
+    return {step.id: (s.status, None) if isinstance(s, Missing) else ("scored", s * 100.0)
+            for step, s in zip(program.steps, scores)}
+
+
+def plan_score_step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | None,
+                            as_of: dt.date | None) -> float | None:
+    """The plan's percent score, aggregated over the areas as scoring.aggregate does."""
+    program, scores = scores_step_by_step(plan, values, period, as_of)
+    if not all(program.steps[r].weight is not None for r in program.roots):
+        return None
+    total = scoring.aggregate([(program.steps[r].weight or 0.0, scores[r])
+                               for r in program.roots], program.missing)
+    return None if isinstance(total, Missing) else total * 100.0
+
+
+def scores_step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | None,
+                        as_of: dt.date | None) -> tuple[Program, list[scoring.Score]]:
     program = plan.program(period or plan.default_period())
     if as_of is None:
         as_of = values.as_of or (program.period.ends if program.period else None)
@@ -54,8 +73,7 @@ def step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | N
             scores[index] = scoring.aggregate(
                 [(program.steps[c].weight or 0.0, scores[c]) for c in step.children],
                 program.missing)
-    return {step.id: (s.status, None) if isinstance(s, Missing) else ("scored", s * 100.0)
-            for step, s in zip(program.steps, scores)}
+    return program, scores
 
 
 def perturbed(values: scorelang.Values, count: int, seed: int = 6) -> list[dict[str, object]]:
@@ -89,6 +107,7 @@ def test_fast_evaluate_equals_the_step_by_step_composition_exactly(scenario):
     result = plan.evaluate(values, period=scenario.period, as_of=scenario.as_of)
     expected = step_by_step(plan, values, scenario.period, scenario.as_of)
     assert {n.id: (n.status, n.score) for n in result} == expected
+    assert result.score == plan_score_step_by_step(plan, values, scenario.period, scenario.as_of)
 
 
 ZERO_WEIGHT_BRANCH = """\
@@ -123,6 +142,7 @@ def test_a_branch_whose_children_all_weigh_0_is_scored_as_scoring_says(missing, 
     values = scorelang.Values.from_mapping({"a": 5.0, "b": 30.0, "c": c})
     result = plan.evaluate(values)
     assert {n.id: (n.status, n.score) for n in result} == step_by_step(plan, values, "Y", None)
+    assert result.score == plan_score_step_by_step(plan, values, "Y", None)
     assert result["1.1.1"].status == "missing" and result["1.1.1/b"].score == 100.0
 
 

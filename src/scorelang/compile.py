@@ -103,7 +103,8 @@ class Layout:
     columns indexed by `r`: `names` (the ids), `kinds` (a kind above), `targets` (0 for a
     deadline), `widths` (|target|), `signed_widths` (|target| for `>=`, −|target| for `<=`:
     1 + (v − t) / signed width is either deviation formula), `thresholds` (see `threshold`),
-    `floors`, `caps`, `dues` (the deadline; read for deadlines only) and `used` (whether the tree uses it).
+    `floors`, `caps`, `dues` (the deadline; read for deadlines only) and `used` (whether the
+    tree uses it).
     `branches` lists, children before parents, `(slot, ((child slot, weight), ...), sum of
     those weights)` for the children that weigh more than 0, in the order written.
 
@@ -298,7 +299,9 @@ def layout_of(program: Program) -> Layout:
     if program.roots and all(steps[r].weight is not None for r in program.roots):
         roots = weighted(program.roots)
     # The flat run also scores the plan, as one more branch over the areas, into slot `count`.
-    flat = branches + ([(count, roots, sum(w for _, w in roots))] if roots is not None else [])
+    flat = list(branches)
+    if roots is not None:
+        flat.append((count, roots, sum(w for _, w in roots)))
     # Each distinct weight as one float object, shared by every child that weighs it.
     weights: dict[float, float] = {}
     child_weights = tuple(weights.setdefault(w, w) for _, pairs, _ in flat for _, w in pairs)
@@ -320,16 +323,17 @@ def layout_of(program: Program) -> Layout:
                   tuple(rule.target.due.due if rule.target.due else dt.date.max for rule in rules),
                   tuple(i in used for i in range(len(rules))), tuple(branches),
                   tuple(c for _, pairs, _ in flat for c, _ in pairs), child_weights,
-                  tuple(closing), _branch_scores(flat, len(rules), count + (roots is not None)),
+                  tuple(closing), _branch_scores(flat, len(rules)),
                   tuple(slot_of_step), count, roots,
                   {step.id: i for i, step in enumerate(steps)},
                   frozenset(rule.indicator.id for rule in program.rules))
 
 
-def _branch_scores(branches: list[Branch], first: int, end: int) -> tuple[Missing, ...]:
-    """The branch slots `first`..`end` before scoring: NO_WEIGHT for a branch with no weighted
-    child (scoring.aggregate's answer, whatever the values), N/D for the others until scored."""
-    scores = [NOT_REPORTED] * (end - first)
+def _branch_scores(branches: list[Branch], first: int) -> tuple[Missing, ...]:
+    """The branch slots, from `first` on, before scoring: NO_WEIGHT for a branch with no
+    weighted child (scoring.aggregate's answer, whatever the values), N/D for the others until
+    they are scored. Every slot from `first` on is a branch's (or the plan's)."""
+    scores = [NOT_REPORTED] * len(branches)
     for slot, pairs, _ in branches:
         if not pairs:
             scores[slot - first] = NO_WEIGHT
