@@ -162,15 +162,15 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                 continue
         # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
         # as leaf_score would, without its call.
-        kind = kinds[len(slots)]
+        rule = len(slots)
+        kind = kinds[rule]
         if value is None:
             if kind != DEADLINE:
                 slots.append(not_reported)
                 continue
-            if as_of is not None and as_of <= dues[len(slots)]:
+            if as_of is not None and as_of <= dues[rule]:
                 slots.append(not_due)
                 continue
-        rule = len(slots)
         if value is _ABSENT:
             value = measured[rule] = None
             absent += 1
@@ -194,8 +194,10 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     slots.extend(layout.branch_scores)
     counts_zero = program.missing is MissingPolicy.COUNTS_ZERO
     missing = Missing  # a local name: read for every child
-    # scoring.aggregate, on the precomputed weights; the same sums in the same order. One loop
-    # over every branch's children, the branch scored at its last (see compile.Layout).
+    # scoring.aggregate under counts_zero, on the precomputed weight sums: the same sums in the
+    # same order. One loop over every branch's children, the branch scored at its last (see
+    # compile.Layout). A branch with every child N/D, or a plan whose N/D children are
+    # excluded, is scored by scoring.aggregate itself.
     total = 0.0
     scored = False
     for child, weight, branch in zip(layout.child_slots, layout.child_weights, layout.closing):
@@ -205,9 +207,8 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             scored = True
         if branch is not None:
             slot, pairs, weights = branch
-            if scored:
-                slots[slot] = total / weights if counts_zero else total / sum(
-                    [w for c, w in pairs if slots[c].__class__ is not missing])
+            if scored and counts_zero:
+                slots[slot] = total / weights
             else:
                 slots[slot] = scoring.aggregate([(w, slots[c]) for c, w in pairs],
                                                 program.missing)
