@@ -277,6 +277,13 @@ def test_quoted_iso_date_in_values_is_a_completion_date():
     assert values.values["d"] == dt.date(2020, 10, 15)
 
 
+def test_nan_in_a_values_file_or_a_mapping_is_nd():
+    # As in evaluate_many's columns: NaN is how pandas and numpy write a missing figure.
+    for values in (scorelang.loads_values("values:\n  a: .nan\n  b: \"nan\"\n  c: 2\n"),
+                   scorelang.Values.from_mapping({"a": float("nan"), "b": "NaN", "c": 2})):
+        assert values.values == {"a": None, "b": None, "c": 2.0}
+
+
 def test_group_ids_are_plain_ascii():
     plan = scorelang.loads('plan p "P" {}\nindicator a "A" { target >= 1 }\n'
                            'area "1" "A" { group "Qualità e tempi" weight 100% { a 100% } }\n')

@@ -63,7 +63,7 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
                               "(YYYY-MM-DD) or null for N/D"))
         return None
     if isinstance(raw, (int, float)):
-        return float(raw)
+        return _number(float(raw))
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -78,7 +78,7 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
             pass
         number_text = text.rstrip("%").strip().replace("_", "")
         try:
-            return float(number_text)
+            return _number(float(number_text))
         except ValueError:
             pass
         hint = "write the number with a decimal point (3.92, not 3,92)" if "," in text else \
@@ -89,6 +89,12 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
     problems.append(error("SL303", f"value of `{indicator}` has the wrong shape", span,
                           "write a number, a date (YYYY-MM-DD) or null"))
     return None
+
+
+def _number(number: float) -> float | None:
+    """NaN is N/D, as it is in the columns of `evaluate_many` (pandas' and numpy's own N/D):
+    a row scored alone or in a batch then scores the same, and NaN never becomes a score."""
+    return None if number != number else number
 
 
 def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
