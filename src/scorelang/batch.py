@@ -19,7 +19,7 @@ from typing import Any
 
 from .compile import AT_LEAST_DEVIATION, AT_MOST_DEVIATION, DEADLINE, Program
 from .diagnostics import ValuesError
-from .evaluate import score_slots, validate
+from .evaluate import Scores, score_slots, validate
 from .model import Direction, Formula, LateKind, MissingPolicy
 from .scoring import Missing, Reason
 from .values import Values
@@ -162,7 +162,7 @@ def _rows(scenarios: Scenarios) -> Sequence[Mapping[str, Any]]:
 
 def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date | None) -> Batch:
     layout = program.layout
-    every: list[list[Any]] = []
+    every: list[Scores] = []
     plan: list[float | None] | None = [] if layout.roots is not None else None
     for number, row in enumerate(rows):
         values = Values.from_mapping(row, source=f"<scenario {number}>")
@@ -254,9 +254,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
     present = np.zeros((layout.slots, size), dtype=bool)
     not_due = np.zeros((layout.slots, size), dtype=bool)
     may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
-    for position, (name, kind, target, width, floor, cap) in enumerate(zip(
-            layout.names, layout.kinds, layout.targets, layout.widths, layout.floors,
-            layout.caps)):
+    for position, (name, kind, target, width) in enumerate(zip(
+            layout.names, layout.kinds, layout.targets, layout.widths)):
         rule = rules[position]
         given = columns.get(name)
         if kind == DEADLINE:
@@ -272,7 +271,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             if value is None:
                 return None
             raw = _achievement(kind, rule.target.direction, target, width, rule.formula, value)
-        score = np.minimum(np.maximum(raw, floor), cap)
+        score = np.minimum(np.maximum(raw, rule.floor), rule.cap)
         slots[position] = score
         present[position] = mask = ~np.isnan(score)
         filled[position] = np.where(mask, score, 0.0)

@@ -16,7 +16,7 @@ import attrs
 
 from . import model
 from .model import Formula, LateRule, MissingPolicy
-from .scoring import NO_WEIGHT, NOT_REPORTED, Missing
+from .scoring import bounded
 
 
 @attrs.frozen
@@ -90,32 +90,43 @@ Branch = tuple[int, tuple[tuple[int, float], ...], float]
 # How a leaf is scored on the evaluator's fast path (see `Layout.kinds`).
 AT_LEAST_DEVIATION = 0  # 1 + (v − t)/|t|, t ≠ 0
 AT_MOST_DEVIATION = 1  # 1 − (v − t)/|t|, t ≠ 0
-GENERAL = 2  # anything else: `=`, ratio, a zero target — scored by `scoring` itself
+GENERAL = 2  # anything else: a ratio with t ≠ 0 — scored by `scoring` itself
 DEADLINE = 3
+REACHED_OR_NOT = 4  # `=`, or a zero target (`>= 0`, `<= 0`): 1 or 0, whatever the formula
 
 
 @attrs.frozen
 class Layout:
     """The program as flat tables for the evaluator's inner loops, decided once per period.
 
-    Scores live in one list of *slots*: slot `r < len(rules)` is indicator `r` (every use of an
+    Scores live in *slots*: slot `r < len(rules)` is indicator `r` (every use of an
     indicator shares its score), the slots after it are the branches. The indicators are
     columns indexed by `r`: `names` (the ids), `kinds` (a kind above), `targets` (0 for a
-    deadline), `widths` (|target|), `signed_widths` (|target| for `>=`, −|target| for `<=`:
-    1 + (v − t) / signed width is either deviation formula), `thresholds` (see `threshold`),
-    `floors`, `caps`, `dues` (the deadline; read for deadlines only) and `used` (whether the
-    tree uses it).
+    deadline), `widths` (|target|), `thresholds` (see `threshold`), `signed_widths`, `floors`
+    and `caps` (for the fast path, below), `dues` (the deadline; read for deadlines only) and
+    `used` (whether the tree uses it).
+
+    The fast path scores a value past its threshold as bounded(1 + (v − t) / signed width):
+    the signed width is |t| for `>=` and −|t| for `<=`, so that this is either deviation
+    formula, and `floors` and `caps` are the rule's. A leaf that is reached or not
+    (REACHED_OR_NOT) goes the same way: its signed width is the smallest double (negative for
+    `<= 0`), so that 1 + (v − t) / width is ±inf, and its floor and cap are the scores of "not
+    reached" and "reached" — both "not reached" for `=`, since a value past the threshold is
+    not equal to the target on either side. The numpy engine reads the rules' own floor and
+    cap.
+
     `branches` lists, children before parents, `(slot, ((child slot, weight), ...), sum of
     those weights)` for the children that weigh more than 0, in the order written.
 
     The evaluator reads the branches' children as one flat run instead: `child_slots` and
     `child_weights` hold every branch's children in that order, and `closing[i]` is the branch
-    whose last child is child `i` (None for the others). Branches with no weighted child never
-    close: `branch_scores` (every branch's score before scoring, NO_WEIGHT for those) fills
-    their slots. When the areas are weighted (`roots`), the run ends with the plan itself, a
-    branch over the areas scored into one more slot, number `slots`. A tuple of pairs per
-    branch costs a 2-tuple object per child, read on every evaluation: at 100,000 indicators
-    those alone outgrow the CPU caches.
+    whose last child is child `i` (None for the others). `unscored` fills every branch's slot
+    before scoring (NaN, that is N/D: see evaluate.Scores). A branch with no weighted child
+    never closes: its slot stays N/D, for the reason NO_WEIGHT; `no_weight` lists those slots.
+    When the areas are weighted (`roots`), the run ends with the plan itself, a branch over the
+    areas scored into one more slot, number `slots`. A tuple of pairs per branch costs a
+    2-tuple object per child, read on every evaluation: at 100,000 indicators those alone
+    outgrow the CPU caches.
 
     Columns of doubles rather than a tuple per indicator: at 100,000 indicators the tuples and
     the float objects they point to outgrow the CPU caches, and every one read is a cache miss;
@@ -136,7 +147,8 @@ class Layout:
     child_slots: tuple[int, ...]
     child_weights: tuple[float, ...]
     closing: tuple[Branch | None, ...]
-    branch_scores: tuple[Missing, ...]
+    unscored: array[float]
+    no_weight: tuple[int, ...]
     slot_of_step: tuple[int, ...]
     slots: int
     roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
@@ -252,7 +264,13 @@ def _kind(rule: ScoringRule) -> int:
     target = rule.target
     if target.due is not None:
         return DEADLINE
-    if rule.formula is Formula.DEVIATION and target.value and math.isfinite(target.value):
+    assert target.value is not None
+    if not math.isfinite(target.value):
+        return GENERAL
+    # scoring.raw_achievement: `=` and a zero target are decided before the formula.
+    if target.direction is model.Direction.EQUAL or target.value == 0:
+        return REACHED_OR_NOT
+    if rule.formula is Formula.DEVIATION:
         if target.direction is model.Direction.AT_LEAST:
             return AT_LEAST_DEVIATION
         if target.direction is model.Direction.AT_MOST:
@@ -260,16 +278,32 @@ def _kind(rule: ScoringRule) -> int:
     return GENERAL
 
 
+def _signed_width(rule: ScoringRule, kind: int) -> float:
+    """See Layout: ±|target| for a deviation, ±the smallest double for reached-or-not."""
+    width = math.ulp(0.0) if kind == REACHED_OR_NOT else abs(rule.target.value or 0.0)
+    return -width if rule.target.direction is model.Direction.AT_MOST else width
+
+
+def _fast_bounds(rule: ScoringRule, kind: int) -> tuple[float, float]:
+    """(floor, cap) of the fast path (see Layout)."""
+    if kind != REACHED_OR_NOT:
+        return rule.floor, rule.cap
+    missed = bounded(0.0, rule.floor, rule.cap)
+    if rule.target.direction is model.Direction.EQUAL:
+        return missed, missed
+    return missed, bounded(1.0, rule.floor, rule.cap)
+
+
 def threshold(target: float, kind: int) -> float:
     """A distance |v − t| above which a value certainly differs from its target, for the
-    evaluator's fast path; +inf where the deviation formula does not apply.
+    evaluator's fast path; +inf where that path does not apply (a ratio, a deadline).
 
     Scoring calls v and t equal when `math.isclose(v, t, rel_tol=1e-9, abs_tol=1e-9)`: when
     |v − t| is at most 1e-9, 1e-9·|t| or 1e-9·|v|. Past 1e-9·|t|·(1 + 1e-8) the third cannot
     hold either, since |v| ≤ |t| + |v − t|; a value closer than that takes the slow path, which
     asks `math.isclose` itself, so the fast path needs one comparison instead of three.
     """
-    if kind > AT_MOST_DEVIATION:
+    if kind == GENERAL or kind == DEADLINE:
         return math.inf
     return max(1e-9, abs(1e-9 * target) * (1.0 + 1e-8))
 
@@ -312,29 +346,19 @@ def layout_of(program: Program) -> Layout:
     rules = program.rules
     targets = [rule.target.value or 0.0 for rule in rules]
     kinds = bytes(map(_kind, rules))
+    fast_bounds = list(map(_fast_bounds, rules, kinds))
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(rule.indicator.id) for rule in rules), kinds,
                   array("d", targets), array("d", map(abs, targets)),
-                  array("d", (-abs(t) if k == AT_MOST_DEVIATION else abs(t)
-                              for t, k in zip(targets, kinds))),
+                  array("d", map(_signed_width, rules, kinds)),
                   array("d", map(threshold, targets, kinds)),
-                  array("d", (rule.floor for rule in rules)),
-                  array("d", (rule.cap for rule in rules)),
+                  array("d", (bounds[0] for bounds in fast_bounds)),
+                  array("d", (bounds[1] for bounds in fast_bounds)),
                   tuple(rule.target.due.due if rule.target.due else dt.date.max for rule in rules),
                   tuple(i in used for i in range(len(rules))), tuple(branches),
                   tuple(c for _, pairs, _ in flat for c, _ in pairs), child_weights,
-                  tuple(closing), _branch_scores(flat, len(rules)),
+                  tuple(closing), array("d", [math.nan] * len(flat)),
+                  tuple(slot for slot, pairs, _ in flat if not pairs),
                   tuple(slot_of_step), count, roots,
                   {step.id: i for i, step in enumerate(steps)},
                   frozenset(rule.indicator.id for rule in program.rules))
-
-
-def _branch_scores(branches: list[Branch], first: int) -> tuple[Missing, ...]:
-    """The branch slots, from `first` on, before scoring: NO_WEIGHT for a branch with no
-    weighted child (scoring.aggregate's answer, whatever the values), N/D for the others until
-    they are scored. Every slot from `first` on is a branch's (or the plan's)."""
-    scores = [NOT_REPORTED] * len(branches)
-    for slot, pairs, _ in branches:
-        if not pairs:
-            scores[slot - first] = NO_WEIGHT
-    return tuple(scores)
