@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -282,6 +284,26 @@ def test_nan_in_a_values_file_or_a_mapping_is_nd():
     for values in (scorelang.loads_values("values:\n  a: .nan\n  b: \"nan\"\n  c: 2\n"),
                    scorelang.Values.from_mapping({"a": float("nan"), "b": "NaN", "c": 2})):
         assert values.values == {"a": None, "b": None, "c": 2.0}
+
+
+def test_any_real_number_is_a_value_from_numpy_scalars_to_decimals():
+    import numpy as np  # the test extra has it (pandas)
+
+    values = scorelang.Values.from_mapping({"a": np.int64(3), "b": np.float32(2.5),
+                                            "c": Fraction(1, 2), "d": Decimal("1.25"),
+                                            "e": Decimal("NaN")})
+    assert values.values == {"a": 3.0, "b": 2.5, "c": 0.5, "d": 1.25, "e": None}
+    with pytest.raises(scorelang.ValuesError) as raised:
+        scorelang.Values.from_mapping({"a": Decimal("sNaN"), "b": 10 ** 400})
+    assert [d.code for d in raised.value.diagnostics] == ["SL303", "SL303"]
+
+
+def test_a_number_too_large_for_a_float_is_a_diagnostic_not_a_crash():
+    with pytest.raises(scorelang.ValuesError) as raised:
+        scorelang.loads_values("values:\n  a: 1" + "0" * 400 + "\n", "v.yaml")
+    found = raised.value.diagnostics[0]
+    assert (found.code, found.span.line, found.span.column) == ("SL303", 2, 6)
+    assert "too large" in found.message
 
 
 def test_group_ids_are_plain_ascii():

@@ -9,7 +9,9 @@ YAML is read with PyYAML's safe loader only.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from sys import intern
 from typing import Any
@@ -62,8 +64,20 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
                               span, "write the measured number, a completion date "
                               "(YYYY-MM-DD) or null for N/D"))
         return None
-    if isinstance(raw, (int, float)):
-        return _number(float(raw))
+    # int and float first: they are nearly every value, and the ABC check below is slower.
+    # Then any other real number: numpy's and pandas' scalars (np.int64, np.float32), a
+    # Fraction, a database driver's Decimal.
+    if isinstance(raw, (int, float)) or isinstance(raw, (numbers.Real, Decimal)):
+        try:
+            return _number(float(raw))
+        except OverflowError:  # an integer of 400 digits
+            problems.append(error("SL303", f"value of `{indicator}` is too large to be a "
+                                  "number (more than 1.8e308)", span,
+                                  "write the measured number, in the indicator's unit"))
+        except ValueError:  # Decimal("sNaN")
+            problems.append(error("SL303", f"value of `{indicator}` is {raw!r}, not a number",
+                                  span, "write the measured number, or null for N/D"))
+        return None
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
