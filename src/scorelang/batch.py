@@ -254,8 +254,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
     present = np.zeros((layout.slots, size), dtype=bool)
     not_due = np.zeros((layout.slots, size), dtype=bool)
     may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
-    for position, (name, kind, target, width) in enumerate(zip(
-            layout.names, layout.kinds, layout.targets, layout.widths)):
+    for position, (name, kind, target) in enumerate(zip(layout.names, layout.kinds,
+                                                        layout.targets)):
         rule = rules[position]
         given = columns.get(name)
         if kind == DEADLINE:
@@ -270,7 +270,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             value = np.full(size, np.nan) if given is None else _numbers(given, size)
             if value is None:
                 return None
-            raw = _achievement(kind, rule.target.direction, target, width, rule.formula, value)
+            raw = _achievement(kind, rule.target.direction, target, abs(target), rule.formula,
+                               value)
         score = np.minimum(np.maximum(raw, rule.floor), rule.cap)
         slots[position] = score
         present[position] = mask = ~np.isnan(score)

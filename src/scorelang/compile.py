@@ -102,8 +102,8 @@ class Layout:
     Scores live in *slots*: slot `r < len(rules)` is indicator `r` (every use of an
     indicator shares its score), the slots after it are the branches. The indicators are
     columns indexed by `r`: `names` (the ids), `kinds` (a kind above), `targets` (0 for a
-    deadline), `widths` (|target|), `thresholds` (see `threshold`), `signed_widths`, `floors`
-    and `caps` (for the fast path, below), `dues` (the deadline; read for deadlines only) and
+    deadline), `thresholds` (see `threshold`), `signed_widths`, `floors` and `caps` (for the
+    fast path, below), `dues` (the deadline; read for deadlines only) and
     `used` (whether the tree uses it).
 
     The fast path scores a value past its threshold as bounded(1 + (v − t) / signed width):
@@ -136,7 +136,6 @@ class Layout:
     names: tuple[str, ...]
     kinds: bytes
     targets: array[float]
-    widths: array[float]
     signed_widths: array[float]
     thresholds: array[float]
     floors: array[float]
@@ -349,7 +348,7 @@ def layout_of(program: Program) -> Layout:
     fast_bounds = list(map(_fast_bounds, rules, kinds))
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(rule.indicator.id) for rule in rules), kinds,
-                  array("d", targets), array("d", map(abs, targets)),
+                  array("d", targets),
                   array("d", map(_signed_width, rules, kinds)),
                   array("d", map(threshold, targets, kinds)),
                   array("d", (bounds[0] for bounds in fast_bounds)),

@@ -136,9 +136,9 @@ class Scores:
     The numbers are doubles in an array, NaN where a slot is N/D; the N/D slots' reasons are
     kept aside. Not a list of float objects: a new float object per slot on every call is
     memory the CPU caches must hold, and with them the time per indicator of a 100,000-indicator
-    plan was 1.3–1.5 × that of a 1,000-indicator plan (1.1–1.2 × with the array). Reading and
-    writing an array costs more per item than a list, about 4 % of an evaluation of the Modena
-    plan. NaN stands for N/D only: a NaN value is N/D before it is scored (values._number, and
+    plan was 1.3–1.5 × that of a 1,000-indicator plan (1.1–1.3 × with the array). Reading and
+    writing an array costs more per item than a list, 4–10 % of an evaluation of the Modena
+    plan (docs/performance.md). NaN stands for N/D only: a NaN value is N/D before it is scored (values._number, and
     `score_slots` for a Values made by hand), and every other value scores a finite number,
     floor and cap being finite.
     """
