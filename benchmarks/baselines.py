@@ -7,7 +7,7 @@ targets, deadlines with the zero late rule, floor/cap, `counts_zero` or `exclude
 targets) so that their figures can be checked against scorelang's before they are timed.
 
 Both take the tree from the plan *model* (what a hand-written tool would get from a YAML file)
-and nothing from `scorelang.compile` or `scorelang.evaluate`.
+and nothing from `scorelang.engine.compile` or `scorelang.engine.evaluate`.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import scorelang
-from scorelang import scoring
-from scorelang.compile import Program
-from scorelang.evaluate import leaf_score
-from scorelang.result import Result
-from scorelang.scoring import Missing
+from scorelang.engine import scoring
+from scorelang.engine.compile import Program
+from scorelang.engine.evaluate import leaf_score
+from scorelang.engine.result import Result
+from scorelang.engine.scoring import Missing
 from tests.test_properties import FAST, render, scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -319,7 +319,7 @@ def test_texts_and_booleans_in_a_batch_are_judged_as_in_one_evaluation(modena):
 
 
 def test_the_numpy_engine_without_numpy_says_how_to_get_it(modena, monkeypatch):
-    from scorelang import batch
+    from scorelang.engine import batch
     monkeypatch.setattr(batch, "np", None)
     plan, values = modena
     with pytest.raises(ImportError, match=r"scorelang\[numpy\]"):

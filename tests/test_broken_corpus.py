@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from scorelang.codes import CODES
+from scorelang.check.codes import CODES
 
 from .conftest import ROOT
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import scorelang
-from scorelang import cache
+from scorelang.check import cache
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules" / "cciaa-modena-2020.score"

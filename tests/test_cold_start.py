@@ -18,14 +18,15 @@ from pathlib import Path
 import pytest
 
 import scorelang
-from scorelang import api, cache, report
+from scorelang import api, report
+from scorelang.check import cache
 from scorelang.report import views
 
 from .conftest import MODENA_RULES, ROOT
 
 HEAVY = {"lark", "yaml", "tabulate", "numpy", "openpyxl", "scorelang.model",
-         "scorelang.parser", "scorelang.build", "scorelang.check", "scorelang.result",
-         "scorelang.values", "scorelang.report.table"}
+         "scorelang.syntax.parser", "scorelang.syntax.build", "scorelang.check.checks", "scorelang.engine.result",
+         "scorelang.engine.values", "scorelang.report.table"}
 
 
 def imported_by(code: str, cache_dir: Path | None = None) -> set[str]:

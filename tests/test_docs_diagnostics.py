@@ -62,8 +62,9 @@ import attrs
 import pytest
 
 import scorelang
-from scorelang import ScorelangError, ValuesError, cli, ruletest
-from scorelang.codes import CODES
+from scorelang import ScorelangError, ValuesError, cli
+from scorelang.tools import ruletest
+from scorelang.check.codes import CODES
 from scorelang.tables import reserved_words as keywords
 
 from .conftest import ROOT

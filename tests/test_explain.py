@@ -18,9 +18,9 @@ import pytest
 
 import scorelang
 from scorelang.diagnostics import ScorelangError
-from scorelang.explain import METHODS, TREATMENTS, Explanation, NodeExplanation, explain
+from scorelang.tools.explain import METHODS, TREATMENTS, Explanation, NodeExplanation, explain
 from scorelang.report.explain import explain_json, explain_text
-from scorelang.rounding import half_up
+from scorelang.engine.rounding import half_up
 
 
 def find(node: NodeExplanation, node_id: str) -> NodeExplanation:

@@ -24,7 +24,7 @@ from lark import Lark, Token
 import scorelang
 from scorelang import ParseError
 from scorelang.files import InputError, write_text_atomic
-from scorelang.format import FormatOutcome, format_file, format_text, unified_diff
+from scorelang.syntax.format import FormatOutcome, format_file, format_text, unified_diff
 
 from .conftest import MODENA_RULES, ROOT
 
@@ -34,7 +34,7 @@ _LEXED_COMMENTS: list[Token] = []
 # A second parser of the same grammar whose lexer reports the comments it skips: an
 # independent count to hold the formatter's own line scan against.
 _COMMENT_PARSER = Lark(
-    resources.files("scorelang").joinpath("grammar.lark").read_text(encoding="utf-8"),
+    resources.files("scorelang.syntax").joinpath("grammar.lark").read_text(encoding="utf-8"),
     parser="lalr", lexer_callbacks={"COMMENT": _LEXED_COMMENTS.append})
 
 
@@ -79,7 +79,7 @@ def rule_files() -> list[Path]:
 def test_every_rule_file_in_the_repository_formats_canonically(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     try:
-        scorelang.parser.parse(text)
+        scorelang.syntax.parser.parse(text)
     except ParseError:
         pytest.skip("does not parse (a broken-file example)")
     assert_canonical_properties(text)

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from scorelang.rounding import half_up
-from scorelang.verify import parse_figure
+from scorelang.engine.rounding import half_up
+from scorelang.tools.verify import parse_figure
 
 from .conftest import MODENA_PUBLISHED, MODENA_VALUES
 

@@ -24,10 +24,10 @@ from hypothesis import (HealthCheck, assume, currently_in_test_context, example,
                         settings)
 from hypothesis import strategies as st
 
-from scorelang import scoring
+from scorelang.engine import scoring
 from scorelang.api import loads
 from scorelang.model import LateKind, LateRule, MissingPolicy
-from scorelang.rounding import half_up, percent
+from scorelang.engine.rounding import half_up, percent
 
 TOL = 1e-9  # on percents, as the brief asks
 ABSENT = object()  # an indicator left out of the values mapping (N/D, with a warning)

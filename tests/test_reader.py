@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from scorelang import build, lalr, parser, tables
+from scorelang.syntax import build, parser
+from scorelang import lalr, tables
 from scorelang.diagnostics import ParseError
 
 from .test_format import plan_text

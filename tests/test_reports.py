@@ -15,7 +15,8 @@ import textwrap
 import pytest
 
 import scorelang
-from scorelang.report import numbers, views
+from scorelang.engine import numbers
+from scorelang.report import views
 
 from .conftest import ROOT
 

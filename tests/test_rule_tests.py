@@ -1,4 +1,4 @@
-"""`scorelang test`: test files beside the rules pin expected outcomes (scorelang.ruletest)."""
+"""`scorelang test`: test files beside the rules pin expected outcomes (scorelang.tools.ruletest)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scorelang import ruletest
+from scorelang.tools import ruletest
 from scorelang.report.ruletest import render_json, render_junit, render_text
-from scorelang.ruletest import RuleTestError, load_suite, run_paths
+from scorelang.tools.ruletest import RuleTestError, load_suite, run_paths
 
 from .conftest import MODENA_PUBLISHED, ROOT
 

@@ -8,7 +8,7 @@ import pytest
 
 import scorelang
 from scorelang.model import Direction, Formula, LateKind, LateRule
-from scorelang.scoring import NOT_DUE, deadline_achievement, raw_achievement
+from scorelang.engine.scoring import NOT_DUE, deadline_achievement, raw_achievement
 
 
 def plan_text(indicators: str, leaves: str, policy: str = "", extra_periods: str = "") -> str:
@@ -242,5 +242,5 @@ def test_weights_summing_to_100_01_never_push_a_parent_above_100_percent():
 
 
 def test_huge_figures_can_still_be_displayed():
-    from scorelang.rounding import half_up
+    from scorelang.engine.rounding import half_up
     assert str(half_up(1e20, 2)) == "100000000000000000000.00"

@@ -17,9 +17,9 @@ import yaml
 
 import scorelang
 from scorelang.diagnostics import Diagnostic
-from scorelang.rounding import half_up
+from scorelang.engine.rounding import half_up
 from scorelang.report.verify import verify_json, verify_text
-from scorelang.verify import (OUTCOMES, Check, PublishedError, Verification, load_published,
+from scorelang.tools.verify import (OUTCOMES, Check, PublishedError, Verification, load_published,
                               loads_published, parse_figure, settled, verify)
 
 from .conftest import MODENA_PUBLISHED, MODENA_VALUES, ROOT

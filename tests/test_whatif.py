@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 
 import scorelang
 from scorelang import model
-from scorelang.format import format_text
+from scorelang.syntax.format import format_text
 from scorelang.report.whatif import whatif_json, whatif_text
-from scorelang.rounding import half_up
-from scorelang.whatif import (Drop, SetTarget, SetValue, SetWeight, WhatIf, WhatIfError,
+from scorelang.engine.rounding import half_up
+from scorelang.tools.whatif import (Drop, SetTarget, SetValue, SetWeight, WhatIf, WhatIfError,
                               operations_from, parse_operations, realigned, remodulate, whatif)
 
 from .conftest import MODENA_RULES, MODENA_VALUES, ROOT

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from .api import diagnose, load, loads
     from .diagnostics import (CheckError, Diagnostic, ParseError, ScorelangError, Severity, Span,
                               ValuesError)
-    from .plan import Plan
+    from .engine.plan import Plan
     from .report import render, render_comparison, render_findings
-    from .result import NodeResult, Result
-    from .values import (Values, load_all_values, load_values, loads_all_values,
+    from .engine.result import NodeResult, Result
+    from .engine.values import (Values, load_all_values, load_values, loads_all_values,
                          loads_values)
 
 __all__ = [
@@ -40,11 +40,11 @@ _HOMES = {
     "CheckError": "diagnostics", "Diagnostic": "diagnostics", "ParseError": "diagnostics",
     "ScorelangError": "diagnostics", "Severity": "diagnostics", "Span": "diagnostics",
     "ValuesError": "diagnostics",
-    "Plan": "plan",
+    "Plan": "engine.plan",
     "render": "report", "render_comparison": "report", "render_findings": "report",
-    "NodeResult": "result", "Result": "result",
-    "Values": "values", "load_all_values": "values", "load_values": "values",
-    "loads_all_values": "values", "loads_values": "values",
+    "NodeResult": "engine.result", "Result": "engine.result",
+    "Values": "engine.values", "load_all_values": "engine.values", "load_values": "engine.values",
+    "loads_all_values": "engine.values", "loads_values": "engine.values",
 }
 
 

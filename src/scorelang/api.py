@@ -13,14 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache
+from .check import cache
 from .diagnostics import CheckError, Diagnostic, ParseError, in_source_order
 from .files import read_text
 
 if TYPE_CHECKING:
     from . import model
-    from .plan import Plan
-    from .values import Values, load_all_values, load_values, loads_all_values, loads_values
+    from .engine.plan import Plan
+    from .engine.values import Values, load_all_values, load_values, loads_all_values, loads_values
 
 __all__ = ["Plan", "Values", "check_text", "diagnose", "load", "load_all_values", "load_values",
            "loads", "loads_all_values", "loads_values"]
@@ -34,11 +34,11 @@ _VALUES_NAMES = frozenset({"Values", "load_all_values", "load_values", "loads_al
 def __getattr__(name: str) -> object:
     """`Plan` and the values readers, kept importable from here, imported on first use."""
     if name == "Plan":
-        from .plan import Plan
+        from .engine.plan import Plan
 
         return Plan
     if name in _VALUES_NAMES:
-        from . import values
+        from .engine import values
 
         return getattr(values, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -46,8 +46,8 @@ def __getattr__(name: str) -> object:
 
 def _read_and_check(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
     """Parse and build (raising ParseError for a syntax error), then check; keep the outcome."""
-    from .build import read
-    from .check import check
+    from .syntax.build import read
+    from .check.checks import check
 
     plan, found = read(text, filename)
     if plan is not None:
@@ -87,7 +87,7 @@ def _compile(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnost
 def loads(text: str, filename: str = "<string>") -> Plan:
     """Compile rule text; raise ParseError or CheckError when it has errors. A text compiled
     before (same text, name and scorelang) comes from the cache (see `cache`)."""
-    from .plan import Plan
+    from .engine.plan import Plan
 
     cached = cache.load(text, filename)
     plan: model.Plan | None

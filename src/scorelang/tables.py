@@ -51,7 +51,7 @@ class Tables(NamedTuple):
 
 
 def grammar_text() -> str:
-    return resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath("syntax/grammar.lark").read_text(encoding="utf-8")
 
 
 def grammar_digest(text: str) -> str:
@@ -62,7 +62,7 @@ def generate() -> dict[str, Any]:
     """The tables of the current grammar, computed by Lark (imported only here)."""
     from lark.parsers.lalr_analysis import Shift
 
-    from .parser import grammar_parser
+    from .syntax.parser import grammar_parser
 
     lark = grammar_parser()
     text = grammar_text()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..result import Result
+    from ..engine.result import Result
     from . import views
     from .json import to_json
     from .views import View

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Band
-from . import numbers
+from ..engine import numbers
 from .views import Column, Measure, Target
 
 STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto"}

@@ -10,8 +10,8 @@ import csv
 import io
 from typing import Any
 
-from ..result import Result
-from ..rounding import half_up
+from ..engine.result import Result
+from ..engine.rounding import half_up
 from .cells import cell
 from .table import places
 from .views import Column, Measure, View

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from ..codes import CODES
+from ..check.codes import CODES
 from ..diagnostics import Diagnostic, render
 
 FORMAT_VERSION = 1

@@ -13,9 +13,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from ..explain import Computation, Explanation, NDCost, NodeExplanation, Share, Sum, TargetDetail
+from ..tools.explain import Computation, Explanation, NDCost, NodeExplanation, Share, Sum, TargetDetail
 from ..model import Formula, MissingPolicy, Target
-from ..rounding import half_up
+from ..engine.rounding import half_up
 
 FORMAT_VERSION = 1
 INDENT = "  "

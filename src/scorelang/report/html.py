@@ -28,9 +28,9 @@ import re
 from collections.abc import Callable
 
 from .. import model
-from ..compile import TargetUsed
-from ..result import NodeResult, Result, ScorecardResult
-from . import numbers
+from ..engine.compile import TargetUsed
+from ..engine.result import NodeResult, Result, ScorecardResult
+from ..engine import numbers
 
 _TEXT: dict[str, dict[str, str]] = {
     "it": {

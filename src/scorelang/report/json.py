@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ..result import FORMAT_VERSION, Result
+from ..engine.result import FORMAT_VERSION, Result
 
 
 def to_json(result: Result) -> str:

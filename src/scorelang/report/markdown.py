@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from ..result import Result
+from ..engine.result import Result
 from .table import heading, places, rows
 from .views import View
 

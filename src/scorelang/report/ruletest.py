@@ -11,8 +11,8 @@ from typing import Any
 import attrs
 
 from ..diagnostics import Diagnostic, Span, render
-from ..result import NodeResult
-from ..ruletest import FORMAT_VERSION, ND, Expectation, Outcome, RunReport, figure
+from ..engine.result import NodeResult
+from ..tools.ruletest import FORMAT_VERSION, ND, Expectation, Outcome, RunReport, figure
 
 _RULE_WIDTH = 72
 

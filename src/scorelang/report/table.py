@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from ..model import Band
-from ..result import Result
-from . import numbers
+from ..engine.result import Result
+from ..engine import numbers
 from .cells import cell
 from .views import View
 

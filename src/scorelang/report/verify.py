@@ -16,10 +16,10 @@ import datetime as dt
 import json
 from typing import Any
 
-from ..result import FORMAT_VERSION
-from ..rounding import half_up
-from ..verify import Check, Verification, settled
-from . import numbers
+from ..engine.result import FORMAT_VERSION
+from ..engine.rounding import half_up
+from ..tools.verify import Check, Verification, settled
+from ..engine import numbers
 from .explain import explain_text, explanation_dict
 
 INDENT = "   "

@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
-from ..compile import TargetUsed
-from ..result import NodeResult, Result
+from ..engine.compile import TargetUsed
+from ..engine.result import NodeResult, Result
 
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
 

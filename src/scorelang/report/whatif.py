@@ -6,9 +6,9 @@ import json
 
 import attrs
 
-from ..result import FORMAT_VERSION
-from ..whatif import WhatIf
-from . import numbers
+from ..engine.result import FORMAT_VERSION
+from ..tools.whatif import WhatIf
+from ..engine import numbers
 
 
 def _operation(operation: object) -> str:

@@ -43,7 +43,7 @@ from pathlib import Path
 import attrs
 from lark import Token, Tree
 
-from .files import read_text
+from ..files import read_text
 from .parser import parse
 
 __all__ = ["FormatOutcome", "format_file", "format_text", "unified_diff"]

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .compile import Program, ScoringRule, Step
-from .diagnostics import ScorelangError, did_you_mean, error
-from .model import Direction, Formula, MissingPolicy, Target
-from .result import NodeResult, Result
-from .scoring import NOT_DUE, NOT_REPORTED, Score, aggregate
+from ..engine.compile import Program, ScoringRule, Step
+from ..diagnostics import ScorelangError, did_you_mean, error
+from ..model import Direction, Formula, MissingPolicy, Target
+from ..engine.result import NodeResult, Result
+from ..engine.scoring import NOT_DUE, NOT_REPORTED, Score, aggregate
 
 if TYPE_CHECKING:  # api may one day import explain: no import cycle at run time
-    from .api import Plan
+    from ..api import Plan
 
 # How an indicator's raw achievement was found (stable names, also in the JSON).
 METHODS = (

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import model
-from .report import numbers
+from .. import model
+from . import numbers
 from .result import Finding, NodeResult, Result
 
 # Every fact a condition may name: "number" facts are percentages or plain numbers, the others

@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .compile import AT_LEAST_DEVIATION, AT_MOST_DEVIATION, DEADLINE, Program
-from .diagnostics import ValuesError
+from ..diagnostics import ValuesError
 from .evaluate import Scores, score_slots, validate
-from .model import Direction, Formula, LateKind, MissingPolicy
+from ..model import Direction, Formula, LateKind, MissingPolicy
 from .scoring import Missing, Reason
 from .values import Values
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from . import scoring
 from .compile import DEADLINE, Program, ScoringRule
-from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
-from .model import MissingPolicy
+from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
+from ..model import MissingPolicy
 from .result import (Deferred, Finding, NodeResult, NodeTable, Result, ScorecardEntry,
                      ScorecardResult)
 from .scoring import Missing, Score

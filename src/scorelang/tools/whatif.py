@@ -16,12 +16,12 @@ from typing import Any
 
 import attrs
 
-from . import model
-from .api import Plan, diagnose, loads
-from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error
-from .format import format_text
-from .result import Finding, Result
-from .values import Value, Values
+from .. import model
+from ..api import Plan, diagnose, loads
+from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error
+from ..syntax.format import format_text
+from ..engine.result import Finding, Result
+from ..engine.values import Value, Values
 
 
 class WhatIfError(ScorelangError):

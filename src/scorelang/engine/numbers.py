@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..rounding import half_up
+from .rounding import half_up
 
 LOCALES = ("it", "en")
 _SEPARATORS = {"it": (".", ","), "en": (",", ".")}  # (thousands, decimal)

@@ -24,17 +24,18 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import __version__, diagnostics
-from .diagnostics import Diagnostic
+from .. import __version__, diagnostics
+from ..diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from . import model
+    from .. import model
 
 FORMAT = 1
-# The modules whose change may change what a rule text compiles to.
-_SOURCES = ("grammar.lark", "grammar_tables.json", "tables.py", "lalr.py", "parser.py",
-            "build.py", "check.py", "model.py", "codes.py", "diagnostics.py", "advice.py",
-            "result.py", "api.py", "cache.py")
+# Which files make up scorelang is read from the package itself, not kept by hand: a module
+# added to the pipeline (a new scoring rule, a new check) changes the key without anyone having
+# to remember to list it. Every source file counts, reports included: a cache entry is cheap
+# to rebuild, a stale one is a wrong answer.
+_SUFFIXES = (".py", ".lark")
 
 
 def _classes_of(module: ModuleType) -> dict[str, type]:
@@ -47,7 +48,7 @@ def _classes_of(module: ModuleType) -> dict[str, type]:
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict[str, type]:
     """What a whole entry may name: the plan model's classes and the diagnostics'."""
-    from . import model  # only for whole plans: `load_diagnostics` must not pay for it
+    from .. import model  # only for whole plans: `load_diagnostics` must not pay for it
 
     return {**_classes_of(model), **_classes_of(diagnostics)}
 
@@ -60,10 +61,13 @@ def _diagnostic_classes() -> dict[str, type]:
 
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
+    """A digest of scorelang's version and every source file of the package, by path."""
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
-    here = Path(__file__).resolve().parent
-    for name in _SOURCES:
-        digest.update((here / name).read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in _SUFFIXES and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -154,7 +158,7 @@ def _diagnostics(data: Any) -> list[Diagnostic] | None:
 
 def load(text: str, filename: str) -> tuple[model.Plan, list[Diagnostic]] | None:
     """The checked plan and its diagnostics, when this text was compiled before."""
-    from . import model
+    from .. import model
 
     data = _read(text, filename)
     if data is None:

@@ -15,7 +15,7 @@ from enum import Enum
 
 import attrs
 
-from .model import Direction, Formula, LateKind, LateRule, MissingPolicy
+from ..model import Direction, Formula, LateKind, LateRule, MissingPolicy
 
 # Two measured values this close (relative) are equal: values come from decimal text.
 _EQUAL_TOLERANCE = 1e-9

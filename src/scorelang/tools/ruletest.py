@@ -22,14 +22,14 @@ from typing import Any, Literal
 import attrs
 import yaml
 
-from .api import Plan, load, load_values
-from .diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
+from ..api import Plan, load, load_values
+from ..diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
                           in_source_order)
-from .files import InputError, read_text
-from .yamlsource import node_span, root_node
-from .result import FLAGS, NodeResult, Result
-from .rounding import half_up
-from .values import Values
+from ..files import InputError, read_text
+from ..engine.yamlsource import node_span, root_node
+from ..engine.result import FLAGS, NodeResult, Result
+from ..engine.rounding import half_up
+from ..engine.values import Values
 
 FORMAT_VERSION = 1
 # Half a unit of the second decimal: a figure printed "62,96%" pins 62.955 ≤ score ≤ 62.965.

@@ -14,8 +14,8 @@ from array import array
 
 import attrs
 
-from . import model
-from .model import Formula, LateRule, MissingPolicy
+from .. import model
+from ..model import Formula, LateRule, MissingPolicy
 from .scoring import bounded
 
 

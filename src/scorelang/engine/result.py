@@ -13,8 +13,8 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from .compile import TargetUsed
-from .diagnostics import Diagnostic
-from .model import Band
+from ..diagnostics import Diagnostic
+from ..model import Band
 from .rounding import half_up
 
 FORMAT_VERSION = 1

@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import lalr, model
-from .diagnostics import Diagnostic, Span, did_you_mean, error, warning
-from .lalr import Lines, Position, Token
-from .model import Direction, Formula, LateKind, LateRule, MissingPolicy
+from .. import lalr, model
+from ..diagnostics import Diagnostic, Span, did_you_mean, error, warning
+from ..lalr import Lines, Position, Token
+from ..model import Direction, Formula, LateKind, LateRule, MissingPolicy
 
 if TYPE_CHECKING:
     from lark import Tree

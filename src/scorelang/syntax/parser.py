@@ -14,8 +14,8 @@ from importlib import resources
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
-from .tables import reserved_words
+from ..diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
+from ..tables import reserved_words
 
 # Names people read in "expected ..." messages instead of Lark's terminal names.
 _TOKEN_NAMES = {

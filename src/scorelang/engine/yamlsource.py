@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import yaml
 
-from .diagnostics import Diagnostic, Span, error
+from ..diagnostics import Diagnostic, Span, error
 
 
 def node_span(source: str, node: yaml.Node) -> Span:

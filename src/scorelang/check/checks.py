@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-from . import model
-from .diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
-from .model import Direction, Formula
-from .advice import FACTS, PLACEHOLDERS, SEVERITIES, placeholders
-from .tables import reserved_words
-from .result import FLAGS
+from .. import model
+from ..diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
+from ..model import Direction, Formula
+from ..engine.advice import FACTS, PLACEHOLDERS, SEVERITIES, placeholders
+from ..tables import reserved_words
+from ..engine.result import FLAGS
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
 CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, api, report
-from .diagnostics import Diagnostic, ScorelangError, render
-from .files import InputError, read_text, write_text_atomic
+from .. import __version__, api, report
+from ..diagnostics import Diagnostic, ScorelangError, render
+from ..files import InputError, read_text, write_text_atomic
 
 if TYPE_CHECKING:
-    from .plan import Plan
-    from .result import Result
+    from ..engine.plan import Plan
+    from ..engine.result import Result
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -98,7 +98,7 @@ def _write_report(args: argparse.Namespace, plan: Plan, result: Result) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
         try:
-            from .report.xlsx import to_xlsx
+            from ..report.xlsx import to_xlsx
 
             to_xlsx(result, Path(args.output), args.locale)
         except ScorelangError as exc:
@@ -106,7 +106,7 @@ def _write_report(args: argparse.Namespace, plan: Plan, result: Result) -> int:
             return EXIT_USAGE
         return EXIT_OK
     if args.format == "html":
-        from .report.html import to_html
+        from ..report.html import to_html
 
         return _emit(to_html(result, args.locale, plan=plan.definition), args.output)
     text = report.render(result, args.format, args.view, args.depth, args.locale)
@@ -128,8 +128,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .report import verify as verify_report
-    from .verify import PublishedError, load_published, verify
+    from ..report import verify as verify_report
+    from ..tools.verify import PublishedError, load_published, verify
 
     try:
         published = load_published(args.reported)
@@ -150,8 +150,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_whatif(args: argparse.Namespace) -> int:
     import yaml
 
-    from . import whatif
-    from .report import whatif as whatif_report
+    from ..tools import whatif
+    from ..report import whatif as whatif_report
 
     path = Path(args.rules)
     try:
@@ -209,11 +209,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print_diagnostics(result.diagnostics)
     labels = _labels(results)
     if args.format in ("html", "xlsx"):
-        from .report import views
+        from ..report import views
 
         table = views.comparison(results, labels, args.depth)
         if args.format == "html":
-            from .report.html import view_html
+            from ..report.html import view_html
 
             return _emit(view_html(results[-1], table, args.locale), args.output)
         if not args.output:
@@ -221,7 +221,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
         try:
-            from .report.xlsx import view_xlsx
+            from ..report.xlsx import view_xlsx
 
             view_xlsx(results[-1], table, Path(args.output), args.locale)
         except ScorelangError as exc:
@@ -233,8 +233,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain
-    from .report import explain as explain_report
+    from ..tools.explain import explain
+    from ..report import explain as explain_report
 
     scored = _scored(args)
     if isinstance(scored, int):
@@ -261,7 +261,7 @@ def _rule_files(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .report import diagnostics as diagnostics_report
+    from ..report import diagnostics as diagnostics_report
 
     code = EXIT_OK
     everything: list[Diagnostic] = []
@@ -294,7 +294,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fmt(args: argparse.Namespace) -> int:
     """Rewrite rule files in the canonical layout; with --check or --diff, only report."""
-    from . import format as formatter
+    from ..syntax import format as formatter
 
     code = EXIT_OK
     problems: list[Diagnostic] = []
@@ -323,8 +323,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from . import ruletest
-    from .report import ruletest as ruletest_report
+    from ..tools import ruletest
+    from ..report import ruletest as ruletest_report
 
     outcome = ruletest.run_paths(args.paths)
     text = ruletest_report.render_json(outcome) if args.format == "json" else \

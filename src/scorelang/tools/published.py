@@ -18,9 +18,9 @@ from pathlib import Path
 import attrs
 import yaml
 
-from .diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
-from .files import read_text
-from .yamlsource import node_span, root_node
+from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
+from ..files import read_text
+from ..engine.yamlsource import node_span, root_node
 
 LOCALES = ("it", "en")
 # What a published figure is: an achievement (`scores`), a measured value (`values`), or the

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import model
+from .. import model
 from .advice import advise
 from .compile import Program, compile_plan
-from .diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
+from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from .evaluate import evaluate
 from .result import Result
 from .values import Values

@@ -19,8 +19,8 @@ from typing import Any
 import attrs
 import yaml
 
-from .diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
-from .files import read_text
+from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
+from ..files import read_text
 from .yamlsource import node_span, syntax_error
 
 Value = float | dt.date | None

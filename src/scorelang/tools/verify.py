@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .diagnostics import Diagnostic, did_you_mean, error, in_source_order
+from ..diagnostics import Diagnostic, did_you_mean, error, in_source_order
 from .explain import Explanation, explain
-from .result import Result
-from .rounding import half_up
-from .values import Values
+from ..engine.result import Result
+from ..engine.rounding import half_up
+from ..engine.values import Values
 
 if TYPE_CHECKING:  # as in explain: api may one day import verify, so no import cycle at run time
-    from .api import Plan
+    from ..api import Plan
 
 # Reading the file is `published`'s job; its names stay importable from here.
 from .published import (KINDS, LOCALES, Entry, Figure, Published, PublishedError,  # noqa: F401
