@@ -27,7 +27,7 @@ MISSING = "missing"
 # The tree as nested dicts
 
 
-def tree_of(plan: model.Plan, period: str | None) -> dict[str, Any]:
+def tree_of(plan: model.PlanDefinition, period: str | None) -> dict[str, Any]:
     """{"policy": ..., "roots": [node, ...]}; a node is a dict with `children` or a leaf."""
     indicators = {i.id: i for i in plan.indicators}
 

@@ -15,9 +15,9 @@ import pytest
 
 import scorelang
 from scorelang import cli
-from scorelang.engine.advice import FACTS, PLACEHOLDERS, SEVERITIES
+from scorelang.model import FACTS, PLACEHOLDERS, SEVERITIES
 from scorelang.syntax.format import format_text
-from scorelang.engine.result import FLAGS
+from scorelang.model import FLAGS
 
 from .conftest import MODENA_RULES, MODENA_VALUES
 

@@ -43,17 +43,17 @@ def step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | N
     """Node id -> (status, percent score), the way the evaluator was first written."""
     program, scores = scores_step_by_step(plan, values, period, as_of)
     return {step.id: (s.status, None) if isinstance(s, Missing) else ("scored", s * 100.0)
-            for step, s in zip(program.steps, scores)}
+            for step, s in zip(program.nodes, scores)}
 
 
 def plan_score_step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | None,
                             as_of: dt.date | None) -> float | None:
     """The plan's percent score, aggregated over the areas as scoring.aggregate does."""
     program, scores = scores_step_by_step(plan, values, period, as_of)
-    if not all(program.steps[r].weight is not None for r in program.roots):
+    if not all(program.nodes[r].weight is not None for r in program.roots):
         return None
-    total = scoring.aggregate([(program.steps[r].weight or 0.0, scores[r])
-                               for r in program.roots], program.missing)
+    total = scoring.aggregate([(program.nodes[r].weight or 0.0, scores[r])
+                               for r in program.roots], program.aggregation)
     return None if isinstance(total, Missing) else total * 100.0
 
 
@@ -62,17 +62,17 @@ def scores_step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: 
     program = plan.program(period or plan.default_period())
     if as_of is None:
         as_of = values.as_of or (program.period.ends if program.period else None)
-    leaves = [leaf_score(rule, values.values.get(rule.indicator.id), as_of)
-              for rule in program.rules]
-    scores: list[scoring.Score] = [scoring.NOT_REPORTED] * len(program.steps)
+    leaves = [leaf_score(leaf, values.values.get(leaf.indicator.id), as_of)
+              for leaf in program.leaves]
+    scores: list[scoring.Score] = [scoring.NOT_REPORTED] * len(program.nodes)
     for index in program.post_order:
-        step = program.steps[index]
-        if step.rule is not None:
-            scores[index] = leaves[step.rule][1]
+        step = program.nodes[index]
+        if step.leaf is not None:
+            scores[index] = leaves[step.leaf][1]
         else:
             scores[index] = scoring.aggregate(
-                [(program.steps[c].weight or 0.0, scores[c]) for c in step.children],
-                program.missing)
+                [(program.nodes[c].weight or 0.0, scores[c]) for c in step.children],
+                program.aggregation)
     return program, scores
 
 
@@ -169,12 +169,12 @@ def test_every_target_hit_within_a_hair_scores_as_scoring_says(modena, relative,
     plan, values = modena
     program = plan.program(values.period)
     near = {rule.indicator.id: rule.target.value * (1 + relative) + absolute
-            for rule in program.rules if rule.target.value is not None}
+            for rule in program.leaves if rule.target.value is not None}
     changed = attrs.evolve(values, values=dict(values.values, **near))
     result = plan.evaluate(changed)
     assert {n.id: (n.status, n.score) for n in result} == \
         step_by_step(plan, changed, values.period, None)
-    for rule in program.rules:
+    for rule in program.leaves:
         raw = leaf_score(rule, changed.values.get(rule.indicator.id), result.as_of)[0]
         for node in result:
             if node.indicator == rule.indicator.id:

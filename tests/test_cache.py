@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import scorelang
+from scorelang import model
 from scorelang.check import cache
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,8 @@ def test_the_cache_is_private_and_holds_json_not_pickle(folder):
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     (entry,) = entries(folder)
     data = json.loads(entry.read_text(encoding="utf-8"))
-    assert data["format"] == 1 and data["plan"]["@"] == "Plan"
+    # The class's own name: a plan, encoded as data.
+    assert data["format"] == 1 and data["plan"]["@"] == "PlanDefinition"
 
 
 def test_diagnostics_of_a_bad_plan_come_back_the_same_from_the_cache(folder):

@@ -88,7 +88,7 @@ def test_public_names_import_from_the_package_as_before():
 def test_submodules_stay_reachable_as_attributes_of_the_package():
     code = """
         import scorelang
-        assert scorelang.model.Plan.__name__ == "Plan"
+        assert scorelang.model.PlanDefinition.__name__ == "PlanDefinition"
         assert scorelang.report.views.BUILDERS
         try:
             scorelang.no_such_thing

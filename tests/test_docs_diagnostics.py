@@ -65,7 +65,7 @@ import scorelang
 from scorelang import ScorelangError, ValuesError, cli
 from scorelang.tools import ruletest
 from scorelang.check.codes import CODES
-from scorelang.tables import reserved_words as keywords
+from scorelang.syntax.parser import reserved_words as keywords
 
 from .conftest import ROOT
 

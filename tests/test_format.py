@@ -44,7 +44,7 @@ def comments(text: str) -> Counter[str]:
     return Counter(str(token).strip() for token in _LEXED_COMMENTS)
 
 
-def meaning(text: str) -> scorelang.model.Plan | None:
+def meaning(text: str) -> scorelang.model.PlanDefinition | None:
     plan, _ = scorelang.diagnose(text)
     return plan
 

@@ -74,7 +74,7 @@ def close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and abs(a - b) < 1e-9
 
 
-def children_weights(plan: model.Plan, parent: str) -> dict[str, float]:
+def children_weights(plan: model.PlanDefinition, parent: str) -> dict[str, float]:
     return {p.id: p.node.weight.percent for p in model.walk(plan)
             if p.parent == parent and p.node.weight is not None}
 

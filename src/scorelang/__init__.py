@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+
     from .api import diagnose, load, loads
     from .diagnostics import (CheckError, Diagnostic, ParseError, ScorelangError, Severity, Span,
                               ValuesError)
@@ -48,6 +51,52 @@ _HOMES = {
 }
 
 
+# Modules of 0.1 that moved when the package took the pipeline's layout (docs/architecture.md),
+# still importable under their old names, with a DeprecationWarning: the docs of 0.1 showed
+# `from scorelang.whatif import Drop` and `from scorelang.explain import explain`.
+MOVED = {
+    "advice": "engine.advice", "batch": "engine.batch", "build": "syntax.build",
+    "cache": "check.cache", "codes": "check.codes", "compile": "engine.compile",
+    "evaluate": "engine.evaluate", "explain": "tools.explain", "format": "syntax.format",
+    "parser": "syntax.parser", "plan": "engine.plan", "published": "tools.published",
+    "result": "engine.result", "rounding": "engine.rounding", "ruletest": "tools.ruletest",
+    "scoring": "engine.scoring", "values": "engine.values", "verify": "tools.verify",
+    "whatif": "tools.whatif", "yamlsource": "engine.yamlsource",
+    "report.numbers": "engine.numbers",
+}
+
+
+class _MovedModules:
+    """An import finder for `scorelang.<old name>`: answers with the module at its new place
+    (the same module object, so both names share its state)."""
+
+    @classmethod
+    def find_spec(cls, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        old = name[len(__name__) + 1:] if name.startswith(__name__ + ".") else None
+        if old not in MOVED:
+            return None
+        from importlib.machinery import ModuleSpec
+
+        return ModuleSpec(name, cls)  # type: ignore[arg-type]
+
+    @staticmethod
+    def create_module(spec: ModuleSpec) -> ModuleType:
+        import warnings
+
+        old = spec.name[len(__name__) + 1:]
+        new = f"{__name__}.{MOVED[old]}"
+        warnings.warn(f"{__name__}.{old} is now {new}", DeprecationWarning, stacklevel=2)
+        return _submodule(MOVED[old])
+
+    @staticmethod
+    def exec_module(module: ModuleType) -> None:
+        pass  # already executed under its new name
+
+
+sys.meta_path.append(_MovedModules)
+
+
 def _submodule(name: str) -> ModuleType:
     # The import statement's machinery (`__import__`), not `importlib.import_module`: it is
     # what `python -X importtime` times, so the cost of each module stays visible there.
@@ -63,7 +112,7 @@ def __getattr__(name: str) -> object:
     elif name.startswith("_"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     else:
-        # As when every module was imported up front: `scorelang.model.Plan` works.
+        # As when every module was imported up front: `scorelang.model.PlanDefinition` works.
         try:
             value = _submodule(name)
         except ModuleNotFoundError as exc:

@@ -44,7 +44,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _read_and_check(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
+def _read_and_check(text: str, filename: str) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
     """Parse and build (raising ParseError for a syntax error), then check; keep the outcome."""
     from .syntax.build import read
     from .check.checks import check
@@ -58,7 +58,7 @@ def _read_and_check(text: str, filename: str) -> tuple[model.Plan | None, list[D
     return plan, found
 
 
-def diagnose(text: str, filename: str = "<string>") -> tuple[model.Plan | None, list[Diagnostic]]:
+def diagnose(text: str, filename: str = "<string>") -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
     """Every diagnostic of rule text, in source order. Never raises for bad rules: a syntax
     error comes back as a diagnostic (and no plan)."""
     cached = cache.load(text, filename)
@@ -76,7 +76,7 @@ def check_text(text: str, filename: str = "<string>") -> list[Diagnostic]:
     return _compile(text, filename)[1]
 
 
-def _compile(text: str, filename: str) -> tuple[model.Plan | None, list[Diagnostic]]:
+def _compile(text: str, filename: str) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
     """Parse, build and check text that the cache does not hold; a syntax error is returned."""
     try:
         return _read_and_check(text, filename)
@@ -90,7 +90,7 @@ def loads(text: str, filename: str = "<string>") -> Plan:
     from .engine.plan import Plan
 
     cached = cache.load(text, filename)
-    plan: model.Plan | None
+    plan: model.PlanDefinition | None
     if cached is not None:
         plan, found = cached
     else:

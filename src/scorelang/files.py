@@ -1,4 +1,9 @@
-"""Reading the user's files: UTF-8 text, or a plain error a person can act on (no traceback)."""
+"""The user's files: reading UTF-8 text (or a plain error a person can act on, no traceback),
+replacing a file in one step, and the private per-user cache directory.
+
+Nothing here knows what a rule file means; nothing here writes outside the file it is asked
+to write or the cache directory it makes private.
+"""
 
 from __future__ import annotations
 
@@ -67,3 +72,33 @@ def write_text_atomic(path: Path, text: str) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+
+
+def cache_directory() -> Path | None:
+    """The per-user cache directory, made private; None when the cache is off or unsafe.
+
+    `$SCORELANG_CACHE_DIR`, else `$XDG_CACHE_HOME/scorelang`, else `~/.cache/scorelang`,
+    created mode 0700; `SCORELANG_CACHE=off` (or 0, no, false) turns caching off. What is kept
+    there is trusted when read back (Lark's parser is a pickle, which can hold code), so a
+    directory another user owns, or one that others may write to, is refused rather than used;
+    a shared temporary folder is never a fallback. The caches only ever save time: None costs
+    a slower run, never a failed one.
+    """
+    if os.environ.get("SCORELANG_CACHE", "").lower() in ("0", "off", "no", "false"):
+        return None
+    try:
+        base = os.environ.get("SCORELANG_CACHE_DIR")
+        if base:
+            path = Path(base)
+        else:
+            xdg = os.environ.get("XDG_CACHE_HOME")
+            path = (Path(xdg) if xdg else Path.home() / ".cache") / "scorelang"
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return None
+    except (OSError, RuntimeError):  # RuntimeError: Path.home() finds no home directory
+        return None
+    return path

@@ -1,14 +1,17 @@
 """The plan as written: frozen attrs classes with source spans, no behaviour.
 
-A `Plan` holds its periods, its scoring policy, the indicators (declared once) and the weighted
+A `PlanDefinition` holds its periods, its scoring policy, the indicators (declared once) and the weighted
 tree of areas, objectives and groups whose leaves are weighted references to indicators.
-Nothing here computes a score; `compile` and `evaluate` do.
+Nothing here computes a score; `engine` does. Beside the model lives what several later
+stages share and must agree on: the target an indicator uses in a period (`TargetUsed`), the
+flags a scored node can carry (`FLAGS`), and what an advice rule may name (`FACTS`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import re
 from enum import Enum
 from typing import Union
 
@@ -273,7 +276,7 @@ Condition = Union[Compare, Tagged, Flagged, Not, All, AnyOf]
 
 
 @attrs.frozen
-class Rule:
+class AdviceRule:
     """When a scored node meets `condition`, flag it: the evaluator's advice, declared."""
 
     id: str
@@ -291,7 +294,9 @@ Branch = Union[Area, Objective, Group]
 
 
 @attrs.frozen
-class Plan:
+class PlanDefinition:
+    """A plan as written: what `scorelang.Plan` (engine.plan) compiles and evaluates."""
+
     id: str
     title: str
     periods: tuple[Period, ...]
@@ -301,7 +306,7 @@ class Plan:
     bands: tuple[Band, ...] = ()
     scorecards: tuple[Scorecard, ...] = ()
     tags: tuple[Tag, ...] = ()
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[AdviceRule, ...] = ()
     source: str = attrs.field(default="<string>", eq=False)
     span: Span | None = attrs.field(default=None, eq=False)
 
@@ -350,7 +355,7 @@ def node_id(node: Area | Node, parent: str | None) -> str:
     return f"{parent}/{node.indicator}"
 
 
-def walk(plan: Plan) -> list[Placed]:
+def walk(plan: PlanDefinition) -> list[Placed]:
     """Every node of the tree in pre-order (a parent before its children)."""
     out: list[Placed] = []
 
@@ -364,3 +369,72 @@ def walk(plan: Plan) -> list[Placed]:
     for area in plan.areas:
         visit(area, None, 0)
     return out
+
+
+# ---- what the check, the engine and the tools share --------------------------------------------
+
+@attrs.frozen
+class TargetUsed:
+    """The target an indicator is measured against in the period, and where it comes from."""
+
+    source: str  # "annual", "periodic" or "deadline"
+    direction: Direction | None = None
+    value: float | None = None
+    due: Deadline | None = None
+    period: str | None = None  # for periodic targets
+
+    def to_dict(self) -> dict[str, object]:
+        if self.due is not None:
+            return {"source": "deadline", "deadline": self.due.due.isoformat()}
+        out: dict[str, object] = {"source": self.source, "direction": self.direction.value
+                                  if self.direction else None, "value": self.value}
+        if self.period is not None:
+            out["period"] = self.period
+        return out
+
+
+def target_used(indicator: Indicator, period: Period | None) -> TargetUsed:
+    """In a period with a declared periodic target, that target replaces the annual one."""
+    if indicator.deadline is not None:
+        return TargetUsed("deadline", due=indicator.deadline)
+    periodic = indicator.periodic_target(period.id if period else None)
+    if periodic is not None:
+        return TargetUsed("periodic", periodic.target.direction, periodic.target.value,
+                          period=periodic.period)
+    assert indicator.target is not None, "check() guarantees a target or a deadline"
+    return TargetUsed("annual", indicator.target.direction, indicator.target.value)
+
+
+# Facts about how a figure came about, in the order they are listed on a node: set by the
+# evaluator, tested by advice rules (`flagged capped`), pinned by rule tests.
+FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight")
+
+# Every fact an advice rule's condition may name: "number" facts are percentages or plain
+# numbers, the others are compared with names or texts. None lists values open to the plan
+# (bands, units, ...). `check` rejects any other; the engine's advice fills them in.
+FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "raw": ("number", None),  # achievement before floor and cap, percent
+    "score": ("number", None),  # achievement after floor and cap, percent
+    "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
+    "weight": ("number", None),  # percent of the parent
+    "depth": ("number", None),  # areas 1, strategic objectives 2, ...
+    "status": ("name", ("scored", "missing", "not_due")),
+    "kind": ("name", ("area", "objective", "group", "indicator")),
+    "direction": ("name", (">=", "<=", "=", "deadline")),
+    "band": ("name", None),
+    "unit": ("name", None),
+    "period": ("name", None),
+    "id": ("name", None),
+    "indicator": ("name", None),
+    "title": ("name", None),
+}
+SEVERITIES = ("info", "warning", "critical")
+PLACEHOLDERS = frozenset(FACTS) | {"value", "target"}
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def placeholders(message: str) -> list[str]:
+    """The `{name}`s of a message; any other brace is plain text (check and fill agree)."""
+    return PLACEHOLDER.findall(message)
+

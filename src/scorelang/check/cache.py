@@ -3,9 +3,10 @@
 The key is a hash of the rule text, its file name and the code that turns text into a checked
 plan (grammar, parser, build, check, model); the entry is the plan model and its diagnostics
 as JSON — never pickle, so a cache file can hold no code and is read as data only. Entries live
-in a private per-user directory (`$SCORELANG_CACHE_DIR`, else `$XDG_CACHE_HOME/scorelang`,
-else `~/.cache/scorelang`, made mode 0700). `SCORELANG_CACHE=off` turns the cache off. A cache
-that cannot be read or written is skipped silently: it only ever saves time.
+in the private per-user directory of `files.cache_directory` (`$SCORELANG_CACHE_DIR`, else
+`$XDG_CACHE_HOME/scorelang`, else `~/.cache/scorelang`, made mode 0700), beside the parser's
+own cache. `SCORELANG_CACHE=off` turns both off. A cache that cannot be read or written is
+skipped silently: it only ever saves time.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import functools
 import hashlib
 import json
 import os
-import stat
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .. import __version__, diagnostics
+from .. import diagnostics
 from ..diagnostics import Diagnostic
+from ..files import cache_directory
 
 if TYPE_CHECKING:
     from .. import model
@@ -62,7 +63,7 @@ def _diagnostic_classes() -> dict[str, type]:
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
     """A digest of scorelang's version and every source file of the package, by path."""
-    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    digest = hashlib.sha256(f"{FORMAT}".encode())  # the version is in __init__.py, hashed below
     package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*")):
         if path.suffix in _SUFFIXES and "__pycache__" not in path.parts:
@@ -71,26 +72,9 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-def directory() -> Path | None:
-    """The cache directory, made private; None when the cache is off or cannot be made safe."""
-    if os.environ.get("SCORELANG_CACHE", "").lower() in ("0", "off", "no", "false"):
-        return None
-    base = os.environ.get("SCORELANG_CACHE_DIR")
-    if base:
-        path = Path(base)
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        path = (Path(xdg) if xdg else Path.home() / ".cache") / "scorelang"
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.stat()
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            return None
-        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-            return None
-    except OSError:
-        return None
-    return path
+# The directory is shared with the parser's own cache (Lark's tables): one place, one rule of
+# privacy, in `files`. The name stays for the code and tests that read it from here.
+directory = cache_directory
 
 
 def key(text: str, filename: str) -> str:
@@ -156,7 +140,7 @@ def _diagnostics(data: Any) -> list[Diagnostic] | None:
     return found if all(isinstance(d, Diagnostic) for d in found) else None
 
 
-def load(text: str, filename: str) -> tuple[model.Plan, list[Diagnostic]] | None:
+def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnostic]] | None:
     """The checked plan and its diagnostics, when this text was compiled before."""
     from .. import model
 
@@ -168,7 +152,7 @@ def load(text: str, filename: str) -> tuple[model.Plan, list[Diagnostic]] | None
     except (ValueError, KeyError, TypeError):
         return None
     found = _diagnostics(data)
-    if not isinstance(plan, model.Plan) or found is None:
+    if not isinstance(plan, model.PlanDefinition) or found is None:
         return None
     return plan, found
 
@@ -183,7 +167,7 @@ def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
     return _diagnostics(data)
 
 
-def store(text: str, filename: str, plan: model.Plan, found: list[Diagnostic]) -> None:
+def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diagnostic]) -> None:
     folder = directory()
     if folder is None:
         return

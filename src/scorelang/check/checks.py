@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 
 from .. import model
 from ..diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
-from ..model import Direction, Formula
-from ..engine.advice import FACTS, PLACEHOLDERS, SEVERITIES, placeholders
-from ..tables import reserved_words
-from ..engine.result import FLAGS
+from ..model import FACTS, FLAGS, PLACEHOLDERS, SEVERITIES, Direction, Formula, placeholders
+from ..syntax.parser import reserved_words
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
 CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})
@@ -25,7 +24,7 @@ DISCRETE_UNITS = frozenset({"N"})
 WEIGHT_TOLERANCE = 0.01
 
 
-def check(plan: model.Plan) -> list[Diagnostic]:
+def check(plan: model.PlanDefinition) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
@@ -47,12 +46,12 @@ def _duplicates(items: Sequence[tuple[str, Span | None]], what: str, code: str,
             first[name] = span
 
 
-def _duplicate_periods(plan: model.Plan) -> Iterator[Diagnostic]:
+def _duplicate_periods(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(p.id, p.span) for p in plan.periods], "period", "SL201",
                            "give each period its own name")
 
 
-def _duplicate_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
+def _duplicate_indicators(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(i.id, i.span) for i in plan.indicators], "indicator", "SL202",
                            "declare an indicator once and reference it wherever it is used")
     reserved = reserved_words()
@@ -63,7 +62,7 @@ def _duplicate_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
                         f"choose another id, e.g. `{indicator.id}_1` or a descriptive name")
 
 
-def _indicator_targets(plan: model.Plan) -> Iterator[Diagnostic]:
+def _indicator_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     periods = [p.id for p in plan.periods]
     for indicator in plan.indicators:
         if indicator.target is None and indicator.deadline is None:
@@ -99,7 +98,7 @@ def _indicator_targets(plan: model.Plan) -> Iterator[Diagnostic]:
                                 "use `formula deviation` for this indicator, or a non-zero target")
 
 
-def _periodic_targets(plan: model.Plan) -> Iterator[Diagnostic]:
+def _periodic_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     for indicator in plan.indicators:
         annual = indicator.target
         if annual is None:
@@ -122,7 +121,7 @@ def _periodic_targets(plan: model.Plan) -> Iterator[Diagnostic]:
                               "annual target (e.g. half by June)")
 
 
-def _deadlines(plan: model.Plan) -> Iterator[Diagnostic]:
+def _deadlines(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     if not plan.periods:
         return
     last = max(plan.periods, key=lambda p: p.ends)
@@ -135,7 +134,7 @@ def _deadlines(plan: model.Plan) -> Iterator[Diagnostic]:
                           "it will be N/D (not due) in every monitoring of this plan")
 
 
-def _exact_targets(plan: model.Plan) -> Iterator[Diagnostic]:
+def _exact_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     for indicator in plan.indicators:
         targets = [indicator.target] if indicator.target else []
         targets += [p.target for p in indicator.periodic_targets]
@@ -148,7 +147,7 @@ def _exact_targets(plan: model.Plan) -> Iterator[Diagnostic]:
                               "use `>=` or `<=` unless the exact figure is really required")
 
 
-def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
+def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     declared = [i.id for i in plan.indicators]
     known = set(declared)
     for placed in model.walk(plan):
@@ -163,7 +162,7 @@ def _tree_references(plan: model.Plan) -> Iterator[Diagnostic]:
             yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint)
 
 
-def _duplicate_nodes(plan: model.Plan) -> Iterator[Diagnostic]:
+def _duplicate_nodes(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     first: dict[str, model.Placed] = {}
     for placed in model.walk(plan):
         seen = first.setdefault(placed.id, placed)
@@ -180,7 +179,7 @@ def _duplicate_nodes(plan: model.Plan) -> Iterator[Diagnostic]:
         yield error("SL207", f"duplicate node `{placed.id}`{where}", node.span, hint)
 
 
-def _weights(plan: model.Plan) -> Iterator[Diagnostic]:
+def _weights(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     areas_weighted = [a for a in plan.areas if a.weight is not None]
     if areas_weighted and len(areas_weighted) != len(plan.areas):
         for area in plan.areas:
@@ -220,15 +219,18 @@ def _sibling_sum(children: Sequence[model.Area | model.Node | model.ScorecardIte
                         "weights are shares of the parent, from 0% to 100%")
     if len(weights) != len(children) or all(w.percent == 0 for w in weights):
         return  # a missing weight is SL208; all-zero weights are SL211
-    total = sum(w.percent for w in weights)
-    if abs(total - 100.0) > WEIGHT_TOLERANCE + 1e-9:
+    # Summed as the decimals they were written as: 33.34 + 33.33 + 33.33 is 100 here, where
+    # binary floats make it 99.99999999999999, and 99.99 is within the tolerance exactly.
+    exact = sum((Decimal(repr(w.percent)) for w in weights), Decimal(0))
+    if abs(exact - 100) > Decimal(repr(WEIGHT_TOLERANCE)):
+        total = float(exact)
         difference = total - 100.0
         yield error("SL212", f"weights of {what} sum to {total:.2f} %, expected 100 % "
                     f"({difference:+.2f} %)", span,
                     "sibling weights are shares of their parent and must add up to 100%")
 
 
-def _unused_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
+def _unused_indicators(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     used = Counter(p.node.indicator for p in model.walk(plan)
                    if isinstance(p.node, model.Reference))
     used.update(item.indicator for card in plan.scorecards for item in card.items
@@ -239,7 +241,7 @@ def _unused_indicators(plan: model.Plan) -> Iterator[Diagnostic]:
                           indicator.span, "reference it in the tree with a weight, or remove it")
 
 
-def _bounds(plan: model.Plan) -> Iterator[Diagnostic]:
+def _bounds(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     pairs = [("the plan", plan.policy.floor, plan.policy.cap, plan.policy.span)]
     for indicator in plan.indicators:
         if indicator.floor is not None or indicator.cap is not None:
@@ -256,7 +258,7 @@ def errors_only(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.is_error]
 
 
-def _bands(plan: model.Plan) -> Iterator[Diagnostic]:
+def _bands(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(b.id, b.span) for b in plan.bands], "band", "SL220",
                            "give each band its own name")
     for previous, band in zip(plan.bands, plan.bands[1:]):
@@ -270,7 +272,7 @@ def _bands(plan: model.Plan) -> Iterator[Diagnostic]:
                       lowest.span, "let the lowest band start at the floor, e.g. `from 0%`")
 
 
-def _scorecards(plan: model.Plan) -> Iterator[Diagnostic]:
+def _scorecards(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(c.id, c.span) for c in plan.scorecards], "scorecard", "SL222",
                            "give each scorecard its own name")
     declared = [i.id for i in plan.indicators]
@@ -294,7 +296,7 @@ def _scorecards(plan: model.Plan) -> Iterator[Diagnostic]:
         yield from _sibling_sum(card.items, f"scorecard `{card.id}`", card.span)
 
 
-def _tags(plan: model.Plan) -> Iterator[Diagnostic]:
+def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(t.id, t.span) for t in plan.tags], "tag", "SL229",
                            "declare each tag once in the plan block")
     declared = [t.id for t in plan.tags]
@@ -308,7 +310,7 @@ def _tags(plan: model.Plan) -> Iterator[Diagnostic]:
                         or f'declare it in the plan block: tag {ref.name} "Title"')
 
 
-def _rules(plan: model.Plan) -> Iterator[Diagnostic]:
+def _rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(r.id, r.span) for r in plan.rules], "rule", "SL229",
                            "give each rule its own name")
     open_values = {"band": [b.id for b in plan.bands], "period": [p.id for p in plan.periods],
@@ -328,7 +330,7 @@ def _rules(plan: model.Plan) -> Iterator[Diagnostic]:
                             or "placeholders: " + ", ".join(sorted(PLACEHOLDERS)))
 
 
-def _condition(condition: model.Condition, plan: model.Plan,
+def _condition(condition: model.Condition, plan: model.PlanDefinition,
                open_values: dict[str, list[str]]) -> Iterator[Diagnostic]:
     if isinstance(condition, (model.Not,)):
         yield from _condition(condition.condition, plan, open_values)

@@ -3,40 +3,20 @@
 A rule's condition is compiled into a plain Python function over a node's facts (no eval):
 comparisons, `tagged`, `flagged`, `and`, `or`, `not`. A node that meets it gets a finding with
 the rule's category, severity and message, whose `{placeholders}` are filled from the same
-facts. `check` uses FACTS to reject unknown facts and values before anything runs.
+facts. `check` uses model.FACTS to reject unknown facts and values before anything runs.
 """
 
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import model
+from ..model import FACTS, PLACEHOLDER
 from . import numbers
 from .result import Finding, NodeResult, Result
 
-# Every fact a condition may name: "number" facts are percentages or plain numbers, the others
-# are compared with names or texts. None lists values open to the plan (bands, units, ...).
-FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "raw": ("number", None),  # achievement before floor and cap, percent
-    "score": ("number", None),  # achievement after floor and cap, percent
-    "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
-    "weight": ("number", None),  # percent of the parent
-    "depth": ("number", None),  # areas 1, strategic objectives 2, ...
-    "status": ("name", ("scored", "missing", "not_due")),
-    "kind": ("name", ("area", "objective", "group", "indicator")),
-    "direction": ("name", (">=", "<=", "=", "deadline")),
-    "band": ("name", None),
-    "unit": ("name", None),
-    "period": ("name", None),
-    "id": ("name", None),
-    "indicator": ("name", None),
-    "title": ("name", None),
-}
-SEVERITIES = ("info", "warning", "critical")
-PLACEHOLDERS = frozenset(FACTS) | {"value", "target"}
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
     ">": operator.gt, ">=": operator.ge,
@@ -45,14 +25,6 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 
 Facts = Mapping[str, Any]
 Test = Callable[[Facts], bool]
-
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def placeholders(message: str) -> list[str]:
-    """The `{name}`s of a message; any other brace is plain text (check and fill agree)."""
-    return _PLACEHOLDER.findall(message)
 
 
 def compile_condition(condition: model.Condition) -> Test:
@@ -142,10 +114,10 @@ def _fill(message: str, facts: Facts, locale: str) -> str:
                 return numbers.date(value.due.due, locale)
             return f"{value.direction.value} {numbers.measure(value.value, facts.get('unit'), locale)}"
         return str(value)
-    return _PLACEHOLDER.sub(lambda m: text(m.group(1)), message)
+    return PLACEHOLDER.sub(lambda m: text(m.group(1)), message)
 
 
-def node_tags(plan: model.Plan) -> dict[str, frozenset[str]]:
+def node_tags(plan: model.PlanDefinition) -> dict[str, frozenset[str]]:
     """Tags of every node: its own, its indicator's, and those of the objectives above it."""
     out: dict[str, frozenset[str]] = {}
     for placed in model.walk(plan):
@@ -159,7 +131,7 @@ def node_tags(plan: model.Plan) -> dict[str, frozenset[str]]:
     return out
 
 
-def advise(plan: model.Plan, result: Result) -> tuple[Finding, ...]:
+def advise(plan: model.PlanDefinition, result: Result) -> tuple[Finding, ...]:
     """Every finding of every rule on every node, in tree order then rule order."""
     rules = [(rule, compile_condition(rule.condition)) for rule in plan.rules]
     if not rules:

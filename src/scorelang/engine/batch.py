@@ -17,10 +17,10 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .compile import AT_LEAST_DEVIATION, AT_MOST_DEVIATION, DEADLINE, Program
 from ..diagnostics import ValuesError
-from .evaluate import Scores, score_slots, validate
-from ..model import Direction, Formula, LateKind, MissingPolicy
+from . import scoring
+from .compile import Program
+from .evaluate import SlotScores, score_slots, validate
 from .scoring import Missing, Reason
 from .values import Values
 
@@ -55,13 +55,13 @@ class Batch:
     order: a numpy array (NaN for N/D) from the numpy engine, lists from the pure-Python one.
     """
 
-    def __init__(self, node_ids: tuple[str, ...], slot_of_step: Sequence[int], slots: Any,
+    def __init__(self, node_ids: tuple[str, ...], slot_of_node: Sequence[int], slots: Any,
                  not_due: Any, plan_scores: Any, engine: str) -> None:
         self.node_ids = node_ids
         self.engine = engine  # "numpy" or "python"
         self.plan_scores = plan_scores  # per scenario, percent (None/NaN: N/D); None: no plan score
-        self._slot = {node_id: slot_of_step[j] for j, node_id in enumerate(node_ids)}
-        self._slot_of_step = slot_of_step
+        self._slot = {node_id: slot_of_node[j] for j, node_id in enumerate(node_ids)}
+        self._slot_of_node = slot_of_node
         # numpy: fractions, (slots, scenarios), NaN for N/D, and a not-due mask of that shape;
         # python: per scenario the evaluator's slot list (floats and scoring.Missing values).
         self._slots = slots
@@ -105,20 +105,20 @@ class Batch:
     def scores(self) -> Any:
         """Every score: rows are scenarios, columns nodes in tree order (percent)."""
         if self.engine == "numpy":
-            at = np.asarray(self._slot_of_step, dtype=np.intp)
+            at = np.asarray(self._slot_of_node, dtype=np.intp)
             return (self._slots[at] * 100.0).T
         return [[None if isinstance(row[s], Missing) else row[s] * 100.0
-                 for s in self._slot_of_step] for row in self._slots]
+                 for s in self._slot_of_node] for row in self._slots]
 
     @property
     def status_codes(self) -> Any:
         """SCORED (0), MISSING (1) or NOT_DUE (2), in the shape of `scores`."""
         if self.engine == "numpy":
-            at = np.asarray(self._slot_of_step, dtype=np.intp)
+            at = np.asarray(self._slot_of_node, dtype=np.intp)
             scores = self._slots[at]
             return np.where(np.isnan(scores), np.where(self._not_due[at], NOT_DUE, MISSING),
                             SCORED).astype(np.int8).T
-        return [[_code(row[s]) for s in self._slot_of_step] for row in self._slots]
+        return [[_code(row[s]) for s in self._slot_of_node] for row in self._slots]
 
 
 def _none_for_nan(value: Any) -> float | None:
@@ -162,7 +162,7 @@ def _rows(scenarios: Scenarios) -> Sequence[Mapping[str, Any]]:
 
 def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date | None) -> Batch:
     layout = program.layout
-    every: list[Scores] = []
+    every: list[SlotScores] = []
     plan: list[float | None] | None = [] if layout.roots is not None else None
     for number, row in enumerate(rows):
         values = Values.from_mapping(row, source=f"<scenario {number}>")
@@ -171,7 +171,7 @@ def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date 
         if plan is not None:  # scored as a branch, after them (compile.Layout)
             total = slots[layout.slots]
             plan.append(None if isinstance(total, Missing) else total * 100.0)
-    return Batch(tuple(step.id for step in program.steps), layout.slot_of_step, every, None,
+    return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, every, None,
                  plan, "python")
 
 
@@ -233,7 +233,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
         columns: Mapping[str, Any] = scenarios
     else:
         size = len(scenarios)
-        names = [rule.indicator.id for rule in program.rules]
+        names = [leaf.indicator.id for leaf in program.leaves]
         columns = {}
         try:  # every scenario names every indicator: one C-level pass per scenario
             table = list(map(operator.itemgetter(*names), scenarios)) if len(names) > 1 else \
@@ -248,38 +248,44 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
         else:
             if sum(map(len, scenarios)) != size * len(names):
                 return None
-    rules = program.rules
+    leaves = program.leaves
+    aggregation = program.aggregation
     slots = np.full((layout.slots, size), np.nan)  # fractions, NaN for N/D
     filled = np.zeros((layout.slots, size))  # the same with 0 for N/D, for weighted sums
     present = np.zeros((layout.slots, size), dtype=bool)
     not_due = np.zeros((layout.slots, size), dtype=bool)
     may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
-    for position, (name, kind, target) in enumerate(zip(layout.names, layout.kinds,
-                                                        layout.targets)):
-        rule = rules[position]
+    for position, (name, leaf) in enumerate(zip(layout.names, leaves)):
         given = columns.get(name)
-        if kind == DEADLINE:
+        if leaf.kind.is_deadline:
             done = np.full(size, np.nan) if given is None else _dates(given, size)
             if done is None:
                 return None
-            raw, pending = _deadline(rule.target.due.due if rule.target.due else dt.date.min,
-                                     done, as_of, rule.late)
+            assert leaf.due is not None
+            raw, pending = scoring.deadline_array(leaf.kind, leaf.due, done, as_of, leaf.late)
             not_due[position] = pending
             may_be_not_due.add(position)
         else:
             value = np.full(size, np.nan) if given is None else _numbers(given, size)
             if value is None:
                 return None
-            raw = _achievement(kind, rule.target.direction, target, abs(target), rule.formula,
-                               value)
-        score = np.minimum(np.maximum(raw, rule.floor), rule.cap)
+            raw = scoring.achievement_array(leaf.kind, leaf.target.value or 0.0, value)
+        score = scoring.bounded_array(raw, leaf.floor, leaf.cap)
         slots[position] = score
         present[position] = mask = ~np.isnan(score)
         filled[position] = np.where(mask, score, 0.0)
-    excluded = program.missing is MissingPolicy.EXCLUDED
+
+    def aggregate(pairs: Sequence[tuple[int, float]], weights: float,
+                  pending_kept: bool) -> tuple[Any, Any, Any]:
+        children = [c for c, _ in pairs]
+        # A not-due mask only where every child can be not due: else one can only be "missing".
+        pending = not_due[children] if pending_kept and all(
+            c in may_be_not_due for c in children) else None
+        return scoring.aggregate_array(aggregation, [w for _, w in pairs], weights,
+                                       filled[children], present[children], pending)
+
     for slot, pairs, weights in layout.branches:
-        score, mask, pending = _aggregate(slots, filled, present, not_due, may_be_not_due,
-                                          pairs, weights, excluded)
+        score, mask, pending = aggregate(pairs, weights, True)
         slots[slot], present[slot] = score, mask
         filled[slot] = np.where(mask, score, 0.0)
         if pending is not None:
@@ -287,79 +293,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             may_be_not_due.add(slot)
     plan = None
     if layout.roots is not None:
-        score, _, _ = _aggregate(slots, filled, present, not_due, set(), layout.roots,
-                                 sum(w for _, w in layout.roots), excluded)
+        score, _, _ = aggregate(layout.roots, sum(w for _, w in layout.roots), False)
         plan = score * 100.0
-    return Batch(tuple(step.id for step in program.steps), layout.slot_of_step, slots, not_due,
+    return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, slots, not_due,
                  plan, "numpy")
-
-
-def _aggregate(slots: Any, filled: Any, present: Any, not_due: Any, may_be_not_due: set[int],
-               pairs: Sequence[tuple[int, float]], weights: float, excluded: bool
-               ) -> tuple[Any, Any, Any]:
-    """scoring.aggregate over whole columns: (score, scored mask, not-due mask or None)."""
-    size = slots.shape[1]
-    if not pairs:  # NO_WEIGHT
-        return np.full(size, np.nan), np.zeros(size, dtype=bool), None
-    children = [c for c, _ in pairs]
-    w = np.array([w for _, w in pairs])
-    total = w @ filled[children]
-    anyone = present[children].any(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        divisor = (w @ present[children]) if excluded else weights
-        score = np.where(anyone, total / divisor, np.nan)
-    pending = None
-    if all(c in may_be_not_due for c in children):  # else one child can only be "missing"
-        pending = ~anyone & not_due[children].all(axis=0)
-    return score, anyone, pending
-
-
-def _achievement(kind: int, direction: Direction | None, target: float, width: float,
-                 formula: Formula, value: Any) -> Any:
-    """scoring.raw_achievement over a column (NaN stays NaN)."""
-    if kind == AT_LEAST_DEVIATION or kind == AT_MOST_DEVIATION:
-        deviation = (value - target) / width
-        raw = 1.0 + deviation if kind == AT_LEAST_DEVIATION else 1.0 - deviation
-        return np.where(_close(value, target), 1.0, raw)
-    close = _close(value, target)
-    if direction is Direction.EQUAL:
-        raw = np.where(close, 1.0, 0.0)
-    else:
-        better = value >= target if direction is Direction.AT_LEAST else value <= target
-        reached = np.where(better | close, 1.0, 0.0)
-        if target == 0:
-            raw = reached
-        elif formula is Formula.RATIO:
-            grows = (direction is Direction.AT_LEAST) == (target > 0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = value / target if grows else target / value
-            apart = (value == 0) | ((value > 0) != (target > 0))
-            raw = np.where(close, 1.0, np.where(apart, np.where(better, 1.0, 0.0), ratio))
-        else:
-            deviation = (value - target) / abs(target)
-            raw = np.where(close, 1.0, 1.0 + deviation if direction is Direction.AT_LEAST
-                           else 1.0 - deviation)
-    return np.where(np.isnan(value), np.nan, raw)
-
-
-def _close(value: Any, target: float) -> Any:
-    """math.isclose(value, target, rel_tol=1e-9, abs_tol=1e-9), element-wise."""
-    distance = np.abs(value - target)
-    return np.isfinite(value) & ((distance <= abs(1e-9 * target)) | (distance <= 1e-9)
-                                 | (distance <= np.abs(1e-9 * value)))
-
-
-def _deadline(due: dt.date, done: Any, as_of: dt.date | None, late: Any) -> tuple[Any, Any]:
-    """scoring.deadline_achievement over a column of completion ordinals (NaN: not done)."""
-    due_day = due.toordinal()
-    pending = as_of is None or as_of <= due
-    absent = np.isnan(done)
-    if late.kind is LateKind.FIXED:
-        late_score: Any = late.share
-    elif late.kind is LateKind.LINEAR:
-        late_score = np.maximum(0.0, 1.0 - (done - due_day) / late.days)
-    else:
-        late_score = 0.0
-    raw = np.where(done <= due_day, 1.0, late_score)
-    raw = np.where(absent, np.nan if pending else 0.0, raw)
-    return raw, absent & pending

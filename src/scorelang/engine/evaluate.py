@@ -16,9 +16,8 @@ from itertools import repeat
 from typing import Any
 
 from . import scoring
-from .compile import DEADLINE, Program, ScoringRule
+from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
-from ..model import MissingPolicy
 from .result import (Deferred, Finding, NodeResult, NodeTable, Result, ScorecardEntry,
                      ScorecardResult)
 from .scoring import Missing, Score
@@ -29,18 +28,18 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
     """Problems of the values against the plan; errors first-class, missing entries as warnings."""
     found: list[Diagnostic] = []
     plan = program.plan
-    declared = {rule.indicator.id: rule for rule in program.rules}
+    declared = {leaf.indicator.id: leaf for leaf in program.leaves}
     if values.plan is not None and values.plan != plan.id:
         found.append(error("SL306", f"the values are for plan `{values.plan}`, not `{plan.id}`",
                            None, "score them with the plan they were collected for"))
     for name, value in values.values.items():
         span = values.spans.get(name)
-        rule = declared.get(name)
-        if rule is None:
+        leaf = declared.get(name)
+        if leaf is None:
             hint = did_you_mean(name, declared) or "the plan declares no indicator with this id"
             found.append(error("SL307", f"unknown indicator `{name}` in {values.source}", span, hint))
             continue
-        is_deadline = rule.indicator.deadline is not None
+        is_deadline = leaf.indicator.deadline is not None
         if is_deadline and value is not None and not isinstance(value, dt.date):
             found.append(error("SL308", f"`{name}` has a deadline: its value is the completion "
                                f"date, not {value:g}", span,
@@ -53,35 +52,25 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
             found.append(error("SL309", f"`{name}` is marked done on {value.isoformat()}, after "
                                f"the monitoring date {as_of.isoformat()}", span,
                                "a completion date cannot be later than as_of"))
-    used = {step.rule for step in program.steps if step.rule is not None}
-    for index, rule in enumerate(program.rules):
-        if rule.indicator.id not in values.values and index in used:
-            found.append(warning("SL310", f"no value for `{rule.indicator.id}`: scored as N/D",
-                                 rule.indicator.span,
-                                 f"add `{rule.indicator.id}: null` to {values.source} to say it "
+    used = {node.leaf for node in program.nodes if node.leaf is not None}
+    for index, leaf in enumerate(program.leaves):
+        if leaf.indicator.id not in values.values and index in used:
+            found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as N/D",
+                                 leaf.indicator.span,
+                                 f"add `{leaf.indicator.id}: null` to {values.source} to say it "
                                  "is N/D on purpose"))
-        if rule.indicator.deadline is not None and as_of is None and index in used \
-                and values.values.get(rule.indicator.id) is None:
+        if leaf.indicator.deadline is not None and as_of is None and index in used \
+                and values.values.get(leaf.indicator.id) is None:
             found.append(error("SL311", f"cannot tell whether the deadline of "
-                               f"`{rule.indicator.id}` has passed: no monitoring date", None,
+                               f"`{leaf.indicator.id}` has passed: no monitoring date", None,
                                "give `as_of: YYYY-MM-DD` in the values file, or --as-of"))
     return found
 
 
-def leaf_score(rule: ScoringRule, value: Value, as_of: dt.date | None) -> tuple[float | None, Score]:
+def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float | None, Score]:
     """(raw achievement, bounded score) of one indicator; raw is None when there is none."""
-    target = rule.target
-    if target.due is not None:
-        completed = value if isinstance(value, dt.date) else None
-        outcome = scoring.deadline_achievement(target.due.due, completed, as_of, rule.late)
-        if isinstance(outcome, Missing):
-            return None, outcome
-        return outcome, scoring.bounded(outcome, rule.floor, rule.cap)
-    if value is None or isinstance(value, dt.date):
-        return None, scoring.NOT_REPORTED
-    assert target.direction is not None and target.value is not None
-    raw = scoring.raw_achievement(target.direction, target.value, value, rule.formula)
-    return raw, scoring.bounded(raw, rule.floor, rule.cap)
+    return scoring.leaf_score(leaf.kind, leaf.target.value or 0.0, leaf.due, leaf.late,
+                              leaf.floor, leaf.cap, value, as_of)
 
 
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
@@ -130,7 +119,7 @@ def _alive(owner: weakref.ReferenceType[Result]) -> Result:
     return result
 
 
-class Scores:
+class SlotScores:
     """Every slot's score of one evaluation (see compile.Layout), read as `scores[slot]`.
 
     The numbers are doubles in an array, NaN where a slot is N/D; the N/D slots' reasons are
@@ -138,9 +127,9 @@ class Scores:
     memory the CPU caches must hold, and with them the time per indicator of a 100,000-indicator
     plan was 1.3–1.5 × that of a 1,000-indicator plan (1.1–1.3 × with the array). Reading and
     writing an array costs more per item than a list, 4–10 % of an evaluation of the Modena
-    plan (docs/performance.md). NaN stands for N/D only: a NaN value is N/D before it is scored (values._number, and
-    `score_slots` for a Values made by hand), and every other value scores a finite number,
-    floor and cap being finite.
+    plan (docs/performance.md). NaN stands for N/D only: a NaN value is N/D before it is scored
+    (values._number, and `score_slots` for a Values made by hand), and every other value scores
+    a finite number, floor and cap being finite.
     """
 
     __slots__ = ("numbers", "missing")
@@ -157,7 +146,7 @@ class Scores:
 
 
 def score_slots(program: Program, values: Values, as_of: dt.date | None
-                ) -> tuple[Scores, list[Value], list[Diagnostic]]:
+                ) -> tuple[SlotScores, list[Value], list[Diagnostic]]:
     """(score per slot, value per indicator, warnings): the scoring itself,
     for `evaluate` and the batch evaluator. Raises ValuesError when the values do not fit."""
     layout = program.layout
@@ -170,58 +159,62 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
         measured: list[Any] = list(given.values())
     else:
         measured = list(map(given.get, names, repeat(_ABSENT)))
-    numbers = array("d")  # indicators, then branches (see compile.Layout and Scores)
+    numbers = array("d")  # indicators, then branches (see compile.Layout and SlotScores)
     put = numbers.append
     missing: dict[int, Missing] = {}
     absent = 0
     clean = values.plan is None or values.plan == program.plan.id
-    rules = program.rules
+    leaves = program.leaves
     dues = layout.dues
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
-    kinds = layout.kinds
-    for value, target, width, threshold, floor, cap in zip(
-            measured, layout.targets, layout.signed_widths, layout.thresholds, layout.floors,
-            layout.caps):
+    deadlines, kinds = layout.deadlines, layout.kinds
+    achievement = scoring.achievement
+    for value, target, width, apart, floor, cap in zip(
+            measured, layout.targets, layout.widths, layout.apart, layout.floors, layout.caps):
         if value.__class__ is float:
             gap = value - target
-            # The value certainly not equal to the target (compile.threshold; a ratio or a
-            # deadline has an infinite threshold): a deviation, 1 ± gap / |target|, or a
-            # target reached or not, ±inf bounded to its two scores (see compile.Layout).
-            if gap > threshold or -gap > threshold:
+            # The deviation kinds, for a value certainly not equal to its target (the other
+            # kinds are never `apart`): scoring's 1 + (v − t)/w, bounded, without its calls.
+            if gap > apart or -gap > apart:
                 raw = 1.0 + gap / width
                 bounded = floor if floor > raw else raw
                 put(cap if cap < bounded else bounded)
                 continue
             if value != value:  # NaN, in a Values made by hand: N/D, as values._number says
                 value = measured[len(numbers)] = None
+            elif not deadlines[len(numbers)]:  # any other measured kind, or a hair from target
+                raw = achievement(kinds[len(numbers)], target, value)
+                bounded = floor if floor > raw else raw
+                put(cap if cap < bounded else bounded)
+                continue
         # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
-        # as leaf_score would, without its call.
-        rule = len(numbers)
-        kind = kinds[rule]
+        # as scoring.leaf_score would, without its call.
+        index = len(numbers)
+        deadline = deadlines[index]
         if value is None:
-            if kind != DEADLINE:
-                missing[rule] = not_reported
+            if not deadline:
+                missing[index] = not_reported
                 put(_NAN)
                 continue
-            if as_of is not None and as_of <= dues[rule]:
-                missing[rule] = not_due
+            if as_of is not None and as_of <= dues[index]:
+                missing[index] = not_due
                 put(_NAN)
                 continue
         if value is _ABSENT:
-            value = measured[rule] = None
+            value = measured[index] = None
             absent += 1
-            clean = clean and not layout.used[rule]
-        elif kind == DEADLINE:
+            clean = clean and not layout.used[index]
+        elif deadline:
             if value is not None and (not isinstance(value, dt.date)
                                       or (as_of is not None and value > as_of)):
                 clean = False
         elif isinstance(value, dt.date):
             clean = False
-        if kind == DEADLINE and value is None and as_of is None and layout.used[rule]:
+        if deadline and value is None and as_of is None and layout.used[index]:
             clean = False
-        score = leaf_score(rules[rule], value, as_of)[1]
+        score = leaf_score(leaves[index], value, as_of)[1]
         if isinstance(score, Missing):
-            missing[rule] = score
+            missing[index] = score
             put(_NAN)
         else:
             put(score)
@@ -235,25 +228,27 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     numbers.extend(layout.unscored)
     if layout.no_weight:
         missing.update(dict.fromkeys(layout.no_weight, scoring.NO_WEIGHT))
-    scores = Scores(numbers, missing)
-    counts_zero = program.missing is MissingPolicy.COUNTS_ZERO
-    # scoring.aggregate under counts_zero, on the precomputed weight sums: the same sums in the
-    # same order. One loop over every branch's children, the branch scored at its last (see
-    # compile.Layout). A branch with every child N/D, or a plan whose N/D children are
-    # excluded, is scored by scoring.aggregate itself.
+    scores = SlotScores(numbers, missing)
+    aggregation = program.aggregation
+    keeps_weight = aggregation.nd_keeps_weight
+    # scoring.aggregate, inlined for a branch with a scored child when N/D keeps its weight:
+    # then the score is Σ w × s / Σ w over the weighted children, N/D counting 0, and Σ w is the
+    # precomputed sum (the same floats in the same order). One loop over every branch's
+    # children, the branch scored at its last (see compile.Layout). Any other branch (every
+    # child N/D, or N/D excluded) is scored by scoring.aggregate itself.
     total = 0.0
     scored = False
     for child, weight, branch in zip(layout.child_slots, layout.child_weights, layout.closing):
         score = numbers[child]
-        if score == score:  # not NaN: not N/D (see Scores)
+        if score == score:  # not NaN: not N/D (see SlotScores)
             total += weight * score
             scored = True
         if branch is not None:
             slot, pairs, weights = branch
-            if scored and counts_zero:
+            if scored and keeps_weight:
                 numbers[slot] = total / weights
             else:
-                outcome = scoring.aggregate([(w, scores[c]) for c, w in pairs], program.missing)
+                outcome = scoring.aggregate([(w, scores[c]) for c, w in pairs], aggregation)
                 if isinstance(outcome, Missing):
                     missing[slot] = outcome
                 else:
@@ -267,23 +262,23 @@ def _bands(program: Program) -> list[tuple[str, float]]:
     return [(band.id, band.lower) for band in program.plan.bands]
 
 
-def _scorecards(program: Program, slots: Scores) -> tuple[ScorecardResult, ...]:
+def _scorecards(program: Program, slots: SlotScores) -> tuple[ScorecardResult, ...]:
     places = program.plan.policy.display_places
     bands = _bands(program)
-    at = program.layout.slot_of_step
+    at = program.layout.slot_of_node
     out = []
     for card in program.scorecards:
         entries = []
         weighted: list[tuple[float, Score]] = []
         for entry in card.entries:
-            score = slots[entry.rule] if entry.rule is not None else slots[at[entry.step or 0]]
+            score = slots[entry.leaf] if entry.leaf is not None else slots[at[entry.node or 0]]
             weighted.append((entry.weight, score))
             entries.append(ScorecardEntry(
-                entry.ref, "indicator" if entry.rule is not None else "node", entry.title,
+                entry.ref, "indicator" if entry.leaf is not None else "node", entry.title,
                 entry.weight * 100.0, None if isinstance(score, Missing) else score * 100.0,
                 score.status if isinstance(score, Missing) else "scored",
                 scoring.band_of(score, bands)))
-        total = scoring.aggregate(weighted, program.missing)
+        total = scoring.aggregate(weighted, program.aggregation)
         out.append(ScorecardResult(card.id, card.title,
                                    None if isinstance(total, Missing) else total * 100.0,
                                    total.status if isinstance(total, Missing) else "scored",
@@ -300,7 +295,7 @@ class _Nodes(NodeTable):
 
     __slots__ = ("program", "slots", "measured", "as_of", "bands")
 
-    def __init__(self, program: Program, slots: Scores, measured: list[Value],
+    def __init__(self, program: Program, slots: SlotScores, measured: list[Value],
                  as_of: dt.date | None) -> None:
         super().__init__(program.layout.index)
         self.program, self.slots, self.measured, self.as_of = program, slots, measured, as_of
@@ -310,41 +305,42 @@ class _Nodes(NodeTable):
         program = self.program
         if self.bands is None:
             self.bands = _bands(program)
-        step = program.steps[position]
-        score = self.slots[program.layout.slot_of_step[position]]
+        node = program.nodes[position]
+        score = self.slots[program.layout.slot_of_node[position]]
         missing = isinstance(score, Missing)
         common = dict(
-            id=step.id, parent=step.parent, kind=step.kind, title=step.title, code=step.code,
-            depth=step.depth, weight=_percent(step.weight),
+            id=node.id, parent=node.parent, kind=node.kind, title=node.title, code=node.code,
+            depth=node.depth, weight=_percent(node.weight),
             score=None if missing else score * 100.0,  # type: ignore[operator]
             status=score.status if isinstance(score, Missing) else "scored",
             places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
         )
-        zero_weight = ("zero_weight",) if step.weight == 0 else ()
-        if step.rule is None:
+        zero_weight = ("zero_weight",) if node.weight == 0 else ()
+        if node.leaf is None:
             return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
-        rule = program.rules[step.rule]
-        value = self.measured[step.rule]
+        leaf = program.leaves[node.leaf]
+        value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
-        raw = leaf_score(rule, value, self.as_of)[0]
-        flags = zero_weight + leaf_flags(rule, raw, value)
-        return NodeResult(**common, indicator=rule.indicator.id,  # type: ignore[arg-type]
-                          unit=rule.indicator.unit, target=rule.target,
+        raw = leaf_score(leaf, value, self.as_of)[0]
+        flags = zero_weight + leaf_flags(leaf, raw, value)
+        return NodeResult(**common, indicator=leaf.indicator.id,  # type: ignore[arg-type]
+                          unit=leaf.indicator.unit, target=leaf.target,
                           value=value, raw=_percent(raw), flags=flags)
 
 
-def leaf_flags(rule: ScoringRule, raw: float | None, value: Value) -> tuple[str, ...]:
+def leaf_flags(leaf: Leaf, raw: float | None, value: Value) -> tuple[str, ...]:
+    """The model.FLAGS an indicator's figure carries (zero_weight aside: it is the use's)."""
     flags: list[str] = []
-    if raw is not None and raw > rule.cap:
+    if raw is not None and raw > leaf.cap:
         flags.append("capped")
-    if raw is not None and raw < rule.floor:
+    if raw is not None and raw < leaf.floor:
         flags.append("floored")
-    if rule.target.source == "periodic":
+    if leaf.target.source == "periodic":
         flags.append("periodic_target")
-    due = rule.target.due
+    due = leaf.due
     if due is not None and raw is not None:
-        if isinstance(value, dt.date) and value > due.due:
+        if isinstance(value, dt.date) and value > due:
             flags.append("late")
         elif value is None:
             flags.append("missed")

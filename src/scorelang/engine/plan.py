@@ -28,7 +28,7 @@ __all__ = ["Plan"]
 class Plan:
     """A checked plan, compiled per period on first use and evaluated as often as needed."""
 
-    def __init__(self, definition: model.Plan, warnings: tuple[Diagnostic, ...] = ()):
+    def __init__(self, definition: model.PlanDefinition, warnings: tuple[Diagnostic, ...] = ()):
         self.definition = definition
         self.warnings = warnings
         self._programs: dict[str | None, Program] = {}

@@ -12,15 +12,12 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from .compile import TargetUsed
 from ..diagnostics import Diagnostic
-from ..model import Band
+from ..model import Band, TargetUsed
 from .rounding import half_up
 
 FORMAT_VERSION = 1
 
-# Facts about how a figure came about, in the order they are listed on a node.
-FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight")
 
 
 @attrs.frozen

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 # A float carries ~16 significant digits; the last ones are binary noise (0.70125 may be stored
 # as 0.70124999999999993). Figures are first settled to this many decimal places, which keeps
 # every digit a plan's data can mean and drops the noise, then rounded half-up for display.
-_NOISE_PLACES = Decimal("1e-9")
+_NOISE_PLACES = Decimal(1).scaleb(-9)  # nine decimal places
 
 
 def half_up(value: float, places: int = 2) -> Decimal:

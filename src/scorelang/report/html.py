@@ -20,93 +20,18 @@ screen would break that promise wherever scripts do not run the way we expect.
 
 from __future__ import annotations
 
-from typing import Any
-
 import datetime as dt
 import html
 import re
 from collections.abc import Callable
+from importlib import resources
+from typing import Any
 
 from .. import model
-from ..engine.compile import TargetUsed
+from ..model import TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from ..engine import numbers
-
-_TEXT: dict[str, dict[str, str]] = {
-    "it": {
-        "kicker": "Monitoraggio della performance", "period": "Periodo",
-        "as_of": "Data di monitoraggio", "plan_score": "Punteggio del piano",
-        "summary": "Quadro riepilogativo", "area": "Ambito strategico",
-        "objective": "Obiettivo strategico", "achievement": "Grado di raggiungimento",
-        "band": "Valutazione", "weight": "Peso",
-        "chart": "Grado di raggiungimento per obiettivo strategico",
-        "tree": "Albero degli obiettivi e indicatori", "node": "Obiettivo / indicatore",
-        "target": "Target", "value": "Valore rilevato", "progress": "Valore rispetto al target",
-        "scorecards": "Obiettivi individuali della dirigenza",
-        "findings": "Indicazioni dell'OIV (regole del piano)", "category": "Categoria",
-        "severity": "Gravità", "finding": "Indicazione",
-        "entry": "Obiettivo individuale", "legend": "Legenda", "bands": "Valutazione",
-        "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato",
-        "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
-        "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
-        "from": "da", "to": "a", "notes": "Avvisi del calcolo",
-        "met": "zona in cui il target è raggiunto",
-        "bullet_help": "La barra è il valore rilevato, colorata secondo la valutazione; la "
-                       "linea nera continua è il target annuale, quella blu tratteggiata il "
-                       "target periodico usato nel monitoraggio; la zona grigia più scura è "
-                       "quella in cui il target è raggiunto. Le scadenze sono indicate a testo.",
-        "footer": "Generato con scorelang. Le percentuali sono arrotondate half-up al "
-                  "numero di decimali del piano; i calcoli usano i valori non arrotondati.",
-    },
-    "en": {
-        "kicker": "Performance monitoring", "period": "Period", "as_of": "Monitoring date",
-        "plan_score": "Plan score", "summary": "Summary", "area": "Area",
-        "objective": "Strategic objective", "achievement": "Achievement", "band": "Rating",
-        "weight": "Weight", "chart": "Achievement by strategic objective",
-        "tree": "Objectives and indicators", "node": "Objective / indicator",
-        "target": "Target", "value": "Measured value", "progress": "Value against target",
-        "scorecards": "Managers' individual objectives", "entry": "Individual objective",
-        "findings": "Findings of the plan's advice rules", "category": "Category",
-        "severity": "Severity", "finding": "Finding",
-        "legend": "Legend", "bands": "Rating", "flags": "Indicator notes", "nd": "N/D",
-        "nd_missing": "not reported", "nd_not_due": "not yet due", "periodic": "periodic",
-        "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
-        "from": "from", "to": "to", "notes": "Scoring notes",
-        "met": "zone where the target is met",
-        "bullet_help": "The bar is the measured value, coloured by its rating; the solid "
-                       "black line is the annual target, the dashed blue one the periodic "
-                       "target used at this monitoring; the darker grey zone is where the "
-                       "target is met. Deadlines are shown as text.",
-        "footer": "Made with scorelang. Percentages are rounded half-up to the plan's "
-                  "decimals; every computation uses the unrounded figures.",
-    },
-}
-
-# Short flag badges on an indicator row, and what each means in the legend.
-FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "it": {
-        "capped": ("tetto", "il valore supera il target: il grado grezzo è oltre il tetto "
-                            "(di norma 100 %) e conta il tetto"),
-        "floored": ("soglia", "il grado grezzo è sotto la soglia minima (di norma 0 %) e "
-                              "conta la soglia"),
-        "periodic_target": ("periodico", "misurato sul target periodico del monitoraggio "
-                                         "invece che su quello annuale"),
-        "late": ("in ritardo", "completato dopo la scadenza"),
-        "missed": ("scaduto", "scadenza passata senza completamento"),
-        "zero_weight": ("peso 0 %", "mostrato e valutato, non conteggiato nel livello sopra"),
-    },
-    "en": {
-        "capped": ("capped", "the value overshoots the target: the raw achievement is above "
-                             "the cap (usually 100 %) and counts as the cap"),
-        "floored": ("floored", "the raw achievement is below the floor (usually 0 %) and "
-                               "counts as the floor"),
-        "periodic_target": ("periodic", "measured against the monitoring's periodic target "
-                                        "instead of the annual one"),
-        "late": ("late", "done after the deadline"),
-        "missed": ("missed", "deadline passed, not done"),
-        "zero_weight": ("weight 0 %", "shown and scored, not counted in the level above"),
-    },
-}
+from .words import FLAG_WORDS, PAGE_WORDS
 
 _DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
 _SAFE_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-zA-Z]{3,24}")
@@ -128,10 +53,10 @@ def colour(band: model.Band | None) -> str:
 class _Page:
     """What every part of the page needs: the result, the words, the bands, the targets."""
 
-    def __init__(self, result: Result, locale: str, plan: model.Plan | None):
+    def __init__(self, result: Result, locale: str, plan: model.PlanDefinition | None):
         self.result = result
         self.locale = locale
-        self.text = _TEXT.get(locale, _TEXT["en"])
+        self.text = PAGE_WORDS.get(locale, PAGE_WORDS["en"])
         self.flag_text = FLAG_WORDS.get(locale, FLAG_WORDS["en"])
         self.bands = {band.id: band for band in result.bands}
         self.annual: dict[str, model.Target] = {
@@ -166,7 +91,7 @@ class _Page:
         return _e(self.percent(score, places))
 
 
-def to_html(result: Result, locale: str | None = None, *, plan: model.Plan | None = None) -> str:
+def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefinition | None = None) -> str:
     """The whole report as one HTML document. `plan` (the definition) adds the annual target
     to indicators measured against a periodic one; without it only the target used is shown."""
     page = _Page(result, locale or result.locale, plan)
@@ -546,112 +471,9 @@ def _notes(page: _Page) -> str:
     return f'<section class="notes"><h2>{_e(page.text["notes"])}</h2><ul>{items}</ul></section>'
 
 
-_CSS = """
-:root { --ink:#1f2937; --muted:#6b7280; --rule:#e5e7eb; --soft:#f3f4f6; --accent:#1e3a5f;
-  font-size: 14px; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 40px; color: var(--ink);
-  background: #fff;
-  font: 1rem/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-  font-variant-numeric: tabular-nums; }
-h1 { font-size: 1.85rem; margin: .15rem 0 .7rem; color: var(--accent); }
-h2 { font-size: 1.3rem; margin: 2.1rem 0 .7rem; padding-bottom: .3rem; color: var(--accent);
-  border-bottom: 2px solid var(--accent); }
-h3 { font-size: 1.07rem; margin: 0 0 .6rem; }
-.masthead { border-bottom: 1px solid var(--rule); padding-bottom: .9rem; }
-.kicker { margin: 0; text-transform: uppercase; letter-spacing: .08em; font-size: .86rem;
-  color: var(--muted); }
-.meta { display: flex; gap: 2.5rem; margin: 0 0 .7rem; }
-.meta dt { font-size: .86rem; color: var(--muted); }
-.meta dd { margin: 0; font-weight: 600; font-size: 1.15rem; }
-.counts { display: flex; flex-wrap: wrap; gap: .6rem; margin: 0; }
-.count { background: var(--soft); border-radius: 1rem; padding: .2rem .85rem; font-size: .93rem; }
-.dot { display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .4rem;
-  vertical-align: -.05rem; }
-.dot.nd { background: #fff; border: 1.5px dashed var(--muted); }
-.rating { white-space: nowrap; } .rating.nd { color: var(--muted); }
-.nd-pill { display: inline-block; padding: 0 .4rem; border: 1px dashed var(--muted);
-  border-radius: 4px; color: var(--muted); font-size: .86rem; }
-.nd-text { fill: var(--muted); color: var(--muted); font-size: .86rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .4rem .7rem; border-bottom: 1px solid var(--rule);
-  vertical-align: top; }
-thead th { background: var(--accent); color: #fff; font-weight: 600; font-size: .93rem; }
-.num { text-align: right; white-space: nowrap; }
-.summary th.area { background: var(--soft); width: 28%; font-weight: 600; }
-.summary .sub { display: block; font-weight: 400; font-size: .93rem; color: var(--muted);
-  margin-top: .3rem; }
-.summary tr.nd td { color: var(--muted); }
-.bar-chart { display: block; width: 100%; height: auto; }
-.bar-chart text { font-size: 13px; fill: var(--ink); }
-.bar-chart .tick { font-size: 11px; fill: var(--muted); text-anchor: middle; }
-.bar-chart .area-label { font-weight: 700; font-size: 12px; fill: var(--accent);
-  letter-spacing: .03em; }
-.bar-chart .bar-value { font-weight: 600; }
-.bar-chart .grid { stroke: var(--rule); }
-.bar-chart .hundred { stroke: var(--ink); stroke-dasharray: 5 3; }
-.bar-chart .nd-bar { fill: #fff; stroke: var(--muted); stroke-dasharray: 4 3; }
-.tree .row { display: grid; align-items: center; gap: 0 .7rem; padding: .35rem .55rem;
-  grid-template-columns: minmax(0, 1fr) 4.2rem 13rem 9.2rem 11.5rem 6.2rem 7.2rem;
-  border-bottom: 1px solid var(--rule); }
-.tree .row.head { background: var(--accent); color: #fff; font-size: .86rem; font-weight: 600;
-  position: sticky; top: 0; z-index: 1; }
-.row.head .c-weight, .row.head .c-value, .row.head .c-achievement { text-align: right; }
-.c-node { padding-left: calc(var(--depth, 0) * 1.15rem); min-width: 0; }
-summary.row { cursor: pointer; list-style: none; }
-summary.row::-webkit-details-marker { display: none; }
-summary.row .c-node::before { content: "▸"; display: inline-block; width: 1rem;
-  color: var(--muted); }
-details[open] > summary.row .c-node::before { content: "▾"; }
-.indicator .c-node { padding-left: calc(var(--depth, 0) * 1.15rem + 1rem); }
-.row.k-area { background: #e8eef5; font-weight: 700; font-size: 1.07rem; }
-.row.d1 { background: var(--soft); font-weight: 600; }
-.row.k-group { font-style: italic; color: #374151; }
-.row.k-objective.d2, .row.k-objective.d3 { font-weight: 600; }
-.row.indicator { font-size: .93rem; }
-.code { color: var(--accent); }
-.ind-id { display: block; color: var(--muted);
-  font: .79rem ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
-.flag { display: inline-block; margin: .15rem .3rem 0 0; padding: 0 .4rem; border-radius: .6rem;
-  font-size: .79rem; background: #eef2ff; color: #3730a3; font-style: normal; font-weight: 400; }
-.flag.periodic { background: #dbeafe; color: #1d4ed8; }
-.annual, .raw { display: block; color: var(--muted); font-size: .79rem; white-space: nowrap; }
-.bullet { display: block; width: 11.4rem; height: auto; }
-.bullet .track { fill: #eef0f3; } .bullet .met { fill: #d5dae1; }
-.bullet .zero { stroke: var(--muted); }
-.bullet text { font-size: 11px; }
-.deadline { display: inline-block; padding: .1rem .55rem; border-radius: 4px; font-size: .86rem; }
-.deadline.pending { border: 1px dashed var(--muted); color: var(--muted); }
-.deadline.done { background: #dcfce7; color: #166534; }
-.deadline.late { background: #fef3c7; color: #92400e; }
-.deadline.missed { background: #fee2e2; color: #991b1b; }
-.cards { display: grid; gap: 1.1rem; }
-.card { border: 1px solid var(--rule); border-radius: 6px; padding: .85rem 1rem; }
-.card h3 { display: flex; justify-content: space-between; gap: .85rem; }
-.card-score { font-weight: 600; white-space: nowrap; }
-.card table { table-layout: fixed; } .card td { font-size: .93rem; }
-.card th:nth-child(2) { width: 6rem; } .card th:nth-child(3) { width: 14rem; }
-.card th:nth-child(4) { width: 9rem; }
-.legend-grid { display: grid; grid-template-columns: 1fr 1.4fr 1.4fr; gap: 1.7rem; }
-.legend ul { list-style: none; padding: 0; margin: 0; }
-.legend li, .legend p { margin: .3rem 0; font-size: .93rem; }
-.key { vertical-align: middle; margin-right: .4rem; }
-footer { margin-top: 2.1rem; padding-top: .6rem; border-top: 1px solid var(--rule);
-  color: var(--muted); font-size: .86rem; }
-@page { size: A4 landscape; margin: 12mm; }
-@media print {
-  :root { font-size: 11px; }
-  body { max-width: none; padding: 0; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; margin-top: 1.2rem; }
-  .row, tr, .card, .legend-grid > div, .bar-chart, .masthead { break-inside: avoid; }
-  .tree .row.head { position: static; }
-  details::details-content { content-visibility: visible; display: block; }
-  summary.row .c-node::before, details[open] > summary.row .c-node::before { display: none; }
-  .indicator .c-node { padding-left: calc(var(--depth, 0) * 1.15rem); }
-  section.tree, section.scorecards { break-before: page; }
-}
-"""
+# The page's style sheet, kept as a file of its own beside this module (package data): a CSS
+# file is read and edited as CSS. Read once, when the first page is written.
+_CSS = resources.files(__package__).joinpath("html.css").read_text(encoding="utf-8")
 
 
 def view_html(result: Result, view: Any, locale: str | None = None) -> str:

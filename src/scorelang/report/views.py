@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from ..engine.compile import TargetUsed
+from ..model import TargetUsed
 from ..engine.result import NodeResult, Result
 
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table

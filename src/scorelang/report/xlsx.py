@@ -28,12 +28,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..engine.compile import TargetUsed
 from ..diagnostics import ScorelangError, error
 from ..files import InputError
-from ..model import Band
+from ..model import Band, TargetUsed
 from ..engine.result import NodeResult, Result
-from .html import FLAG_WORDS
+from .words import FLAG_WORDS
 
 SHEETS = ("Summary", "Tree", "Indicators", "Scorecards", "Findings")
 

@@ -1,21 +1,28 @@
-"""Text -> Lark tree. The parser is built once and cached; syntax errors become diagnostics.
+"""Text -> Lark tree: the one parser of rule files. Syntax errors become diagnostics.
 
-This module knows the grammar and Lark, nothing about what the plan means.
+Lark builds the LALR(1) parser from `grammar.lark` once per process, or loads it from its own
+cache (a pickle) in the private per-user cache directory, under a name that covers the grammar
+text and Lark's version: an edited grammar, or another Lark, never reads an old parser.
+
+This module knows the grammar and Lark, nothing about what the plan means (that is `build`).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from typing import NamedTuple
+import sys
+from typing import Any, NamedTuple
 from collections.abc import Iterable
 from importlib import resources
 
+import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from ..diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
-from ..tables import reserved_words
+from ..files import cache_directory
 
 # Names people read in "expected ..." messages instead of Lark's terminal names.
 _TOKEN_NAMES = {
@@ -30,11 +37,56 @@ _TOKEN_NAMES = {
     "$END": "the end of the file",
 }
 
+# How the parser is built; part of the cache file's name, so that changing them never loads a
+# parser built another way (Lark checks too, but would then overwrite the file in turn).
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True,
+                            "maybe_placeholders": False}
+
+
+def grammar_text() -> str:
+    return resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
+def _cache_file(grammar: str) -> str | bool:
+    """Where Lark keeps the parser it built for `grammar`, or False: no cache.
+
+    Lark's cache is a pickle, which runs code when loaded: it lives only in the private cache
+    directory (never Lark's default, a file in the shared temporary folder).
+    """
+    folder = cache_directory()
+    if folder is None:
+        return False
+    digest = hashlib.sha256("\0".join([
+        lark.__version__, "%d.%d" % sys.version_info[:2], repr(sorted(_OPTIONS.items())),
+        grammar]).encode("utf-8")).hexdigest()
+    return str(folder / f"lark-{digest}.pickle")
+
 
 @functools.lru_cache(maxsize=1)
 def grammar_parser() -> Lark:
-    text = resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    """The parser of rule files, built (or loaded from the cache) on first use."""
+    text = grammar_text()
+    cache = _cache_file(text)
+    try:
+        # Lark already survives a cache file it cannot read (damaged, truncated, of another
+        # grammar or version): it builds the parser and writes the file anew.
+        return Lark(text, cache=cache, **_OPTIONS)
+    except Exception:
+        if cache is False:
+            raise  # the grammar itself is wrong: no cache to blame
+        # Whatever else the cache file raises (writing it, Lark catches only OSError): the
+        # cache only saves time, so build without it.
+        return Lark(text, cache=False, **_OPTIONS)
+
+
+@functools.lru_cache(maxsize=1)
+def reserved_words() -> frozenset[str]:
+    """The words the language spells out (plan, indicator, objective, weight, ...): the
+    grammar's keyword terminals, those a NAME would match if they were not keywords."""
+    parser = grammar_parser()
+    name = re.compile(parser.get_terminal("NAME").pattern.to_regexp())
+    return frozenset(terminal.pattern.value for terminal in parser.terminals
+                     if terminal.pattern.type == "str" and name.fullmatch(terminal.pattern.value))
 
 
 def parse(text: str, filename: str = "<string>") -> Tree[Token]:
@@ -147,7 +199,7 @@ class _Mistake(NamedTuple):
     code: str
     message: str
     hint: str
-    start: int | None = None  # offsets of the culprit when it is not the unexpected token
+    start: int | None = None  # offsets of the mistaken text when it is not the unexpected token
     end: int | None = None
 
 

@@ -17,27 +17,15 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..engine.compile import Program, ScoringRule, Step
+from ..engine import scoring
+from ..engine.compile import CompiledNode, Leaf, Program
 from ..diagnostics import ScorelangError, did_you_mean, error
 from ..model import Direction, Formula, MissingPolicy, Target
 from ..engine.result import NodeResult, Result
-from ..engine.scoring import NOT_DUE, NOT_REPORTED, Score, aggregate
+from ..engine.scoring import METHODS, NOT_DUE, NOT_REPORTED, Score, aggregate
 
 if TYPE_CHECKING:  # api may one day import explain: no import cycle at run time
     from ..api import Plan
-
-# How an indicator's raw achievement was found (stable names, also in the JSON).
-METHODS = (
-    "value_over_target",  # >= with a positive target (deviation equals v/t), or ratio v/t
-    "target_over_value",  # ratio formula, when t/v grows as the value improves
-    "deviation_at_least",  # 1 + (v − t)/|t|: >= with a negative target
-    "deviation_at_most",  # 1 − (v − t)/|t|
-    "exact",  # = target: reached or not
-    "target_zero",  # >= 0 or <= 0: reached or not (no division by zero)
-    "signs_differ",  # ratio formula, value 0 or of the other sign: reached or not
-    "not_reported",  # no value: N/D
-    "deadline_not_due", "deadline_on_time", "deadline_missed", "deadline_late",
-)
 
 # How a node counts in its parent's sum.
 TREATMENTS = (
@@ -201,8 +189,9 @@ class _Tree:
     def __init__(self, program: Program, result: Result):
         self.program = program
         self.result = result
-        self.policy = program.missing
-        self.steps: Mapping[str, Step] = {step.id: step for step in program.steps}
+        self.policy = program.plan.policy.missing
+        self.aggregation = program.aggregation
+        self.steps: Mapping[str, CompiledNode] = {node.id: node for node in program.nodes}
         missing = [node.id for node in result if node.id not in self.steps]
         if missing or len(self.steps) != len(result):
             raise ValueError("the result does not come from this plan's program: "
@@ -210,8 +199,8 @@ class _Tree:
 
     def children(self, node_id: str | None) -> list[str]:
         if node_id is None:
-            return [self.program.steps[i].id for i in self.program.roots]
-        return [self.program.steps[i].id for i in self.steps[node_id].children]
+            return [self.program.nodes[i].id for i in self.program.roots]
+        return [self.program.nodes[i].id for i in self.steps[node_id].children]
 
     def node(self, node_id: str, depth: int | None) -> NodeExplanation:
         figures = self.result[node_id]
@@ -221,8 +210,8 @@ class _Tree:
                                self.share(node_id), expanded=False)
         if depth is not None and depth < 0:
             return line
-        if step.rule is not None:
-            computation = self.computation(self.program.rules[step.rule], figures)
+        if step.leaf is not None:
+            computation = self.computation(self.program.leaves[step.leaf], figures)
             return attrs.evolve(line, expanded=True, computation=computation)
         below = None if depth is None else depth - 1
         children = tuple(self.node(child, below) for child in self.children(node_id))
@@ -237,11 +226,11 @@ class _Tree:
         if step.weight == 0:
             return Share(weight, None, None, "zero_weight")
         if score is None:
-            if self.policy is MissingPolicy.EXCLUDED:
+            if not self.aggregation.nd_keeps_weight:
                 return Share(weight, None, None, "nd_excluded")
             return Share(weight, weight, 0.0, "nd_counts_zero")
         counted = weight
-        if self.policy is MissingPolicy.EXCLUDED and self.has_nd_sibling(node_id):
+        if not self.aggregation.nd_keeps_weight and self.has_nd_sibling(node_id):
             counted = weight / self.counted_weight(step.parent) * 100.0
         return Share(weight, counted, counted / 100.0 * score, "counted")
 
@@ -250,14 +239,10 @@ class _Tree:
                    for s in self.children(self.steps[node_id].parent))
 
     def counted_weight(self, parent: str | None) -> float:
-        """Σ weights (percent) of the children that count: N/D ones too under counts_zero."""
-        total = 0.0
-        for child in self.children(parent):
-            weight = self.steps[child].weight or 0.0
-            scored = self.result[child].score is not None
-            if weight > 0 and (scored or self.policy is MissingPolicy.COUNTS_ZERO):
-                total += weight * 100.0
-        return total
+        """Σ weights (percent) of the children that divide the parent's sum (the evaluator's
+        `scoring.counted_weight`)."""
+        return 100.0 * scoring.counted_weight(self.aggregation, [
+            (self.steps[c].weight or 0.0, _as_score(self.result[c])) for c in self.children(parent)])
 
     def sum(self, node_id: str) -> Sum:
         children = self.children(node_id)
@@ -285,7 +270,7 @@ class _Tree:
             parent = self.steps[chain[-1]].parent
             assert parent is not None, f"{on} is not above {nd_node}"
             chain.append(parent)
-        if self.policy is MissingPolicy.COUNTS_ZERO:
+        if self.aggregation.nd_keeps_weight:
             points = 100.0
             for node_id in chain[:-1]:
                 points *= self.steps[node_id].weight or 0.0
@@ -295,7 +280,7 @@ class _Tree:
         for parent in chain[1:]:
             scores[parent] = aggregate(
                 [(self.steps[c].weight or 0.0, scores.get(c, _as_score(self.result[c])))
-                 for c in self.children(parent)], self.policy)
+                 for c in self.children(parent)], self.aggregation)
         would_be = scores[on]
         assert isinstance(would_be, float)
         return NDCost(nd_node, self.result[nd_node].status, on, before, would_be * 100.0,
@@ -328,7 +313,7 @@ class _Tree:
             return None
         return ParentDetail(None, "plan", self.result.plan_title, self.result.score)
 
-    def computation(self, rule: ScoringRule, figures: NodeResult) -> Computation:
+    def computation(self, rule: Leaf, figures: NodeResult) -> Computation:
         target = rule.target
         indicator = rule.indicator
         replaces = indicator.target if target.source == "periodic" else None
@@ -350,29 +335,10 @@ class _Tree:
                            rule.late.share * 100.0, rule.late.days, days_late)
 
 
-def _method(rule: ScoringRule, figures: NodeResult) -> str:
-    """Which branch of the scoring rule applied (the figure itself is the Result's)."""
-    target, value = rule.target, figures.value
-    if target.due is not None:
-        if isinstance(value, dt.date):
-            return "deadline_on_time" if value <= target.due.due else "deadline_late"
-        return "deadline_not_due" if figures.status == "not_due" else "deadline_missed"
-    if not isinstance(value, float | int):
-        return "not_reported"
-    assert target.direction is not None and target.value is not None
-    direction, goal = target.direction, target.value
-    if direction is Direction.EQUAL:
-        return "exact"
-    if goal == 0:
-        return "target_zero"
-    if rule.formula is Formula.RATIO:
-        if value == 0 or (value > 0) != (goal > 0):
-            return "signs_differ"
-        grows = (direction is Direction.AT_LEAST) == (goal > 0)
-        return "value_over_target" if grows else "target_over_value"
-    if direction is Direction.AT_LEAST:
-        return "value_over_target" if goal > 0 else "deviation_at_least"
-    return "deviation_at_most"
+def _method(leaf: Leaf, figures: NodeResult) -> str:
+    """Which case of the leaf's kind applied (the kind is the compiler's; the figure the Result's)."""
+    return scoring.method(leaf.kind, leaf.target.value or 0.0, leaf.due, figures.value,
+                          figures.status)
 
 
 __all__ = ["METHODS", "TREATMENTS", "Computation", "Explanation", "NDCost", "NodeExplanation",

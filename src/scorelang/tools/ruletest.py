@@ -27,7 +27,8 @@ from ..diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_yo
                           in_source_order)
 from ..files import InputError, read_text
 from ..engine.yamlsource import node_span, root_node
-from ..engine.result import FLAGS, NodeResult, Result
+from ..engine.result import NodeResult, Result
+from ..model import FLAGS
 from ..engine.rounding import half_up
 from ..engine.values import Values
 
@@ -268,7 +269,7 @@ class _Reader:
             values = self.inline_values(fields["values"][1])
         else:
             values = self.relative(self.text(fields["values"][1], "`values`") or "")
-        node_ids = None if plan is None else [step.id for step in plan.program(None).steps]
+        node_ids = None if plan is None else [node.id for node in plan.program(None).nodes]
         expect: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         expect_node = fields["expect"][1] if "expect" in fields else None
         if isinstance(expect_node, yaml.MappingNode) and expect_node.value:

@@ -20,6 +20,7 @@ from .. import model
 from ..api import Plan, diagnose, loads
 from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error
 from ..syntax.format import format_text
+from ..engine import scoring
 from ..engine.result import Finding, Result
 from ..engine.values import Value, Values
 
@@ -133,7 +134,7 @@ def realigned(weights: Sequence[float], total: float = 100.0) -> list[Decimal]:
     return [Decimal(c) / 100 for c in cents]
 
 
-def _siblings(plan: model.Plan, node_id: str) -> tuple[model.Placed, list[model.Placed]]:
+def _siblings(plan: model.PlanDefinition, node_id: str) -> tuple[model.Placed, list[model.Placed]]:
     placed = {p.id: p for p in model.walk(plan)}
     target = placed[node_id]
     return target, [p for p in placed.values() if p.parent == target.parent and p.id != node_id
@@ -153,7 +154,7 @@ def _weight_edits(siblings: Sequence[model.Placed], total: float, starts: list[i
     return edits
 
 
-def _node_ids(plan: model.Plan, target: str) -> list[str]:
+def _node_ids(plan: model.PlanDefinition, target: str) -> list[str]:
     """Node ids an operation names: itself, or every use of an indicator id."""
     placed = [p for p in model.walk(plan)]
     if any(p.id == target for p in placed):
@@ -162,14 +163,14 @@ def _node_ids(plan: model.Plan, target: str) -> list[str]:
             and p.node.indicator == target]
 
 
-def _unknown(what: str, target: str, plan: model.Plan) -> WhatIfError:
+def _unknown(what: str, target: str, plan: model.PlanDefinition) -> WhatIfError:
     names = [p.id for p in model.walk(plan)] + [i.id for i in plan.indicators]
     return WhatIfError([error("SL601", f"cannot {what} `{target}`: no such node or indicator",
                               None, did_you_mean(target, names)
                               or "use a node id as in the score report, or an indicator id")])
 
 
-def _drop(plan: model.Plan, text: str, operation: Drop) -> list[_Edit]:
+def _drop(plan: model.PlanDefinition, text: str, operation: Drop) -> list[_Edit]:
     starts = _offsets(text)
     ids = _node_ids(plan, operation.target)
     if not ids:
@@ -212,7 +213,7 @@ def _drop(plan: model.Plan, text: str, operation: Drop) -> list[_Edit]:
     return edits
 
 
-def _set_weight(plan: model.Plan, text: str, operation: SetWeight) -> list[_Edit]:
+def _set_weight(plan: model.PlanDefinition, text: str, operation: SetWeight) -> list[_Edit]:
     starts = _offsets(text)
     if operation.node not in {p.id for p in model.walk(plan)}:
         raise _unknown("set the weight of", operation.node, plan)
@@ -239,7 +240,7 @@ def _target_text(indicator: model.Indicator, written: str, period: str | None) -
     return f"periodic {period} {line}" if period else f"target {line}"
 
 
-def _set_target(plan: model.Plan, text: str, operation: SetTarget) -> list[_Edit]:
+def _set_target(plan: model.PlanDefinition, text: str, operation: SetTarget) -> list[_Edit]:
     starts = _offsets(text)
     indicator = plan.indicator(operation.indicator)
     if indicator is None or indicator.span is None:
@@ -330,7 +331,7 @@ def whatif(text: str, filename: str, values: Values, operations: Sequence[Operat
 def _differs(a: float | None, b: float | None) -> bool:
     if a is None or b is None:
         return (a is None) != (b is None)
-    return abs(a - b) > 1e-9
+    return not scoring.equal(a, b)  # the scoring's own "the same figure"
 
 
 # ---- operations written by people -------------------------------------------------------------

@@ -1,0 +1,337 @@
+"""The commands behind `scorelang COMMAND`: each reads its arguments, calls the API, a tool
+or a report, prints, and returns the exit code (0 clean, 1 problems found, 2 usage or I/O).
+
+Each command imports what it uses when it runs: a new process pays for every module it loads,
+and `scorelang check` on a warm cache needs no parser, plan model, YAML or report tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from .. import __version__, api, report
+from ..diagnostics import Diagnostic, ScorelangError, render
+from ..files import InputError, read_text, write_text_atomic
+
+if TYPE_CHECKING:
+    from ..engine.plan import Plan
+    from ..engine.result import Result
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _source_lines(path: str) -> list[str] | None:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
+    out = stream or sys.stderr
+    cache: dict[str, list[str] | None] = {}
+    for diagnostic in diagnostics:
+        lines = None
+        if diagnostic.span is not None:
+            file = diagnostic.span.file
+            if file not in cache:
+                cache[file] = _source_lines(file)
+            lines = cache[file]
+        print(render(diagnostic, lines), file=out)
+
+
+def _exit_code(exc: ScorelangError) -> int:
+    return EXIT_USAGE if isinstance(exc, InputError) else EXIT_PROBLEMS
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _emit(text: str, output: str | None) -> int:
+    """Print, or write the whole report to a file atomically (never half a report)."""
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        write_text_atomic(Path(output), text)
+    except InputError as exc:
+        print_diagnostics(exc.diagnostics)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _scored(args: argparse.Namespace) -> tuple[Plan, Result] | int:
+    """Load the rules and values named on the command line and score them, or an exit code."""
+    try:
+        plan = api.load(args.rules)
+        values = api.load_values(args.values, period=args.period)
+        result = plan.evaluate(values, period=args.period, as_of=args.as_of)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    print_diagnostics(result.diagnostics)
+    return plan, result
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    scored = _scored(args)
+    if isinstance(scored, int):
+        return scored
+    return _write_report(args, *scored)
+
+
+def _write_report(args: argparse.Namespace, plan: Plan, result: Result) -> int:
+    if args.format == "xlsx":
+        if not args.output:
+            print("scorelang score: --format xlsx writes a workbook: give -o FILE.xlsx",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            from ..report.xlsx import to_xlsx
+
+            to_xlsx(result, Path(args.output), args.locale)
+        except ScorelangError as exc:
+            print_diagnostics(exc.diagnostics)
+            return EXIT_USAGE
+        return EXIT_OK
+    if args.format == "html":
+        from ..report.html import to_html
+
+        return _emit(to_html(result, args.locale, plan=plan.definition), args.output)
+    text = report.render(result, args.format, args.view, args.depth, args.locale)
+    return _emit(text, args.output)
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    scored = _scored(args)
+    if isinstance(scored, int):
+        return scored
+    plan, result = scored
+    if not plan.definition.rules:
+        print(f"{args.rules} declares no advice rules (see docs/advice.md)", file=sys.stderr)
+    if args.format in ("html", "xlsx"):
+        # The full report carries the findings grouped by category, beside the scores.
+        args.view, args.depth = "findings", None
+        return _write_report(args, plan, result)
+    return _emit(report.render_findings(result, args.format, args.locale), args.output)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from ..report import verify as verify_report
+    from ..tools.verify import PublishedError, load_published, verify
+
+    try:
+        published = load_published(args.reported)
+        period = args.period or published.period
+        plan = api.load(args.rules)
+        values = api.load_values(args.values, period=period)
+        result = plan.evaluate(values, period=period, as_of=args.as_of)
+        verification = verify(plan, result, published, values)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return EXIT_USAGE if isinstance(exc, (InputError, PublishedError)) else EXIT_PROBLEMS
+    print_diagnostics(result.diagnostics)
+    render = verify_report.verify_json if args.format == "json" else verify_report.verify_text
+    sys.stdout.write(render(verification))
+    return verification.exit_code
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    import yaml
+
+    from ..tools import whatif
+    from ..report import whatif as whatif_report
+
+    path = Path(args.rules)
+    try:
+        text = read_text(path, "rule file")
+        operations = whatif.parse_operations(args.drop, args.set_target, args.set_weight,
+                                             args.set_value, args.keep_weights)
+        if args.ops:
+            operations += whatif.operations_from(
+                yaml.safe_load(read_text(Path(args.ops), "operations file")), args.ops)
+        values = api.load_values(args.values, period=args.period)
+        outcome = whatif.whatif(text, str(path), values, operations, args.period, args.as_of)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    except yaml.YAMLError as exc:
+        print(f"scorelang whatif: {args.ops} is not valid YAML: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    render = whatif_report.whatif_json if args.format == "json" else whatif_report.whatif_text
+    sys.stdout.write(render(outcome))
+    if args.write:
+        code = _emit(outcome.text, args.write)
+        if code == EXIT_OK:
+            print(f"wrote the re-modulated plan to {args.write}", file=sys.stderr)
+        return code
+    return EXIT_OK
+
+
+def _labels(results: Sequence[Result]) -> list[str]:
+    """Column titles: the period, or plan and period when periods repeat across plans."""
+    periods = [r.period or "-" for r in results]
+    if len(set(periods)) == len(periods):
+        return periods
+    return [f"{r.plan_id} {r.period or ''}".strip() for r in results]
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    try:
+        plans = [api.load(path) for path in args.rules]
+        monitorings = [v for path in args.values for v in api.load_all_values(path)
+                       if args.period is None or v.period in (None, args.period)]
+        if len(plans) not in (1, len(monitorings)):
+            print(f"scorelang compare: {len(plans)} rule files for {len(monitorings)} "
+                  "monitorings: give one rule file, or one per monitoring", file=sys.stderr)
+            return EXIT_USAGE
+        if len(monitorings) < 2:
+            print("scorelang compare: give at least two monitorings (two --values files, or "
+                  "one file with several periods)", file=sys.stderr)
+            return EXIT_USAGE
+        results = [(plans[i] if len(plans) > 1 else plans[0]).evaluate(values)
+                   for i, values in enumerate(monitorings)]
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    for result in results:
+        print_diagnostics(result.diagnostics)
+    labels = _labels(results)
+    if args.format in ("html", "xlsx"):
+        from ..report import views
+
+        table = views.comparison(results, labels, args.depth)
+        if args.format == "html":
+            from ..report.html import view_html
+
+            return _emit(view_html(results[-1], table, args.locale), args.output)
+        if not args.output:
+            print("scorelang compare: --format xlsx writes a workbook: give -o FILE.xlsx",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            from ..report.xlsx import view_xlsx
+
+            view_xlsx(results[-1], table, Path(args.output), args.locale)
+        except ScorelangError as exc:
+            print_diagnostics(exc.diagnostics)
+            return EXIT_USAGE
+        return EXIT_OK
+    text = report.render_comparison(results, labels, args.format, args.depth, args.locale)
+    return _emit(text, args.output)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from ..tools.explain import explain
+    from ..report import explain as explain_report
+
+    scored = _scored(args)
+    if isinstance(scored, int):
+        return scored
+    try:
+        explanation = explain(*scored, args.node, depth=args.depth)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    render = explain_report.explain_json if args.format == "json" else explain_report.explain_text
+    sys.stdout.write(render(explanation))
+    return EXIT_OK
+
+
+def _rule_files(paths: Sequence[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(path.rglob("*.score")))
+        else:
+            files.append(path)
+    return files
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ..report import diagnostics as diagnostics_report
+
+    code = EXIT_OK
+    everything: list[Diagnostic] = []
+    files = _rule_files(args.paths)
+    for path in files:
+        try:
+            text = read_text(path, "rule file")
+        except InputError as exc:
+            everything.extend(exc.diagnostics)
+            code = EXIT_USAGE
+            continue
+        found = api.check_text(text, str(path))
+        everything.extend(found)
+        if any(d.is_error for d in found) or (args.strict and found):
+            code = max(code, EXIT_PROBLEMS)
+    if args.format == "text":
+        sys.stderr.write(diagnostics_report.to_text(everything, _source_lines))
+        errors = sum(1 for d in everything if d.is_error)
+        warnings = len(everything) - errors
+        print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)",
+              file=sys.stderr)
+    elif args.format == "json":
+        sys.stdout.write(diagnostics_report.to_json(everything))
+    elif args.format == "github":
+        sys.stdout.write(diagnostics_report.to_github(everything))
+    else:
+        sys.stdout.write(diagnostics_report.to_sarif(everything, __version__))
+    return code
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    """Rewrite rule files in the canonical layout; with --check or --diff, only report."""
+    from ..syntax import format as formatter
+
+    code = EXIT_OK
+    problems: list[Diagnostic] = []
+    for path in _rule_files(args.paths):
+        try:
+            outcome = formatter.format_file(path)
+            if not outcome.changed:
+                continue
+            if args.diff:
+                sys.stdout.write(formatter.unified_diff(outcome))
+            if args.check or args.diff:
+                if args.check:
+                    print(f"would reformat {path}", file=sys.stderr)
+                code = max(code, EXIT_PROBLEMS)
+                continue
+            write_text_atomic(path, outcome.formatted)
+            print(f"reformatted {path}", file=sys.stderr)
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+            code = EXIT_USAGE
+        except ScorelangError as exc:
+            problems.extend(exc.diagnostics)
+            code = max(code, EXIT_PROBLEMS)
+    print_diagnostics(problems)
+    return code
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from ..tools import ruletest
+    from ..report import ruletest as ruletest_report
+
+    outcome = ruletest.run_paths(args.paths)
+    text = ruletest_report.render_json(outcome) if args.format == "json" else \
+        ruletest_report.render_text(outcome, args.verbose)
+    sys.stdout.write(text)
+    if args.junit:
+        try:
+            write_text_atomic(Path(args.junit), ruletest_report.render_junit(outcome))
+        except InputError as exc:
+            print_diagnostics(exc.diagnostics)
+            return EXIT_PROBLEMS
+    return outcome.exit_code

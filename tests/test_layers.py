@@ -1,0 +1,60 @@
+"""The package's imports run one way: no module imports, however indirectly, one that imports it.
+
+The layers themselves (cli > report > tools > api > engine > check > syntax > model > files >
+diagnostics) are an import-linter contract in pyproject.toml, held by `lint-imports` in CI; the
+contract cannot see a circle inside one layer, which this test looks for on grimp's graph of
+the package (grimp is import-linter's own graph builder, installed with it).
+"""
+
+from __future__ import annotations
+
+import grimp
+
+
+def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """The strongly connected groups of two or more modules (Tarjan), each a circle of imports."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in order:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], order[imported])
+        if low[module] == order[module]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == module:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for module in sorted(graph.modules):
+        if module not in order:
+            visit(module)
+    return cycles
+
+
+def test_no_module_of_scorelang_imports_itself_through_others():
+    assert import_cycles(grimp.build_graph("scorelang")) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    graph = grimp.ImportGraph()
+    for module in ("pkg", "pkg.a", "pkg.b", "pkg.c"):
+        graph.add_module(module)
+    graph.add_import(importer="pkg.a", imported="pkg.b")
+    graph.add_import(importer="pkg.b", imported="pkg.c")
+    graph.add_import(importer="pkg.c", imported="pkg.a")
+    assert import_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
