@@ -168,13 +168,13 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     dues = layout.dues
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
     deadlines, kinds = layout.deadlines, layout.kinds
-    achievement = scoring.achievement
+    achievement, bound = scoring.achievement, scoring.bounded
     for value, target, width, apart, floor, cap in zip(
             measured, layout.targets, layout.widths, layout.apart, layout.floors, layout.caps):
         if value.__class__ is float:
             gap = value - target
             # The deviation kinds, for a value certainly not equal to its target (the other
-            # kinds are never `apart`): scoring's 1 + (v − t)/w, bounded, without its calls.
+            # kinds are never `apart`): scoring's 1 + (v − t)/w and `bounded`, inlined.
             if gap > apart or -gap > apart:
                 raw = 1.0 + gap / width
                 bounded = floor if floor > raw else raw
@@ -183,9 +183,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             if value != value:  # NaN, in a Values made by hand: N/D, as values._number says
                 value = measured[len(numbers)] = None
             elif not deadlines[len(numbers)]:  # any other measured kind, or a hair from target
-                raw = achievement(kinds[len(numbers)], target, value)
-                bounded = floor if floor > raw else raw
-                put(cap if cap < bounded else bounded)
+                put(bound(achievement(kinds[len(numbers)], target, value), floor, cap))
                 continue
         # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
         # as scoring.leaf_score would, without its call.

@@ -204,8 +204,7 @@ def achievement(kind: LeafKind, target: float, value: float) -> float:
 def achievement_array(kind: LeafKind, target: float, values: Any) -> Any:
     """`achievement` over a column of values; NaN (N/D) stays NaN."""
     np = _numpy()
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        raw = np.where(equal_array(values, target), 1.0, _MEASURED[kind].array(target, values))
+    raw = np.where(equal_array(values, target), 1.0, _MEASURED[kind].array(target, values))
     return np.where(np.isnan(values), np.nan, raw)
 
 
