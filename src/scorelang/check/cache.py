@@ -72,11 +72,6 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
-# The directory is shared with the parser's own cache (Lark's tables): one place, one rule of
-# privacy, in `files`. The name stays for the code and tests that read it from here.
-directory = cache_directory
-
-
 def key(text: str, filename: str) -> str:
     digest = hashlib.sha256(fingerprint().encode())
     digest.update(filename.encode("utf-8", "surrogatepass") + b"\0")
@@ -122,7 +117,7 @@ def decode(data: Any, classes: dict[str, type] | None = None) -> Any:
 
 def _read(text: str, filename: str) -> Any:
     """An entry's JSON data, or None when the cache is off or has no readable entry."""
-    folder = directory()
+    folder = cache_directory()
     if folder is None:
         return None
     try:
@@ -168,7 +163,7 @@ def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
 
 
 def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diagnostic]) -> None:
-    folder = directory()
+    folder = cache_directory()
     if folder is None:
         return
     try:

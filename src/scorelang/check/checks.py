@@ -254,10 +254,6 @@ def _bounds(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                         span, "the floor is the lowest achievement, the cap the highest")
 
 
-def errors_only(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.is_error]
-
-
 def _bands(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(b.id, b.span) for b in plan.bands], "band", "SL220",
                            "give each band its own name")

@@ -121,13 +121,6 @@ class Batch:
         return [[_code(row[s]) for s in self._slot_of_node] for row in self._slots]
 
 
-def _none_for_nan(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
 def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None = None,
                   engine: str = "auto") -> Batch:
     """Score every scenario: a sequence of mappings id -> value, or a columnar mapping
@@ -179,10 +172,6 @@ def _code(score: Any) -> int:
     if isinstance(score, Missing):
         return NOT_DUE if score.reason is Reason.NOT_DUE else MISSING
     return SCORED
-
-
-class _Unfit(Exception):
-    """A value the vectorised path does not take as it is: the scalar path will say why."""
 
 
 _NUMBER_TYPES = frozenset({float, int, type(None)})
