@@ -29,6 +29,8 @@ class Direction(str, Enum):
 class Formula(str, Enum):
     DEVIATION = "deviation"  # 1 ± (v − t)/|t|: the seed's, right for negative targets too
     RATIO = "ratio"  # sign-aware ratio: t/v or v/t, used by other Italian systems
+    GAP = "gap"  # 1 ± (v − t)/100: the gap in percentage points (16 % against >= 22 %: 94 %)
+    PROGRESS = "progress"  # (v − baseline)/(t − baseline): last year's value 0 %, target 100 %
 
 
 class MissingPolicy(str, Enum):
@@ -77,6 +79,71 @@ class TagRef:
 
 
 @attrs.frozen
+class Tolerance:
+    """`tolerance 5%` (relative to |target|) or `tolerance 0.5` (in the indicator's unit): a
+    value this close to its target counts as reached."""
+
+    value: float  # as written: 5 for 5 %
+    relative: bool
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    def width(self, target: float) -> float:
+        """The tolerance in the indicator's unit, against `target`."""
+        return abs(target) * self.value / 100.0 if self.relative else self.value
+
+
+@attrs.frozen
+class Threshold:
+    """`threshold 60%` (below: 0 %) or `threshold 60% rescaled` (the threshold 0 %, the target
+    100 %)."""
+
+    lower: float  # fraction of the target's achievement: 0.6 is 60 %
+    rescaled: bool = False
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class TableRow:
+    """One row of a `steps` or `points` table: achievements from `lower` (None: below) up to,
+    not including, `upper` (None: from `lower` on) score `start`, or `start` to `end` linearly."""
+
+    lower: float | None  # fractions: 0.7 is 70 %
+    upper: float | None
+    start: float  # as written: percent for steps, points for a points table
+    end: float | None = None  # None: a fixed score
+    bounds_percent: bool = True  # every bound written with `%`
+    scores_percent: bool = True  # every score written with `%`
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class ScoreTable:
+    """`steps { ... }` (scores in percent) or `points N { ... }` (scores in points out of N)."""
+
+    rows: tuple[TableRow, ...]
+    points: float | None = None  # the points scale's maximum; None for steps
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Limits:
+    """`limits minimum M maximum X excellent E`: M scores 0 %, the target 100 %, X 200 %, E 300 %."""
+
+    minimum: float
+    maximum: float
+    excellent: float | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Baseline:
+    """`baseline B`: last year's actual, scored against by `formula progress`."""
+
+    value: float
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class Policy:
     floor: float = 0.0  # fractions: 0.0 is 0 %, 1.0 is 100 %
     cap: float = 1.0
@@ -85,6 +152,10 @@ class Policy:
     formula: Formula = Formula.DEVIATION
     late: LateRule = LateRule(LateKind.ZERO)
     locale: str = "en"  # how reports write numbers: "it" gives 62,96 % and 13.000.000,00 €
+    # The plan-wide leaf rules (issue 19); an indicator's own replace them.
+    tolerance: Tolerance | None = None
+    threshold: Threshold | None = None
+    table: ScoreTable | None = None
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -132,6 +203,11 @@ class Indicator:
     cap: float | None = None
     late: LateRule | None = None
     tags: tuple[TagRef, ...] = ()
+    tolerance: Tolerance | None = None
+    threshold: Threshold | None = None
+    table: ScoreTable | None = None
+    limits: Limits | None = None
+    baseline: Baseline | None = None
     span: Span | None = attrs.field(default=None, eq=False)
 
     def periodic_target(self, period: str | None) -> PeriodicTarget | None:

@@ -14,6 +14,7 @@ from .. import model
 from ..diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
 from ..model import FACTS, FLAGS, PLACEHOLDERS, SEVERITIES, Direction, Formula, placeholders
 from ..syntax.parser import reserved_words
+from .leaf_rules import leaf_rules
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
 CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})
@@ -29,7 +30,7 @@ def check(plan: model.PlanDefinition) -> list[Diagnostic]:
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
                  _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
-                 _scorecards, _tags, _rules):
+                 _scorecards, _tags, _rules, leaf_rules):
         found.extend(rule(plan))
     return in_source_order(found)
 

@@ -258,6 +258,12 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             value = np.full(size, np.nan) if given is None else _numbers(given, size)
             if value is None:
                 return None
+            if leaf.rule is not None:  # tolerance, curve, limits or progress
+                slots[position] = scoring.ruled_score_array(
+                    leaf.rule, leaf.kind, leaf.target.value or 0.0, value, leaf.floor, leaf.cap)
+                present[position] = mask = ~np.isnan(slots[position])
+                filled[position] = np.where(mask, slots[position], 0.0)
+                continue
             raw = scoring.achievement_array(leaf.kind, leaf.target.value or 0.0, value)
         score = scoring.bounded_array(raw, leaf.floor, leaf.cap)
         slots[position] = score

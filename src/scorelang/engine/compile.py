@@ -34,6 +34,9 @@ class Leaf:
     cap: float
     late: LateRule
     kind: LeafKind
+    # The tolerance, curve, limits or baseline that apply (scoring.LeafRule); None for a leaf
+    # scored by its kind's formula alone, as Modena's are.
+    rule: scoring.LeafRule | None = None
 
     @property
     def due(self) -> dt.date | None:
@@ -110,6 +113,7 @@ class Layout:
 
     names: tuple[str, ...]
     kinds: tuple[LeafKind, ...]
+    rules: tuple[scoring.LeafRule | None, ...]  # each leaf's Leaf.rule, for the slow path
     deadlines: tuple[bool, ...]  # kinds[i].is_deadline, read without a call in the hot loop
     targets: array[float]
     widths: array[float]
@@ -153,10 +157,56 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     target = target_used(indicator, period)
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
+    kind = scoring.leaf_kind(target.direction, target.value, formula, late,
+                             indicator.limits is not None)
     return Leaf(indicator, target, formula,
                 policy.floor if indicator.floor is None else indicator.floor,
-                policy.cap if indicator.cap is None else indicator.cap, late,
-                scoring.leaf_kind(target.direction, target.value, formula, late))
+                policy.cap if indicator.cap is None else indicator.cap, late, kind,
+                _rule(indicator, policy, target, kind))
+
+
+def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,
+          kind: LeafKind) -> scoring.LeafRule | None:
+    """The leaf rules of a measured indicator: its own before the plan's. A curve set on the
+    indicator (a threshold or a table) replaces the plan's whole. Deadlines have none."""
+    if kind.is_deadline or target.direction is None or target.value is None:
+        return None
+    tolerance = indicator.tolerance or policy.tolerance
+    width = tolerance.width(target.value) if tolerance is not None else 0.0
+    own = indicator.threshold is not None or indicator.table is not None
+    threshold = indicator.threshold if own else policy.threshold
+    table = indicator.table if own else policy.table
+    curve = _curve(threshold, table)
+    knots: tuple[tuple[float, float], ...] = ()
+    if kind is LeafKind.LIMITS:
+        assert indicator.limits is not None
+        limits = indicator.limits
+        knots = scoring.limit_knots(target.direction, target.value, limits.minimum,
+                                    limits.maximum, limits.excellent)
+    baseline = indicator.baseline.value if indicator.baseline is not None else 0.0
+    if width <= 0 and curve is None and kind not in (LeafKind.LIMITS, LeafKind.PROGRESS):
+        return None
+    return scoring.LeafRule(max(width, 0.0), curve, knots, baseline)
+
+
+def _curve(threshold: model.Threshold | None,
+           table: model.ScoreTable | None) -> scoring.Curve | None:
+    if table is not None:
+        stretches = []
+        scale = 100.0 if table.points is None else 1.0  # steps' scores are written in percent
+        for row in table.rows:
+            lower = -math.inf if row.lower is None else row.lower
+            upper = math.inf if row.upper is None else row.upper
+            end = row.start if row.end is None else row.end
+            stretches.append(scoring.Stretch(lower, upper, row.start / scale, end / scale))
+        if table.points is None:
+            return scoring.Curve(scoring.CurveKind.STEPS, stretches=tuple(stretches))
+        return scoring.Curve(scoring.CurveKind.POINTS, stretches=tuple(stretches),
+                             maximum=table.points)
+    if threshold is not None:
+        kind = scoring.CurveKind.RESCALED if threshold.rescaled else scoring.CurveKind.THRESHOLD
+        return scoring.Curve(kind, threshold=threshold.lower)
+    return None
 
 
 def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Program:
@@ -227,7 +277,7 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
 def _fast_path(leaf: Leaf) -> tuple[float, float]:
     """(width, apart) of a leaf on the evaluator's fast path (see Layout)."""
     width = scoring.deviation_width(leaf.kind, leaf.target.value or 0.0)
-    if width is None:
+    if width is None or leaf.rule is not None:  # leaf rules take the slow path (evaluate)
         return 1.0, math.inf
     return width, scoring.apart(leaf.target.value or 0.0)
 
@@ -272,6 +322,7 @@ def layout_of(program: Program) -> Layout:
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(leaf.indicator.id) for leaf in leaves),
                   tuple(leaf.kind for leaf in leaves),
+                  tuple(leaf.rule for leaf in leaves),
                   tuple(leaf.kind.is_deadline for leaf in leaves),
                   array("d", (leaf.target.value or 0.0 for leaf in leaves)),
                   array("d", (width for width, _ in fast)),

@@ -70,7 +70,7 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
 def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float | None, Score]:
     """(raw achievement, bounded score) of one indicator; raw is None when there is none."""
     return scoring.leaf_score(leaf.kind, leaf.target.value or 0.0, leaf.due, leaf.late,
-                              leaf.floor, leaf.cap, value, as_of)
+                              leaf.floor, leaf.cap, value, as_of, leaf.rule)
 
 
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
@@ -167,7 +167,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     leaves = program.leaves
     dues = layout.dues
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
-    deadlines, kinds = layout.deadlines, layout.kinds
+    deadlines, kinds, rules = layout.deadlines, layout.kinds, layout.rules
     achievement, bound = scoring.achievement, scoring.bounded
     for value, target, width, apart, floor, cap in zip(
             measured, layout.targets, layout.widths, layout.apart, layout.floors, layout.caps):
@@ -183,7 +183,11 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             if value != value:  # NaN, in a Values made by hand: N/D, as values._number says
                 value = measured[len(numbers)] = None
             elif not deadlines[len(numbers)]:  # any other measured kind, or a hair from target
-                put(bound(achievement(kinds[len(numbers)], target, value), floor, cap))
+                rule = rules[len(numbers)]
+                if rule is None:
+                    put(bound(achievement(kinds[len(numbers)], target, value), floor, cap))
+                else:  # tolerance, curve, limits or progress: scoring applies them in order
+                    put(scoring.ruled_score(rule, kinds[len(numbers)], target, value, floor, cap))
                 continue
         # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
         # as scoring.leaf_score would, without its call.
@@ -322,17 +326,29 @@ class _Nodes(NodeTable):
         # than kept for every indicator on the hot path: leaf_score is its definition.
         raw = leaf_score(leaf, value, self.as_of)[0]
         flags = zero_weight + leaf_flags(leaf, raw, value)
+        points = leaf_points(leaf, raw)
         return NodeResult(**common, indicator=leaf.indicator.id,  # type: ignore[arg-type]
                           unit=leaf.indicator.unit, target=leaf.target,
-                          value=value, raw=_percent(raw), flags=flags)
+                          value=value, raw=_percent(raw), flags=flags, points=points[0],
+                          points_max=points[1])
+
+
+def leaf_points(leaf: Leaf, raw: float | None) -> tuple[float | None, float | None]:
+    """(points, scale) of an indicator scored by a points table; (None, None) otherwise."""
+    curve = leaf.rule.curve if leaf.rule is not None else None
+    if curve is None or curve.kind is not scoring.CurveKind.POINTS:
+        return None, None
+    return (None if raw is None else scoring.table_points(curve, raw)), curve.maximum
 
 
 def leaf_flags(leaf: Leaf, raw: float | None, value: Value) -> tuple[str, ...]:
     """The model.FLAGS an indicator's figure carries (zero_weight aside: it is the use's)."""
     flags: list[str] = []
-    if raw is not None and raw > leaf.cap:
+    # Under a curve, floor and cap bound the curve's score, not the raw achievement.
+    shaped = raw if raw is None or leaf.rule is None else scoring.curved(leaf.rule.curve, raw)
+    if shaped is not None and shaped > leaf.cap:
         flags.append("capped")
-    if raw is not None and raw < leaf.floor:
+    if shaped is not None and shaped < leaf.floor:
         flags.append("floored")
     if leaf.target.source == "periodic":
         flags.append("periodic_target")

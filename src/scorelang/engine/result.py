@@ -42,6 +42,9 @@ class NodeResult:
     # "late", "missed" (deadline passed, not done), "zero_weight".
     flags: tuple[str, ...] = ()
     band: str | None = None  # the plan's traffic-light band for the score; None when N/D
+    # Indicators scored by a points table: the points (before floor and cap) and the scale.
+    points: float | None = None
+    points_max: float | None = None
 
     @property
     def display(self) -> str:
@@ -70,6 +73,9 @@ class NodeResult:
             out["target_used"] = self.target.to_dict() if self.target else None
             out["value"] = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
             out["raw"] = self.raw
+            if self.points_max is not None:
+                out["points"] = self.points
+                out["points_max"] = self.points_max
         return out
 
 

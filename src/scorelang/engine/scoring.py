@@ -103,10 +103,19 @@ class LeafKind(str, Enum):
     DEADLINE_LATE_ZERO = "deadline_late_zero"  # done by the due date: 100 %; late: 0 %
     DEADLINE_LATE_FIXED = "deadline_late_fixed"  # late: a fixed share
     DEADLINE_LATE_LINEAR = "deadline_late_linear"  # late: losing 1/N a day over N days
+    AT_LEAST_GAP = "at_least_gap"  # >= t, formula gap: 1 + (v − t)/100 (percentage points)
+    AT_MOST_GAP = "at_most_gap"  # <= t, formula gap: 1 − (v − t)/100
+    LIMITS = "limits"  # piecewise linear through (minimum, 0), (t, 1), (maximum, 2), (excellent, 3)
+    PROGRESS = "progress"  # (v − baseline)/(t − baseline): last year's value 0, the target 1
 
     @property
     def is_deadline(self) -> bool:
         return self in _DEADLINE_KINDS
+
+    @property
+    def needs_rule(self) -> bool:
+        """Scored from the figures of its LeafRule (limits, baseline), not by `achievement`."""
+        return self in (LeafKind.LIMITS, LeafKind.PROGRESS)
 
 
 _DEADLINE_KINDS = frozenset({LeafKind.DEADLINE_LATE_ZERO, LeafKind.DEADLINE_LATE_FIXED,
@@ -117,15 +126,22 @@ _LATE_KINDS = {LateKind.ZERO: LeafKind.DEADLINE_LATE_ZERO,
 
 
 def leaf_kind(direction: Direction | None, target: float | None, formula: Formula,
-              late: LateRule) -> LeafKind:
+              late: LateRule, limits: bool = False) -> LeafKind:
     """The kind of a leaf: a deadline (direction None) by its late rule; a measured target by
     its direction and formula, `=` and a zero target being reached-or-not whatever the
-    formula (a ratio or a deviation from 0 has no meaning)."""
+    formula (a ratio or a deviation from 0 has no meaning). Declared limits replace the
+    formula; the gap in points and progress from a baseline hold for a zero target too."""
     if direction is None:
         return _LATE_KINDS[late.kind]
     if direction is Direction.EQUAL:
         return LeafKind.EXACTLY
     at_least = direction is Direction.AT_LEAST
+    if limits:
+        return LeafKind.LIMITS
+    if formula is Formula.PROGRESS:
+        return LeafKind.PROGRESS
+    if formula is Formula.GAP:
+        return LeafKind.AT_LEAST_GAP if at_least else LeafKind.AT_MOST_GAP
     if target == 0:
         return LeafKind.AT_LEAST_ZERO if at_least else LeafKind.AT_MOST_ZERO
     if formula is Formula.RATIO:
@@ -145,6 +161,16 @@ def _at_least_deviation(target: float, value: Any) -> Any:
 
 def _at_most_deviation(target: float, value: Any) -> Any:
     return 1.0 - (value - target) / abs(target)
+
+
+def _at_least_gap(target: float, value: Any) -> Any:
+    # The gap in percentage points, for indicators measured in %: 16 % against 22 % is 6
+    # points short, 94 %; the deviation would call it 27 % short (6/22).
+    return 1.0 + (value - target) / 100.0
+
+
+def _at_most_gap(target: float, value: Any) -> Any:
+    return 1.0 - (value - target) / 100.0
 
 
 def _ratio(target: float, value: float, at_least: bool) -> float:
@@ -191,6 +217,8 @@ _MEASURED: dict[LeafKind, _MeasuredForm] = {
                                           lambda t, v: _reached_array(v >= 0)),
     LeafKind.AT_MOST_ZERO: _MeasuredForm(lambda t, v: _reached(v <= 0),
                                          lambda t, v: _reached_array(v <= 0)),
+    LeafKind.AT_LEAST_GAP: _MeasuredForm(_at_least_gap, _at_least_gap),
+    LeafKind.AT_MOST_GAP: _MeasuredForm(_at_most_gap, _at_most_gap),
 }
 
 
@@ -264,6 +292,191 @@ _LATE: dict[LeafKind, _LateForm] = {
 }
 
 
+# ---- leaf rules: tolerance, limits, progress, and the curve from achievement to score ---------
+#
+# A measured indicator with any of these is scored in one order, by `ruled_score`:
+#   value → tolerance (within it: reached, 100 %) → the kind's formula (the raw achievement,
+#   what reports call `raw`) → the curve (threshold, rescaled threshold, steps or points) →
+#   floor and cap → score.
+# A leaf without them (`rule` None) is scored by `achievement` and `bounded` as before.
+
+class CurveKind(str, Enum):
+    THRESHOLD = "threshold"  # below the threshold 0, from it the achievement itself
+    RESCALED = "threshold_rescaled"  # below 0; from it (raw − th)/(1 − th)
+    STEPS = "steps"  # a table of achievement ranges to scores (percent)
+    POINTS = "points"  # a table of achievement ranges to points out of a maximum
+
+
+@attrs.frozen
+class Stretch:
+    """A row of a score table: achievements in [lower, upper) score from `start` at `lower` to
+    `end` at `upper`, linearly (start == end: a fixed score). In the table's units (fractions
+    for steps, points for a points table)."""
+
+    lower: float  # -inf for `below`
+    upper: float  # +inf for `from`
+    start: float
+    end: float
+
+
+@attrs.frozen
+class Curve:
+    kind: CurveKind
+    threshold: float = 0.0  # THRESHOLD, RESCALED: a fraction (0.6 is 60 %)
+    stretches: tuple[Stretch, ...] = ()  # STEPS, POINTS: in ascending order, no gaps
+    maximum: float = 1.0  # POINTS: the scale (20 points); the score is points / maximum
+
+
+@attrs.frozen
+class LeafRule:
+    """What a measured leaf needs beyond its kind and target: decided by the compiler."""
+
+    tolerance: float = 0.0  # in the value's unit; 0: none
+    curve: Curve | None = None
+    knots: tuple[tuple[float, float], ...] = ()  # LIMITS: (value, achievement), values ascending
+    baseline: float = 0.0  # PROGRESS
+
+
+def limit_knots(direction: Direction, target: float, minimum: float, maximum: float,
+                excellent: float | None) -> tuple[tuple[float, float], ...]:
+    """The limits as (value, achievement) knots in ascending value order (mirrored when lower
+    is better: the excellent figure is then the lowest)."""
+    knots = [(minimum, 0.0), (target, 1.0), (maximum, 2.0)]
+    if excellent is not None:
+        knots.append((excellent, 3.0))
+    return tuple(knots if direction is Direction.AT_LEAST else reversed(knots))
+
+
+def within_tolerance(value: float, target: float, tolerance: float) -> bool:
+    # The same float fuzz as `equal`: 95 is within 5 % of 100 however 5 % of 100 rounds.
+    return abs(value - target) <= tolerance * (1.0 + TOLERANCE) + TOLERANCE
+
+
+def _within_tolerance_array(values: Any, target: float, tolerance: float) -> Any:
+    return _numpy().abs(values - target) <= tolerance * (1.0 + TOLERANCE) + TOLERANCE
+
+
+def _limits(knots: tuple[tuple[float, float], ...], value: float) -> float:
+    """Piecewise linear through the knots; flat before the first and after the last."""
+    if value <= knots[0][0]:
+        return knots[0][1]
+    for (x0, a0), (x1, a1) in zip(knots, knots[1:]):
+        if value <= x1:
+            return a0 + (value - x0) * (a1 - a0) / (x1 - x0)
+    return knots[-1][1]
+
+
+def _limits_array(knots: tuple[tuple[float, float], ...], values: Any) -> Any:
+    np = _numpy()
+    out = np.full(values.shape, knots[-1][1])
+    # From the last segment back, so that each value ends with the first segment it falls in,
+    # as `_limits` takes it; the same expression, so the same floats.
+    for (x0, a0), (x1, a1) in reversed(list(zip(knots, knots[1:]))):
+        out = np.where(values <= x1, a0 + (values - x0) * (a1 - a0) / (x1 - x0), out)
+    out = np.where(values <= knots[0][0], knots[0][1], out)
+    return np.where(np.isnan(values), np.nan, out)
+
+
+def _progress(baseline: float, target: float, value: Any) -> Any:
+    # Last year's actual scores 0, the target 1, linear (either direction: t − B carries it).
+    return (value - baseline) / (target - baseline)
+
+
+def ruled_achievement(rule: LeafRule, kind: LeafKind, target: float, value: float) -> float:
+    """The raw achievement of a measured value under `rule`: the formula, lifted to 100 %
+    when the value is within the tolerance (a value better than the target keeps its own)."""
+    if kind is LeafKind.LIMITS:
+        raw = _limits(rule.knots, value)
+    elif kind is LeafKind.PROGRESS:
+        raw = _progress(rule.baseline, target, value)
+    else:
+        raw = achievement(kind, target, value)
+    if rule.tolerance > 0 and raw < 1.0 and within_tolerance(value, target, rule.tolerance):
+        return 1.0
+    return raw
+
+
+def ruled_achievement_array(rule: LeafRule, kind: LeafKind, target: float, values: Any) -> Any:
+    np = _numpy()
+    if kind is LeafKind.LIMITS:
+        raw = _limits_array(rule.knots, values)
+    elif kind is LeafKind.PROGRESS:
+        raw = np.where(np.isnan(values), np.nan, _progress(rule.baseline, target, values))
+    else:
+        raw = achievement_array(kind, target, values)
+    if rule.tolerance > 0:
+        lifted = (raw < 1.0) & _within_tolerance_array(values, target, rule.tolerance)
+        raw = np.where(lifted, 1.0, raw)
+    return raw
+
+
+def stretch_of(curve: Curve, raw: float) -> Stretch:
+    """The row of a score table an achievement falls in (ranges run up to, not including, the
+    next row's first figure; a hair below a bound, from float arithmetic, counts as reaching it)."""
+    found = curve.stretches[0]
+    for stretch in curve.stretches:
+        if raw >= stretch.lower - BAND_TOLERANCE:
+            found = stretch
+    return found
+
+
+def _on_stretch(stretch: Stretch, raw: Any) -> Any:
+    if stretch.start == stretch.end:
+        return stretch.start + 0.0 * raw
+    return stretch.start + (raw - stretch.lower) * (stretch.end - stretch.start) / (
+        stretch.upper - stretch.lower)
+
+
+def table_points(curve: Curve, raw: float) -> float:
+    """What a table gives an achievement, in its own units (a fraction for steps, points)."""
+    return float(_on_stretch(stretch_of(curve, raw), raw))
+
+
+def curved(curve: Curve | None, raw: float) -> float:
+    """The curve's score for a raw achievement (before floor and cap)."""
+    if curve is None:
+        return raw
+    if curve.kind is CurveKind.THRESHOLD:
+        return 0.0 if raw < curve.threshold - BAND_TOLERANCE else raw
+    if curve.kind is CurveKind.RESCALED:
+        if raw < curve.threshold - BAND_TOLERANCE:
+            return 0.0
+        return max(0.0, (raw - curve.threshold) / (1.0 - curve.threshold))
+    return table_points(curve, raw) / curve.maximum
+
+
+def curved_array(curve: Curve | None, raw: Any) -> Any:
+    np = _numpy()
+    if curve is None:
+        return raw
+    below = raw < curve.threshold - BAND_TOLERANCE
+    if curve.kind is CurveKind.THRESHOLD:
+        out = np.where(below, 0.0, raw)
+    elif curve.kind is CurveKind.RESCALED:
+        out = np.where(below, 0.0,
+                       np.maximum(0.0, (raw - curve.threshold) / (1.0 - curve.threshold)))
+    else:
+        points = np.full(raw.shape, curve.stretches[0].start)
+        for stretch in curve.stretches:
+            points = np.where(raw >= stretch.lower - BAND_TOLERANCE,
+                              _on_stretch(stretch, raw), points)
+        out = points / curve.maximum
+    return np.where(np.isnan(raw), np.nan, out)
+
+
+def ruled_score(rule: LeafRule, kind: LeafKind, target: float, value: float, floor: float,
+                cap: float) -> float:
+    """The score of a measured value under `rule`: tolerance, formula, curve, floor and cap."""
+    return bounded(curved(rule.curve, ruled_achievement(rule, kind, target, value)), floor, cap)
+
+
+def ruled_score_array(rule: LeafRule, kind: LeafKind, target: float, values: Any, floor: float,
+                      cap: float) -> Any:
+    """`ruled_score` over a column (NaN: N/D)."""
+    raw = ruled_achievement_array(rule, kind, target, values)
+    return bounded_array(curved_array(rule.curve, raw), floor, cap)
+
+
 # ---- one leaf, whole -----------------------------------------------------------------------------
 
 def bounded(raw: float, floor: float, cap: float) -> float:
@@ -277,8 +490,10 @@ def bounded_array(raw: Any, floor: float, cap: float) -> Any:
 
 def leaf_score(kind: LeafKind, target: float, due: dt.date | None, late: LateRule,
                floor: float, cap: float, value: float | dt.date | None,
-               as_of: dt.date | None) -> tuple[float | None, Score]:
-    """(raw achievement, bounded score) of one indicator; raw is None when there is none."""
+               as_of: dt.date | None, rule: LeafRule | None = None
+               ) -> tuple[float | None, Score]:
+    """(raw achievement, bounded score) of one indicator; raw is None when there is none.
+    Under a `rule`, raw is the formula's (after the tolerance), before the curve."""
     if kind.is_deadline:
         assert due is not None
         completed = value if isinstance(value, dt.date) else None
@@ -288,6 +503,9 @@ def leaf_score(kind: LeafKind, target: float, due: dt.date | None, late: LateRul
         return outcome, bounded(outcome, floor, cap)
     if value is None or isinstance(value, dt.date):
         return None, NOT_REPORTED
+    if rule is not None:
+        raw = ruled_achievement(rule, kind, target, value)
+        return raw, bounded(curved(rule.curve, raw), floor, cap)
     raw = achievement(kind, target, value)
     return raw, bounded(raw, floor, cap)
 
@@ -310,12 +528,37 @@ METHODS = (
     "signs_differ",  # ratio formula, value 0 or of the other sign: reached or not
     "not_reported",  # no value: N/D
     "deadline_not_due", "deadline_on_time", "deadline_missed", "deadline_late",
+    "gap_at_least",  # formula gap: 1 + (v − t)/100
+    "gap_at_most",  # formula gap: 1 − (v − t)/100
+    "limits",  # piecewise linear between the declared limits
+    "progress",  # (v − baseline)/(t − baseline)
+    "within_tolerance",  # within the tolerance of the target: reached, 100 %
+)
+
+# How a curve turned the raw achievement into the score, for `explain` (see `curve_method`).
+CURVE_METHODS = (
+    "threshold_below",  # below the threshold: 0 %
+    "threshold",  # from the threshold: the achievement itself
+    "threshold_rescaled",  # from the threshold: (raw − th)/(1 − th)
+    "steps",  # a row of a steps table
+    "points",  # a row of a points table
 )
 
 
+def curve_method(curve: Curve | None, raw: float | None) -> str | None:
+    """Which case of a leaf's curve gave its score (one of CURVE_METHODS); None without one."""
+    if curve is None or raw is None:
+        return None
+    if curve.kind in (CurveKind.THRESHOLD, CurveKind.RESCALED):
+        if raw < curve.threshold - BAND_TOLERANCE:
+            return "threshold_below"
+        return "threshold" if curve.kind is CurveKind.THRESHOLD else "threshold_rescaled"
+    return "steps" if curve.kind is CurveKind.STEPS else "points"
+
+
 def method(kind: LeafKind, target: float, due: dt.date | None, value: float | dt.date | None,
-           status: str) -> str:
-    """Which case of `kind` gave an indicator its figure (one of METHODS)."""
+           status: str, rule: LeafRule | None = None) -> str:
+    """Which case of `kind` gave an indicator its raw achievement (one of METHODS)."""
     if kind.is_deadline:
         assert due is not None
         if isinstance(value, dt.date):
@@ -323,6 +566,14 @@ def method(kind: LeafKind, target: float, due: dt.date | None, value: float | dt
         return "deadline_not_due" if status == "not_due" else "deadline_missed"
     if not isinstance(value, float | int):
         return "not_reported"
+    if rule is not None and rule.tolerance > 0:
+        lifted = ruled_achievement(attrs.evolve(rule, tolerance=0.0), kind, target, value) < 1.0
+        if lifted and within_tolerance(value, target, rule.tolerance):
+            return "within_tolerance"
+    named = {LeafKind.AT_LEAST_GAP: "gap_at_least", LeafKind.AT_MOST_GAP: "gap_at_most",
+             LeafKind.LIMITS: "limits", LeafKind.PROGRESS: "progress"}.get(kind)
+    if named is not None:
+        return named
     if kind is LeafKind.EXACTLY:
         return "exact"
     if kind in (LeafKind.AT_LEAST_ZERO, LeafKind.AT_MOST_ZERO):

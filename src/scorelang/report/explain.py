@@ -13,7 +13,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from ..tools.explain import Computation, Explanation, NDCost, NodeExplanation, Share, Sum, TargetDetail
+from ..tools.explain import (Computation, Explanation, NDCost, NodeExplanation, RuleDetail, Share,
+                             Sum, TargetDetail)
 from ..model import Formula, MissingPolicy, Target
 from ..engine.rounding import half_up
 
@@ -198,22 +199,92 @@ def _computation_lines(node: NodeExplanation, computation: Computation) -> list[
     lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}",
              f"formula: {_formula(computation, node.places)}"]
     raw, places = computation.raw, node.places
+    rule = computation.rule
+    if rule is not None and rule.baseline is not None and computation.method != "progress":
+        lines.append(f"baseline: last year's {_number(rule.baseline)} (information only)")
+    if rule is not None and rule.curve is not None and raw is not None:
+        lines.append(f"rule: {_curve_line(rule, raw, places)}")
+        raw = rule.curved  # floor and cap bound the curve's score
+        label = "the rule's score"
+    else:
+        label = "raw"
     if raw is not None:
         bounds = f"floor {_weight(computation.floor)} and cap {_weight(computation.cap)}"
         if computation.bound == "capped":
-            lines.append(f"raw {_percent(raw, places)}, capped at {_weight(computation.cap)}"
+            lines.append(f"{label} {_percent(raw, places)}, capped at {_weight(computation.cap)}"
                          f" → {_score(node)}")
         elif computation.bound == "floored":
-            lines.append(f"raw {_percent(raw, places)}, floored at {_weight(computation.floor)}"
+            lines.append(f"{label} {_percent(raw, places)}, floored at {_weight(computation.floor)}"
                          f" → {_score(node)}")
         else:
-            lines.append(f"raw {_percent(raw, places)}, within {bounds} → {_score(node)}")
+            lines.append(f"{label} {_percent(raw, places)}, within {bounds} → {_score(node)}")
     return lines
+
+
+def _curve_line(rule: RuleDetail, raw: float, places: int) -> str:
+    """How a threshold or a score table turned the raw achievement into the score."""
+    achieved = f"{_percent(raw, places)} of target"
+    curved = _percent(rule.curved or 0.0, places)
+    if rule.curve == "threshold_below":
+        return f"{achieved}: below the {_weight(rule.threshold or 0.0)} threshold, {curved}"
+    if rule.curve == "threshold":
+        return (f"{achieved}: from the {_weight(rule.threshold or 0.0)} threshold, the "
+                f"achievement itself: {curved}")
+    if rule.curve == "threshold_rescaled":
+        th = _weight(rule.threshold or 0.0)
+        return (f"{achieved}: from the {th} threshold, rescaled ({_percent(raw, places)} − {th})"
+                f" / (100 % − {th}) = {curved}")
+    assert rule.row is not None
+    lower, upper, start, end = rule.row
+    where = (f"below {_weight(upper or 0.0)}" if lower is None else
+             f"from {_weight(lower)}" if upper is None else
+             f"{_weight(lower)}–{_weight(upper)}")
+    if rule.curve == "steps":
+        scores = _weight(start) if end is None else f"{_weight(start)} to {_weight(end)}"
+        return f"{achieved}: {where} scores {scores}" + ("" if end is None else f": {curved}")
+    scores = _number(start) if end is None else f"{_number(start)} to {_number(end)}"
+    return (f"{achieved}: {where} scores {scores}: {_number(round(rule.points or 0.0, 2))} of "
+            f"{_number(rule.points_max or 0.0)} points ({curved})")
+
+
+def _rule_formula(c: Computation, raw: str) -> str | None:
+    """The formula line of the leaf rules that replace the kind's formula, or None."""
+    rule, t = c.rule, c.target
+    if rule is None or not isinstance(c.value, float | int) or t.value is None:
+        return None
+    v = c.value
+    if c.method == "within_tolerance":
+        return (f"within the {rule.tolerance_written} tolerance of the target "
+                f"({_number(v)} against {t.direction.value if t.direction else ''} "
+                f"{_number(t.value)}): reached → {raw}")
+    if c.method == "progress" and rule.baseline is not None:
+        return (f"progress from last year's {_number(rule.baseline)} to the target "
+                f"{_number(t.value)}: ({_operand(v)} − {_operand(rule.baseline)}) / "
+                f"({_operand(t.value)} − {_operand(rule.baseline)}) = {raw}")
+    if c.method == "limits" and rule.limits:
+        knots = sorted(rule.limits, key=lambda k: k[1])
+        if knots[0][2] > knots[-1][2]:  # lower is better: read from the best end
+            knots = knots[::-1]
+            inside = [(a, b) for a, b in zip(knots, knots[1:]) if b[1] <= v <= a[1]]
+        else:
+            inside = [(a, b) for a, b in zip(knots, knots[1:]) if a[1] <= v <= b[1]]
+        if inside:
+            (n0, x0, _), (n1, x1, _) = inside[0]
+            return f"limits: between {n0} {_number(x0)} and {n1} {_number(x1)}: {raw}"
+        ends = sorted(rule.limits, key=lambda k: k[2])
+        low, high = ends[0], ends[-1]
+        if c.raw is not None and c.raw <= low[2]:
+            return f"limits: beyond the {low[0]} {_number(low[1])}: {raw}"
+        return f"limits: beyond the {high[0]} {_number(high[1])}: {raw}"
+    return None
 
 
 def _formula(c: Computation, places: int) -> str:
     """The branch of the scoring rule that applied, written out with the numbers."""
     raw = "" if c.raw is None else _percent(c.raw, places)
+    ruled = _rule_formula(c, raw)
+    if ruled is not None:
+        return ruled
     t = c.target
     if c.method.startswith("deadline"):
         due = t.due.isoformat() if t.due else "?"
@@ -253,6 +324,10 @@ def _formula(c: Computation, places: int) -> str:
         return f"{sign} : {name} = {_number(v)} / {_number(goal)} = {raw}"
     if c.method == "target_over_value":
         return f"{sign} : ratio target / value = {_number(goal)} / {_number(v)} = {raw}"
+    if c.method in ("gap_at_least", "gap_at_most"):
+        op = "+" if c.method == "gap_at_least" else "−"
+        return (f"{sign} : gap in points, 1 {op} (value − target) / 100 = 1 {op} "
+                f"({_number(v)} − {_operand(goal)}) / 100 = {raw}")
     op = "+" if c.method == "deviation_at_least" else "−"
     return (f"{sign} : 1 {op} (value − target) / |target| = 1 {op} ({_number(v)} − "
             f"{_operand(goal)}) / {_number(abs(goal))} = {raw}")
@@ -378,6 +453,22 @@ def _computation_dict(c: Computation) -> dict[str, Any]:
         "as_of": _date(c.as_of),
         "late": {"rule": c.late, "share": c.late_share, "days": c.late_days},
         "days_late": c.days_late,
+        "rule": None if c.rule is None else _rule_dict(c.rule),
+    }
+
+
+def _rule_dict(rule: RuleDetail) -> dict[str, Any]:
+    return {
+        "tolerance": rule.tolerance,
+        "curve": rule.curve,
+        "threshold": rule.threshold,
+        "row": None if rule.row is None else {"from": rule.row[0], "up_to": rule.row[1],
+                                              "score": rule.row[2], "score_to": rule.row[3]},
+        "curved": rule.curved,
+        "points": rule.points,
+        "points_max": rule.points_max,
+        "limits": [{"name": n, "value": v, "achievement": a} for n, v, a in rule.limits],
+        "baseline": rule.baseline,
     }
 
 

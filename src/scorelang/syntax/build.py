@@ -176,6 +176,57 @@ class _Builder(Transformer[Token, Any]):
             name = "en"
         return Statement("locale", name, self._span(meta))
 
+    # ---- leaf rules (issue 19): tolerance, threshold, score tables, limits, baseline -------
+    def tolerance(self, meta: Meta, children: list[Any]) -> Statement:
+        value, relative = children[0]
+        return Statement("tolerance", model.Tolerance(value, relative, self._span(meta)),
+                         self._span(meta))
+
+    def threshold(self, meta: Meta, children: list[Any]) -> Statement:
+        (value, _), *rescaled = children
+        return Statement("threshold", model.Threshold(value / 100.0, bool(rescaled),
+                                                      self._span(meta)), self._span(meta))
+
+    def steps(self, meta: Meta, children: list[model.TableRow]) -> Statement:
+        return Statement("table", model.ScoreTable(tuple(children), None, self._span(meta)),
+                         self._span(meta))
+
+    def points(self, meta: Meta, children: list[Any]) -> Statement:
+        maximum, *rows = children
+        return Statement("table", model.ScoreTable(tuple(rows), number(maximum),
+                                                   self._span(meta)), self._span(meta))
+
+    def row_scores(self, meta: Meta, children: list[tuple[float, bool]]) -> list[tuple[float, bool]]:
+        return children
+
+    def _row(self, meta: Meta, lower: tuple[float, bool] | None,
+             upper: tuple[float, bool] | None, scores: list[tuple[float, bool]]) -> model.TableRow:
+        bounds = [bound for bound in (lower, upper) if bound is not None]
+        return model.TableRow(
+            None if lower is None else lower[0] / 100.0, None if upper is None else upper[0] / 100.0,
+            scores[0][0], scores[1][0] if len(scores) > 1 else None,
+            all(percent for _, percent in bounds), all(percent for _, percent in scores),
+            self._span(meta))
+
+    def row_below(self, meta: Meta, children: list[Any]) -> model.TableRow:
+        return self._row(meta, None, children[0], children[1])
+
+    def row_range(self, meta: Meta, children: list[Any]) -> model.TableRow:
+        return self._row(meta, children[0], children[1], children[2])
+
+    def row_from(self, meta: Meta, children: list[Any]) -> model.TableRow:
+        return self._row(meta, children[0], None, children[1])
+
+    def limits(self, meta: Meta, children: list[tuple[float, bool]]) -> Statement:
+        minimum, maximum, *excellent = (value for value, _ in children)
+        return Statement("limits", model.Limits(minimum, maximum,
+                                                excellent[0] if excellent else None,
+                                                self._span(meta)), self._span(meta))
+
+    def baseline(self, meta: Meta, children: list[tuple[float, bool]]) -> Statement:
+        return Statement("baseline", model.Baseline(children[0][0], self._span(meta)),
+                         self._span(meta))
+
     def late(self, meta: Meta, children: list[Any]) -> Statement:
         return Statement("late", children[0], self._span(meta))
 

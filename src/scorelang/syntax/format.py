@@ -165,6 +165,10 @@ def _statement(node: Tree[Token]) -> str:
                          _inline(lower)])
     if node.data == "tags":
         return "tags " + ", ".join(_inline(child) for child in node.children)
+    if node.data == "limits":
+        words = ("minimum", "maximum", "excellent")
+        return "limits " + " ".join(f"{word} {_inline(child)}"
+                                    for word, child in zip(words, node.children))
     return f"{node.data} {_inline(node)}".rstrip()
 
 
@@ -200,6 +204,8 @@ def _block_body(children: Sequence[Tree[Token] | Token], depth: int) -> Iterator
                 yield from _block(node, depth)
             elif node.data == "rule":
                 yield from _rule(node, depth)
+            elif node.data in ("steps", "points"):
+                yield from _table(node, depth)
             else:
                 yield _Line(depth, _statement(node), node.meta.line, node.meta.end_line)
 
@@ -241,6 +247,26 @@ def _rule(node: Tree[Token], depth: int) -> Iterator[_Line]:
                 condition.meta.end_line)
     yield _Line(depth + 1, f"flag {category} {severity} {message}", category.line or 1,
                 message.end_line or 1)
+    yield _Line(depth, "}", node.meta.end_line, node.meta.end_line, closes=True)
+
+
+def _table(node: Tree[Token], depth: int) -> Iterator[_Line]:
+    """A `steps` or `points N` table: one row per line, as the SMVP prints it."""
+    rows = [child for child in node.children if isinstance(child, Tree)]
+    header = [_inline(child) for child in node.children if isinstance(child, Token)]
+    yield _Line(depth, " ".join([str(node.data), *header, "{"]), node.meta.line, node.meta.line,
+                opens=True)
+    for row in rows:
+        *bounds, scores = row.children
+        assert isinstance(scores, Tree)
+        written = " to ".join(_inline(child) for child in scores.children)
+        if row.data == "row_below":
+            text = f"below {_inline(bounds[0])}"
+        elif row.data == "row_from":
+            text = f"from {_inline(bounds[0])}"
+        else:
+            text = f"{_inline(bounds[0])} to {_inline(bounds[1])}"
+        yield _Line(depth + 1, f"{text} scores {written}", row.meta.line, row.meta.end_line)
     yield _Line(depth, "}", node.meta.end_line, node.meta.end_line, closes=True)
 
 

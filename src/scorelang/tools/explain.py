@@ -12,6 +12,7 @@ formats: report/explain.py does.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,23 @@ class TargetDetail:
 
 
 @attrs.frozen
+class RuleDetail:
+    """The leaf rules that shaped an indicator's figure (issue 19). Percentages."""
+
+    tolerance: float | None  # in the value's unit; None: no tolerance
+    tolerance_written: str | None  # as the plan says it: "5%" or "0.5"
+    curve: str | None  # one of scoring.CURVE_METHODS; None: no curve
+    threshold: float | None  # threshold curves: percent of the target
+    row: tuple[float | None, float | None, float, float | None] | None  # table row, as written:
+    # (from %, up to %, score, score at the end or None); None for N/D or no table
+    curved: float | None  # the curve's score, before floor and cap
+    points: float | None  # points tables: the points
+    points_max: float | None
+    limits: tuple[tuple[str, float, float], ...]  # (name, value, achievement %) in plan order
+    baseline: float | None
+
+
+@attrs.frozen
 class Computation:
     """An indicator's score: value against target, formula, floor and cap. Percentages."""
 
@@ -67,6 +85,7 @@ class Computation:
     late_share: float  # fixed: the score of a late completion
     late_days: int  # linear: days after which a late completion scores 0
     days_late: int | None  # deadline_late only
+    rule: RuleDetail | None = None  # tolerance, curve, limits or baseline; None without any
 
 
 @attrs.frozen
@@ -332,14 +351,56 @@ class _Tree:
         return Computation(_method(rule, figures), None if deadline else rule.formula, detail,
                            value, figures.raw, rule.floor * 100.0, rule.cap * 100.0, bound,
                            self.result.as_of, rule.late.kind.value if deadline else None,
-                           rule.late.share * 100.0, rule.late.days, days_late)
+                           rule.late.share * 100.0, rule.late.days, days_late,
+                           _rule_detail(rule, figures))
+
+
+def _rule_detail(leaf: Leaf, figures: NodeResult) -> RuleDetail | None:
+    """What the leaf rules did to this figure, from the rules and the scored raw achievement."""
+    indicator = leaf.indicator
+    if leaf.rule is None and indicator.baseline is None:
+        return None
+    rule = leaf.rule or scoring.LeafRule()
+    raw = None if figures.raw is None else figures.raw / 100.0
+    curve = rule.curve
+    row = None
+    curved = points = points_max = None
+    if curve is not None and raw is not None:
+        curved = scoring.curved(curve, raw) * 100.0
+        if curve.kind in (scoring.CurveKind.STEPS, scoring.CurveKind.POINTS):
+            stretch = scoring.stretch_of(curve, raw)
+            scale = 100.0 if curve.kind is scoring.CurveKind.STEPS else 1.0
+            row = (None if math.isinf(stretch.lower) else stretch.lower * 100.0,
+                   None if math.isinf(stretch.upper) else stretch.upper * 100.0,
+                   stretch.start * scale,
+                   None if stretch.start == stretch.end else stretch.end * scale)
+        if curve.kind is scoring.CurveKind.POINTS:
+            points, points_max = scoring.table_points(curve, raw), curve.maximum
+    written = None
+    if rule.tolerance > 0:  # as the indicator wrote it; the plan's, in the value's unit
+        own = indicator.tolerance
+        written = f"{rule.tolerance:g}" if own is None else \
+            f"{own.value:g}%" if own.relative else f"{own.value:g}"
+    limits: tuple[tuple[str, float, float], ...] = ()
+    if indicator.limits is not None and leaf.kind is scoring.LeafKind.LIMITS:
+        found = indicator.limits
+        limits = (("minimum", found.minimum, 0.0), ("target", leaf.target.value or 0.0, 100.0),
+                  ("maximum", found.maximum, 200.0))
+        if found.excellent is not None:
+            limits += (("excellent", found.excellent, 300.0),)
+    return RuleDetail(rule.tolerance or None, written,
+                      scoring.curve_method(curve, raw),
+                      curve.threshold * 100.0 if curve is not None and curve.kind in (
+                          scoring.CurveKind.THRESHOLD, scoring.CurveKind.RESCALED) else None,
+                      row, curved, points, points_max, limits,
+                      indicator.baseline.value if indicator.baseline is not None else None)
 
 
 def _method(leaf: Leaf, figures: NodeResult) -> str:
     """Which case of the leaf's kind applied (the kind is the compiler's; the figure the Result's)."""
     return scoring.method(leaf.kind, leaf.target.value or 0.0, leaf.due, figures.value,
-                          figures.status)
+                          figures.status, leaf.rule)
 
 
-__all__ = ["METHODS", "TREATMENTS", "Computation", "Explanation", "NDCost", "NodeExplanation",
+__all__ = ["METHODS", "TREATMENTS", "Computation", "RuleDetail", "Explanation", "NDCost", "NodeExplanation",
            "ParentDetail", "Share", "Sum", "TargetDetail", "explain"]
