@@ -253,3 +253,28 @@ def test_methods_list_every_new_case():
         assert name in scoring.METHODS
     assert set(scoring.CURVE_METHODS) == {"threshold_below", "threshold", "threshold_rescaled",
                                           "steps", "points"}
+
+
+# ---- SL219: an exact target that misleads ----------------------------------------------------
+def _warnings(indicator: str, policy: str = "") -> list[str]:
+    _, found = scorelang.diagnose(plan_text(f'indicator x "X" {{ {indicator} }}', "x 100%",
+                                            policy))
+    return [d.code for d in found]
+
+
+def test_sl219_warns_on_exactly_6_inspections_whatever_the_unit():
+    # Regression: SL219 treated unit N as discrete and said nothing on `= 6 N`.
+    assert "SL219" in _warnings("unit N target = 6")
+    assert "SL219" in _warnings("target = 6")
+    assert "SL219" in _warnings("unit % target = 98%")
+
+
+def test_sl219_is_silent_on_a_yes_no_target_and_on_zero():
+    # Regression: SL219 fired on `= 1` with a unit, where an exact target is right.
+    assert "SL219" not in _warnings("unit % target = 1")
+    assert "SL219" not in _warnings("unit N target = 0")
+
+
+def test_sl219_is_silent_when_a_tolerance_gives_the_margin():
+    assert "SL219" not in _warnings("unit N target = 6 tolerance 1")
+    assert "SL219" not in _warnings("unit N target = 6", policy="tolerance 5%")

@@ -18,8 +18,6 @@ from .leaf_rules import leaf_rules
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
 CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})
-# Units that count whole things: only there is an `=` target naturally met exactly.
-DISCRETE_UNITS = frozenset({"N"})
 
 # Weights are printed with two decimals: 33.34 + 33.33 + 33.33 must pass, 99.98 must not.
 WEIGHT_TOLERANCE = 0.01
@@ -136,15 +134,20 @@ def _deadlines(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
 
 
 def _exact_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
+    # `= 6 N` is almost always "reach 6", scored in proportion; only a yes/no target (= 1, or
+    # = 0: "zero incidents") is naturally met exactly. A tolerance says the margin: no warning.
     for indicator in plan.indicators:
+        if (indicator.tolerance or plan.policy.tolerance) is not None:
+            continue
         targets = [indicator.target] if indicator.target else []
         targets += [p.target for p in indicator.periodic_targets]
         for target in targets:
-            if target.direction is Direction.EQUAL and indicator.unit is not None \
-                    and indicator.unit not in DISCRETE_UNITS:
-                yield warning("SL219", f"indicator `{indicator.id}` has an `=` target on a "
-                              f"continuous unit ({indicator.unit}): it is met only by exactly "
-                              f"{target.value:g}", target.span,
+            if target.direction is Direction.EQUAL and target.value not in (0, 1):
+                unit = f" {indicator.unit}" if indicator.unit else ""
+                yield warning("SL219", f"indicator `{indicator.id}` has an `=` target of "
+                              f"{target.value:g}{unit}: only exactly {target.value:g} scores, "
+                              "anything else scores 0 % (write `>=` or `<=`, or give a "
+                              "`tolerance`)", target.span,
                               "use `>=` or `<=` unless the exact figure is really required")
 
 

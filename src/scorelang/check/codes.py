@@ -49,7 +49,7 @@ CODES: dict[str, str] = {
     "SL216": "periodic target direction differs from the annual one",
     "SL217": "periodic target stricter than the annual one for a cumulative indicator",
     "SL218": "deadline after the plan's last period",
-    "SL219": "exact target on a continuous unit",
+    "SL219": "exact target other than 0 or 1, without a tolerance",
     "SL220": "bands not in ascending order",
     "SL221": "lowest band above the floor",
     "SL222": "duplicate scorecard",
