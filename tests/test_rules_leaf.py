@@ -278,3 +278,24 @@ def test_sl219_is_silent_on_a_yes_no_target_and_on_zero():
 def test_sl219_is_silent_when_a_tolerance_gives_the_margin():
     assert "SL219" not in _warnings("unit N target = 6 tolerance 1")
     assert "SL219" not in _warnings("unit N target = 6", policy="tolerance 5%")
+
+
+def test_explain_writes_the_plans_tolerance_as_the_policy_says_it():
+    plan = _plan("unit N target >= 600", policy="tolerance 5%")
+    explained = explain(plan, plan.evaluate({"x": 575}, period="H1"), "100/x")
+    assert "within the 5% tolerance of the target" in explain_text(explained)
+
+
+def test_a_steps_and_a_points_table_in_one_indicator_is_one_table_too_many():
+    _, found = scorelang.diagnose(plan_text(
+        'indicator x "X" { target >= 100 steps { below 50% scores 0% from 50% scores 100% } '
+        'points 10 { below 50% scores 0 from 50% scores 10 } }', "x 100%"))
+    (twice,) = [d for d in found if d.code == "SL107"]
+    assert "sets `steps` or `points` twice" in twice.message
+
+
+def test_the_json_report_shows_the_baseline_beside_the_target():
+    plan = _plan("unit N target >= 1500 baseline 1200")
+    node = plan.evaluate({"x": 1400}, period="H1").to_dict()
+    (found,) = [n for n in node["nodes"] if n["id"] == "100/x"]
+    assert found["baseline"] == 1200.0

@@ -327,10 +327,12 @@ class _Nodes(NodeTable):
         raw = leaf_score(leaf, value, self.as_of)[0]
         flags = zero_weight + leaf_flags(leaf, raw, value)
         points = leaf_points(leaf, raw)
+        baseline = leaf.indicator.baseline
         return NodeResult(**common, indicator=leaf.indicator.id,  # type: ignore[arg-type]
                           unit=leaf.indicator.unit, target=leaf.target,
                           value=value, raw=_percent(raw), flags=flags, points=points[0],
-                          points_max=points[1])
+                          points_max=points[1],
+                          baseline=None if baseline is None else baseline.value)
 
 
 def leaf_points(leaf: Leaf, raw: float | None) -> tuple[float | None, float | None]:

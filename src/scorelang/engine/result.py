@@ -45,6 +45,7 @@ class NodeResult:
     # Indicators scored by a points table: the points (before floor and cap) and the scale.
     points: float | None = None
     points_max: float | None = None
+    baseline: float | None = None  # last year's actual, as the plan gives it (information)
 
     @property
     def display(self) -> str:
@@ -76,6 +77,8 @@ class NodeResult:
             if self.points_max is not None:
                 out["points"] = self.points
                 out["points_max"] = self.points_max
+            if self.baseline is not None:
+                out["baseline"] = self.baseline
         return out
 
 

@@ -36,6 +36,8 @@ class Statement(NamedTuple):
 PLAN_ONLY = {"missing": "the missing-data policy", "display_places": "display rounding",
              "locale": "the report locale"}
 LOCALES = ("en", "it")
+# How a setting is written, where its key differs: both table forms set the one score table.
+_SETTING_WORDS = {"display_places": "display", "table": "steps` or `points"}
 
 
 def unquote(token: str) -> str:
@@ -268,7 +270,8 @@ class _Builder(Transformer[Token, Any]):
         for statement in statements:
             if statement.key in out:
                 self._diagnostics.append(error(
-                    "SL107", f"{owner} sets `{statement.key.replace('_places', '')}` twice",
+                    "SL107", f"{owner} sets `{_SETTING_WORDS.get(statement.key, statement.key)}` "
+                    "twice",
                     statement.span, "keep one line for each setting"))
             out[statement.key] = statement.value
         return out

@@ -21,7 +21,7 @@ import attrs
 from ..engine import scoring
 from ..engine.compile import CompiledNode, Leaf, Program
 from ..diagnostics import ScorelangError, did_you_mean, error
-from ..model import Direction, Formula, MissingPolicy, Target
+from ..model import Direction, Formula, MissingPolicy, Policy, Target
 from ..engine.result import NodeResult, Result
 from ..engine.scoring import METHODS, NOT_DUE, NOT_REPORTED, Score, aggregate
 
@@ -352,10 +352,10 @@ class _Tree:
                            value, figures.raw, rule.floor * 100.0, rule.cap * 100.0, bound,
                            self.result.as_of, rule.late.kind.value if deadline else None,
                            rule.late.share * 100.0, rule.late.days, days_late,
-                           _rule_detail(rule, figures))
+                           _rule_detail(rule, figures, self.program.plan.policy))
 
 
-def _rule_detail(leaf: Leaf, figures: NodeResult) -> RuleDetail | None:
+def _rule_detail(leaf: Leaf, figures: NodeResult, policy: Policy) -> RuleDetail | None:
     """What the leaf rules did to this figure, from the rules and the scored raw achievement."""
     indicator = leaf.indicator
     if leaf.rule is None and indicator.baseline is None:
@@ -377,8 +377,8 @@ def _rule_detail(leaf: Leaf, figures: NodeResult) -> RuleDetail | None:
         if curve.kind is scoring.CurveKind.POINTS:
             points, points_max = scoring.table_points(curve, raw), curve.maximum
     written = None
-    if rule.tolerance > 0:  # as the indicator wrote it; the plan's, in the value's unit
-        own = indicator.tolerance
+    if rule.tolerance > 0:  # as the plan wrote it
+        own = indicator.tolerance or policy.tolerance
         written = f"{rule.tolerance:g}" if own is None else \
             f"{own.value:g}%" if own.relative else f"{own.value:g}"
     limits: tuple[tuple[str, float, float], ...] = ()
