@@ -113,7 +113,9 @@ class Layout:
 
     names: tuple[str, ...]
     kinds: tuple[LeafKind, ...]
-    rules: tuple[scoring.LeafRule | None, ...]  # each leaf's Leaf.rule, for the slow path
+    # Measured leaves scored by their kind's formula alone (no deadline, no Leaf.rule): the
+    # evaluator scores them by `achievement`; leaves with a rule by `leaf_score` (scoring).
+    plain: tuple[bool, ...]
     deadlines: tuple[bool, ...]  # kinds[i].is_deadline, read without a call in the hot loop
     targets: array[float]
     widths: array[float]
@@ -322,7 +324,7 @@ def layout_of(program: Program) -> Layout:
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(leaf.indicator.id) for leaf in leaves),
                   tuple(leaf.kind for leaf in leaves),
-                  tuple(leaf.rule for leaf in leaves),
+                  tuple(not leaf.kind.is_deadline and leaf.rule is None for leaf in leaves),
                   tuple(leaf.kind.is_deadline for leaf in leaves),
                   array("d", (leaf.target.value or 0.0 for leaf in leaves)),
                   array("d", (width for width, _ in fast)),

@@ -167,7 +167,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     leaves = program.leaves
     dues = layout.dues
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
-    deadlines, kinds, rules = layout.deadlines, layout.kinds, layout.rules
+    deadlines, kinds, plain = layout.deadlines, layout.kinds, layout.plain
     achievement, bound = scoring.achievement, scoring.bounded
     for value, target, width, apart, floor, cap in zip(
             measured, layout.targets, layout.widths, layout.apart, layout.floors, layout.caps):
@@ -182,13 +182,11 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                 continue
             if value != value:  # NaN, in a Values made by hand: N/D, as values._number says
                 value = measured[len(numbers)] = None
-            elif not deadlines[len(numbers)]:  # any other measured kind, or a hair from target
-                rule = rules[len(numbers)]
-                if rule is None:
-                    put(bound(achievement(kinds[len(numbers)], target, value), floor, cap))
-                else:  # tolerance, curve, limits or progress: scoring applies them in order
-                    put(scoring.ruled_score(rule, kinds[len(numbers)], target, value, floor, cap))
+            elif plain[len(numbers)]:  # any other measured kind, or a hair from target
+                put(bound(achievement(kinds[len(numbers)], target, value), floor, cap))
                 continue
+            # A leaf rule (tolerance, curve, limits, progress) goes on to leaf_score below:
+            # scoring applies it there, and Modena's leaves never pay for the test.
         # N/D and deadlines not yet due are a fifth of a half-year monitoring: answered here,
         # as scoring.leaf_score would, without its call.
         index = len(numbers)
