@@ -293,3 +293,27 @@ def test_a_report_with_a_points_table_fits_the_score_schema():
     (points,) = [n for n in document["nodes"] if n["id"] == "100/punti"]
     assert points["points_max"] == 20.0 and points["points"] == pytest.approx(15 + 27 / 14)
     assert valid(document, "score")
+
+
+def test_fmt_keeps_comments_inside_a_score_table_and_regroups_nothing_else():
+    text = """plan p "P" { period H1 "Primo" ends 2020-06-30 }
+indicator x "X" {
+  target >= 100
+  # la tabella del decreto, corretta
+  points 20 {
+    below 76% scores 0      # sotto soglia
+    76% to 90% scores 15 to 18
+    # refuso corretto: 90, non 91
+    90% to 100% scores 19 to 20
+    from 100% scores 20
+  }
+  limits minimum 80 maximum 1200 excellent 1300
+}
+area "1" "A" { objective "10" "O" weight 100% { x 100% } }
+"""
+    once = format_text(text)
+    assert format_text(once) == once
+    assert "    below 76% scores 0  # sotto soglia\n" in once
+    assert "    # refuso corretto: 90, non 91\n    90% to 100% scores 19 to 20\n" in once
+    assert "  limits minimum 80 maximum 1_200 excellent 1_300\n" in once
+    assert scorelang.loads(once).definition == scorelang.loads(text).definition
