@@ -42,6 +42,10 @@ class NodeResult:
     # "late", "missed" (deadline passed, not done), "zero_weight".
     flags: tuple[str, ...] = ()
     band: str | None = None  # the plan's traffic-light band for the score; None when N/D
+    # Branches only: their `aggregate` rule when it is not the weighted mean.
+    aggregation: str | None = None
+    # `link "CODE"` uses only: the id of the node read (scored where it is defined).
+    link: str | None = None
 
     @property
     def display(self) -> str:
@@ -64,6 +68,10 @@ class NodeResult:
         }
         if self.code is not None:
             out["code"] = self.code
+        if self.aggregation is not None:
+            out["aggregation"] = self.aggregation
+        if self.link is not None:
+            out["link"] = self.link
         if self.kind == "indicator":
             out["indicator"] = self.indicator
             out["unit"] = self.unit

@@ -97,9 +97,17 @@ def parse(text: str, filename: str = "<string>") -> Tree[Token]:
         raise ParseError([syntax_diagnostic(exc, text, filename)]) from None
 
 
+# Lines a tree block may hold besides its children, left out of "expected ..." hints: the hint
+# names what usually comes next (a child, a nested block, the closing brace), and these
+# optional lines, valid anywhere in the block, would only lengthen it.
+_UNLISTED = frozenset({"AGGREGATE", "LINK"})
+
+
 def _describe_expected(expected: Iterable[str]) -> str:
     names = []
     for name in sorted(expected):
+        if name in _UNLISTED:
+            continue
         if name in _TOKEN_NAMES:
             names.append(_TOKEN_NAMES[name])
         else:
