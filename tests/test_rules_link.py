@@ -10,6 +10,8 @@ import json
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import scorelang
 from scorelang.api import check_text
@@ -19,6 +21,7 @@ from scorelang.syntax.format import format_text
 from scorelang.tools.explain import explain
 
 from .conftest import ROOT
+from .test_rules_aggregation import by_hand
 
 # 802 scores 0.5 × 90 (33 days against <= 30) + 0.5 × 75 (150 against >= 200) = 82.5 %.
 # 301 = 0.7 × 100 (660 against >= 600, capped) + 0.3 × 82.5 (802, linked) = 94.75 %.
@@ -197,3 +200,37 @@ def test_whatif_drops_and_re_weights_a_link_like_any_child():
     heavier = whatif(PLAN, "plan.score", values, [SetWeight("301/802", 50.0)])
     # 0.5 × 100 + 0.5 × 82.5 = 91.25 %
     assert {c.node: c.after for c in heavier.changes}["301"] == pytest.approx(91.25)
+
+
+# ---- every engine and the reference on random monitorings ------------------------------------
+
+monitorings = st.fixed_dictionaries({
+    "partecipanti": st.one_of(st.none(), st.integers(0, 1200)),
+    "tempi_pagamento": st.one_of(st.none(), st.integers(0, 90)),
+    "imprese": st.one_of(st.none(), st.integers(0, 400)),
+})
+
+
+@settings(max_examples=40, deadline=None)
+@given(rule=st.sampled_from(["weighted", "sum", "minimum", "all_reached", "share_reached"]),
+       missing=st.sampled_from(["counts_zero", "excluded"]),
+       rollup=st.sampled_from(["unrounded", "rounded"]),
+       rows=st.lists(monitorings, min_size=1, max_size=3))
+def test_a_plan_with_links_scores_alike_in_every_engine_and_by_hand(rule, missing, rollup, rows):
+    text = PLAN.replace("}\n\nindicator partecipanti",
+                        f"  policy {{\n    missing {missing}\n    rollup {rollup}\n  }}\n}}\n\n"
+                        "indicator partecipanti", 1).replace(
+        "    partecipanti 70%\n", f"    aggregate {rule}\n    partecipanti 70%\n")
+    plan = scorelang.loads(text)
+    batches = [plan.evaluate_many(rows, engine=engine) for engine in ("numpy", "python")]
+    for number, row in enumerate(rows):
+        result = plan.evaluate(row)
+        for node_id, expected in by_hand(plan, row).items():
+            assert (result[node_id].score is None) == (expected is None), node_id
+            if expected is not None:
+                assert result[node_id].score == pytest.approx(expected, abs=1e-9), node_id
+            for batch in batches:
+                got = batch.score(number, node_id)
+                assert (got is None) == (expected is None), node_id
+                if got is not None:
+                    assert got == pytest.approx(expected, abs=1e-9), node_id

@@ -365,19 +365,23 @@ class Aggregation(str, Enum):
     @property
     def nd_keeps_weight(self) -> bool:
         """Whether an N/D child stays in the divisor (counting 0)."""
-        return self.value.endswith("_counts_zero")
+        return _PAIRS[self][1] is MissingPolicy.COUNTS_ZERO
 
     @property
     def rule(self) -> Aggregate:
         """The plan's name for it: `aggregate weighted`, `aggregate minimum`, ..."""
-        return Aggregate(self.value.rsplit("_", 2)[0] if self.nd_keeps_weight
-                         else self.value.removesuffix("_excluded"))
+        return _PAIRS[self][0]
+
+
+# Each member as the (rule, missing policy) pair it stands for, and back.
+_PAIRS = {Aggregation(f"{rule.value}_{policy.value}"): (rule, policy)
+          for rule in Aggregate for policy in MissingPolicy}
+_BY_PAIR = {pair: member for member, pair in _PAIRS.items()}
 
 
 def aggregation_of(policy: MissingPolicy, rule: Aggregate = Aggregate.WEIGHTED) -> Aggregation:
     """The aggregation a node's `aggregate` rule asks for under the plan's `missing` policy."""
-    suffix = "counts_zero" if policy is MissingPolicy.COUNTS_ZERO else "excluded"
-    return Aggregation(f"{rule.value}_{suffix}")
+    return _BY_PAIR[rule, policy]
 
 
 # A child "reached" its target when it scores 100 %, less the binary noise of a weighted mean
