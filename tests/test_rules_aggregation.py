@@ -455,3 +455,20 @@ def test_rounded_rollup_equals_the_reference_rounding_each_level(rule, missing, 
         if got is not None:
             assert got == pytest.approx(expected, abs=1e-9), node_id
             assert got == pytest.approx(float(half_up(got, 2)), abs=1e-9)  # its display figure
+
+
+# ---- a line out of place is named, not a bare syntax error -----------------------------------
+
+@pytest.mark.parametrize(("edit", "where", "message"), [
+    (("{ unit N target >= 200 }", "{ unit N target >= 200 aggregate minimum }"), (10, 62),
+     "`aggregate` goes in the policy or inside an area, objective or group"),
+    (("    partecipanti 50%\n", "    rollup rounded\n    partecipanti 50%\n"), (15, 5),
+     "`rollup` is set for the whole plan"),
+    (("  policy {\n", '  policy {\n    link "301" 30%\n'), (4, 5),
+     "`link` goes inside an area, objective or group"),
+])
+def test_aggregate_rollup_and_link_out_of_place_say_where_they_go(edit, where, message):
+    text = PLAN.format(aggregate="", policy="").replace(*edit)
+    (found,) = check_text(text)
+    assert found.code == "SL254" and found.message == message
+    assert (found.span.line, found.span.column) == where

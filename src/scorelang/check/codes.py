@@ -65,6 +65,7 @@ CODES: dict[str, str] = {
     "SL251": "link to an unknown area or objective",
     "SL252": "link that makes a node read its own score",
     "SL253": "link to a node already below the linking one",
+    "SL254": "aggregate, rollup or link out of place",
     "SL301": "values file is not valid YAML",
     "SL302": "values file has the wrong shape",
     "SL303": "value is not a number, N/D or a date",
