@@ -234,3 +234,29 @@ def test_a_plan_with_links_scores_alike_in_every_engine_and_by_hand(rule, missin
                 assert (got is None) == (expected is None), node_id
                 if got is not None:
                     assert got == pytest.approx(expected, abs=1e-9), node_id
+
+
+def test_verify_reconciles_published_figures_of_a_link_and_of_the_node_it_reads():
+    from scorelang.tools.published import loads_published
+    from scorelang.tools.verify import verify
+
+    plan = scorelang.loads(PLAN)
+    values = scorelang.Values.from_mapping(JUNE)
+    published = loads_published('plan: demo\nperiod: H1\nscores:\n  "301": "94,75%"\n'
+                                '  "301/802": "82,50%"\n  "802": "82,5%"\n')
+    outcome = verify(plan, plan.evaluate(values), published, values)
+    assert len(outcome.checks) == 3 and outcome.discrepancies == ()
+
+
+def test_a_plan_with_links_and_aggregations_comes_back_whole_from_the_checked_plan_cache(
+        tmp_path, monkeypatch):
+    from scorelang.check import cache
+
+    text = PLAN.replace("    partecipanti 70%\n", "    aggregate minimum\n    partecipanti 70%\n"
+                        ).replace("  period H1", "  policy { rollup rounded aggregate sum }\n"
+                                  "  period H1")
+    monkeypatch.setenv("SCORELANG_CACHE_DIR", str(tmp_path))
+    first = scorelang.loads(text)
+    stored = cache.load(text, "<string>")
+    assert stored is not None and stored[0] == first.definition
+    assert scorelang.loads(text).evaluate(JUNE).score == pytest.approx(82.5)
