@@ -38,6 +38,23 @@ class MissingPolicy(str, Enum):
     EXCLUDED = "excluded"  # N/D is dropped and the siblings' weights re-normalised
 
 
+class Aggregate(str, Enum):
+    """How a branch combines its weighted children (`aggregate NAME`)."""
+
+    WEIGHTED = "weighted"  # Σ w·s / Σ w: the weighted mean (the seed's)
+    SUM = "sum"  # Σ w·s: components with their own weights, no re-normalising
+    MINIMUM = "minimum"  # the worst weighted child
+    ALL_REACHED = "all_reached"  # 100 % when every weighted child reached 100 %, else 0 %
+    SHARE_REACHED = "share_reached"  # Σ w of the children that reached 100 % / Σ w
+
+
+class Rollup(str, Enum):
+    """What a parent reads of its children's scores (`rollup NAME`, plan-wide)."""
+
+    UNROUNDED = "unrounded"  # the exact figures (Modena)
+    ROUNDED = "rounded"  # each node rounded half-up to the display places first (GZOOM)
+
+
 class LateKind(str, Enum):
     ZERO = "zero"  # done after the deadline scores 0 %
     FIXED = "fixed"  # done late scores a fixed share
@@ -157,6 +174,8 @@ class Policy:
     threshold: Threshold | None = None
     table: ScoreTable | None = None
     span: Span | None = attrs.field(default=None, eq=False)
+    aggregate: Aggregate = Aggregate.WEIGHTED  # every branch's and the plan total's default
+    rollup: Rollup = Rollup.UNROUNDED
 
 
 @attrs.frozen
@@ -228,6 +247,14 @@ class Weight:
 
 
 @attrs.frozen
+class AggregateSetting:
+    """An `aggregate NAME` line inside an area, objective or group: that node only."""
+
+    rule: Aggregate
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class Reference:
     """An indicator used at one place of the tree, with the weight it has there."""
 
@@ -245,6 +272,7 @@ class Group:
     children: tuple[Node, ...]
     tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
+    aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
 @attrs.frozen
@@ -255,6 +283,7 @@ class Objective:
     children: tuple[Node, ...]
     tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
+    aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
 @attrs.frozen
@@ -265,6 +294,7 @@ class Area:
     children: tuple[Node, ...]
     tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
+    aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
 @attrs.frozen
@@ -365,7 +395,17 @@ class AdviceRule:
     message_span: Span | None = attrs.field(default=None, eq=False)
 
 
-Node = Union[Objective, Group, Reference]
+@attrs.frozen
+class Link:
+    """An objective or area defined elsewhere in the tree, counted here too with its own
+    weight (`link "CODE" 30%`): scored once where it is, read here."""
+
+    code: str
+    weight: Weight
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+Node = Union[Objective, Group, Reference, Link]
 Branch = Union[Area, Objective, Group]
 
 
@@ -423,11 +463,14 @@ class Placed:
 
 
 def node_id(node: Area | Node, parent: str | None) -> str:
-    """Areas and objectives are known by their code; groups and indicator uses by a path."""
+    """Areas and objectives are known by their code; groups, indicator uses and links by a
+    path (a link to "803" under "301" is "301/803")."""
     if isinstance(node, (Area, Objective)):
         return node.code
     if isinstance(node, Group):
         return f"{parent}/{slug(node.title)}"
+    if isinstance(node, Link):
+        return f"{parent}/{node.code}"
     return f"{parent}/{node.indicator}"
 
 
@@ -438,7 +481,7 @@ def walk(plan: PlanDefinition) -> list[Placed]:
     def visit(node: Area | Node, parent: str | None, depth: int) -> None:
         placed = Placed(node, node_id(node, parent), parent, depth)
         out.append(placed)
-        if not isinstance(node, Reference):
+        if not isinstance(node, (Reference, Link)):
             for child in node.children:
                 visit(child, placed.id, depth + 1)
 

@@ -14,6 +14,7 @@ from .. import model
 from ..diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
 from ..model import FACTS, FLAGS, PLACEHOLDERS, SEVERITIES, Direction, Formula, placeholders
 from ..syntax.parser import reserved_words
+from .aggregation import AGGREGATION_CHECKS, rule_of
 from .leaf_rules import leaf_rules
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
@@ -28,7 +29,7 @@ def check(plan: model.PlanDefinition) -> list[Diagnostic]:
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
                  _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
-                 _scorecards, _tags, _rules, leaf_rules):
+                 _scorecards, _tags, _rules, leaf_rules, *AGGREGATION_CHECKS):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -178,6 +179,8 @@ def _duplicate_nodes(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
             hint = "an indicator is used at most once under the same parent: merge the two weights"
         elif isinstance(node, model.Group):
             hint = "two groups under one parent need different titles"
+        elif isinstance(node, model.Link):
+            hint = "a node is linked at most once under the same parent: merge the two weights"
         else:
             hint = "codes of areas and objectives are unique in the whole plan"
         yield error("SL207", f"duplicate node `{placed.id}`{where}", node.span, hint)
@@ -191,22 +194,27 @@ def _weights(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                 yield error("SL208", f"area `{area.code}` has no weight but other areas do",
                             area.span, "weigh every area (the plan score is their weighted sum) "
                             "or none (no overall score)")
-    if areas_weighted and len(areas_weighted) == len(plan.areas):
+    # Under `aggregate sum` weights are the components' own, not shares: no sum to check.
+    if areas_weighted and len(areas_weighted) == len(plan.areas) \
+            and plan.policy.aggregate is not model.Aggregate.SUM:
         yield from _sibling_sum(plan.areas, "the areas", plan.span)
     for placed in model.walk(plan):
         node = placed.node
-        if isinstance(node, model.Reference):
+        if isinstance(node, (model.Reference, model.Link)):
             continue
         if not node.children:
             yield error("SL209", f"`{placed.id}` has nothing under it", node.span,
                         "add indicators or objectives, or remove it")
             continue
         for child in node.children:
-            if not isinstance(child, model.Reference) and child.weight is None:
+            if not isinstance(child, (model.Reference, model.Link)) and child.weight is None:
                 child_id = model.node_id(child, placed.id)
                 yield error("SL208", f"`{child_id}` has no weight", child.span,
                             "write its share of the parent, e.g. `weight 50%`")
-        yield from _sibling_sum(node.children, f"the children of `{placed.id}`", node.span)
+        if rule_of(node, plan) is model.Aggregate.SUM:
+            yield from _sibling_sum(node.children, "", node.span, shares=False)
+        else:
+            yield from _sibling_sum(node.children, f"the children of `{placed.id}`", node.span)
         weights = [c.weight.percent for c in node.children if c.weight is not None]
         if weights and all(w == 0 for w in weights):
             yield warning("SL211", f"every child of `{placed.id}` weighs 0 %", node.span,
@@ -215,14 +223,14 @@ def _weights(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
 
 
 def _sibling_sum(children: Sequence[model.Area | model.Node | model.ScorecardItem], what: str,
-                 span: Span | None) -> Iterator[Diagnostic]:
+                 span: Span | None, shares: bool = True) -> Iterator[Diagnostic]:
     weights = [c.weight for c in children if c.weight is not None]
     for weight in weights:
         if weight.percent < 0:
             yield error("SL210", f"negative weight {weight.percent:g}%", weight.span,
                         "weights are shares of the parent, from 0% to 100%")
-    if len(weights) != len(children) or all(w.percent == 0 for w in weights):
-        return  # a missing weight is SL208; all-zero weights are SL211
+    if not shares or len(weights) != len(children) or all(w.percent == 0 for w in weights):
+        return  # a missing weight is SL208; all-zero weights are SL211; `sum` has no shares
     # Summed as the decimals they were written as: 33.34 + 33.33 + 33.33 is 100 here, where
     # binary floats make it 99.99999999999999, and 99.99 is within the tolerance exactly.
     exact = sum((Decimal(repr(w.percent)) for w in weights), Decimal(0))
@@ -301,8 +309,8 @@ def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                            "declare each tag once in the plan block")
     declared = [t.id for t in plan.tags]
     uses = [ref for i in plan.indicators for ref in i.tags]
-    uses += [ref for p in model.walk(plan) if not isinstance(p.node, model.Reference)
-             for ref in p.node.tags]
+    uses += [ref for p in model.walk(plan)
+             if not isinstance(p.node, (model.Reference, model.Link)) for ref in p.node.tags]
     for ref in uses:
         if ref.name not in declared:
             yield error("SL224", f"unknown tag `{ref.name}`", ref.span,

@@ -122,7 +122,8 @@ def node_tags(plan: model.PlanDefinition) -> dict[str, frozenset[str]]:
     out: dict[str, frozenset[str]] = {}
     for placed in model.walk(plan):
         node = placed.node
-        own = {t.name for t in node.tags} if not isinstance(node, model.Reference) else set()
+        own = {t.name for t in node.tags} \
+            if not isinstance(node, (model.Reference, model.Link)) else set()
         if isinstance(node, model.Reference):
             indicator = plan.indicator(node.indicator)
             own = {t.name for t in indicator.tags} if indicator else set()

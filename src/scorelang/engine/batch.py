@@ -238,7 +238,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             if sum(map(len, scenarios)) != size * len(names):
                 return None
     leaves = program.leaves
-    aggregation = program.aggregation
+    places = layout.rounded  # `rollup rounded`: every slot rounded before its parent reads it
     slots = np.full((layout.slots, size), np.nan)  # fractions, NaN for N/D
     filled = np.zeros((layout.slots, size))  # the same with 0 for N/D, for weighted sums
     present = np.zeros((layout.slots, size), dtype=bool)
@@ -266,21 +266,27 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
                 continue
             raw = scoring.achievement_array(leaf.kind, leaf.target.value or 0.0, value)
         score = scoring.bounded_array(raw, leaf.floor, leaf.cap)
+        if places is not None:
+            score = scoring.rounded_array(score, places)
         slots[position] = score
         present[position] = mask = ~np.isnan(score)
         filled[position] = np.where(mask, score, 0.0)
 
-    def aggregate(pairs: Sequence[tuple[int, float]], weights: float,
-                  pending_kept: bool) -> tuple[Any, Any, Any]:
+    def aggregate(pairs: Sequence[tuple[int, float]], weights: float, pending_kept: bool,
+                  aggregation: scoring.Aggregation) -> tuple[Any, Any, Any]:
         children = [c for c, _ in pairs]
         # A not-due mask only where every child can be not due: else one can only be "missing".
         pending = not_due[children] if pending_kept and all(
             c in may_be_not_due for c in children) else None
-        return scoring.aggregate_array(aggregation, [w for _, w in pairs], weights,
-                                       filled[children], present[children], pending)
+        score, mask, pending = scoring.aggregate_array(
+            aggregation, [w for _, w in pairs], weights, filled[children], present[children],
+            pending)
+        if places is not None:
+            score = scoring.rounded_array(score, places)
+        return score, mask, pending
 
-    for slot, pairs, weights in layout.branches:
-        score, mask, pending = aggregate(pairs, weights, True)
+    for (slot, pairs, weights), aggregation in zip(layout.branches, layout.aggregations):
+        score, mask, pending = aggregate(pairs, weights, True, aggregation)
         slots[slot], present[slot] = score, mask
         filled[slot] = np.where(mask, score, 0.0)
         if pending is not None:
@@ -288,7 +294,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             may_be_not_due.add(slot)
     plan = None
     if layout.roots is not None:
-        score, _, _ = aggregate(layout.roots, sum(w for _, w in layout.roots), False)
+        score, _, _ = aggregate(layout.roots, sum(w for _, w in layout.roots), False,
+                                layout.plan_aggregation)
         plan = score * 100.0
     return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, slots, not_due,
                  plan, "numpy")

@@ -57,6 +57,10 @@ class CompiledNode:
     parent: str | None
     children: tuple[int, ...] = ()
     leaf: int | None = None  # index into Program.leaves for indicator uses
+    aggregation: Aggregation | None = None  # branches: how they combine their children
+    # A `link "CODE"`: the index of the node it reads (scored where it is defined; the link
+    # shares its slot, as every use of an indicator shares the indicator's).
+    link: int | None = None
 
 
 @attrs.frozen
@@ -135,6 +139,15 @@ class Layout:
     roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
     index: dict[str, int]  # node id -> node index
     known: frozenset[str]  # every declared indicator id
+    # How each of `branches` combines its children, and the plan total its areas.
+    aggregations: tuple[Aggregation, ...] = ()
+    plan_aggregation: Aggregation = Aggregation.WEIGHTED_COUNTS_ZERO
+    # `rollup rounded`: the display places every slot is rounded to before a parent reads
+    # it; None for `rollup unrounded`.
+    rounded: int | None = None
+    # True when every branch and the plan total aggregate as `program.aggregation` and nothing
+    # is rounded: the evaluator's inlined weighted mean then scores every branch (Modena).
+    weighted_only: bool = True
 
 
 @attrs.frozen
@@ -145,7 +158,9 @@ class Program:
     nodes: tuple[CompiledNode, ...]  # pre-order: a parent before its children
     post_order: tuple[int, ...]  # children before parents, for scoring
     roots: tuple[int, ...]  # the areas
-    aggregation: Aggregation  # how every branch (and the plan) aggregates its children
+    # The weighted mean under the plan's missing policy: scorecards, and every branch whose
+    # node and policy say no other `aggregate` (see CompiledNode.aggregation, plan_aggregation).
+    aggregation: Aggregation
     scorecards: tuple[CompiledScorecard, ...] = ()
     layout: Layout = attrs.field(init=False, eq=False, repr=False)
 
@@ -220,6 +235,7 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
         leaves.append(leaf_of(indicator, plan.policy, period))
 
     nodes: list[CompiledNode] = []
+    links: dict[int, str] = {}  # link node index -> the code it reads
     children_of: dict[int, list[int]] = {}
     index_of: dict[str, int] = {}
     for placed in model.walk(plan):
@@ -231,23 +247,43 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
             used = leaves[leaf_index[node.indicator]].indicator
             compiled = CompiledNode(placed.id, "indicator", used.title, None, weight,
                                     placed.depth, placed.parent, leaf=leaf_index[node.indicator])
+        elif isinstance(node, model.Link):
+            # Kind, title and link resolved below: the node read may come later in the tree.
+            compiled = CompiledNode(placed.id, "objective", "", node.code, weight, placed.depth,
+                                    placed.parent)
+            links[len(nodes)] = node.code
         else:
             kind = {model.Area: "area", model.Objective: "objective", model.Group: "group"}[type(node)]
             code = None if isinstance(node, model.Group) else node.code
+            rule = node.aggregate.rule if node.aggregate is not None else plan.policy.aggregate
             compiled = CompiledNode(placed.id, kind, node.title, code, weight, placed.depth,
-                                    placed.parent)
+                                    placed.parent,
+                                    aggregation=scoring.aggregation_of(plan.policy.missing, rule))
         index = len(nodes)
         index_of[placed.id] = index
         nodes.append(compiled)
         if placed.parent is not None:
             children_of.setdefault(index_of[placed.parent], []).append(index)
     nodes = [attrs.evolve(n, children=tuple(children_of.get(i, ()))) for i, n in enumerate(nodes)]
+    for index, code in links.items():
+        read = index_of[code]
+        nodes[index] = attrs.evolve(nodes[index], kind=nodes[read].kind,
+                                    title=nodes[read].title, link=read)
     roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
 
+    # Children before parents, and a linked node before the branch that reads it: visiting a
+    # link visits the node it reads first (check() rules out cycles), each node once.
     post_order: list[int] = []
+    visited: set[int] = set()
 
     def visit(index: int) -> None:
+        if index in visited:
+            return
+        visited.add(index)
         for child in nodes[index].children:
+            read = nodes[child].link
+            if read is not None:
+                visit(read)
             visit(child)
         post_order.append(index)
 
@@ -291,9 +327,14 @@ def layout_of(program: Program) -> Layout:
     for node in nodes:
         if node.leaf is not None:
             slot_of_node.append(node.leaf)
+        elif node.link is not None:
+            slot_of_node.append(-1)  # the slot of the node it reads, set below
         else:
             slot_of_node.append(count)
             count += 1
+    for index, node in enumerate(nodes):
+        if node.link is not None:
+            slot_of_node[index] = slot_of_node[node.link]
 
     def weighted(children: tuple[int, ...]) -> tuple[tuple[int, float], ...]:
         return tuple((slot_of_node[c], nodes[c].weight or 0.0) for c in children
@@ -301,10 +342,18 @@ def layout_of(program: Program) -> Layout:
 
     branches: list[Branch] = []
     for index in program.post_order:
-        if nodes[index].leaf is None:
+        if nodes[index].leaf is None and nodes[index].link is None:
             pairs = weighted(nodes[index].children)
             # sum() as scoring.aggregate does, so that the divisor is the same float.
             branches.append((slot_of_node[index], pairs, sum(w for _, w in pairs)))
+    aggregations = tuple(nodes[index].aggregation or program.aggregation
+                         for index in program.post_order
+                         if nodes[index].leaf is None and nodes[index].link is None)
+    policy = program.plan.policy
+    plan_aggregation = scoring.aggregation_of(policy.missing, policy.aggregate)
+    rounded = policy.display_places if policy.rollup is model.Rollup.ROUNDED else None
+    weighted_only = rounded is None and plan_aggregation is program.aggregation and all(
+        aggregation is program.aggregation for aggregation in aggregations)
     roots = None
     if program.roots and all(nodes[r].weight is not None for r in program.roots):
         roots = weighted(program.roots)
@@ -338,4 +387,5 @@ def layout_of(program: Program) -> Layout:
                   tuple(slot for slot, pairs, _ in flat if not pairs),
                   tuple(slot_of_node), count, roots,
                   {node.id: i for i, node in enumerate(nodes)},
-                  frozenset(leaf.indicator.id for leaf in leaves))
+                  frozenset(leaf.indicator.id for leaf in leaves), aggregations,
+                  plan_aggregation, rounded, weighted_only)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
+from .. import model
 from . import scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
@@ -229,6 +230,9 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     if layout.no_weight:
         missing.update(dict.fromkeys(layout.no_weight, scoring.NO_WEIGHT))
     scores = SlotScores(numbers, missing)
+    if not layout.weighted_only:  # another aggregation somewhere, or `rollup rounded`
+        _score_branches(program, scores)
+        return scores, measured, found
     aggregation = program.aggregation
     keeps_weight = aggregation.nd_keeps_weight
     # scoring.aggregate, inlined for a branch with a scored child when N/D keeps its weight:
@@ -256,6 +260,29 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             total = 0.0
             scored = False
     return scores, measured, found
+
+
+def _score_branches(program: Program, scores: SlotScores) -> None:
+    """Every branch (then the plan total) by its own aggregation through `scoring.aggregate`,
+    each slot rounded first under `rollup rounded`: the path of a plan that is not plain
+    (compile.Layout.weighted_only), leaving the inlined weighted mean to plans that need only it."""
+    layout = program.layout
+    numbers, missing = scores.numbers, scores.missing
+    places = layout.rounded
+    if places is not None:
+        for slot in range(len(layout.names)):
+            score = numbers[slot]
+            if score == score:  # not N/D
+                numbers[slot] = scoring.rounded(score, places)
+    work = list(zip(layout.branches, layout.aggregations))
+    if layout.roots is not None:
+        work.append(((layout.slots, layout.roots, 0.0), layout.plan_aggregation))
+    for (slot, pairs, _), aggregation in work:
+        outcome = scoring.aggregate([(w, scores[c]) for c, w in pairs], aggregation)
+        if isinstance(outcome, Missing):
+            missing[slot] = outcome
+        else:
+            numbers[slot] = outcome if places is None else scoring.rounded(outcome, places)
 
 
 def _bands(program: Program) -> list[tuple[str, float]]:
@@ -316,8 +343,14 @@ class _Nodes(NodeTable):
             places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
         )
         zero_weight = ("zero_weight",) if node.weight == 0 else ()
+        if node.link is not None:
+            return NodeResult(**common, flags=zero_weight,  # type: ignore[arg-type]
+                              link=program.nodes[node.link].id)
         if node.leaf is None:
-            return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
+            rule = node.aggregation.rule if node.aggregation is not None else None
+            named = None if rule is None or rule is model.Aggregate.WEIGHTED else rule.value
+            return NodeResult(**common, flags=zero_weight,  # type: ignore[arg-type]
+                              aggregation=named)
         leaf = program.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather

@@ -46,6 +46,10 @@ class NodeResult:
     points: float | None = None
     points_max: float | None = None
     baseline: float | None = None  # last year's actual, as the plan gives it (information)
+    # Branches only: their `aggregate` rule when it is not the weighted mean.
+    aggregation: str | None = None
+    # `link "CODE"` uses only: the id of the node read (scored where it is defined).
+    link: str | None = None
 
     @property
     def display(self) -> str:
@@ -68,6 +72,10 @@ class NodeResult:
         }
         if self.code is not None:
             out["code"] = self.code
+        if self.aggregation is not None:
+            out["aggregation"] = self.aggregation
+        if self.link is not None:
+            out["link"] = self.link
         if self.kind == "indicator":
             out["indicator"] = self.indicator
             out["unit"] = self.unit

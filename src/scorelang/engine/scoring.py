@@ -26,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from ..model import Direction, Formula, LateKind, LateRule, MissingPolicy
+from ..model import Aggregate, Direction, Formula, LateKind, LateRule, MissingPolicy
+from .rounding import percent
 
 # ---- the tolerance -----------------------------------------------------------------------------
 
@@ -591,26 +592,56 @@ def method(kind: LeafKind, target: float, due: dt.date | None, value: float | dt
 # ---- aggregation ---------------------------------------------------------------------------------
 
 class Aggregation(str, Enum):
-    """How a parent's score comes from its children's (weight, score) pairs."""
+    """How a parent's score comes from its children's (weight, score) pairs: the plan's
+    `aggregate` rule (model.Aggregate) under its `missing` policy, one member per pair."""
 
     # Σ weight × score / Σ weight; an N/D child keeps its weight and counts 0 (the seed's).
     WEIGHTED_COUNTS_ZERO = "weighted_counts_zero"
     # the same over the scored children only: N/D ones dropped, the others re-normalised.
     WEIGHTED_EXCLUDED = "weighted_excluded"
+    # Σ weight × score, no division: components with their own weights (N/D adds nothing).
+    SUM_COUNTS_ZERO = "sum_counts_zero"
+    SUM_EXCLUDED = "sum_excluded"
+    # the worst weighted child; under counts_zero an N/D child is a 0.
+    MINIMUM_COUNTS_ZERO = "minimum_counts_zero"
+    MINIMUM_EXCLUDED = "minimum_excluded"
+    # 100 % when every weighted child reached 100 %, else 0; an N/D child has not reached it
+    # under counts_zero and is left out under excluded.
+    ALL_REACHED_COUNTS_ZERO = "all_reached_counts_zero"
+    ALL_REACHED_EXCLUDED = "all_reached_excluded"
+    # Σ weight of the children that reached 100 % / Σ weight (the counted ones, as weighted).
+    SHARE_REACHED_COUNTS_ZERO = "share_reached_counts_zero"
+    SHARE_REACHED_EXCLUDED = "share_reached_excluded"
 
     @property
     def nd_keeps_weight(self) -> bool:
         """Whether an N/D child stays in the divisor (counting 0)."""
-        return self is Aggregation.WEIGHTED_COUNTS_ZERO
+        return _PAIRS[self][1] is MissingPolicy.COUNTS_ZERO
+
+    @property
+    def rule(self) -> Aggregate:
+        """The plan's name for it: `aggregate weighted`, `aggregate minimum`, ..."""
+        return _PAIRS[self][0]
 
 
-_BY_POLICY = {MissingPolicy.COUNTS_ZERO: Aggregation.WEIGHTED_COUNTS_ZERO,
-              MissingPolicy.EXCLUDED: Aggregation.WEIGHTED_EXCLUDED}
+# Each member as the (rule, missing policy) pair it stands for, and back.
+_PAIRS = {Aggregation(f"{rule.value}_{policy.value}"): (rule, policy)
+          for rule in Aggregate for policy in MissingPolicy}
+_BY_PAIR = {pair: member for member, pair in _PAIRS.items()}
 
 
-def aggregation_of(policy: MissingPolicy) -> Aggregation:
-    """The aggregation a plan's `missing` policy asks for."""
-    return _BY_POLICY[policy]
+def aggregation_of(policy: MissingPolicy, rule: Aggregate = Aggregate.WEIGHTED) -> Aggregation:
+    """The aggregation a node's `aggregate` rule asks for under the plan's `missing` policy."""
+    return _BY_PAIR[rule, policy]
+
+
+# A child "reached" its target when it scores 100 %, less the binary noise of a weighted mean
+# (three thirds of 100 % may sum to 0.9999999999999999).
+REACHED = 1.0 - TOLERANCE
+
+
+def reached(score: float) -> bool:
+    return score >= REACHED
 
 
 def counted_weight(aggregation: Aggregation, children: Sequence[tuple[float, Score]]) -> float:
@@ -625,9 +656,9 @@ def aggregate(children: Sequence[tuple[float, Score]],
     """A parent's score from its children's (weight as a fraction, score) pairs.
 
     Children weighing 0 are shown but never counted. A parent whose weighted children are all
-    N/D is N/D itself (not due when all of them are not due). Weights may sum to 100 % ± 0.01
-    (33.34 × 2 + 33.33): dividing by their sum keeps a parent of children all at 100 % at
-    exactly 100 %; with an exact 100 % it changes nothing.
+    N/D is N/D itself (not due when all of them are not due), whatever the aggregation.
+    Weights may sum to 100 % ± 0.01 (33.34 × 2 + 33.33): dividing by their sum keeps a parent
+    of children all at 100 % at exactly 100 %; with an exact 100 % it changes nothing.
     """
     if isinstance(aggregation, MissingPolicy):
         aggregation = aggregation_of(aggregation)
@@ -643,7 +674,20 @@ def aggregate(children: Sequence[tuple[float, Score]],
     if not scored:
         reasons = {s.reason for _, s in weighted if isinstance(s, Missing)}
         return NOT_DUE if reasons == {Reason.NOT_DUE} else NOT_REPORTED
-    return total / counted_weight(aggregation, weighted)
+    rule = aggregation.rule
+    if rule is Aggregate.WEIGHTED:
+        return total / counted_weight(aggregation, weighted)
+    if rule is Aggregate.SUM:
+        return total
+    # The other rules read N/D by the policy: a 0 under counts_zero, left out under excluded.
+    keeps = aggregation.nd_keeps_weight
+    counted = [(w, 0.0 if isinstance(s, Missing) else s) for w, s in weighted
+               if keeps or not isinstance(s, Missing)]
+    if rule is Aggregate.MINIMUM:
+        return min(s for _, s in counted)
+    if rule is Aggregate.ALL_REACHED:
+        return 1.0 if all(reached(s) for _, s in counted) else 0.0
+    return sum(w for w, s in counted if reached(s)) / sum(w for w, _ in counted)
 
 
 def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_sum: float,
@@ -657,13 +701,42 @@ def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_s
     if not len(weights):  # NO_WEIGHT
         return np.full(size, np.nan), np.zeros(size, dtype=bool), None
     w = np.asarray(weights, dtype=float)
-    total = w @ filled
     anyone = present.any(axis=0)
+    keeps = aggregation.nd_keeps_weight
+    rule = aggregation.rule
     with np.errstate(divide="ignore", invalid="ignore"):
-        divisor = weight_sum if aggregation.nd_keeps_weight else w @ present
-        score = np.where(anyone, total / divisor, np.nan)
+        if rule is Aggregate.WEIGHTED:
+            divisor = weight_sum if keeps else w @ present
+            value = (w @ filled) / divisor
+        elif rule is Aggregate.SUM:
+            value = w @ filled
+        elif rule is Aggregate.MINIMUM:
+            value = (filled if keeps else np.where(present, filled, np.inf)).min(axis=0)
+        else:
+            hit = present & (filled >= REACHED)
+            if rule is Aggregate.ALL_REACHED:
+                value = np.where((hit if keeps else hit | ~present).all(axis=0), 1.0, 0.0)
+            else:
+                value = (w @ hit) / (weight_sum if keeps else w @ present)
+        score = np.where(anyone, value, np.nan)
     pending = None if not_due is None else ~anyone & not_due.all(axis=0)
     return score, anyone, pending
+
+
+def rounded(score: float, places: int) -> float:
+    """A score (a fraction) as `rollup rounded` stores it: its display figure, half-up to
+    `places` decimals of a percent, read back as a fraction (rounding.percent, the one
+    display rounding)."""
+    return float(percent(score, places)) / 100.0
+
+
+def rounded_array(scores: Any, places: int) -> Any:
+    """`rounded` over a column; NaN (N/D) stays NaN."""
+    np = _numpy()
+    out = np.array(scores, dtype=float)
+    finite = ~np.isnan(out)
+    out[finite] = [rounded(x, places) for x in out[finite].tolist()]
+    return out
 
 
 def band_of(score: Score, bands: Sequence[tuple[str, float]]) -> str | None:

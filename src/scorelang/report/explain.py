@@ -15,7 +15,7 @@ from typing import Any
 
 from ..tools.explain import (Computation, Explanation, NDCost, NodeExplanation, RuleDetail, Share,
                              Sum, TargetDetail)
-from ..model import Formula, MissingPolicy, Target
+from ..model import Aggregate, Formula, MissingPolicy, Target
 from ..engine.rounding import half_up
 
 FORMAT_VERSION = 1
@@ -125,6 +125,8 @@ def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False)
         return "counts 0 but keeps its weight"
     if share.treatment == "nd_excluded":
         return "left out; siblings re-normalised"
+    if share.treatment == "compared":
+        return "compared with its siblings, not summed"
     if share.treatment == "unweighted" or share.contribution is None:
         return "not weighted"
     points = f"{_points(share.contribution, node.places)} points of {parent}"
@@ -158,6 +160,12 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
         lines.extend(detail + line for line in _computation_lines(node, node.computation))
     if node.sum is not None:
         lines.extend(detail + line for line in _sum_lines(node, node.sum))
+    if node.link is not None:
+        lines.append(f"{detail}linked: the figure of {node.link}, scored where it is defined "
+                     f"(explain {node.link} for its computation)")
+    if node.rounded is not None and node.score is not None and node.share.weight is not None:
+        lines.append(f"{detail}rounded to {node.rounded} places before "
+                     f"{node.parent or 'the plan'} reads it (rollup rounded)")
     for child in node.children:
         _node_lines(child, level + 1, lines)
 
@@ -341,6 +349,8 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
         lines.append("every child weighs 0 % → N/D")
     elif total.outcome == "all_nd":
         lines.append("all weighted children N/D → N/D")
+    elif total.aggregation is not Aggregate.WEIGHTED and total.aggregation is not Aggregate.SUM:
+        lines.append(_rule_line(node, total))
     else:
         terms = []
         for child in node.children:
@@ -350,7 +360,10 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
             score = "0 (N/D)" if child.score is None else _percent(child.score, places)
             terms.append(f"{_weight(weight)} × {score}")
         written = " + ".join(terms)
-        if total.policy is MissingPolicy.EXCLUDED and total.nd:
+        if total.aggregation is Aggregate.SUM:
+            lines.append(f"sum of weighted scores (aggregate sum, no division): Σ weight × "
+                         f"score = {written} = {_score(node)}")
+        elif total.policy is MissingPolicy.EXCLUDED and total.nd:
             lines.append(f"sum: (Σ weight × score) / Σ weights of the scored children = "
                          f"({written}) / {_weight(total.counted_weight)} = {_score(node)}")
         else:
@@ -364,6 +377,21 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
         lines.append(f"weight 0 %: {child_id} is shown, not counted")
     lines.extend(f"cost of N/D: {_cost(cost, places)}" for cost in total.costs)
     return lines
+
+
+def _rule_line(node: NodeExplanation, total: Sum) -> str:
+    """minimum, all_reached and share_reached, named and written out with their figures."""
+    count = len(total.counted)
+    children = f"{count} {'child' if count == 1 else 'children'}"
+    if total.aggregation is Aggregate.MINIMUM:
+        return f"minimum: the worst of {children}: {_score(node)} ({total.worst})"
+    reached = len(total.reached)
+    if total.aggregation is Aggregate.ALL_REACHED:
+        verdict = "all reached 100 %" if reached == count else "not all reached 100 %"
+        return (f"all_reached: {reached} of {children} reached 100 %: {verdict} → "
+                f"{_score(node)}")
+    return (f"share_reached: {reached} of {children} reached 100 %, by weight: "
+            f"{_score(node)}")
 
 
 def _cost(cost: NDCost, places: int) -> str:
@@ -411,7 +439,7 @@ def _cost_dict(cost: NDCost) -> dict[str, Any]:
 
 def _node_dict(node: NodeExplanation) -> dict[str, Any]:
     share = node.share
-    return {
+    out: dict[str, Any] = {
         "id": node.id,
         "kind": node.kind,
         "title": node.title,
@@ -427,6 +455,11 @@ def _node_dict(node: NodeExplanation) -> dict[str, Any]:
         "sum": None if node.sum is None else _sum_dict(node.sum),
         "children": [_node_dict(child) for child in node.children],
     }
+    if node.rounded is not None:  # `rollup rounded` only, as `aggregation` in a sum
+        out["rounded"] = node.rounded
+    if node.link is not None:  # `link` uses only
+        out["link"] = node.link
+    return out
 
 
 def _computation_dict(c: Computation) -> dict[str, Any]:
@@ -473,7 +506,7 @@ def _rule_dict(rule: RuleDetail) -> dict[str, Any]:
 
 
 def _sum_dict(total: Sum) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "policy": total.policy.value,
         "outcome": total.outcome,
         "counted_weight": total.counted_weight,
@@ -481,6 +514,12 @@ def _sum_dict(total: Sum) -> dict[str, Any]:
         "zero_weight": list(total.zero_weight),
         "costs": [_cost_dict(cost) for cost in total.costs],
     }
+    # Only under another aggregation than the weighted mean, so that the keys of a plan that
+    # uses none stay those of format_version 1 as first published.
+    if total.aggregation is not Aggregate.WEIGHTED:
+        out.update(aggregation=total.aggregation.value, counted=list(total.counted),
+                   reached=list(total.reached), worst=total.worst)
+    return out
 
 
 __all__ = ["FORMAT_VERSION", "explain_json", "explain_text", "explanation_dict"]

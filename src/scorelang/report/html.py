@@ -133,6 +133,8 @@ def _places(result: Result) -> int:
 
 def _name(node: NodeResult) -> str:
     """An area or objective as the seed names it: "301 - Internazionalizzazione"."""
+    if node.link is not None:  # read here, scored where it is defined
+        return f"{node.code} - {node.title} (linked)"
     return f"{node.code} - {node.title}" if node.code else node.title
 
 

@@ -68,6 +68,8 @@ _STATUS = Column("status", "Status", "Stato", "status")
 def label(node: NodeResult) -> str:
     if node.kind == "indicator":
         return f"{node.indicator} · {node.title}"
+    if node.link is not None:  # read here, scored where it is defined
+        return f"{node.code} {node.title} (linked)"
     if node.code is not None:
         return f"{node.code} - {node.title}" if node.kind == "area" else f"{node.code} {node.title}"
     return node.title

@@ -189,6 +189,8 @@ class _Book:
 def _name(node: NodeResult) -> str:
     if node.kind == "indicator":
         return node.title
+    if node.link is not None:  # read here, scored where it is defined
+        return f"{node.code} - {node.title} (linked)"
     return f"{node.code} - {node.title}" if node.code else node.title
 
 

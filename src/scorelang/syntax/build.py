@@ -229,6 +229,15 @@ class _Builder(Transformer[Token, Any]):
         return Statement("baseline", model.Baseline(children[0][0], self._span(meta)),
                          self._span(meta))
 
+    def aggregate(self, meta: Meta, children: list[Token]) -> Statement:
+        rule = self._choice(children[0], model.Aggregate, "aggregation")
+        return Statement("aggregate", model.AggregateSetting(rule, self._span(meta)),
+                         self._span(meta))
+
+    def rollup(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("rollup", self._choice(children[0], model.Rollup, "rollup"),
+                         self._span(meta))
+
     def late(self, meta: Meta, children: list[Any]) -> Statement:
         return Statement("late", children[0], self._span(meta))
 
@@ -262,6 +271,8 @@ class _Builder(Transformer[Token, Any]):
 
     def policy(self, meta: Meta, children: list[Statement]) -> model.Policy:
         settings = self._settings(children, "the policy")
+        if "aggregate" in settings:
+            settings["aggregate"] = settings["aggregate"].rule
         return model.Policy(span=self._span(meta), **settings)
 
     def _settings(self, statements: list[Statement], owner: str) -> dict[str, Any]:
@@ -342,35 +353,48 @@ class _Builder(Transformer[Token, Any]):
         name, (value, span) = children
         return model.Reference(str(name), model.Weight(value, span), self._span(meta))
 
+    def link(self, meta: Meta, children: list[Any]) -> model.Link:
+        code, (value, span) = children
+        return model.Link(unquote(code), model.Weight(value, span), self._span(meta))
+
     def _branch_parts(self, children: list[Any]
-                      ) -> tuple[model.Weight | None, tuple[Any, ...], tuple[model.TagRef, ...]]:
+                      ) -> tuple[model.Weight | None, tuple[Any, ...], tuple[model.TagRef, ...],
+                                 model.AggregateSetting | None]:
         weight = None
         nodes = []
         tags: list[model.TagRef] = []
+        aggregate: model.AggregateSetting | None = None
         for child in children:
             if isinstance(child, model.Weight):
                 weight = child
+            elif isinstance(child, Statement) and child.key == "aggregate":
+                if aggregate is not None:
+                    self._diagnostics.append(error(
+                        "SL107", "the block sets `aggregate` twice", child.span,
+                        "keep one `aggregate` line for each area, objective or group"))
+                aggregate = child.value
             elif isinstance(child, Statement):  # `tags a, b` inside the block
                 tags.extend(child.value)
             else:
                 nodes.append(child)
-        return weight, tuple(nodes), tuple(tags)
+        return weight, tuple(nodes), tuple(tags), aggregate
 
     def group(self, meta: Meta, children: list[Any]) -> model.Group:
         title, *rest = children
-        weight, nodes, tags = self._branch_parts(rest)
-        return model.Group(unquote(title), weight, nodes, tags, self._span(meta))
+        weight, nodes, tags, aggregate = self._branch_parts(rest)
+        return model.Group(unquote(title), weight, nodes, tags, self._span(meta), aggregate)
 
     def objective(self, meta: Meta, children: list[Any]) -> model.Objective:
         code, title, *rest = children
-        weight, nodes, tags = self._branch_parts(rest)
+        weight, nodes, tags, aggregate = self._branch_parts(rest)
         return model.Objective(unquote(code), unquote(title), weight, nodes, tags,
-                               self._span(meta))
+                               self._span(meta), aggregate)
 
     def area(self, meta: Meta, children: list[Any]) -> model.Area:
         code, title, *rest = children
-        weight, nodes, tags = self._branch_parts(rest)
-        return model.Area(unquote(code), unquote(title), weight, nodes, tags, self._span(meta))
+        weight, nodes, tags, aggregate = self._branch_parts(rest)
+        return model.Area(unquote(code), unquote(title), weight, nodes, tags, self._span(meta),
+                          aggregate)
 
     # ---- tags and advice rules ------------------------------------------------------------------
     def tags(self, meta: Meta, children: list[Token]) -> Statement:

@@ -51,7 +51,7 @@ __all__ = ["FormatOutcome", "format_file", "format_text", "unified_diff"]
 INDENT = "  "
 _BLOCKS = {"plan", "policy", "indicator", "area", "objective", "group", "scorecard"}
 # Lines printed as aligned columns (name, weight[, label]), like a printed weight table.
-_WEIGHTED_LINES = {"reference", "card_indicator", "card_node"}
+_WEIGHTED_LINES = {"reference", "card_indicator", "card_node", "link"}
 
 
 @attrs.frozen
@@ -270,12 +270,15 @@ def _table(node: Tree[Token], depth: int) -> Iterator[_Line]:
     yield _Line(depth, "}", node.meta.end_line, node.meta.end_line, closes=True)
 
 
+# The keyword a weighted line starts with, before its name (`link "802" 30%`).
+_WEIGHTED_PREFIX = {"card_node": "objective ", "link": "link "}
+
+
 def _references(run: list[Tree[Token]], depth: int) -> Iterator[_Line]:
     # Names padded and weights right-aligned, as in the printed tables: a reader checks that a
     # block sums to 100% down one column.
     # Scorecard lines may name a tree node (`objective "803.A1.2"`) and end with a label.
-    names = [("objective " if ref.data == "card_node" else "") + _inline(ref.children[0])
-             for ref in run]
+    names = [_WEIGHTED_PREFIX.get(str(ref.data), "") + _inline(ref.children[0]) for ref in run]
     weights = [_inline(ref.children[1]) for ref in run]
     labels = ["".join(f" {_inline(label)}" for label in ref.children[2:]) for ref in run]
     name_width = max(map(len, names))

@@ -97,9 +97,17 @@ def parse(text: str, filename: str = "<string>") -> Tree[Token]:
         raise ParseError([syntax_diagnostic(exc, text, filename)]) from None
 
 
+# Lines a tree block may hold besides its children, left out of "expected ..." hints: the hint
+# names what usually comes next (a child, a nested block, the closing brace), and these
+# optional lines, valid anywhere in the block, would only lengthen it.
+_UNLISTED = frozenset({"AGGREGATE", "LINK"})
+
+
 def _describe_expected(expected: Iterable[str]) -> str:
     names = []
     for name in sorted(expected):
+        if name in _UNLISTED:
+            continue
         if name in _TOKEN_NAMES:
             names.append(_TOKEN_NAMES[name])
         else:
@@ -203,8 +211,40 @@ class _Mistake(NamedTuple):
     end: int | None = None
 
 
+# Lines of issue 19's aggregations that belong to one kind of block: where each goes.
+_PLACED_LINES = {
+    "aggregate": ("`aggregate` goes in the policy or inside an area, objective or group",
+                  "an indicator is scored, not aggregated: write `aggregate NAME` in the block "
+                  "that combines it, or in `policy { ... }` for the whole plan"),
+    "rollup": ("`rollup` is set for the whole plan",
+               "move `rollup rounded` (or `rollup unrounded`) into the plan's `policy { ... }`"),
+    "link": ("`link` goes inside an area, objective or group",
+             'write `link "CODE" 30%` among the children of the block that counts the node'),
+}
+
+
+def _out_of_place(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None:
+    """`aggregate`, `rollup` or `link` written where the grammar has no place for it."""
+    if not isinstance(exc, UnexpectedToken):
+        return None
+    word, start = str(exc.token), position
+    if word in _PLACED_LINES and word.upper() not in exc.expected:
+        message, hint = _PLACED_LINES[word]
+        return _Mistake("SL254", message, hint, start, start + len(word))
+    # Inside a tree block `rollup rounded` reads as the use of an indicator named `rollup`,
+    # and fails on `rounded` where the weight should be.
+    before = _word_before(text, position)
+    if before is not None and before[0] == "rollup" and set(exc.expected) == {"NUMBER"}:
+        message, hint = _PLACED_LINES["rollup"]
+        return _Mistake("SL254", message, hint, before[1], before[1] + len("rollup"))
+    return None
+
+
 def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None:
     """A named message for a mistake people often make, or None."""
+    placed = _out_of_place(exc, text, position)
+    if placed is not None:
+        return placed
     rest = text[position:position + 12]
     if rest.startswith(",") and text[position - 1:position].isdigit() and rest[1:2].isdigit():
         number = re.match(r"\d[\d_]*,\d+", text[_number_start(text, position):])

@@ -21,7 +21,7 @@ import attrs
 from ..engine import scoring
 from ..engine.compile import CompiledNode, Leaf, Program
 from ..diagnostics import ScorelangError, did_you_mean, error
-from ..model import Direction, Formula, MissingPolicy, Policy, Target
+from ..model import Aggregate, Direction, Formula, MissingPolicy, Policy, Target
 from ..engine.result import NodeResult, Result
 from ..engine.scoring import METHODS, NOT_DUE, NOT_REPORTED, Score, aggregate
 
@@ -35,6 +35,7 @@ TREATMENTS = (
     "nd_counts_zero",  # N/D under counts_zero: counts 0, keeps its weight
     "nd_excluded",  # N/D under excluded: left out, siblings re-normalised
     "unweighted",  # an area without a weight: top of the tree
+    "compared",  # under minimum, all_reached or share_reached: its score is compared, not summed
 )
 
 
@@ -112,7 +113,8 @@ class NDCost:
 
 @attrs.frozen
 class Sum:
-    """An aggregate: Σ weight × score over its children, by the plan's N/D policy."""
+    """An aggregate: its children combined by its aggregation (Σ weight × score / Σ weight
+    unless the plan says otherwise), by the plan's N/D policy."""
 
     policy: MissingPolicy
     outcome: str  # "sum", "all_nd" (every weighted child N/D) or "no_weight" (all 0 %)
@@ -120,6 +122,10 @@ class Sum:
     nd: tuple[str, ...]  # weighted N/D children
     zero_weight: tuple[str, ...]  # shown, not counted
     costs: tuple[NDCost, ...]  # of each weighted N/D child on this node
+    aggregation: Aggregate = Aggregate.WEIGHTED  # the node's `aggregate` rule
+    counted: tuple[str, ...] = ()  # the children the rule reads (weighted; N/D by the policy)
+    reached: tuple[str, ...] = ()  # those of `counted` that reached 100 %
+    worst: str | None = None  # minimum: the child whose score the node takes
 
 
 @attrs.frozen
@@ -137,6 +143,8 @@ class NodeExplanation:
     computation: Computation | None = None  # indicators
     sum: Sum | None = None  # aggregates
     children: tuple[NodeExplanation, ...] = ()
+    rounded: int | None = None  # `rollup rounded`: places the figure was rounded to first
+    link: str | None = None  # a `link` use: the node it reads, explained where it is defined
 
 
 @attrs.frozen
@@ -209,7 +217,7 @@ class _Tree:
         self.program = program
         self.result = result
         self.policy = program.plan.policy.missing
-        self.aggregation = program.aggregation
+        self.aggregation = program.aggregation  # the weighted mean under the N/D policy
         self.steps: Mapping[str, CompiledNode] = {node.id: node for node in program.nodes}
         missing = [node.id for node in result if node.id not in self.steps]
         if missing or len(self.steps) != len(result):
@@ -226,15 +234,24 @@ class _Tree:
         step = self.steps[node_id]
         line = NodeExplanation(node_id, step.kind, step.title, figures.indicator, step.parent,
                                figures.score, figures.status, figures.places,
-                               self.share(node_id), expanded=False)
+                               self.share(node_id), expanded=False,
+                               rounded=self.program.layout.rounded)
         if depth is not None and depth < 0:
             return line
+        if step.link is not None:
+            return attrs.evolve(line, expanded=True, link=self.program.nodes[step.link].id)
         if step.leaf is not None:
             computation = self.computation(self.program.leaves[step.leaf], figures)
             return attrs.evolve(line, expanded=True, computation=computation)
         below = None if depth is None else depth - 1
         children = tuple(self.node(child, below) for child in self.children(node_id))
         return attrs.evolve(line, expanded=True, sum=self.sum(node_id), children=children)
+
+    def aggregation_of(self, parent: str | None) -> scoring.Aggregation:
+        """How `parent` (None: the plan) combines its children (compile's choice)."""
+        if parent is None:
+            return self.program.layout.plan_aggregation
+        return self.steps[parent].aggregation or self.aggregation
 
     def share(self, node_id: str) -> Share:
         step = self.steps[node_id]
@@ -244,12 +261,18 @@ class _Tree:
         score = self.result[node_id].score
         if step.weight == 0:
             return Share(weight, None, None, "zero_weight")
+        aggregation = self.aggregation_of(step.parent)
         if score is None:
-            if not self.aggregation.nd_keeps_weight:
+            if not aggregation.nd_keeps_weight:
                 return Share(weight, None, None, "nd_excluded")
+            if aggregation.rule not in (Aggregate.WEIGHTED, Aggregate.SUM):
+                return Share(weight, weight, None, "nd_counts_zero")
             return Share(weight, weight, 0.0, "nd_counts_zero")
+        if aggregation.rule not in (Aggregate.WEIGHTED, Aggregate.SUM):
+            return Share(weight, weight, None, "compared")
         counted = weight
-        if not self.aggregation.nd_keeps_weight and self.has_nd_sibling(node_id):
+        if aggregation.rule is Aggregate.WEIGHTED and not aggregation.nd_keeps_weight \
+                and self.has_nd_sibling(node_id):
             counted = weight / self.counted_weight(step.parent) * 100.0
         return Share(weight, counted, counted / 100.0 * score, "counted")
 
@@ -260,7 +283,7 @@ class _Tree:
     def counted_weight(self, parent: str | None) -> float:
         """Σ weights (percent) of the children that divide the parent's sum (the evaluator's
         `scoring.counted_weight`)."""
-        return 100.0 * scoring.counted_weight(self.aggregation, [
+        return 100.0 * scoring.counted_weight(self.aggregation_of(parent), [
             (self.steps[c].weight or 0.0, _as_score(self.result[c])) for c in self.children(parent)])
 
     def sum(self, node_id: str) -> Sum:
@@ -275,7 +298,16 @@ class _Tree:
         else:
             outcome = "sum"
         costs = tuple(self.cost(child, node_id) for child in nd)
-        return Sum(self.policy, outcome, self.counted_weight(node_id), nd, zero, costs)
+        aggregation = self.aggregation_of(node_id)
+        counted = tuple(c for c in weighted
+                        if aggregation.nd_keeps_weight or self.result[c].score is not None)
+        reached = tuple(c for c in counted if self.result[c].score is not None
+                        and scoring.reached((self.result[c].score or 0.0) / 100.0))
+        worst = None
+        if aggregation.rule is Aggregate.MINIMUM and counted and outcome == "sum":
+            worst = min(counted, key=lambda c: self.result[c].score or 0.0)
+        return Sum(self.policy, outcome, self.counted_weight(node_id), nd, zero, costs,
+                   aggregation.rule, counted, reached, worst)
 
     def cost(self, nd_node: str, on: str) -> NDCost:
         """`on`'s score had `nd_node` scored 100 %.
@@ -289,21 +321,31 @@ class _Tree:
             parent = self.steps[chain[-1]].parent
             assert parent is not None, f"{on} is not above {nd_node}"
             chain.append(parent)
-        if self.aggregation.nd_keeps_weight:
+        if self.plain(chain[1:]):
             points = 100.0
             for node_id in chain[:-1]:
                 points *= self.steps[node_id].weight or 0.0
             return NDCost(nd_node, self.result[nd_node].status, on, before,
                           (before or 0.0) + points, points)
         scores: dict[str, Score] = {nd_node: 1.0}
+        places = self.program.layout.rounded
         for parent in chain[1:]:
-            scores[parent] = aggregate(
+            outcome = aggregate(
                 [(self.steps[c].weight or 0.0, scores.get(c, _as_score(self.result[c])))
-                 for c in self.children(parent)], self.aggregation)
+                 for c in self.children(parent)], self.aggregation_of(parent))
+            if places is not None and not isinstance(outcome, scoring.Missing):
+                outcome = scoring.rounded(outcome, places)
+            scores[parent] = outcome
         would_be = scores[on]
         assert isinstance(would_be, float)
         return NDCost(nd_node, self.result[nd_node].status, on, before, would_be * 100.0,
                       would_be * 100.0 - (before or 0.0))
+
+    def plain(self, parents: list[str]) -> bool:
+        """Whether every one of `parents` takes the weighted mean with N/D counting 0, figures
+        unrounded: then an N/D child's cost is simply 100 % × the weights up the chain."""
+        return self.program.layout.rounded is None and all(
+            self.aggregation_of(p) is scoring.Aggregation.WEIGHTED_COUNTS_ZERO for p in parents)
 
     def costs_below(self, node_id: str) -> tuple[NDCost, ...]:
         """Every N/D node below `node_id` whose parent is scored (an N/D parent stands for
