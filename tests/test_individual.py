@@ -349,3 +349,55 @@ def test_the_json_report_and_the_values_file_fit_their_schemas(plan: scorelang.P
     bad = yaml.safe_load(VALUES)
     bad["behaviours"]["dirigente_area_1"]["leadership"] = [5]
     assert not valid(as_json(bad), "values")
+
+
+# ---- reports ----------------------------------------------------------------------------------
+
+def test_scorecards_view_shows_components_ratings_and_reward(plan: scorelang.Plan) -> None:
+    from scorelang.report.views import scorecards
+    view = scorecards(plan.evaluate(loads_values(VALUES, "v.yaml")))
+    assert [c.key for c in view.columns][-3:] == ["rating", "reward_band", "reward"]
+    rows = {row["id"]: row for row in view.rows}
+    assert rows["dirigente_area_1"]["reward"] == pytest.approx(88.5714285714)
+    assert rows["dirigente_area_1"]["reward_band"] == (60.0, 95.0)
+    assert rows["dirigente_area_1/comportamenti"]["weight"] == 20.0
+    assert rows["dirigente_area_1/problem_solving"]["rating"].value == 4.0
+    assert rows["dirigente_area_1/problem_solving"]["depth"] == 3
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_text_reports_print_the_breakdown_and_the_reward(plan: scorelang.Plan, fmt: str) -> None:
+    from scorelang.report import render
+    text = render(plan.evaluate(loads_values(VALUES, "v.yaml")), fmt, view="scorecards")
+    assert "88.57" in text and "60% to 95%" in text
+    assert "problem_solving" in text and "Comportamenti" in text
+    if fmt != "csv":
+        assert "4 / 5" in text
+
+
+def test_italian_table_names_the_reward_band(plan: scorelang.Plan) -> None:
+    from scorelang.report import render
+    text = render(plan.evaluate(loads_values(VALUES, "v.yaml")), "table", view="scorecards",
+                  locale="it")
+    assert "Quota premio" in text and "88,57 %" in text and "da 60 % a 95 %" in text
+
+
+def test_html_report_shows_each_component_and_the_reward(plan: scorelang.Plan) -> None:
+    from scorelang.report.html import to_html
+    page = to_html(plan.evaluate(loads_values(VALUES, "v.yaml")))
+    assert 'data-reward="retribuzione_risultato"' in page and "88.57%" in page
+    assert 'data-component="comportamenti"' in page and 'data-behaviour="leadership"' in page
+
+
+def test_xlsx_scorecards_sheet_has_ratings_and_reward(plan: scorelang.Plan, tmp_path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from scorelang.report.xlsx import to_xlsx
+    path = tmp_path / "report.xlsx"
+    to_xlsx(plan.evaluate(loads_values(VALUES, "v.yaml")), path)
+    sheet = openpyxl.load_workbook(path)["Scorecards"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-2:] == ("Reward band", "Reward")
+    total = rows[1]
+    assert total[2] == "dirigente_area_1" and total[-1] == pytest.approx(0.885714285714)
+    ratings = [row for row in rows if row[3] == "behaviour"]
+    assert [row[8] for row in ratings[:3]] == [4, 5, 3]

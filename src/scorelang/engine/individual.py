@@ -110,7 +110,8 @@ def scorecards(program: Program, slots: Slots, values: Values) -> tuple[Scorecar
             card.id, card.title, _percent(total), _status(total), entries,
             scoring.band_of(total, bands), places, components, card.role, card.reward,
             card.reward_title, None if row is None else reward_band(card.reward_rows[row]),
-            None if share is None else _percent(share)))
+            None if share is None else _percent(share),
+            None if row is None else _bounds(card.reward_rows[row])))
     return tuple(out)
 
 
@@ -122,6 +123,11 @@ def reward_band(row: scoring.RewardRow) -> str:
     if upper is None:
         return f"from {_figure(lower)}"
     return f"{_figure(lower)} to {_figure(upper)}"
+
+
+def _bounds(row: scoring.RewardRow) -> tuple[float | None, float | None]:
+    lower, upper, _, _ = row
+    return (None if lower is None else lower * 100.0, None if upper is None else upper * 100.0)
 
 
 def _figure(fraction: float | None) -> str:

@@ -174,6 +174,8 @@ class ScorecardResult:
     reward_title: str | None = None
     reward_band: str | None = None  # the row the score fell in ("60% to 95%")
     reward_share: float | None = None  # percent of the bonus
+    # that row's bounds in percent (None: open below / above), for reports in each locale
+    reward_bounds: tuple[float | None, float | None] | None = None
 
     @property
     def display(self) -> str:
