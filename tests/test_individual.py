@@ -401,3 +401,16 @@ def test_xlsx_scorecards_sheet_has_ratings_and_reward(plan: scorelang.Plan, tmp_
     assert total[2] == "dirigente_area_1" and total[-1] == pytest.approx(0.885714285714)
     ratings = [row for row in rows if row[3] == "behaviour"]
     assert [row[8] for row in ratings[:3]] == [4, 5, 3]
+
+
+def test_whatif_dropping_an_indicator_drops_its_component_part_and_moves_the_reward() -> None:
+    from scorelang.tools.whatif import Drop, whatif
+    outcome = whatif(PLAN, "camera.score", loads_values(VALUES, "v.yaml"), [Drop("welfare")])
+    assert "welfare" not in outcome.text.split("component obiettivi", 1)[1].split("}", 1)[0]
+    manager = card(outcome.after, "dirigente_area_1")
+    # without welfare: 803 = 803.A1.2 = 100 %, plan total 100 %; obiettivi = 100 %;
+    # 0.3 x 100 + 0.3 x 100 + 0.2 x 100 + 0.2 x 75 = 95 %: from 95 % the whole bonus
+    assert manager.score == pytest.approx(95.0)
+    assert manager.reward_share == pytest.approx(100.0)
+    changed = {change.node for change in outcome.changes}
+    assert {"scorecard:dirigente_area_1", "reward:dirigente_area_1"} <= changed
