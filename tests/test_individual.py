@@ -414,3 +414,45 @@ def test_whatif_dropping_an_indicator_drops_its_component_part_and_moves_the_rew
     assert manager.reward_share == pytest.approx(100.0)
     changed = {change.node for change in outcome.changes}
     assert {"scorecard:dirigente_area_1", "reward:dirigente_area_1"} <= changed
+
+
+def test_rule_tests_pin_final_scores_components_and_rewards(tmp_path) -> None:
+    from scorelang.tools import ruletest
+    (tmp_path / "camera.score").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "camera.yaml").write_text(VALUES, encoding="utf-8")
+    (tmp_path / "camera.test.yaml").write_text('''rules: camera.score
+tests:
+  - name: valutazione annuale
+    values: camera.yaml
+    expect:
+      "scorecard:dirigente_area_1": 85.00
+      "scorecard:dirigente_area_1/comportamenti": 75
+      "reward:dirigente_area_1": 88.57
+  - name: ratings given in the case
+    values: {welfare: 3, ocri: 1}
+    period: Y
+    behaviours:
+      dirigente_area_1: {problem_solving: 5, leadership: 5, differenziazione: 5}
+    expect:
+      "scorecard:dirigente_area_1": 90
+      "reward:dirigente_area_1": 94.29
+      "reward:dirigente_area_2": {score: 0, status: scored}
+''', encoding="utf-8")
+    report = ruletest.run_paths([str(tmp_path / "camera.test.yaml")])
+    assert (report.passed, report.failed, report.errors) == (6, 0, 0)
+
+
+def test_a_rule_test_naming_an_unknown_reward_is_sl403(tmp_path) -> None:
+    from scorelang.tools import ruletest
+    (tmp_path / "camera.score").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "t.test.yaml").write_text('''rules: camera.score
+tests:
+  - values: {welfare: 3, ocri: 1}
+    expect:
+      "reward:dirigente_area3": 0
+''', encoding="utf-8")
+    report = ruletest.run_paths([str(tmp_path / "t.test.yaml")])
+    [suite] = report.suites
+    assert [d.code for d in suite.errors] == ["SL403"]
+    assert "reward:dirigente_area_1" in (suite.errors[0].hint or "") or \
+        "reward:dirigente_area_2" in (suite.errors[0].hint or "")
