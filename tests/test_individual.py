@@ -456,3 +456,41 @@ tests:
     assert [d.code for d in suite.errors] == ["SL403"]
     assert "reward:dirigente_area_1" in (suite.errors[0].hint or "") or \
         "reward:dirigente_area_2" in (suite.errors[0].hint or "")
+
+
+def test_explain_a_scorecard_writes_out_each_weighted_mean_and_the_reward(
+        plan: scorelang.Plan) -> None:
+    from scorelang.report.individual import explain_scorecard_json, explain_scorecard_text
+    from scorelang.tools.individual import explain_scorecard
+    explanation = explain_scorecard(plan, plan.evaluate(loads_values(VALUES, "v.yaml")),
+                                    "scorecard:dirigente_area_1")
+    text = explain_scorecard_text(explanation)
+    assert "came to 85.00 %" in text
+    assert "= 26.25 + 26.25 + 17.50 + 15.00 points" in text
+    assert "problem_solving 25 %: rated 4 of 5 = 80.00 %" in text
+    assert "60 % + (85.00 % − 60 %) / (95 % − 60 %) × (100 % − 60 %) = 88.57 % of the bonus" \
+        in text
+    data = json.loads(explain_scorecard_json(explanation))
+    assert data["reward"]["share"] == pytest.approx(88.5714285714)
+    assert data["divisors"][""] == pytest.approx(100.0)
+
+
+def test_explain_shows_an_nd_rating_left_out_under_excluded() -> None:
+    from scorelang.report.individual import explain_scorecard_text
+    from scorelang.tools.individual import explain_scorecard
+    excluded = scorelang.loads(PLAN.replace('ends 2021-12-31\n}',
+                                            'ends 2021-12-31\n  policy { missing excluded }\n}'))
+    result = excluded.evaluate({"welfare": 3, "ocri": 1}, "Y", behaviours={
+        "dirigente_area_1": {"problem_solving": 4, "leadership": None, "differenziazione": 3}})
+    text = explain_scorecard_text(explain_scorecard(excluded, result, "dirigente_area_1"))
+    # (25 % x 80 + 50 % x 60) / 75 % = 50 / 0.75 = 66.67 %
+    assert "[leadership: N/D, left out]" in text and "÷ 75 % counted = 66.67 %" in text
+
+
+def test_explain_an_unknown_scorecard_is_sl314_with_a_suggestion(plan: scorelang.Plan) -> None:
+    from scorelang.tools.individual import explain_scorecard
+    with pytest.raises(scorelang.ScorelangError) as raised:
+        explain_scorecard(plan, plan.evaluate(loads_values(VALUES, "v.yaml")),
+                          "scorecard:dirigente_area_3")
+    [problem] = raised.value.diagnostics
+    assert problem.code == "SL314" and "dirigente_area_" in (problem.hint or "")
