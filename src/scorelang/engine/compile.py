@@ -178,6 +178,7 @@ class Program:
     roots: tuple[int, ...]  # the areas
     aggregation: Aggregation  # how every branch (and the plan) aggregates its children
     scorecards: tuple[CompiledScorecard, ...] = ()
+    rated: bool = False  # some scorecard has behaviours to rate (evaluate checks the ratings)
     layout: Layout = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -240,8 +241,10 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
         visit(root)
     scorecards = tuple(_scorecard(card, plan, leaf_index, index_of, nodes)
                        for card in plan.scorecards)
+    rated = any(part.behaviours is not None for card in scorecards
+                for component in card.components for part in component.parts)
     return Program(plan, period, tuple(leaves), tuple(nodes), tuple(post_order), roots,
-                   scoring.aggregation_of(plan.policy.missing), scorecards)
+                   scoring.aggregation_of(plan.policy.missing), scorecards, rated)
 
 
 def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: dict[str, int],

@@ -97,7 +97,7 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
     plan = program.plan
     cards: tuple[ScorecardResult, ...] | Deferred[tuple[ScorecardResult, ...]] = ()
     if program.scorecards:
-        if values.behaviours or individual.rated(program):
+        if values.behaviours or program.rated:
             # Ratings are checked now, not when the scorecards are read: a bad one is an error.
             problems = individual.rating_problems(program, values)
             if any(d.is_error for d in problems):

@@ -23,12 +23,6 @@ class Slots(Protocol):
     def __getitem__(self, slot: int) -> Score: ...
 
 
-def rated(program: Program) -> bool:
-    """Whether any scorecard of the plan has behaviours to rate."""
-    return any(part.behaviours is not None for card in program.scorecards
-               for component in card.components for part in component.parts)
-
-
 def _sets_of(card: CompiledScorecard) -> list[RatedBehaviours]:
     return [part.behaviours for component in card.components for part in component.parts
             if part.behaviours is not None]
