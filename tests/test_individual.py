@@ -494,3 +494,35 @@ def test_explain_an_unknown_scorecard_is_sl314_with_a_suggestion(plan: scorelang
                           "scorecard:dirigente_area_3")
     [problem] = raised.value.diagnostics
     assert problem.code == "SL314" and "dirigente_area_" in (problem.hint or "")
+
+
+@st.composite
+def reward_texts(draw: st.DrawFn) -> tuple[str, list[scoring.RewardRow]]:
+    """Reward tables as a plan writes them, some with mistakes (gaps, overlaps, a missing end)."""
+    bounds = sorted(draw(st.lists(st.integers(1, 119), min_size=1, max_size=4)))
+    lines = [f"below {bounds[0]}% pays 0%"]
+    rows: list[scoring.RewardRow] = [(None, bounds[0] / 100, 0.0, None)]
+    for lower, upper in zip(bounds, bounds[1:]):
+        lower += draw(st.sampled_from([0, 0, 0, 1, -1]))  # now and then a gap or an overlap
+        lines.append(f"{lower}% to {upper}% pays 50% to 60%")
+        rows.append((lower / 100, upper / 100, 0.5, 0.6))
+    if draw(st.booleans()) or len(bounds) == 1:
+        lines.append(f"from {bounds[-1]}% pays 100%")
+        rows.append((bounds[-1] / 100, None, 1.0, None))
+    return "\n  ".join(lines), rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(reward_texts(), st.lists(st.floats(-0.5, 2.0), min_size=1, max_size=10))
+def test_a_reward_table_that_checks_clean_pays_every_score(
+        table: tuple[str, list[scoring.RewardRow]], scores: list[float]) -> None:
+    text, rows = table
+    plan_text = PLAN.split("reward retribuzione_risultato \"Retribuzione")[0] + \
+        'reward retribuzione_risultato "R" {\n  ' + text + '\n}\n' + \
+        PLAN.split("from 95% pays 100%\n}\n", 1)[1]
+    errors = [d for d in check_text(plan_text) if d.is_error]
+    if not errors:
+        for score in scores:
+            assert isinstance(scoring.reward_share(score, rows), float)
+    else:
+        assert {d.code for d in errors} <= {"SL281", "SL282"}

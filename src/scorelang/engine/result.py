@@ -133,8 +133,9 @@ class PartResult:
     scale: float | None = None  # the top of the behaviours' scale
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "ref": self.ref, "title": self.title, "weight": self.weight,
-               "score": self.score, "status": self.status, "band": self.band}
+        out: dict[str, Any] = {"kind": self.kind, "ref": self.ref, "title": self.title,
+                               "weight": self.weight, "score": self.score,
+                               "status": self.status, "band": self.band}
         if self.kind == "behaviours":
             out["scale"] = self.scale
             out["ratings"] = [rating.to_dict() for rating in self.ratings]

@@ -436,8 +436,10 @@ def _reward(page: _Page, card: ScorecardResult) -> str:
     t = page.text
     text = reward_band_text(card.reward_bounds, page.locale)
     band = f' ({_e(t["reward_band"])} {_e(text)})' if text else ""
-    return (f'<p class="reward" data-reward="{_e(card.reward)}">{_e(card.reward_title or t["reward"])}'
-            f': <b>{page.achievement(card.reward_share, card.places, card.status)}</b>{band}</p>')
+    title = card.reward_title or t["reward"]
+    share = page.achievement(card.reward_share, card.places, card.status)
+    return (f'<p class="reward" data-reward="{_e(card.reward)}">{_e(title)}: <b>{share}</b>'
+            f'{band}</p>')
 
 
 def _components_card(page: _Page, card: ScorecardResult) -> str:
@@ -448,8 +450,8 @@ def _components_card(page: _Page, card: ScorecardResult) -> str:
         rows.append(
             f'<tr class="component" data-component="{_e(component.id)}"><td><b>'
             f'{_e(component.title)}</b></td><td class="num">{_e(page.percent(component.weight))}'
-            f'</td><td class="num">{page.achievement(component.score, card.places, component.status)}'
-            f'</td><td></td><td>{page.rating(component.band, component.status)}</td></tr>')
+            f'</td><td class="num">'
+            f'{page.achievement(component.score, card.places, component.status)}</td><td></td><td>{page.rating(component.band, component.status)}</td></tr>')
         for part in component.parts:
             rows.append(
                 f'<tr data-part="{_e(part.ref or part.kind)}"><td>&emsp;{_e(part.title)}'
