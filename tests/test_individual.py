@@ -526,3 +526,10 @@ def test_a_reward_table_that_checks_clean_pays_every_score(
             assert isinstance(scoring.reward_share(score, rows), float)
     else:
         assert {d.code for d in errors} <= {"SL281", "SL282"}
+
+
+def test_a_reward_mapping_no_card_names_is_a_warning() -> None:
+    text = PLAN.replace("  reward retribuzione_risultato\n}\n\nreward", "}\n\nreward") \
+        .replace("  reward retribuzione_risultato\n}\n", "}\n")
+    found = check_text(text)
+    assert [(d.code, d.is_error) for d in found] == [("SL287", False)]

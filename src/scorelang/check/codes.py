@@ -78,6 +78,7 @@ CODES: dict[str, str] = {
     "SL284": "reward paid outside 0-100 % of the bonus",
     "SL285": "reward mapping pays less for a higher score",
     "SL286": "behaviour set, role or component with nothing in it",
+    "SL287": "behaviour set, role or reward mapping declared but never used",
     "SL301": "values file is not valid YAML",
     "SL302": "values file has the wrong shape",
     "SL303": "value is not a number, N/D or a date",

@@ -18,6 +18,25 @@ def check_individual(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _roles(plan)
     yield from _rewards(plan)
     yield from _cards(plan)
+    yield from _unused(plan)
+
+
+def _unused(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
+    """Declared and never used: a card that should name it probably forgot to (SL287)."""
+    sets = {p.ref for c in plan.scorecards for k in c.components for p in k.parts
+            if p.kind == "behaviours"}
+    roles = {c.role for c in plan.scorecards}
+    rewards = {c.reward for c in plan.scorecards} | {r.reward for r in plan.roles}
+    for what, declared, used, hint in (
+            ("behaviour set", plan.behaviours, sets,
+             "rate it in a scorecard: `component comportamenti \"...\" {{ behaviours {id} }}`"),
+            ("role", plan.roles, roles, "give it to a scorecard: `scorecard ... role {id} {{`"),
+            ("reward mapping", plan.rewards, rewards,
+             "name it in a scorecard or a role: `reward {id}`")):
+        for item in declared:
+            if item.id not in used:
+                yield warning("SL287", f"{what} `{item.id}` is declared but never used",
+                              item.span, hint.format(id=item.id))
 
 
 def _duplicates(items: Sequence[tuple[str, Span | None]], what: str,
