@@ -51,7 +51,8 @@ def rating_problems(program: Program, values: Values) -> list[Diagnostic]:
             if scale is None:
                 names = [b[0] for s in sets for b in s.behaviours]
                 found.append(error("SL331", f"`{behaviour}` is not a behaviour rated in "
-                                   f"scorecard `{person}`", span,
+                                   f"scorecard `{person}`",
+                                   spans.get((person, "@" + behaviour), span),
                                    did_you_mean(behaviour, names) or "rated: " + ", ".join(names)))
                 continue
             if rating is None:

@@ -49,7 +49,8 @@ class Values:
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False)
     # the evaluator's ratings of each person's behaviours (scorecard id -> behaviour -> rating)
     behaviours: Ratings = attrs.field(factory=dict)
-    # where each rating was written: (scorecard id, behaviour id), and (scorecard id, "")
+    # where each rating was written: (scorecard id, behaviour id); its name: (id, "@behaviour");
+    # the person: (scorecard id, "")
     rating_spans: Mapping[tuple[str, str], Span] = attrs.field(factory=dict, eq=False)
 
     @classmethod
@@ -95,10 +96,12 @@ def ratings_of(raw: Any, problems: list[Diagnostic], node: yaml.Node | None = No
         out[person] = {}
         for behaviour, rating in ratings.items():
             behaviour = str(behaviour)
-            item_node = inner.get(behaviour, (None, None))[1]
+            name_node, item_node = inner.get(behaviour, (None, None))
             span = where(item_node) if item_node is not None else None
-            if spans is not None and span is not None:
+            name_span = where(name_node) if name_node is not None else None
+            if spans is not None and span is not None and name_span is not None:
                 spans[(person, behaviour)] = span
+                spans[(person, "@" + behaviour)] = name_span
             out[person][behaviour] = _rating(person, behaviour, rating, span, problems)
     return out
 
