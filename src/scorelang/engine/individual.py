@@ -72,8 +72,7 @@ def rating_problems(program: Program, values: Values) -> list[Diagnostic]:
     for person, sets in cards.items():
         for rated_set in sets:
             for behaviour, _, _ in rated_set.behaviours:
-                if values.behaviours.get(person, {}).get(behaviour, None) is None and \
-                        behaviour not in values.behaviours.get(person, {}):
+                if behaviour not in values.behaviours.get(person, {}):
                     found.append(warning("SL335", f"no rating of `{behaviour}` for `{person}`: "
                                          "scored as N/D", spans.get((person, "")),
                                          f"add `{behaviour}: null` under `{person}` in "
@@ -87,10 +86,12 @@ def scorecards(program: Program, slots: Slots, values: Values) -> tuple[Scorecar
     out = []
     for card in program.scorecards:
         if card.components:
-            components = tuple(_component(program, slots, values, card, c, bands)
-                               for c in card.components)
-            total = scoring.aggregate([(c.weight / 100.0, _score(c.score, c.status))
-                                       for c in components], program.aggregation)
+            # Fractions all the way up, as the evaluator's: percents are only for reading.
+            scored = [_component(program, slots, values, card, c, bands)
+                      for c in card.components]
+            components = tuple(result for result, _ in scored)
+            total = scoring.aggregate([(c.weight, score) for c, (_, score)
+                                       in zip(card.components, scored)], program.aggregation)
             entries: tuple[ScorecardEntry, ...] = ()
         else:
             components = ()
@@ -144,17 +145,18 @@ def _entries(program: Program, slots: Slots, card: CompiledScorecard,
 
 
 def _component(program: Program, slots: Slots, values: Values, card: CompiledScorecard,
-               component: CompiledComponent, bands: list[tuple[str, float]]) -> ComponentResult:
-    parts = tuple(_part(program, slots, values, card.id, part, bands)
-                  for part in component.parts)
-    score = scoring.aggregate([(p.weight / 100.0, _score(p.score, p.status)) for p in parts],
-                              program.aggregation)
+               component: CompiledComponent, bands: list[tuple[str, float]]
+               ) -> tuple[ComponentResult, Score]:
+    scored = [_part(program, slots, values, card.id, part, bands) for part in component.parts]
+    score = scoring.aggregate([(part.weight, part_score) for part, (_, part_score)
+                               in zip(component.parts, scored)], program.aggregation)
     return ComponentResult(component.id, component.title, component.weight * 100.0,
-                           _percent(score), _status(score), parts, scoring.band_of(score, bands))
+                           _percent(score), _status(score), tuple(r for r, _ in scored),
+                           scoring.band_of(score, bands)), score
 
 
 def _part(program: Program, slots: Slots, values: Values, person: str, part: CompiledPart,
-          bands: list[tuple[str, float]]) -> PartResult:
+          bands: list[tuple[str, float]]) -> tuple[PartResult, Score]:
     ratings: tuple[RatingResult, ...] = ()
     scale = None
     if part.kind == "plan":
@@ -181,22 +183,12 @@ def _part(program: Program, slots: Slots, values: Values, person: str, part: Com
         score = scoring.aggregate(weighted, program.aggregation)
     score = _score_of(score)
     return PartResult(part.kind, part.ref, part.title, part.weight * 100.0, _percent(score),
-                      _status(score), scoring.band_of(score, bands), ratings, scale)
+                      _status(score), scoring.band_of(score, bands), ratings, scale), score
 
 
 def _score_of(score: Score) -> Score:
     # The evaluator's slots hold N/D as NaN for branches not scored (evaluate.SlotScores).
     return scoring.NOT_REPORTED if not isinstance(score, Missing) and score != score else score
-
-
-def _score(percent: float | None, status: str) -> Score:
-    if percent is None:
-        return scoring.Missing(scoring.Reason(status)) if status in _REASONS else \
-            scoring.NOT_REPORTED
-    return percent / 100.0
-
-
-_REASONS = {reason.value for reason in scoring.Reason}
 
 
 def _percent(score: Score) -> float | None:
