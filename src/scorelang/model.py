@@ -309,12 +309,122 @@ class ScorecardItem:
 
 
 @attrs.frozen
+class Part:
+    """What a scorecard component is made of: the plan total (`plan`), an indicator, a node of
+    the tree, or a person's behaviour ratings (`behaviours NAME`). A lone part needs no weight."""
+
+    kind: str  # "plan", "indicator", "node" or "behaviours"
+    ref: str | None  # indicator id, node code or behaviour set; None for the plan
+    weight: Weight | None = None
+    label: str | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Component:
+    """A weighted piece of an individual evaluation (the body's performance, the area's,
+    the individual objectives, the behaviours): its parts' weighted mean."""
+
+    id: str
+    title: str
+    weight: Weight | None  # None: taken from the scorecard's role
+    parts: tuple[Part, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class Scorecard:
-    """Individual objectives of a manager or an office, weighted (34/33/33 %)."""
+    """Individual objectives of a manager or an office, weighted (34/33/33 %) — or, when
+    written with components, the individual evaluation: weighted components, optionally their
+    weights from a `role`, and the reward mapping that turns the final score into a bonus."""
 
     id: str
     title: str
     items: tuple[ScorecardItem, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+    components: tuple[Component, ...] = ()
+    role: str | None = None
+    reward: str | None = None  # as written in the card; else the role's
+    role_span: Span | None = attrs.field(default=None, eq=False)
+    reward_span: Span | None = attrs.field(default=None, eq=False)
+
+
+# ---- individual evaluation: behaviours, roles, reward bands -------------------------------
+@attrs.frozen
+class Behaviour:
+    """One rated behaviour ("Capacità di problem solving") and its weight in its set."""
+
+    id: str
+    title: str
+    weight: Weight
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class BehaviourSet:
+    """Behaviours rated per person on a scale `low to high` in steps of `step`; a rating r
+    converts to r / high (4 of 5 -> 80 %), the set's score is the weighted mean."""
+
+    id: str
+    title: str
+    low: float
+    high: float
+    step: float | None  # None: whole steps (`scale 1 to 5`); `step 0.5` allows halves
+    behaviours: tuple[Behaviour, ...]
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    def behaviour(self, behaviour_id: str) -> Behaviour | None:
+        for behaviour in self.behaviours:
+            if behaviour.id == behaviour_id:
+                return behaviour
+        return None
+
+
+@attrs.frozen
+class RoleWeight:
+    component: str
+    weight: Weight
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Role:
+    """Component weights declared once for every scorecard of a role (a manager: 30 % body,
+    30 % area, 20 % objectives, 20 % behaviours), and the role's reward mapping."""
+
+    id: str
+    title: str
+    weights: tuple[RoleWeight, ...]
+    reward: str | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+    reward_span: Span | None = attrs.field(default=None, eq=False)
+
+    def weight(self, component: str) -> Weight | None:
+        for entry in self.weights:
+            if entry.component == component:
+                return entry.weight
+        return None
+
+
+@attrs.frozen
+class RewardRow:
+    """Scores in [lower, upper) pay `pays` (fractions), or from `pays` to `pays_to` linearly.
+    `below A` has lower None; `from A` has upper None."""
+
+    lower: float | None
+    upper: float | None
+    pays: float
+    pays_to: float | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class Reward:
+    """Reward bands (premialità): the final individual score -> the share of the bonus."""
+
+    id: str
+    title: str
+    rows: tuple[RewardRow, ...]
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -423,6 +533,9 @@ class PlanDefinition:
     scorecards: tuple[Scorecard, ...] = ()
     tags: tuple[Tag, ...] = ()
     rules: tuple[AdviceRule, ...] = ()
+    behaviours: tuple[BehaviourSet, ...] = ()
+    roles: tuple[Role, ...] = ()
+    rewards: tuple[Reward, ...] = ()
     source: str = attrs.field(default="<string>", eq=False)
     span: Span | None = attrs.field(default=None, eq=False)
 
@@ -437,6 +550,15 @@ class PlanDefinition:
             if period.id == period_id:
                 return period
         return None
+
+    def behaviour_set(self, set_id: str) -> BehaviourSet | None:
+        return next((b for b in self.behaviours if b.id == set_id), None)
+
+    def role(self, role_id: str) -> Role | None:
+        return next((r for r in self.roles if r.id == role_id), None)
+
+    def reward(self, reward_id: str) -> Reward | None:
+        return next((r for r in self.rewards if r.id == reward_id), None)
 
 
 def slug(title: str) -> str:

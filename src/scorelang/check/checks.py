@@ -15,6 +15,7 @@ from ..diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order
 from ..model import FACTS, FLAGS, PLACEHOLDERS, SEVERITIES, Direction, Formula, placeholders
 from ..syntax.parser import reserved_words
 from .aggregation import AGGREGATION_CHECKS, rule_of
+from .individual import check_individual
 from .leaf_rules import leaf_rules
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
@@ -29,7 +30,7 @@ def check(plan: model.PlanDefinition) -> list[Diagnostic]:
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
                  _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
-                 _scorecards, _tags, _rules, leaf_rules, *AGGREGATION_CHECKS):
+                 _scorecards, _tags, _rules, leaf_rules, *AGGREGATION_CHECKS, check_individual):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -247,6 +248,8 @@ def _unused_indicators(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                    if isinstance(p.node, model.Reference))
     used.update(item.indicator for card in plan.scorecards for item in card.items
                 if item.indicator is not None)
+    used.update(part.ref for card in plan.scorecards for component in card.components
+                for part in component.parts if part.kind == "indicator" and part.ref)
     for indicator in plan.indicators:
         if indicator.id not in used:
             yield warning("SL213", f"indicator `{indicator.id}` is declared but never used",
@@ -286,7 +289,7 @@ def _scorecards(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     declared = [i.id for i in plan.indicators]
     nodes = [p.id for p in model.walk(plan)]
     for card in plan.scorecards:
-        if not card.items:
+        if not card.items and not card.components:
             yield error("SL209", f"scorecard `{card.id}` has nothing in it", card.span,
                         "list its indicators and objectives with their weights")
             continue
@@ -301,7 +304,8 @@ def _scorecards(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
         names = [(item.indicator or item.node or "", item.span) for item in card.items]
         yield from _duplicates(names, f"entry of scorecard `{card.id}`", "SL207",
                                "list each indicator or objective once")
-        yield from _sibling_sum(card.items, f"scorecard `{card.id}`", card.span)
+        if not card.components:  # a card of components: check.individual
+            yield from _sibling_sum(card.items, f"scorecard `{card.id}`", card.span)
 
 
 def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

@@ -237,12 +237,30 @@ def cmd_explain(args: argparse.Namespace) -> int:
     scored = _scored(args)
     if isinstance(scored, int):
         return scored
+    if args.node.startswith("scorecard:"):
+        return _explain_scorecard(args, *scored)
     try:
         explanation = explain(*scored, args.node, depth=args.depth)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
     render = explain_report.explain_json if args.format == "json" else explain_report.explain_text
+    sys.stdout.write(render(explanation))
+    return EXIT_OK
+
+
+def _explain_scorecard(args: argparse.Namespace, plan: Plan, result: Result) -> int:
+    """`explain ... scorecard:ID`: a person's evaluation, component by component."""
+    from ..tools.individual import explain_scorecard
+    from ..report import individual
+
+    try:
+        explanation = explain_scorecard(plan, result, args.node)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    render = individual.explain_scorecard_json if args.format == "json" else \
+        individual.explain_scorecard_text
     sys.stdout.write(render(explanation))
     return EXIT_OK
 

@@ -75,10 +75,47 @@ class CardEntry:
 
 
 @attrs.frozen
+class RatedBehaviours:
+    """A behaviour set as a component part reads it: the scale's top (a rating r scores
+    r / high) and each behaviour's (id, title, weight as a fraction)."""
+
+    id: str
+    title: str
+    high: float
+    behaviours: tuple[tuple[str, str, float], ...]
+
+
+@attrs.frozen
+class CompiledPart:
+    """One part of a component: the plan total, an indicator (leaf), a node, or behaviours."""
+
+    kind: str  # "plan", "indicator", "node", "behaviours"
+    ref: str | None
+    title: str
+    weight: float  # fraction of the component (1.0 for a lone part)
+    leaf: int | None = None
+    node: int | None = None
+    behaviours: RatedBehaviours | None = None
+
+
+@attrs.frozen
+class CompiledComponent:
+    id: str
+    title: str
+    weight: float  # fraction of the final score (from the card, or from its role)
+    parts: tuple[CompiledPart, ...]
+
+
+@attrs.frozen
 class CompiledScorecard:
     id: str
     title: str
     entries: tuple[CardEntry, ...]
+    components: tuple[CompiledComponent, ...] = ()
+    role: str | None = None
+    reward: str | None = None  # the reward mapping's id (the card's, else its role's)
+    reward_title: str | None = None
+    reward_rows: tuple[scoring.RewardRow, ...] = ()
 
 
 # (slot, ((child slot, weight), ...), sum of those weights): see `Layout.branches`.
@@ -162,6 +199,7 @@ class Program:
     # node and policy say no other `aggregate` (see CompiledNode.aggregation, plan_aggregation).
     aggregation: Aggregation
     scorecards: tuple[CompiledScorecard, ...] = ()
+    rated: bool = False  # some scorecard has behaviours to rate (evaluate checks the ratings)
     layout: Layout = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -291,8 +329,10 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
         visit(root)
     scorecards = tuple(_scorecard(card, plan, leaf_index, index_of, nodes)
                        for card in plan.scorecards)
+    rated = any(part.behaviours is not None for card in scorecards
+                for component in card.components for part in component.parts)
     return Program(plan, period, tuple(leaves), tuple(nodes), tuple(post_order), roots,
-                   scoring.aggregation_of(plan.policy.missing), scorecards)
+                   scoring.aggregation_of(plan.policy.missing), scorecards, rated)
 
 
 def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: dict[str, int],
@@ -309,7 +349,45 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
             node = index_of[item.node]
             entries.append(CardEntry(item.node, item.label or nodes[node].title,
                                      item.weight.fraction, node=node))
-    return CompiledScorecard(card.id, card.title, tuple(entries))
+    role = plan.role(card.role) if card.role else None
+    reward = plan.reward(card.reward or (role.reward if role and role.reward else "") or "")
+    components = tuple(_component(c, plan, role, leaf_index, index_of, nodes)
+                       for c in card.components)
+    rows = tuple((r.lower, r.upper, r.pays, r.pays_to) for r in reward.rows) if reward else ()
+    return CompiledScorecard(card.id, card.title, tuple(entries), components, card.role,
+                             reward.id if reward else None, reward.title if reward else None,
+                             rows)
+
+
+def _component(component: model.Component, plan: model.PlanDefinition, role: model.Role | None,
+               leaf_index: dict[str, int], index_of: dict[str, int],
+               nodes: list[CompiledNode]) -> CompiledComponent:
+    """A component with its weight (written, else its role's) and its parts resolved."""
+    weight = component.weight or (role.weight(component.id) if role else None)
+    parts = []
+    for part in component.parts:
+        share = part.weight.fraction if part.weight else 1.0
+        if part.kind == "plan":
+            parts.append(CompiledPart("plan", None, part.label or plan.title, share))
+        elif part.kind == "indicator":
+            indicator = plan.indicator(part.ref or "")
+            assert indicator is not None and part.ref is not None
+            parts.append(CompiledPart("indicator", part.ref, part.label or indicator.title,
+                                      share, leaf=leaf_index[part.ref]))
+        elif part.kind == "node":
+            node = index_of[part.ref or ""]
+            parts.append(CompiledPart("node", part.ref, part.label or nodes[node].title, share,
+                                      node=node))
+        else:
+            rated = plan.behaviour_set(part.ref or "")
+            assert rated is not None
+            parts.append(CompiledPart("behaviours", rated.id, part.label or rated.title, share,
+                                      behaviours=RatedBehaviours(
+                                          rated.id, rated.title, rated.high,
+                                          tuple((b.id, b.title, b.weight.fraction)
+                                                for b in rated.behaviours))))
+    return CompiledComponent(component.id, component.title, weight.fraction if weight else 0.0,
+                             tuple(parts))
 
 
 def _fast_path(leaf: Leaf) -> tuple[float, float]:

@@ -16,10 +16,10 @@ from itertools import repeat
 from typing import Any
 
 from .. import model
-from . import scoring
+from . import individual, scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
-from .result import (Deferred, Finding, NodeResult, NodeTable, Result, ScorecardEntry,
+from .result import (Deferred, Finding, NodeResult, NodeTable, Result,
                      ScorecardResult)
 from .scoring import Missing, Score
 from .values import Value, Values
@@ -98,7 +98,13 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
     plan = program.plan
     cards: tuple[ScorecardResult, ...] | Deferred[tuple[ScorecardResult, ...]] = ()
     if program.scorecards:
-        cards = Deferred(lambda: _scorecards(program, slots))
+        if values.behaviours or program.rated:
+            # Ratings are checked now, not when the scorecards are read: a bad one is an error.
+            problems = individual.rating_problems(program, values)
+            if any(d.is_error for d in problems):
+                raise ValuesError([d for d in problems if d.is_error])
+            notes += tuple(problems)
+        cards = Deferred(lambda: individual.scorecards(program, slots, values))
     findings: tuple[Finding, ...] | Deferred[tuple[Finding, ...]] = ()
     if advice is not None:
         # The findings are read from the Result they belong to, reached through a weak
@@ -287,30 +293,6 @@ def _score_branches(program: Program, scores: SlotScores) -> None:
 
 def _bands(program: Program) -> list[tuple[str, float]]:
     return [(band.id, band.lower) for band in program.plan.bands]
-
-
-def _scorecards(program: Program, slots: SlotScores) -> tuple[ScorecardResult, ...]:
-    places = program.plan.policy.display_places
-    bands = _bands(program)
-    at = program.layout.slot_of_node
-    out = []
-    for card in program.scorecards:
-        entries = []
-        weighted: list[tuple[float, Score]] = []
-        for entry in card.entries:
-            score = slots[entry.leaf] if entry.leaf is not None else slots[at[entry.node or 0]]
-            weighted.append((entry.weight, score))
-            entries.append(ScorecardEntry(
-                entry.ref, "indicator" if entry.leaf is not None else "node", entry.title,
-                entry.weight * 100.0, None if isinstance(score, Missing) else score * 100.0,
-                score.status if isinstance(score, Missing) else "scored",
-                scoring.band_of(score, bands)))
-        total = scoring.aggregate(weighted, program.aggregation)
-        out.append(ScorecardResult(card.id, card.title,
-                                   None if isinstance(total, Missing) else total * 100.0,
-                                   total.status if isinstance(total, Missing) else "scored",
-                                   tuple(entries), scoring.band_of(total, bands), places))
-    return tuple(out)
 
 
 def _percent(value: float | None) -> float | None:

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from .. import model
 from .advice import advise
 from .compile import Program, compile_plan
@@ -59,10 +61,16 @@ class Plan:
         return periods[-1].id if periods else None
 
     def evaluate(self, values: Values | Mapping[str, Any], period: str | None = None,
-                 as_of: dt.date | None = None) -> Result:
-        """Score the plan. `values` is a loaded values file or a mapping id -> value."""
+                 as_of: dt.date | None = None, *,
+                 behaviours: Mapping[str, Mapping[str, Any]] | None = None) -> Result:
+        """Score the plan. `values` is a loaded values file or a mapping id -> value;
+        `behaviours` rates people's behaviours (scorecard id -> behaviour -> rating), in place
+        of those of the values file."""
         if not isinstance(values, Values):
-            values = Values.from_mapping(values)
+            values = Values.from_mapping(values, behaviours=behaviours)
+        elif behaviours is not None:
+            values = attrs.evolve(values, behaviours=Values.from_mapping(
+                {}, behaviours=behaviours).behaviours, rating_spans={})
         chosen = period or values.period or self.default_period()
         notes: tuple[Diagnostic, ...] = ()
         if chosen is not None and not (period or values.period):

@@ -122,23 +122,102 @@ class ScorecardEntry:
 
 
 @attrs.frozen
+class RatingResult:
+    """One behaviour as the evaluator rated it: the rating on the scale and its score."""
+
+    id: str
+    title: str
+    weight: float  # percent of its set
+    rating: float | None  # on the scale; None: not rated
+    score: float | None  # percent: rating / scale top
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class PartResult:
+    """One part of a component: the plan total, an indicator, a node or a behaviour set."""
+
+    kind: str  # "plan", "indicator", "node" or "behaviours"
+    ref: str | None
+    title: str
+    weight: float  # percent of the component
+    score: float | None
+    status: str
+    band: str | None = None
+    ratings: tuple[RatingResult, ...] = ()  # for behaviours
+    scale: float | None = None  # the top of the behaviours' scale
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "ref": self.ref, "title": self.title,
+                               "weight": self.weight, "score": self.score,
+                               "status": self.status, "band": self.band}
+        if self.kind == "behaviours":
+            out["scale"] = self.scale
+            out["ratings"] = [rating.to_dict() for rating in self.ratings]
+        return out
+
+
+@attrs.frozen
+class ComponentResult:
+    """A weighted component of an individual evaluation, scored from its parts."""
+
+    id: str
+    title: str
+    weight: float  # percent of the final score
+    score: float | None
+    status: str
+    parts: tuple[PartResult, ...]
+    band: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "weight": self.weight, "score": self.score,
+                "status": self.status, "band": self.band,
+                "parts": [part.to_dict() for part in self.parts]}
+
+
+@attrs.frozen
 class ScorecardResult:
     id: str
     title: str
-    score: float | None  # percent, unrounded
+    score: float | None  # percent, unrounded: with components, the final individual score
     status: str
     entries: tuple[ScorecardEntry, ...]
     band: str | None = None
     places: int = 2
+    components: tuple[ComponentResult, ...] = ()
+    role: str | None = None
+    reward: str | None = None  # the reward mapping's id
+    reward_title: str | None = None
+    reward_band: str | None = None  # the row the score fell in ("60% to 95%")
+    reward_share: float | None = None  # percent of the bonus
+    # that row's bounds in percent (None: open below / above), for reports in each locale
+    reward_bounds: tuple[float | None, float | None] | None = None
 
     @property
     def display(self) -> str:
         return "N/D" if self.score is None else str(half_up(self.score, self.places))
 
+    @property
+    def reward_display(self) -> str:
+        return "N/D" if self.reward_share is None else \
+            str(half_up(self.reward_share, self.places))
+
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "score": self.score,
-                "display": self.display, "status": self.status, "band": self.band,
-                "entries": [entry.to_dict() for entry in self.entries]}
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "score": self.score,
+                               "display": self.display, "status": self.status, "band": self.band,
+               "entries": [entry.to_dict() for entry in self.entries]}
+        # Only cards that use them carry the individual evaluation's keys: the JSON of a
+        # flat scorecard (Modena's) stays what it was.
+        if self.components:
+            out["role"] = self.role
+            out["components"] = [component.to_dict() for component in self.components]
+        if self.reward is not None:
+            out["reward"] = {"id": self.reward, "title": self.reward_title,
+                             "band": self.reward_band, "share": self.reward_share,
+                             "display": self.reward_display}
+        return out
 
 
 T = TypeVar("T")

@@ -750,6 +750,69 @@ def band_of(score: Score, bands: Sequence[tuple[str, float]]) -> str | None:
     return found
 
 
+# ---- individual evaluation: behaviour ratings and reward bands ----------------------------
+def behaviour_score(rating: float, high: float) -> float:
+    """A behaviour rated `rating` on a scale up to `high`, as a fraction: r / high (4 of 5 ->
+    0.80), as SMVP forms print it. The scale's low end is not subtracted: 1 of 5 is 20 %."""
+    return rating / high
+
+
+def behaviour_score_array(ratings: Any, high: float) -> Any:
+    return ratings / high
+
+
+# A reward row as compile keeps it: (lower, upper, pays, pays_to), fractions; lower None for
+# `below A`, upper None for `from A`, pays_to None for a fixed payment.
+RewardRow = tuple[float | None, float | None, float, float | None]
+
+
+def reward_row(score: float, rows: Sequence[RewardRow]) -> int | None:
+    """The row a final score falls in: rows run from their lower bound up to, not including,
+    the next's (`check` makes them ascending, without gaps or overlaps)."""
+    found = None
+    for index, (lower, upper, _, _) in enumerate(rows):
+        if lower is not None and score < lower - BAND_TOLERANCE:
+            continue
+        if upper is not None and score >= upper - BAND_TOLERANCE:
+            continue
+        found = index
+        break
+    return found
+
+
+def reward_share(score: Score, rows: Sequence[RewardRow]) -> Score:
+    """The share of the bonus a final individual score earns (premialità): the row's fixed
+    payment, or linear from `pays` at its lower bound to `pays_to` at its upper one.
+    An N/D score earns an N/D share; so does a score no row covers (`check` forbids that)."""
+    if isinstance(score, Missing):
+        return score
+    index = reward_row(score, rows)
+    if index is None:
+        return NOT_REPORTED
+    lower, upper, pays, pays_to = rows[index]
+    if pays_to is None or lower is None or upper is None:
+        return pays
+    return pays + (score - lower) / (upper - lower) * (pays_to - pays)
+
+
+def reward_share_array(scores: Any, rows: Sequence[RewardRow]) -> Any:
+    """`reward_share` over an array of final scores (NaN: N/D, and stays NaN)."""
+    np = _numpy()
+    out = np.full(np.shape(scores), np.nan)
+    for lower, upper, pays, pays_to in reversed(rows):
+        inside = np.ones(np.shape(scores), dtype=bool)
+        if lower is not None:
+            inside &= scores >= lower - BAND_TOLERANCE
+        if upper is not None:
+            inside &= scores < upper - BAND_TOLERANCE
+        if pays_to is None or lower is None or upper is None:
+            value = np.full(np.shape(scores), pays)
+        else:
+            value = pays + (scores - lower) / (upper - lower) * (pays_to - pays)
+        out = np.where(inside, value, out)
+    return out
+
+
 def _numpy() -> Any:
     """numpy, for the array forms: imported when a batch first needs it, not by the CLI."""
     import numpy

@@ -25,7 +25,11 @@ from .yamlsource import node_span, syntax_error
 
 Value = float | dt.date | None
 
-_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values")
+_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "behaviours")
+_PERIOD_KEYS = ("as_of", "values", "behaviours")
+
+# Behaviour ratings: scorecard id -> behaviour id -> rating (None: not rated).
+Ratings = Mapping[str, Mapping[str, float | None]]
 
 # Indicator ids are interned as they are read (`sys.intern`), as the compiled plan's are
 # (compile.Layout.names): the evaluator's check that the values come in the plan's order then
@@ -43,17 +47,79 @@ class Values:
     as_of: dt.date | None = None
     source: str = "<values>"
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False)
+    # the evaluator's ratings of each person's behaviours (scorecard id -> behaviour -> rating)
+    behaviours: Ratings = attrs.field(factory=dict)
+    # where each rating was written: (scorecard id, behaviour id); its name: (id, "@behaviour");
+    # the person: (scorecard id, "")
+    rating_spans: Mapping[tuple[str, str], Span] = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
                      period: str | None = None, as_of: dt.date | None = None,
-                     source: str = "<values>") -> Values:
+                     source: str = "<values>", behaviours: Mapping[str, Any] | None = None
+                     ) -> Values:
         """Values given by a program: the same checks as a file, without positions."""
         problems: list[Diagnostic] = []
         clean = {intern(str(k)): _value(str(k), v, None, problems) for k, v in values.items()}
+        ratings = ratings_of(behaviours, problems) if behaviours else {}
         if problems:
             raise ValuesError(problems)
-        return cls(clean, plan, period, as_of, source)
+        return cls(clean, plan, period, as_of, source, behaviours=ratings)
+
+
+def ratings_of(raw: Any, problems: list[Diagnostic], node: yaml.Node | None = None,
+               source: str = "<values>", spans: dict[tuple[str, str], Span] | None = None
+               ) -> dict[str, dict[str, float | None]]:
+    """Behaviour ratings as given (a mapping person -> behaviour -> number or null), type-
+    checked; whether the people and behaviours exist is decided against the plan (evaluate)."""
+    where = (lambda n: node_span(source, n)) if node is not None else (lambda n: None)
+    if not isinstance(raw, Mapping):
+        problems.append(error("SL334", "`behaviours` must map each scorecard to its ratings",
+                              where(node), "write `behaviours:` then `person: {behaviour: 4}`"))
+        return {}
+    nodes = {str(k.value): (k, v) for k, v in node.value} if isinstance(node, yaml.MappingNode) \
+        else {}
+    out: dict[str, dict[str, float | None]] = {}
+    for person, ratings in raw.items():
+        person = str(person)
+        key_node, value_node = nodes.get(person, (None, None))
+        person_span = where(key_node) if key_node is not None else None
+        if spans is not None and person_span is not None:
+            spans[(person, "")] = person_span
+        if not isinstance(ratings, Mapping):
+            problems.append(error("SL334", f"the ratings of `{person}` must map each behaviour "
+                                  "to a rating", where(value_node) if value_node else None,
+                                  f"write `{person}: {{problem_solving: 4, leadership: 5}}`"))
+            continue
+        inner = {str(k.value): (k, v) for k, v in value_node.value} \
+            if isinstance(value_node, yaml.MappingNode) else {}
+        out[person] = {}
+        for behaviour, rating in ratings.items():
+            behaviour = str(behaviour)
+            name_node, item_node = inner.get(behaviour, (None, None))
+            span = where(item_node) if item_node is not None else None
+            name_span = where(name_node) if name_node is not None else None
+            if spans is not None and span is not None and name_span is not None:
+                spans[(person, behaviour)] = span
+                spans[(person, "@" + behaviour)] = name_span
+            out[person][behaviour] = _rating(person, behaviour, rating, span, problems)
+    return out
+
+
+def _rating(person: str, behaviour: str, raw: Any, span: Span | None,
+            problems: list[Diagnostic]) -> float | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str) and raw.strip().upper() in ("N/D", "ND", "N.D."):
+        return None
+    if not isinstance(raw, bool) and isinstance(raw, (int, float, numbers.Real, Decimal)):
+        number = float(raw)
+        if number == number and abs(number) != float("inf"):
+            return number
+    problems.append(error("SL334", f"the rating of `{behaviour}` for `{person}` is {raw!r}, "
+                          "not a number", span, "write the rating on the behaviours' scale "
+                          "(e.g. 4 on a 1-5 scale), or null if not rated"))
+    return None
 
 
 def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic]) -> Value:
@@ -192,7 +258,12 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
             spans[name] = span
             clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
                                  node_span(source, value_node), problems)
-    return Values(clean, plan, period, as_of, source, spans)
+    ratings: dict[str, dict[str, float | None]] = {}
+    rating_spans: dict[tuple[str, str], Span] = {}
+    if "behaviours" in nodes:
+        ratings = ratings_of(data.get("behaviours"), problems, nodes["behaviours"][1], source,
+                             rating_spans)
+    return Values(clean, plan, period, as_of, source, spans, ratings, rating_spans)
 
 
 def loads_all_values(text: str, source: str = "<values>") -> list[Values]:
@@ -222,7 +293,7 @@ def loads_all_values(text: str, source: str = "<values>") -> list[Values]:
                     problems.append(error("SL302", f"period `{key_node.value}` must hold `as_of` "
                                           "and `values`", node_span(source, value_node)))
                     continue
-                found.append(_one_period(value_node, entry, source, ("as_of", "values"), plan,
+                found.append(_one_period(value_node, entry, source, _PERIOD_KEYS, plan,
                                          str(key_node.value), problems))
     if problems:
         raise ValuesError(in_source_order(problems))

@@ -25,6 +25,21 @@ def band_title(band: str | None, bands: Sequence[Band], status: str | None = Non
     return band
 
 
+def reward_band_text(bounds: tuple[float | None, float | None] | None, locale: str) -> str:
+    """A reward row in the report's language: "60% to 95%", "da 60 % a 95 %", "below 60%"."""
+    if bounds is None:
+        return ""
+    lower, upper = bounds
+    figures = [None if b is None else numbers.percent(b, locale, 0 if b == int(b) else 2)
+               for b in bounds]
+    it = locale == "it"
+    if lower is None:
+        return f"sotto {figures[1]}" if it else f"below {figures[1]}"
+    if upper is None:
+        return f"da {figures[0]}" if it else f"from {figures[0]}"
+    return f"da {figures[0]} a {figures[1]}" if it else f"{figures[0]} to {figures[1]}"
+
+
 def target_text(target: Target | None, locale: str) -> str:
     if target is None:
         return ""
@@ -60,6 +75,8 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return band_title(value, bands, row.get("status"))
     if kind == "status":
         return STATUS_IT.get(value, value) if locale == "it" and value else (value or "")
+    if kind == "reward_band":
+        return reward_band_text(value, locale)
     if kind == "flags":
         return ", ".join(value or ())
     return "" if value is None else str(value)

@@ -31,6 +31,7 @@ from .. import model
 from ..model import TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from ..engine import numbers
+from .cells import reward_band_text
 from .words import FLAG_WORDS, PAGE_WORDS
 
 _DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
@@ -415,6 +416,8 @@ def _findings(page: _Page) -> str:
 
 def _scorecard(page: _Page, card: ScorecardResult) -> str:
     t = page.text
+    if card.components:
+        return _components_card(page, card)
     rows = "".join(
         f'<tr data-scorecard-entry="{_e(entry.ref)}"><td>{_e(entry.title)}'
         f'<small class="ind-id">{_e(entry.ref)}</small></td>'
@@ -425,8 +428,56 @@ def _scorecard(page: _Page, card: ScorecardResult) -> str:
              f'<th class="num">{_e(t["achievement"])}</th><th>{_e(t["band"])}</th>')
     return (f'<article class="card" data-scorecard="{_e(card.id)}"><h3>{_e(card.title)}'
             f'<span class="card-score">{page.achievement(card.score, card.places, card.status)} '
-            f'{page.rating(card.band, card.status)}</span></h3><table><thead><tr>{heads}</tr>'
-            f'</thead><tbody>{rows}</tbody></table></article>')
+            f'{page.rating(card.band, card.status)}</span></h3>{_reward(page, card)}<table><thead>'
+            f'<tr>{heads}</tr></thead><tbody>{rows}</tbody></table></article>')
+
+
+def _reward(page: _Page, card: ScorecardResult) -> str:
+    if card.reward is None:
+        return ""
+    t = page.text
+    text = reward_band_text(card.reward_bounds, page.locale)
+    band = f' ({_e(t["reward_band"])} {_e(text)})' if text else ""
+    title = card.reward_title or t["reward"]
+    share = page.achievement(card.reward_share, card.places, card.status)
+    return (f'<p class="reward" data-reward="{_e(card.reward)}">{_e(title)}: <b>{share}</b>'
+            f'{band}</p>')
+
+
+def _components_card(page: _Page, card: ScorecardResult) -> str:
+    """An individual evaluation: each component, its parts, the behaviour ratings, the reward."""
+    t = page.text
+    rows = []
+    for component in card.components:
+        rows.append(
+            f'<tr class="component" data-component="{_e(component.id)}"><td><b>'
+            f'{_e(component.title)}</b></td><td class="num">{_e(page.percent(component.weight))}'
+            f'</td><td class="num">'
+            f'{page.achievement(component.score, card.places, component.status)}</td><td></td><td>{page.rating(component.band, component.status)}</td></tr>')
+        for part in component.parts:
+            rows.append(
+                f'<tr data-part="{_e(part.ref or part.kind)}"><td>&emsp;{_e(part.title)}'
+                f'<small class="ind-id">{_e(part.ref or part.kind)}</small></td>'
+                f'<td class="num">{_e(page.percent(part.weight))}</td>'
+                f'<td class="num">{page.achievement(part.score, card.places, part.status)}</td>'
+                f'<td></td><td>{page.rating(part.band, part.status)}</td></tr>')
+            for rating in part.ratings:
+                given = "N/D" if rating.rating is None else \
+                    numbers.measure(rating.rating, f"/ {part.scale or 0:g}", page.locale)
+                status = "scored" if rating.score is not None else "missing"
+                rows.append(
+                    f'<tr data-behaviour="{_e(rating.id)}"><td>&emsp;&emsp;{_e(rating.title)}</td>'
+                    f'<td class="num">{_e(page.percent(rating.weight))}</td>'
+                    f'<td class="num">{page.achievement(rating.score, card.places, status)}</td>'
+                    f'<td class="num">{_e(given)}</td><td></td></tr>')
+    heads = (f'<th>{_e(t["component"])}</th><th class="num">{_e(t["weight"])}</th>'
+             f'<th class="num">{_e(t["achievement"])}</th><th class="num">'
+             f'{_e(t["rating_given"])}</th><th>{_e(t["band"])}</th>')
+    return (f'<article class="card" data-scorecard="{_e(card.id)}"><h3>{_e(card.title)}'
+            f'<span class="card-score">{page.achievement(card.score, card.places, card.status)} '
+            f'{page.rating(card.band, card.status)}</span></h3>{_reward(page, card)}'
+            f'<table><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'</article>')
 
 
 def _legend(page: _Page) -> str:

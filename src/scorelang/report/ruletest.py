@@ -12,7 +12,7 @@ import attrs
 
 from ..diagnostics import Diagnostic, Span, render
 from ..engine.result import NodeResult
-from ..tools.ruletest import FORMAT_VERSION, ND, Expectation, Outcome, RunReport, figure
+from ..tools.ruletest import FORMAT_VERSION, ND, Expectation, Figure, Outcome, RunReport, figure
 
 _RULE_WIDTH = 72
 
@@ -30,7 +30,7 @@ def _describe_expected(e: Expectation) -> str:
     return ", ".join(parts)
 
 
-def _describe_got(got: NodeResult) -> str:
+def _describe_got(got: NodeResult | Figure) -> str:
     score = "N/D" if got.score is None else f"{figure(got.score)} (shown {got.display})"
     flags = f"flags [{', '.join(got.flags)}]" if got.flags else "no flags"
     return f"score {score}, status {got.status}, {flags}"

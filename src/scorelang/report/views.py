@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..model import TargetUsed
-from ..engine.result import NodeResult, Result
+from ..engine.result import NodeResult, Result, ScorecardResult
 
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
 
@@ -25,7 +25,8 @@ class Column:
     key: str
     title: str  # English
     titolo: str  # Italian
-    kind: str = "text"  # text, percent, weight, target, measure, band, status, flags, points
+    # text, percent, weight, target, measure, band, status, flags, points, reward_band
+    kind: str = "text"
 
     def heading(self, locale: str) -> str:
         return self.titolo if locale == "it" else self.title
@@ -136,19 +137,52 @@ def indicators(result: Result, depth: int | None = None) -> View:
 
 
 def scorecards(result: Result, depth: int | None = None) -> View:
+    """Each scorecard and its lines. A card made of components shows them, their parts and
+    the behaviour ratings beneath; cards paid by a reward mapping show their band and share.
+    The rating and reward columns appear only when some card has them (Modena's do not)."""
     rows: list[dict[str, Any]] = []
     for card in result.scorecards:
         rows.append({"depth": 0, "node": card.title, "weight": None, "score": card.score,
                      "band": card.band, "status": card.status, "kind": "scorecard",
-                     "id": card.id})
+                     "id": card.id, "reward": card.reward_share,
+                     "reward_band": card.reward_bounds})
         for entry in card.entries:
             rows.append({"depth": 1, "node": f"{entry.ref} · {entry.title}",
                          "weight": entry.weight, "score": entry.score, "band": entry.band,
                          "status": entry.status, "kind": entry.kind, "id": entry.ref})
-    columns = (Column("node", "Scorecard", "Obiettivi individuali"), _WEIGHT, _SCORE, _BAND,
-               _STATUS)
+        rows.extend(_components(card))
+    columns: tuple[Column, ...] = (Column("node", "Scorecard", "Obiettivi individuali"),
+                                   _WEIGHT, _SCORE, _BAND, _STATUS)
+    if any(card.components for card in result.scorecards):
+        columns += (Column("rating", "Evaluator's rating", "Giudizio", "measure"),)
+    if any(card.reward is not None for card in result.scorecards):
+        columns += (Column("reward_band", "Reward band", "Fascia premiale", "reward_band"),
+                    Column("reward", "Reward", "Quota premio", "percent"))
     return View("scorecards", "Individual scorecards", "Obiettivi individuali", columns,
                 tuple(rows), depth_key="node")
+
+
+def _components(card: ScorecardResult) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for component in card.components:
+        rows.append({"depth": 1, "node": f"{component.id} · {component.title}",
+                     "weight": component.weight, "score": component.score,
+                     "band": component.band, "status": component.status, "kind": "component",
+                     "id": f"{card.id}/{component.id}"})
+        for part in component.parts:
+            ref = {"plan": "plan", "behaviours": f"behaviours {part.ref}"}.get(part.kind,
+                                                                                part.ref or "")
+            rows.append({"depth": 2, "node": f"{ref} · {part.title}", "weight": part.weight,
+                         "score": part.score, "band": part.band, "status": part.status,
+                         "kind": part.kind, "id": f"{card.id}/{component.id}/{ref}"})
+            for rating in part.ratings:
+                rows.append({"depth": 3, "node": f"{rating.id} · {rating.title}",
+                             "weight": rating.weight, "score": rating.score,
+                             "rating": None if rating.rating is None else
+                             Measure(rating.rating, f"/ {part.scale or 0:g}"),
+                             "status": "scored" if rating.score is not None else "missing",
+                             "kind": "behaviour", "id": f"{card.id}/{rating.id}"})
+    return rows
 
 
 def findings(result: Result, depth: int | None = None) -> View:

@@ -31,7 +31,8 @@ from typing import Any
 from ..diagnostics import ScorelangError, error
 from ..files import InputError
 from ..model import Band, TargetUsed
-from ..engine.result import NodeResult, Result
+from ..engine.result import NodeResult, Result, ScorecardResult
+from .cells import reward_band_text
 from .words import FLAG_WORDS
 
 SHEETS = ("Summary", "Tree", "Indicators", "Scorecards", "Findings")
@@ -52,6 +53,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "deadline": "scadenza", "total": "totale",
         "area_kind": "ambito", "objective_kind": "obiettivo", "group_kind": "gruppo",
         "indicator_kind": "indicatore", "node_kind": "obiettivo",
+        "component_kind": "componente", "plan_kind": "ente", "behaviours_kind": "comportamenti",
+        "behaviour_kind": "comportamento", "rating": "Giudizio",
+        "reward_band": "Fascia premiale", "reward": "Quota premio",
     },
     "en": {
         "category": "Category", "severity": "Severity", "finding": "Finding", "rule": "Rule",
@@ -66,6 +70,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "deadline": "deadline", "total": "total",
         "area_kind": "area", "objective_kind": "objective", "group_kind": "group",
         "indicator_kind": "indicator", "node_kind": "objective",
+        "component_kind": "component", "plan_kind": "plan", "behaviours_kind": "behaviours",
+        "behaviour_kind": "behaviour", "rating": "Evaluator's rating",
+        "reward_band": "Reward band", "reward": "Reward",
     },
 }
 _DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
@@ -107,7 +114,7 @@ class _Book:
 
     def __init__(self, result: Result, locale: str):
         self.xl = _openpyxl()
-        self.result = result
+        self.result, self.locale = result, locale
         self.words = _WORDS.get(locale, _WORDS["en"])
         self.flag_words = FLAG_WORDS.get(locale, FLAG_WORDS["en"])
         self.date_format = "dd/mm/yyyy" if locale == "it" else "yyyy-mm-dd"
@@ -265,17 +272,26 @@ def _indicators(book: _Book) -> None:
 
 
 def _scorecards(book: _Book) -> None:
+    cards = book.result.scorecards
+    # The rating and reward columns only when a card has them: Modena's sheet stays as it was.
+    extra = (("rating",) if any(c.components for c in cards) else ()) + \
+        (("reward_band", "reward") if any(c.reward is not None for c in cards) else ())
     sheet = book.sheet("Scorecards", ("scorecard", "entry", "ref", "kind", "weight",
-                                      "achievement", "band", "status"),
-                       (26, 70, 26, 12, 10, 14, 14, 24))
+                                      "achievement", "band", "status") + extra,
+                       (26, 70, 26, 12, 10, 14, 14, 24) + (14,) * len(extra))
     sheet.sheet_properties.outlinePr.summaryBelow = False
-    for card in book.result.scorecards:
+    for card in cards:
         cells = book.row(sheet, [card.title, book.words["total"], card.id, None, None, None,
-                                 None, book.status(card.status)])
+                                 None, book.status(card.status)] + [None] * len(extra))
         for cell in cells[:2]:
             cell.font = book.bold
         book.percent(cells[5], card.score, card.places, card.status)
         book.band(cells[6], card.band, card.status)
+        if card.reward is not None:
+            at = 8 + extra.index("reward_band")
+            cells[at].value = reward_band_text(card.reward_bounds, book.locale)
+            book.percent(cells[at + 1], card.reward_share, card.places, card.status)
+        _components(book, sheet, card, extra)
         for entry in card.entries:
             cells = book.row(sheet, [card.title, entry.title, entry.ref,
                                      book.words[f"{entry.kind}_kind"], None, None, None,
@@ -285,6 +301,31 @@ def _scorecards(book: _Book) -> None:
             book.band(cells[6], entry.band, entry.status)
             sheet.row_dimensions[cells[0].row].outline_level = 1
     book.finish(sheet)
+
+
+def _components(book: _Book, sheet: Any, card: ScorecardResult, extra: tuple[str, ...]) -> None:
+    """A card's components, their parts and the behaviour ratings, as outline levels 1-3."""
+    def line(level: int, title: str, ref: str, kind: str, weight: float, score: float | None,
+             band: str | None, status: str) -> tuple[Any, ...]:
+        cells = book.row(sheet, [card.title, title, ref, book.words[f"{kind}_kind"], None, None,
+                                 None, book.status(status)] + [None] * len(extra))
+        book.percent(cells[4], weight, 2)
+        book.percent(cells[5], score, card.places, status)
+        book.band(cells[6], band, status)
+        sheet.row_dimensions[cells[0].row].outline_level = level
+        return cells
+
+    for component in card.components:
+        line(1, component.title, component.id, "component", component.weight, component.score,
+             component.band, component.status)
+        for part in component.parts:
+            line(2, part.title, part.ref or "", part.kind, part.weight, part.score, part.band,
+                 part.status)
+            for rating in part.ratings:
+                cells = line(3, rating.title, rating.id, "behaviour", rating.weight,
+                             rating.score, None,
+                             "scored" if rating.score is not None else "missing")
+                cells[8].value = rating.rating
 
 
 def _findings(book: _Book) -> None:

@@ -453,9 +453,106 @@ class _Builder(Transformer[Token, Any]):
                                    label=unquote(label[0]) if label else None,
                                    span=self._span(meta))
 
+    def card_role(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+        return str(children[0]), self._span(children[0])
+
+    def card_reward(self, meta: Meta, children: list[Any]) -> tuple[str, str, Span]:
+        return "reward", str(children[0]), self._span(children[0])
+
+    def _part(self, meta: Meta, kind: str, ref: str | None, rest: list[Any]) -> model.Part:
+        weight = next((model.Weight(v, s) for v, s in (r for r in rest if isinstance(r, tuple))),
+                      None)
+        label = next((unquote(r) for r in rest if isinstance(r, Token)), None)
+        return model.Part(kind, ref, weight, label, self._span(meta))
+
+    def part_plan(self, meta: Meta, children: list[Any]) -> model.Part:
+        return self._part(meta, "plan", None, children)
+
+    def part_indicator(self, meta: Meta, children: list[Any]) -> model.Part:
+        return self._part(meta, "indicator", str(children[0]), children[1:])
+
+    def part_node(self, meta: Meta, children: list[Any]) -> model.Part:
+        return self._part(meta, "node", unquote(children[0]), children[1:])
+
+    def part_behaviours(self, meta: Meta, children: list[Any]) -> model.Part:
+        return self._part(meta, "behaviours", str(children[0]), children[1:])
+
+    def component(self, meta: Meta, children: list[Any]) -> model.Component:
+        name, title, *rest = children
+        weight = None
+        if rest and isinstance(rest[0], tuple):
+            value, span = rest.pop(0)
+            weight = model.Weight(value, span)
+        return model.Component(str(name), unquote(title), weight, tuple(rest), self._span(meta))
+
     def scorecard(self, meta: Meta, children: list[Any]) -> model.Scorecard:
         name, title, *items = children
-        return model.Scorecard(str(name), unquote(title), tuple(items), self._span(meta))
+        role = role_span = None
+        if items and isinstance(items[0], tuple) and len(items[0]) == 2:
+            role, role_span = items.pop(0)
+        rewards = [item for item in items if isinstance(item, tuple)]
+        reward, reward_span = (rewards[0][1], rewards[0][2]) if rewards else (None, None)
+        for extra in rewards[1:]:
+            self._diagnostics.append(error("SL283", f"scorecard `{name}` names a second reward "
+                                           f"mapping `{extra[1]}`", extra[2],
+                                           "a scorecard is paid by one reward mapping"))
+        return model.Scorecard(
+            str(name), unquote(title),
+            tuple(i for i in items if isinstance(i, model.ScorecardItem)), self._span(meta),
+            tuple(i for i in items if isinstance(i, model.Component)), role, reward,
+            role_span, reward_span)
+
+    def scale_step(self, meta: Meta, children: list[Any]) -> float:
+        return number(children[0])
+
+    def behaviour(self, meta: Meta, children: list[Any]) -> model.Behaviour:
+        name, title, (value, span) = children
+        return model.Behaviour(str(name), unquote(title), model.Weight(value, span),
+                               self._span(meta))
+
+    def behaviours(self, meta: Meta, children: list[Any]) -> model.BehaviourSet:
+        name, title, low, high, *rest = children
+        step = rest.pop(0) if rest and isinstance(rest[0], float) else None
+        return model.BehaviourSet(str(name), unquote(title), number(low), number(high), step,
+                                  tuple(rest), self._span(meta))
+
+    def role_weight(self, meta: Meta, children: list[Any]) -> model.RoleWeight:
+        name, (value, span) = children
+        return model.RoleWeight(str(name), model.Weight(value, span), self._span(meta))
+
+    def role_reward(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+        return str(children[0]), self._span(children[0])
+
+    def role(self, meta: Meta, children: list[Any]) -> model.Role:
+        name, *rest = children
+        title = unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else str(name)
+        rewards = [item for item in rest if isinstance(item, tuple)]
+        for extra in rewards[1:]:
+            self._diagnostics.append(error("SL283", f"role `{name}` names a second reward "
+                                           f"mapping `{extra[0]}`", extra[1],
+                                           "a role is paid by one reward mapping"))
+        return model.Role(str(name), title,
+                          tuple(i for i in rest if isinstance(i, model.RoleWeight)),
+                          rewards[0][0] if rewards else None, self._span(meta),
+                          rewards[0][1] if rewards else None)
+
+    def pays_below(self, meta: Meta, children: list[Any]) -> model.RewardRow:
+        (upper, _), (pays, _) = children
+        return model.RewardRow(None, upper / 100.0, pays / 100.0, None, self._span(meta))
+
+    def pays_from(self, meta: Meta, children: list[Any]) -> model.RewardRow:
+        (lower, _), (pays, _) = children
+        return model.RewardRow(lower / 100.0, None, pays / 100.0, None, self._span(meta))
+
+    def pays_between(self, meta: Meta, children: list[Any]) -> model.RewardRow:
+        (lower, _), (upper, _), (pays, _), *more = children
+        pays_to = more[0][0] / 100.0 if more else None
+        return model.RewardRow(lower / 100.0, upper / 100.0, pays / 100.0, pays_to,
+                               self._span(meta))
+
+    def reward(self, meta: Meta, children: list[Any]) -> model.Reward:
+        name, title, *rows = children
+        return model.Reward(str(name), unquote(title), tuple(rows), self._span(meta))
 
     def start(self, meta: Meta, children: list[Any]) -> list[Any]:
         return children
@@ -492,6 +589,9 @@ def _plan(items: list[Any], diagnostics: list[Diagnostic], filename: str
     areas = tuple(item for item in items if isinstance(item, model.Area))
     scorecards = tuple(item for item in items if isinstance(item, model.Scorecard))
     rules = tuple(item for item in items if isinstance(item, model.AdviceRule))
+    behaviours = tuple(item for item in items if isinstance(item, model.BehaviourSet))
+    roles = tuple(item for item in items if isinstance(item, model.Role))
+    rewards = tuple(item for item in items if isinstance(item, model.Reward))
     if not headers:
         diagnostics.append(error(
             "SL108", "the file has no `plan` block", Span.point(filename, 1, 1),
@@ -502,6 +602,6 @@ def _plan(items: list[Any], diagnostics: list[Diagnostic], filename: str
             "SL106", "the file has more than one `plan` block", extra["span"],
             "a rule file describes one plan: move the other plan to its own file"))
     plan = model.PlanDefinition(indicators=indicators, areas=areas, scorecards=scorecards, rules=rules,
-                      source=filename,
+                      behaviours=behaviours, roles=roles, rewards=rewards, source=filename,
                       **headers[0])
     return plan, diagnostics

@@ -169,6 +169,8 @@ def _statement(node: Tree[Token]) -> str:
         words = ("minimum", "maximum", "excellent")
         return "limits " + " ".join(f"{word} {_inline(child)}"
                                     for word, child in zip(words, node.children))
+    if node.data in _INDIVIDUAL_LINES:
+        return _individual_line(node)
     return f"{node.data} {_inline(node)}".rstrip()
 
 
@@ -200,7 +202,9 @@ def _block_body(children: Sequence[Tree[Token] | Token], depth: int) -> Iterator
             yield from _references(list(run), depth)
             continue
         for node in run:
-            if node.data in _BLOCKS:
+            if node.data in _INDIVIDUAL_BLOCKS:
+                yield from _individual_block(node, depth)
+            elif node.data in _BLOCKS:
                 yield from _block(node, depth)
             elif node.data == "rule":
                 yield from _rule(node, depth)
@@ -286,6 +290,58 @@ def _references(run: list[Tree[Token]], depth: int) -> Iterator[_Line]:
     for ref, name, weight, label in zip(run, names, weights, labels):
         text = f"{name:<{name_width}} {weight:>{weight_width}}{label}"
         yield _Line(depth, text, ref.meta.line, ref.meta.end_line)
+
+
+# ---- individual evaluation: scorecards with components, behaviours, roles, rewards ---------
+# Their headers and lines carry keywords the tree does not keep (`scale 1 to 5`, `pays`), so
+# they are printed here, each from its own rule.
+_INDIVIDUAL_BLOCKS = {"scorecard", "component", "behaviours", "role", "reward"}
+_INDIVIDUAL_LINES = {"card_reward", "part_plan", "part_indicator", "part_node",
+                     "part_behaviours", "behaviour", "role_weight", "role_reward", "pays_below",
+                     "pays_between", "pays_from"}
+
+
+def _words(children: Sequence[Tree[Token] | Token]) -> list[str]:
+    return [_inline(child) for child in children]
+
+
+def _individual_header(node: Tree[Token]) -> tuple[list[str], list[Tree[Token]]]:
+    tokens = [c for c in node.children if isinstance(c, Token)]
+    trees = [c for c in node.children if isinstance(c, Tree)]
+    if node.data == "scorecard":
+        role = [t for t in trees if t.data == "card_role"]
+        words = ["scorecard", *_words(tokens)] + [f"role {_inline(r.children[0])}" for r in role]
+        return words, [t for t in trees if t.data != "card_role"]
+    if node.data == "component":
+        weight = [_inline(t) for t in trees if t.data == "percent"]
+        return ["component", *_words(tokens), *weight], [t for t in trees if t.data != "percent"]
+    if node.data == "behaviours":
+        name, title, low, high = _words(tokens)
+        step = [f"step {_inline(t.children[0])}" for t in trees if t.data == "scale_step"]
+        return (["behaviours", name, title, "scale", low, "to", high, *step],
+                [t for t in trees if t.data != "scale_step"])
+    return [str(node.data), *_words(tokens)], trees
+
+
+def _individual_block(node: Tree[Token], depth: int) -> Iterator[_Line]:
+    words, body = _individual_header(node)
+    last = max([node.meta.line] + [_end_line(c) for c in node.children if c not in body])
+    yield _Line(depth, " ".join(words) + " {", node.meta.line, last, opens=True)
+    yield from _block_body(body, depth + 1)
+    yield _Line(depth, "}", node.meta.end_line, node.meta.end_line, closes=True)
+
+
+def _individual_line(node: Tree[Token]) -> str:
+    words = _words(node.children)
+    if node.data == "pays_below":
+        return f"below {words[0]} pays {words[1]}"
+    if node.data == "pays_from":
+        return f"from {words[0]} pays {words[1]}"
+    if node.data == "pays_between":
+        return " ".join([words[0], "to", words[1], "pays", " to ".join(words[2:])])
+    keyword = {"card_reward": "reward", "role_reward": "reward", "part_plan": "plan",
+               "part_node": "objective", "part_behaviours": "behaviours"}.get(str(node.data))
+    return " ".join(([keyword] if keyword else []) + words)
 
 
 # ---- comments and blank lines, found by scanning the text ----------------------------------

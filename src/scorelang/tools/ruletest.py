@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os.path
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +28,7 @@ from ..diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_yo
 from ..files import InputError, read_text
 from ..engine.yamlsource import node_span, root_node
 from ..engine.result import NodeResult, Result
+from .. import model
 from ..model import FLAGS
 from ..engine.rounding import half_up
 from ..engine.values import Values
@@ -38,7 +39,7 @@ DEFAULT_TOLERANCE = 0.005
 ND: Literal["N/D"] = "N/D"
 STATUSES = ("scored", "missing", "not_due")
 _FILE_KEYS = ("rules", "tests")
-_CASE_KEYS = ("name", "values", "period", "as_of", "tolerance", "expect")
+_CASE_KEYS = ("name", "values", "behaviours", "period", "as_of", "tolerance", "expect")
 _LONG_FORM_KEYS = ("score", "status", "flags", "tolerance")
 
 
@@ -65,6 +66,8 @@ class Case:
     expectations: tuple[Expectation, ...]
     period: str | None = None
     as_of: dt.date | None = None
+    # behaviour ratings given in the case (scorecard id -> behaviour -> rating), if any
+    behaviours: Mapping[str, Mapping[str, float | None]] | None = None
 
 
 @attrs.frozen(eq=False)
@@ -78,9 +81,26 @@ class Suite:
 
 # ---- what running it gave --------------------------------------------------------------------
 @attrs.frozen
+class Figure:
+    """A figure of the individual evaluation a test may pin, read like a node: a scorecard's
+    final score (`scorecard:ID`), one of its components' (`scorecard:ID/COMPONENT`), or the
+    share of the bonus its reward bands pay (`reward:ID`)."""
+
+    id: str
+    score: float | None
+    status: str
+    places: int = 2
+    flags: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        return "N/D" if self.score is None else str(half_up(self.score, self.places))
+
+
+@attrs.frozen
 class Outcome:
     expectation: Expectation
-    got: NodeResult
+    got: NodeResult | Figure
     path: tuple[str, ...]  # node ids from the area down to the node
     problems: tuple[str, ...]  # empty when the expectation holds
 
@@ -269,7 +289,8 @@ class _Reader:
             values = self.inline_values(fields["values"][1])
         else:
             values = self.relative(self.text(fields["values"][1], "`values`") or "")
-        node_ids = None if plan is None else [node.id for node in plan.program(None).nodes]
+        node_ids = None if plan is None else \
+            [node.id for node in plan.program(None).nodes] + individual_ids(plan.definition)
         expect: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         expect_node = fields["expect"][1] if "expect" in fields else None
         if isinstance(expect_node, yaml.MappingNode) and expect_node.value:
@@ -279,7 +300,15 @@ class _Reader:
                          "add `expect:` with one `node_id: score` line per pinned figure")
         expectations = tuple(self.expectation(key, value, tolerance, node_ids)
                              for key, value in expect.values())
-        return Case(name, self.span(node), values, expectations, period, as_of)
+        behaviours = None
+        if "behaviours" in fields:
+            try:
+                behaviours = Values.from_mapping(
+                    {}, behaviours=self.value(fields["behaviours"][1]) or {}).behaviours
+            except ValuesError as exc:
+                self.problems.extend(attrs.evolve(d, span=self.span(fields["behaviours"][1]))
+                                     for d in exc.diagnostics)
+        return Case(name, self.span(node), values, expectations, period, as_of, behaviours)
 
     def tolerance(self, node: yaml.Node) -> float:
         raw = self.value(node)
@@ -389,15 +418,44 @@ def _run_case(suite: Suite, case: Case) -> CaseResult:
         return CaseResult(case, errors=suite.plan_errors)
     try:
         values = case.values if isinstance(case.values, Values) else load_values(case.values)
-        result = suite.plan.evaluate(values, period=case.period, as_of=case.as_of)
+        result = suite.plan.evaluate(values, period=case.period, as_of=case.as_of,
+                                     behaviours=case.behaviours)
     except ScorelangError as exc:
         return CaseResult(case, errors=exc.diagnostics)
     return CaseResult(case, tuple(_judge(e, result) for e in case.expectations),
                       period=result.period, as_of=result.as_of)
 
 
+def individual_ids(plan: model.PlanDefinition) -> list[str]:
+    """The ids a test may pin of the individual evaluation (see `Figure`)."""
+    ids = []
+    for card in plan.scorecards:
+        ids.append(f"scorecard:{card.id}")
+        ids += [f"scorecard:{card.id}/{component.id}" for component in card.components]
+        role = plan.role(card.role) if card.role else None
+        if card.reward or (role is not None and role.reward):
+            ids.append(f"reward:{card.id}")
+    return ids
+
+
+def _figure(result: Result, figure_id: str) -> Figure:
+    kind, _, rest = figure_id.partition(":")
+    card_id, _, component_id = rest.partition("/")
+    card = next(c for c in result.scorecards if c.id == card_id)
+    if kind == "reward":
+        return Figure(figure_id, card.reward_share, card.status, card.places)
+    if component_id:
+        component = next(c for c in card.components if c.id == component_id)
+        return Figure(figure_id, component.score, component.status, card.places)
+    return Figure(figure_id, card.score, card.status, card.places)
+
+
 def _judge(expected: Expectation, result: Result) -> Outcome:
-    got = result[expected.node]
+    got: NodeResult | Figure
+    if expected.node.startswith(("scorecard:", "reward:")):
+        got = _figure(result, expected.node)
+    else:
+        got = result[expected.node]
     problems: list[str] = []
     if expected.score == ND and got.score is not None:
         problems.append(f"score is {figure(got.score)}, expected N/D")
@@ -418,7 +476,9 @@ def _judge(expected: Expectation, result: Result) -> Outcome:
         if flag not in got.flags:
             problems.append(f"flag {flag} is not set")
     path: list[str] = []
-    parent: str | None = got.id
+    parent: str | None = got.id if isinstance(got, NodeResult) else None
+    if isinstance(got, Figure):
+        path.append(got.id)
     while parent is not None:
         path.insert(0, parent)
         parent = result[parent].parent

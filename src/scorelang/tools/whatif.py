@@ -210,6 +210,27 @@ def _drop(plan: model.PlanDefinition, text: str, operation: Drop) -> list[_Edit]
                     if item.weight.span is not None:
                         edits.append(_Edit(*_range(item.weight.span, starts),
                                            _percent_text(weight)))
+            edits += _component_edits(card, indicator.id, text, starts)
+    return edits
+
+
+def _component_edits(card: model.Scorecard, indicator: str, text: str,
+                     starts: list[int]) -> list[_Edit]:
+    """The dropped indicator's parts in a card's components go too, the other weighted parts
+    re-aligned; a component left empty stays, for `check` to report (SL286)."""
+    edits = []
+    for component in card.components:
+        gone = [p for p in component.parts if p.kind == "indicator" and p.ref == indicator]
+        kept = [p for p in component.parts if p not in gone]
+        for part in gone:
+            if part.span is not None:
+                edits.append(_Edit(*_whole_lines(text, *_range(part.span, starts)), ""))
+        weighted = [p for p in kept if p.weight is not None]
+        if gone and weighted:
+            new = realigned([p.weight.percent for p in weighted if p.weight is not None])
+            for part, weight in zip(weighted, new):
+                if part.weight is not None and part.weight.span is not None:
+                    edits.append(_Edit(*_range(part.weight.span, starts), _percent_text(weight)))
     return edits
 
 
@@ -322,6 +343,12 @@ def whatif(text: str, filename: str, values: Values, operations: Sequence[Operat
                                      or card.status != new_card.status):
             changes.append(Change(f"scorecard:{card.id}", card.title, card.score,
                                   new_card.score, card.status, new_card.status))
+        if new_card is not None and card.reward is not None and \
+                _differs(card.reward_share, new_card.reward_share):
+            # the share of the bonus a re-modulation moves (the reward bands' outcome)
+            changes.append(Change(f"reward:{card.id}", card.reward_title or card.title,
+                                  card.reward_share, new_card.reward_share, card.status,
+                                  new_card.status))
     old = {(f.node, f.rule) for f in before.findings}
     return WhatIf(tuple(operations), before, after, new_text, tuple(changes),
                   tuple(f for f in after.findings if (f.node, f.rule) not in old),
