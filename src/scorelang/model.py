@@ -34,6 +34,15 @@ class Formula(str, Enum):
 class MissingPolicy(str, Enum):
     COUNTS_ZERO = "counts_zero"  # N/D keeps its weight and counts 0 (the seed's)
     EXCLUDED = "excluded"  # N/D is dropped and the siblings' weights re-normalised
+    # Rules for the N/D value itself, before any aggregation (plan-wide or per indicator):
+    VALUE_ZERO = "value_zero"  # the value is taken as 0 and scored by the formula
+    ERROR = "error"  # N/D refuses to score: the evaluation fails, naming the indicator
+
+    @property
+    def for_the_value(self) -> bool:
+        """Whether the policy is a rule for an indicator's N/D value (value_zero, error),
+        rather than for how a parent counts an N/D child (counts_zero, excluded)."""
+        return self in (MissingPolicy.VALUE_ZERO, MissingPolicy.ERROR)
 
 
 class LateKind(str, Enum):
@@ -133,6 +142,7 @@ class Indicator:
     late: LateRule | None = None
     tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
+    missing: MissingPolicy | None = None  # value_zero or error only (the others are plan-wide)
 
     def periodic_target(self, period: str | None) -> PeriodicTarget | None:
         for periodic in self.periodic_targets:
@@ -407,7 +417,8 @@ def target_used(indicator: Indicator, period: Period | None) -> TargetUsed:
 
 # Facts about how a figure came about, in the order they are listed on a node: set by the
 # evaluator, tested by advice rules (`flagged capped`), pinned by rule tests.
-FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight")
+FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight", "value_zero",
+         "overridden")
 
 # Every fact an advice rule's condition may name: "number" facts are percentages or plain
 # numbers, the others are compared with names or texts. None lists values open to the plan
@@ -418,7 +429,7 @@ FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
     "weight": ("number", None),  # percent of the parent
     "depth": ("number", None),  # areas 1, strategic objectives 2, ...
-    "status": ("name", ("scored", "missing", "not_due")),
+    "status": ("name", ("scored", "missing", "not_due", "neutralised")),
     "kind": ("name", ("area", "objective", "group", "indicator")),
     "direction": ("name", (">=", "<=", "=", "deadline")),
     "band": ("name", None),

@@ -29,7 +29,7 @@ def check(plan: model.PlanDefinition) -> list[Diagnostic]:
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
                  _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
-                 _scorecards, _tags, _rules):
+                 _scorecards, _tags, _rules, _missing_rules):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -145,6 +145,15 @@ def _exact_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                               f"continuous unit ({indicator.unit}): it is met only by exactly "
                               f"{target.value:g}", target.span,
                               "use `>=` or `<=` unless the exact figure is really required")
+
+
+def _missing_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
+    for indicator in plan.indicators:
+        if indicator.deadline is not None and indicator.missing is not None:
+            yield error("SL260", f"indicator `{indicator.id}` has a deadline: `missing "
+                        f"{indicator.missing.value}` has no N/D value to act on",
+                        indicator.span, "a deadline not done is scored by its `late` rule "
+                        "(0 % once due): remove the `missing` line")
 
 
 def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

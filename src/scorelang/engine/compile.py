@@ -34,6 +34,9 @@ class Leaf:
     cap: float
     late: LateRule
     kind: LeafKind
+    # What an N/D value does before any aggregation: `value_zero` or `error` (measured
+    # indicators only), or None: the value stays N/D for its parents' policy.
+    missing: model.MissingPolicy | None = None
 
     @property
     def due(self) -> dt.date | None:
@@ -129,6 +132,9 @@ class Layout:
     roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
     index: dict[str, int]  # node id -> node index
     known: frozenset[str]  # every declared indicator id
+    # (indicator, its rule) for the indicators whose N/D value is `value_zero` or `error`:
+    # read after the hot loop, so that a plan without them pays nothing.
+    on_missing: tuple[tuple[int, model.MissingPolicy], ...] = ()
 
 
 @attrs.frozen
@@ -153,10 +159,12 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     target = target_used(indicator, period)
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
+    kind = scoring.leaf_kind(target.direction, target.value, formula, late)
+    missing = indicator.missing or (policy.missing if policy.missing.for_the_value else None)
     return Leaf(indicator, target, formula,
                 policy.floor if indicator.floor is None else indicator.floor,
-                policy.cap if indicator.cap is None else indicator.cap, late,
-                scoring.leaf_kind(target.direction, target.value, formula, late))
+                policy.cap if indicator.cap is None else indicator.cap, late, kind,
+                None if kind.is_deadline else missing)
 
 
 def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Program:
@@ -285,4 +293,6 @@ def layout_of(program: Program) -> Layout:
                   tuple(slot for slot, pairs, _ in flat if not pairs),
                   tuple(slot_of_node), count, roots,
                   {node.id: i for i, node in enumerate(nodes)},
-                  frozenset(leaf.indicator.id for leaf in leaves))
+                  frozenset(leaf.indicator.id for leaf in leaves),
+                  tuple((i, leaf.missing) for i, leaf in enumerate(leaves)
+                        if leaf.missing is not None and i in used))

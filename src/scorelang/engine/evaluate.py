@@ -15,13 +15,16 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
+import attrs
+
 from . import scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
+from ..model import MissingPolicy
 from .result import (Deferred, Finding, NodeResult, NodeTable, Result, ScorecardEntry,
                      ScorecardResult)
 from .scoring import Missing, Score
-from .values import Value, Values
+from .values import Neutralisation, Override, Value, Values
 
 
 def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Diagnostic]:
@@ -55,7 +58,10 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
     used = {node.leaf for node in program.nodes if node.leaf is not None}
     for index, leaf in enumerate(program.leaves):
         if leaf.indicator.id not in values.values and index in used:
-            found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as N/D",
+            scored_as = "0 (`missing value_zero`)" \
+                if leaf.missing is MissingPolicy.VALUE_ZERO else "N/D"
+            found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as "
+                                 f"{scored_as}",
                                  leaf.indicator.span,
                                  f"add `{leaf.indicator.id}: null` to {values.source} to say it "
                                  "is N/D on purpose"))
@@ -68,9 +74,11 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
 
 
 def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float | None, Score]:
-    """(raw achievement, bounded score) of one indicator; raw is None when there is none."""
+    """(raw achievement, bounded score) of one indicator; raw is None when there is none.
+    Under `missing value_zero` an N/D value is scored as 0 (`scoring.value_taken`)."""
     return scoring.leaf_score(leaf.kind, leaf.target.value or 0.0, leaf.due, leaf.late,
-                              leaf.floor, leaf.cap, value, as_of)
+                              leaf.floor, leaf.cap, scoring.value_taken(leaf.missing, value),
+                              as_of)
 
 
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
@@ -132,10 +140,12 @@ class SlotScores:
     a finite number, floor and cap being finite.
     """
 
-    __slots__ = ("numbers", "missing")
+    __slots__ = ("numbers", "missing", "adjusted")
 
-    def __init__(self, numbers: array[float], missing: dict[int, Missing]) -> None:
+    def __init__(self, numbers: array[float], missing: dict[int, Missing],
+                 adjusted: Adjusted | None = None) -> None:
         self.numbers, self.missing = numbers, missing
+        self.adjusted = adjusted  # the monitoring's neutralisations and overrides, by slot
 
     def __getitem__(self, slot: int) -> Score:
         reason = self.missing.get(slot)
@@ -223,11 +233,16 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
         if errors:
             raise ValuesError(errors)
 
+    if layout.on_missing:
+        _missing_values(program, values, measured, numbers, missing, as_of)
     numbers.extend(layout.unscored)
     if layout.no_weight:
         missing.update(dict.fromkeys(layout.no_weight, scoring.NO_WEIGHT))
     scores = SlotScores(numbers, missing)
     aggregation = program.aggregation
+    if values.neutralised or values.overrides:
+        scores.adjusted = _adjust(program, values, scores)
+        return scores, measured, found
     keeps_weight = aggregation.nd_keeps_weight
     # scoring.aggregate, inlined for a branch with a scored child when N/D keeps its weight:
     # then the score is Σ w × s / Σ w over the weighted children, N/D counting 0, and Σ w is the
@@ -254,6 +269,105 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             total = 0.0
             scored = False
     return scores, measured, found
+
+
+def _missing_values(program: Program, values: Values, measured: list[Value],
+                    numbers: array[float], missing: dict[int, Missing],
+                    as_of: dt.date | None) -> None:
+    """The indicators' own rules for an N/D value, after the hot loop left it N/D:
+    `value_zero` scores it as 0; `error` refuses to score, naming every such indicator."""
+    refused: list[Diagnostic] = []
+    layout = program.layout
+    for index, rule in layout.on_missing:
+        if missing.get(index) is not scoring.NOT_REPORTED:
+            continue
+        name = layout.names[index]
+        if rule is MissingPolicy.ERROR:
+            refused.append(error(
+                "SL316", f"`{name}` is N/D, and the plan scores it under `missing error`",
+                values.spans.get(name), f"give its value in {values.source}, or neutralise it "
+                "there with its reason and act"))
+            continue
+        score = leaf_score(program.leaves[index], measured[index], as_of)[1]
+        assert not isinstance(score, Missing)
+        del missing[index]
+        numbers[index] = score
+    if refused:
+        raise ValuesError(refused)
+
+
+@attrs.frozen
+class Adjusted:
+    """A monitoring's neutralisations and overrides, by slot; `computed` keeps what each
+    overridden slot would have scored (for reports and `verify`)."""
+
+    neutralised: dict[int, Neutralisation]
+    overrides: dict[int, Override]
+    computed: dict[int, Score]
+
+
+def adjustment_slots(program: Program, given: Any, section: str) -> tuple[dict[int, Any],
+                                                                  list[Diagnostic]]:
+    """Ids of `neutralised:`/`overrides:` as slots: an indicator id (all its uses) or a node id."""
+    layout = program.layout
+    out: dict[int, Any] = {}
+    problems: list[Diagnostic] = []
+    indicators = {name: i for i, name in enumerate(layout.names)}
+    for name, entry in given.items():
+        if name in indicators:
+            out[indicators[name]] = entry
+        elif name in layout.index:
+            out[layout.slot_of_node[layout.index[name]]] = entry
+        else:
+            hint = did_you_mean(name, [*layout.names, *layout.index]) \
+                or "name an indicator id, or a node id as reports show it (301, 301.D1.1)"
+            problems.append(error("SL318", f"unknown id `{name}` under `{section}`",
+                                  entry.span, hint))
+    return out, problems
+
+
+def _adjust(program: Program, values: Values, scores: SlotScores) -> Adjusted:
+    """Neutralisations and overrides: the slow path, every branch through `scoring.aggregate`.
+    A neutralised slot is N/D for the reason NEUTRALISED, which every parent leaves out; an
+    overridden slot takes its given score, which its parents read."""
+    neutralised, problems = adjustment_slots(program, values.neutralised, "neutralised")
+    overrides, more = adjustment_slots(program, values.overrides, "overrides")
+    problems += more
+    for slot in sorted(neutralised.keys() & overrides.keys()):
+        name = next(n for n, entry in values.overrides.items() if entry is overrides[slot])
+        problems.append(error("SL319", f"`{name}` is both neutralised and overridden",
+                              overrides[slot].span, "keep one: a neutralised node has no score "
+                              "to override"))
+    if problems:
+        raise ValuesError(problems)
+    numbers, missing = scores.numbers, scores.missing
+    computed: dict[int, Score] = {}
+
+    def settle(slot: int, outcome: Score) -> None:
+        if slot in neutralised:
+            outcome = scoring.NEUTRALISED
+        elif slot in overrides:
+            computed[slot] = outcome
+            outcome = overrides[slot].score / 100.0
+        if isinstance(outcome, Missing):
+            missing[slot] = outcome
+            numbers[slot] = _NAN
+        else:
+            missing.pop(slot, None)
+            numbers[slot] = outcome
+
+    layout = program.layout
+    for slot in range(len(layout.names)):
+        if slot in neutralised or slot in overrides:
+            settle(slot, scores[slot])
+    for slot in layout.no_weight:
+        settle(slot, scores[slot])
+    for branch in layout.closing:
+        if branch is not None:
+            slot, pairs, _ = branch
+            settle(slot, scoring.aggregate([(w, scores[c]) for c, w in pairs],
+                                           program.aggregation))
+    return Adjusted(neutralised, overrides, computed)
 
 
 def _bands(program: Program) -> list[tuple[str, float]]:
@@ -306,23 +420,36 @@ class _Nodes(NodeTable):
         node = program.nodes[position]
         score = self.slots[program.layout.slot_of_node[position]]
         missing = isinstance(score, Missing)
-        common = dict(
+        common: dict[str, Any] = dict(
             id=node.id, parent=node.parent, kind=node.kind, title=node.title, code=node.code,
             depth=node.depth, weight=_percent(node.weight),
             score=None if missing else score * 100.0,  # type: ignore[operator]
             status=score.status if isinstance(score, Missing) else "scored",
             places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
         )
-        zero_weight = ("zero_weight",) if node.weight == 0 else ()
+        zero_weight: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
+        adjusted = self.slots.adjusted
+        if adjusted is not None:
+            slot = program.layout.slot_of_node[position]
+            if slot in adjusted.neutralised:
+                common["neutralised"] = adjusted.neutralised[slot].to_dict()
+            elif slot in adjusted.overrides:
+                given, computed = adjusted.overrides[slot], adjusted.computed[slot]
+                common["override"] = {
+                    "score": given.score, "reason": given.reason, "by": given.by,
+                    "computed": None if isinstance(computed, Missing) else computed * 100.0}
+                zero_weight += ("overridden",)
         if node.leaf is None:
-            return NodeResult(**common, flags=zero_weight)  # type: ignore[arg-type]
+            return NodeResult(**common, flags=zero_weight)
         leaf = program.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
         raw = leaf_score(leaf, value, self.as_of)[0]
-        flags = zero_weight + leaf_flags(leaf, raw, value)
-        return NodeResult(**common, indicator=leaf.indicator.id,  # type: ignore[arg-type]
+        # A neutralised indicator is out of the plan: how its value would have scored is no fact.
+        flags = zero_weight if "neutralised" in common else \
+            zero_weight + leaf_flags(leaf, raw, value)
+        return NodeResult(**common, indicator=leaf.indicator.id,
                           unit=leaf.indicator.unit, target=leaf.target,
                           value=value, raw=_percent(raw), flags=flags)
 
@@ -336,6 +463,8 @@ def leaf_flags(leaf: Leaf, raw: float | None, value: Value) -> tuple[str, ...]:
         flags.append("floored")
     if leaf.target.source == "periodic":
         flags.append("periodic_target")
+    if value is None and leaf.missing is MissingPolicy.VALUE_ZERO:
+        flags.append("value_zero")
     due = leaf.due
     if due is not None and raw is not None:
         if isinstance(value, dt.date) and value > due:

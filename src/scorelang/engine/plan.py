@@ -17,7 +17,7 @@ from .compile import Program, compile_plan
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from .evaluate import evaluate
 from .result import Result
-from .values import Values
+from .values import Values, with_adjustments
 
 if TYPE_CHECKING:
     from .batch import Batch, Scenarios
@@ -59,10 +59,16 @@ class Plan:
         return periods[-1].id if periods else None
 
     def evaluate(self, values: Values | Mapping[str, Any], period: str | None = None,
-                 as_of: dt.date | None = None) -> Result:
-        """Score the plan. `values` is a loaded values file or a mapping id -> value."""
+                 as_of: dt.date | None = None, *,
+                 neutralised: Mapping[str, Any] | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> Result:
+        """Score the plan. `values` is a loaded values file or a mapping id -> value.
+        `neutralised` (id -> {reason, act}) and `overrides` (id -> {score, reason, by}) add to
+        (and replace, id by id) those the values file gives."""
         if not isinstance(values, Values):
-            values = Values.from_mapping(values)
+            values = Values.from_mapping(values, neutralised=neutralised, overrides=overrides)
+        elif neutralised or overrides:
+            values = with_adjustments(values, neutralised, overrides)
         chosen = period or values.period or self.default_period()
         notes: tuple[Diagnostic, ...] = ()
         if chosen is not None and not (period or values.period):
@@ -78,10 +84,13 @@ class Plan:
                         else None)
 
     def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
-                      as_of: dt.date | None = None, engine: str = "auto") -> Batch:
+                      as_of: dt.date | None = None, engine: str = "auto", *,
+                      neutralised: Mapping[str, Any] | None = None,
+                      overrides: Mapping[str, Any] | None = None) -> Batch:
         """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
         mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
-        Each scenario's figures are those `evaluate` gives for it (to 1e-12)."""
+        Each scenario's figures are those `evaluate` gives for it (to 1e-12). `neutralised`
+        and `overrides` (as for `evaluate`) hold for every scenario."""
         from .batch import evaluate_many  # numpy is loaded with it, when installed
         return evaluate_many(self.program(period or self.default_period()), scenarios, as_of,
-                             engine)
+                             engine, neutralised=neutralised, overrides=overrides)

@@ -30,7 +30,7 @@ class NodeResult:
     depth: int
     weight: float | None  # percent of the parent
     score: float | None  # percent, unrounded; None when N/D
-    status: str  # "scored", "missing" or "not_due"
+    status: str  # "scored", "missing", "not_due" or "neutralised"
     places: int = 2
     # Indicator uses only:
     indicator: str | None = None
@@ -42,6 +42,11 @@ class NodeResult:
     # "late", "missed" (deadline passed, not done), "zero_weight".
     flags: tuple[str, ...] = ()
     band: str | None = None  # the plan's traffic-light band for the score; None when N/D
+    # Monitoring-time facts from the values file: {reason, act} of a neutralised node (status
+    # "neutralised"); {score, computed, reason, by} of an overridden one (flag "overridden";
+    # computed: percent the rules gave, None when N/D).
+    neutralised: Mapping[str, str] | None = None
+    override: Mapping[str, Any] | None = None
 
     @property
     def display(self) -> str:
@@ -70,6 +75,10 @@ class NodeResult:
             out["target_used"] = self.target.to_dict() if self.target else None
             out["value"] = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
             out["raw"] = self.raw
+        if self.neutralised is not None:
+            out["neutralised"] = dict(self.neutralised)
+        if self.override is not None:
+            out["override"] = dict(self.override)
         return out
 
 

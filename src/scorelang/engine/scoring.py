@@ -70,6 +70,9 @@ class Reason(str, Enum):
     NOT_REPORTED = "missing"  # the value is N/D (null, or no entry at all)
     NOT_DUE = "not_due"  # a deadline not yet reached at the monitoring date
     NO_WEIGHT = "no_weight"  # an aggregate whose children all weigh 0 %
+    # taken out of the plan at monitoring time (values file `neutralised:`): every parent
+    # leaves it out, whatever the missing policy, and re-weights the siblings in proportion.
+    NEUTRALISED = "neutralised"
 
 
 @attrs.frozen
@@ -78,14 +81,36 @@ class Missing:
 
     @property
     def status(self) -> str:
-        return "not_due" if self.reason is Reason.NOT_DUE else "missing"
+        if self.reason is Reason.NOT_DUE:
+            return "not_due"
+        return "neutralised" if self.reason is Reason.NEUTRALISED else "missing"
 
 
 NOT_REPORTED = Missing(Reason.NOT_REPORTED)
 NOT_DUE = Missing(Reason.NOT_DUE)
 NO_WEIGHT = Missing(Reason.NO_WEIGHT)
+NEUTRALISED = Missing(Reason.NEUTRALISED)
 
 Score = float | Missing
+
+
+# ---- the N/D value itself: `missing value_zero` ----------------------------------------------
+
+def value_taken(policy: MissingPolicy | None, value: Any) -> Any:
+    """The value an indicator is scored with: under `missing value_zero` an N/D (None) is taken
+    as 0 and scored by the formula like any 0 (a lower-is-better indicator then scores high).
+    Measured indicators only: a deadline's null is "not done", never a value."""
+    if value is None and policy is MissingPolicy.VALUE_ZERO:
+        return 0.0
+    return value
+
+
+def value_taken_array(policy: MissingPolicy | None, values: Any) -> Any:
+    """`value_taken` over a column (NaN is N/D)."""
+    if policy is not MissingPolicy.VALUE_ZERO:
+        return values
+    np = _numpy()
+    return np.where(np.isnan(values), 0.0, values)
 
 
 # ---- leaf kinds --------------------------------------------------------------------------------
@@ -353,8 +378,12 @@ class Aggregation(str, Enum):
         return self is Aggregation.WEIGHTED_COUNTS_ZERO
 
 
+# A plan-wide `missing value_zero` or `missing error` is a rule for the values: what N/D is
+# left (deadlines not yet due) is counted as under the default, counts_zero.
 _BY_POLICY = {MissingPolicy.COUNTS_ZERO: Aggregation.WEIGHTED_COUNTS_ZERO,
-              MissingPolicy.EXCLUDED: Aggregation.WEIGHTED_EXCLUDED}
+              MissingPolicy.EXCLUDED: Aggregation.WEIGHTED_EXCLUDED,
+              MissingPolicy.VALUE_ZERO: Aggregation.WEIGHTED_COUNTS_ZERO,
+              MissingPolicy.ERROR: Aggregation.WEIGHTED_COUNTS_ZERO}
 
 
 def aggregation_of(policy: MissingPolicy) -> Aggregation:
@@ -362,19 +391,29 @@ def aggregation_of(policy: MissingPolicy) -> Aggregation:
     return _BY_POLICY[policy]
 
 
+def left_out(score: Score) -> bool:
+    """Whether a parent leaves a child out altogether, whatever its aggregation: a neutralised
+    child is as if the plan did not have it (its siblings re-weighted in proportion)."""
+    return score is NEUTRALISED or (isinstance(score, Missing)
+                                    and score.reason is Reason.NEUTRALISED)
+
+
 def counted_weight(aggregation: Aggregation, children: Sequence[tuple[float, Score]]) -> float:
     """Σ of the weights that divide a parent's sum: every weighted child's under counts_zero,
-    the scored children's under excluded. Children weighing 0 never count."""
+    the scored children's under excluded. Children weighing 0, and neutralised children, never
+    count."""
     return sum(w for w, s in children
-               if w > 0 and (aggregation.nd_keeps_weight or not isinstance(s, Missing)))
+               if w > 0 and (not isinstance(s, Missing)
+                             or (aggregation.nd_keeps_weight and not left_out(s))))
 
 
 def aggregate(children: Sequence[tuple[float, Score]],
               aggregation: Aggregation | MissingPolicy) -> Score:
     """A parent's score from its children's (weight as a fraction, score) pairs.
 
-    Children weighing 0 are shown but never counted. A parent whose weighted children are all
-    N/D is N/D itself (not due when all of them are not due). Weights may sum to 100 % ± 0.01
+    Children weighing 0 are shown but never counted, nor are neutralised children (a parent
+    whose weighted children are all neutralised is neutralised itself). A parent whose weighted
+    children are all N/D is N/D itself (not due when all of them are not due). Weights may sum to 100 % ± 0.01
     (33.34 × 2 + 33.33): dividing by their sum keeps a parent of children all at 100 % at
     exactly 100 %; with an exact 100 % it changes nothing.
     """
@@ -383,6 +422,10 @@ def aggregate(children: Sequence[tuple[float, Score]],
     weighted = [(w, s) for w, s in children if w > 0]
     if not weighted:
         return NO_WEIGHT
+    if any(map(left_out, (s for _, s in weighted))):
+        weighted = [(w, s) for w, s in weighted if not left_out(s)]
+        if not weighted:
+            return NEUTRALISED
     total = 0.0
     scored = False
     for weight, score in weighted:

@@ -11,9 +11,10 @@ from typing import Any
 
 from ..model import Band
 from ..engine import numbers
-from .views import Column, Measure, Target
+from .views import Column, Measure, Note, Target, note_text
 
-STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto"}
+STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto",
+             "neutralised": "neutralizzato"}
 
 
 def band_title(band: str | None, bands: Sequence[Band], status: str | None = None) -> str:
@@ -62,4 +63,6 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return STATUS_IT.get(value, value) if locale == "it" and value else (value or "")
     if kind == "flags":
         return ", ".join(value or ())
+    if kind == "note":
+        return note_text(value, locale) if isinstance(value, Note) else ""
     return "" if value is None else str(value)

@@ -124,6 +124,8 @@ def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False)
         return "counts 0 but keeps its weight"
     if share.treatment == "nd_excluded":
         return "left out; siblings re-normalised"
+    if share.treatment == "neutralised":
+        return "neutralised: left out, siblings re-weighted"
     if share.treatment == "unweighted" or share.contribution is None:
         return "not weighted"
     points = f"{_points(share.contribution, node.places)} points of {parent}"
@@ -153,12 +155,33 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
     pad = INDENT * level
     lines.append(pad + _head(node, root))
     detail = pad + INDENT
+    lines.extend(detail + line for line in _adjustment_lines(node))
     if node.computation is not None:
         lines.extend(detail + line for line in _computation_lines(node, node.computation))
     if node.sum is not None:
         lines.extend(detail + line for line in _sum_lines(node, node.sum))
     for child in node.children:
         _node_lines(child, level + 1, lines)
+
+
+def _adjustment_lines(node: NodeExplanation) -> list[str]:
+    """A neutralisation or an override, as the values file gives it."""
+    if node.neutralised is not None:
+        return [f"neutralised by {node.neutralised['act']}: left out, siblings re-weighted "
+                f"({node.neutralised['reason']})"]
+    given = node.override
+    if given is None:
+        return []
+    by = f" by {given['by']}" if given.get("by") else ""
+    return [f"overridden{by} to {_percent(given['score'], node.places)} (the rules give "
+            f"{_optional(given['computed'], node.places)}): {given['reason']}"]
+
+
+def _computed(node: NodeExplanation) -> str:
+    """The node's score as the rules give it: before an override."""
+    if node.override is not None:
+        return _optional(node.override["computed"], node.places)
+    return _score(node)
 
 
 def _target(target: TargetDetail) -> str:
@@ -188,6 +211,8 @@ def _value(computation: Computation) -> str:
     value = computation.value
     if isinstance(value, dt.date):
         return f"done {value.isoformat()}"
+    if value is None and computation.value_zero:
+        return "N/D (not reported), taken as 0 (`missing value_zero`)"
     if value is None:
         return "not done" if computation.target.due is not None else "N/D (not reported)"
     unit = computation.target.unit
@@ -195,19 +220,21 @@ def _value(computation: Computation) -> str:
 
 
 def _computation_lines(node: NodeExplanation, computation: Computation) -> list[str]:
-    lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}",
-             f"formula: {_formula(computation, node.places)}"]
+    lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}"]
+    if node.neutralised is not None:
+        return lines  # out of the plan: no score to work out
+    lines.append(f"formula: {_formula(computation, node.places)}")
     raw, places = computation.raw, node.places
     if raw is not None:
         bounds = f"floor {_weight(computation.floor)} and cap {_weight(computation.cap)}"
         if computation.bound == "capped":
             lines.append(f"raw {_percent(raw, places)}, capped at {_weight(computation.cap)}"
-                         f" → {_score(node)}")
+                         f" → {_computed(node)}")
         elif computation.bound == "floored":
             lines.append(f"raw {_percent(raw, places)}, floored at {_weight(computation.floor)}"
-                         f" → {_score(node)}")
+                         f" → {_computed(node)}")
         else:
-            lines.append(f"raw {_percent(raw, places)}, within {bounds} → {_score(node)}")
+            lines.append(f"raw {_percent(raw, places)}, within {bounds} → {_computed(node)}")
     return lines
 
 
@@ -235,8 +262,9 @@ def _formula(c: Computation, places: int) -> str:
         return late + f"zero → {raw}"
     if c.method == "not_reported":
         return "no value reported → N/D"
-    assert t.direction is not None and t.value is not None and isinstance(c.value, float | int)
-    v, goal, sign = c.value, t.value, t.direction.value
+    v = 0.0 if c.value_zero else c.value
+    assert t.direction is not None and t.value is not None and isinstance(v, float | int)
+    goal, sign = t.value, t.direction.value
     reached = c.raw is not None and c.raw >= 100.0
     if c.method == "exact":
         relation = f"{_number(v)} {'=' if reached else '≠'} {_number(goal)}"
@@ -266,25 +294,34 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
         lines.append("every child weighs 0 % → N/D")
     elif total.outcome == "all_nd":
         lines.append("all weighted children N/D → N/D")
+    elif total.outcome == "neutralised":
+        lines.append("every weighted child neutralised → neutralised: left out of its parent")
     else:
         terms = []
         for child in node.children:
             weight = child.share.weight or 0.0
-            if weight <= 0 or (child.score is None and total.policy is MissingPolicy.EXCLUDED):
+            if weight <= 0 or child.id in total.neutralised or (
+                    child.score is None and total.policy is MissingPolicy.EXCLUDED):
                 continue
             score = "0 (N/D)" if child.score is None else _percent(child.score, places)
             terms.append(f"{_weight(weight)} × {score}")
         written = " + ".join(terms)
-        if total.policy is MissingPolicy.EXCLUDED and total.nd:
+        if total.neutralised:
+            lines.append(f"sum: (Σ weight × score) / Σ weights of the children not "
+                         f"neutralised = ({written}) / {_weight(total.counted_weight)} = "
+                         f"{_computed(node)}")
+        elif total.policy is MissingPolicy.EXCLUDED and total.nd:
             lines.append(f"sum: (Σ weight × score) / Σ weights of the scored children = "
-                         f"({written}) / {_weight(total.counted_weight)} = {_score(node)}")
+                         f"({written}) / {_weight(total.counted_weight)} = {_computed(node)}")
         else:
-            lines.append(f"sum: Σ weight × score = {written} = {_score(node)}")
+            lines.append(f"sum: Σ weight × score = {written} = {_computed(node)}")
     for child_id in total.nd:
         child = by_id[child_id]
         treated = ("left out; siblings re-normalised" if total.policy is MissingPolicy.EXCLUDED
                    else f"counts 0 but keeps its {_weight(child.share.weight or 0.0)} weight")
         lines.append(f"N/D: {child_id} is {_score(child)}: {treated}")
+    for child_id in total.neutralised:
+        lines.append(f"neutralised: {child_id} is left out; siblings re-weighted in proportion")
     for child_id in total.zero_weight:
         lines.append(f"weight 0 %: {child_id} is shown, not counted")
     lines.extend(f"cost of N/D: {_cost(cost, places)}" for cost in total.costs)
@@ -351,6 +388,8 @@ def _node_dict(node: NodeExplanation) -> dict[str, Any]:
         "computation": None if node.computation is None else _computation_dict(node.computation),
         "sum": None if node.sum is None else _sum_dict(node.sum),
         "children": [_node_dict(child) for child in node.children],
+        **({} if node.neutralised is None else {"neutralised": dict(node.neutralised)}),
+        **({} if node.override is None else {"override": dict(node.override)}),
     }
 
 
@@ -378,6 +417,7 @@ def _computation_dict(c: Computation) -> dict[str, Any]:
         "as_of": _date(c.as_of),
         "late": {"rule": c.late, "share": c.late_share, "days": c.late_days},
         "days_late": c.days_late,
+        **({"value_zero": True} if c.value_zero else {}),
     }
 
 
@@ -389,6 +429,7 @@ def _sum_dict(total: Sum) -> dict[str, Any]:
         "nd": list(total.nd),
         "zero_weight": list(total.zero_weight),
         "costs": [_cost_dict(cost) for cost in total.costs],
+        **({"neutralised": list(total.neutralised)} if total.neutralised else {}),
     }
 
 

@@ -18,7 +18,7 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "findings": "Indicazioni dell'OIV (regole del piano)", "category": "Categoria",
         "severity": "Gravità", "finding": "Indicazione",
         "entry": "Obiettivo individuale", "legend": "Legenda", "bands": "Valutazione",
-        "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato",
+        "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato", "nd_neutralised": "neutralizzato",
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
         "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
@@ -41,7 +41,7 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "findings": "Findings of the plan's advice rules", "category": "Category",
         "severity": "Severity", "finding": "Finding",
         "legend": "Legend", "bands": "Rating", "flags": "Indicator notes", "nd": "N/D",
-        "nd_missing": "not reported", "nd_not_due": "not yet due", "periodic": "periodic",
+        "nd_missing": "not reported", "nd_neutralised": "neutralised", "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
         "from": "from", "to": "to", "notes": "Scoring notes",
         "met": "zone where the target is met",
@@ -66,6 +66,8 @@ FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "late": ("in ritardo", "completato dopo la scadenza"),
         "missed": ("scaduto", "scadenza passata senza completamento"),
         "zero_weight": ("peso 0 %", "mostrato e valutato, non conteggiato nel livello sopra"),
+        "value_zero": ("N/D = 0", "valore N/D preso come 0 (`missing value_zero`)"),
+        "overridden": ("rettificato", "grado fissato nel file dei valori, con la motivazione"),
     },
     "en": {
         "capped": ("capped", "the value overshoots the target: the raw achievement is above "
@@ -77,5 +79,7 @@ FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "late": ("late", "done after the deadline"),
         "missed": ("missed", "deadline passed, not done"),
         "zero_weight": ("weight 0 %", "shown and scored, not counted in the level above"),
+        "value_zero": ("N/D = 0", "an N/D value taken as 0 (`missing value_zero`)"),
+        "overridden": ("overridden", "score set in the values file, with its reason"),
     },
 }

@@ -268,7 +268,9 @@ class _Builder(Transformer[Token, Any]):
         periodic = tuple(st.value for st in statements if st.key == "periodic")
         own: list[Statement] = []
         for statement in statements:
-            if statement.key in PLAN_ONLY:
+            if statement.key == "missing" and statement.value.for_the_value:
+                own.append(statement)  # value_zero and error are the indicator's own rules
+            elif statement.key in PLAN_ONLY:
                 self._diagnostics.append(error(
                     "SL109", f"{PLAN_ONLY[statement.key]} is set for the whole plan, not for "
                     f"indicator `{name}`", statement.span,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -34,6 +34,7 @@ TREATMENTS = (
     "nd_counts_zero",  # N/D under counts_zero: counts 0, keeps its weight
     "nd_excluded",  # N/D under excluded: left out, siblings re-normalised
     "unweighted",  # an area without a weight: top of the tree
+    "neutralised",  # neutralised in the values file: left out, siblings re-weighted
 )
 
 
@@ -67,6 +68,7 @@ class Computation:
     late_share: float  # fixed: the score of a late completion
     late_days: int  # linear: days after which a late completion scores 0
     days_late: int | None  # deadline_late only
+    value_zero: bool = False  # N/D taken as 0 by `missing value_zero`
 
 
 @attrs.frozen
@@ -101,6 +103,7 @@ class Sum:
     nd: tuple[str, ...]  # weighted N/D children
     zero_weight: tuple[str, ...]  # shown, not counted
     costs: tuple[NDCost, ...]  # of each weighted N/D child on this node
+    neutralised: tuple[str, ...] = ()  # weighted children left out by a neutralisation
 
 
 @attrs.frozen
@@ -118,6 +121,10 @@ class NodeExplanation:
     computation: Computation | None = None  # indicators
     sum: Sum | None = None  # aggregates
     children: tuple[NodeExplanation, ...] = ()
+    # From the values file: {reason, act} of a neutralisation; {score, computed, reason, by}
+    # of an override (the Result's, see NodeResult).
+    neutralised: Mapping[str, str] | None = None
+    override: Mapping[str, Any] | None = None
 
 
 @attrs.frozen
@@ -179,6 +186,8 @@ def _unknown_hint(node_id: str, result: Result) -> str:
 def _as_score(node: NodeResult) -> Score:
     """A node's figure back as the evaluator's value: a fraction, or N/D with its reason."""
     if node.score is None:
+        if node.status == "neutralised":
+            return scoring.NEUTRALISED
         return NOT_DUE if node.status == "not_due" else NOT_REPORTED
     return node.score / 100.0
 
@@ -207,7 +216,8 @@ class _Tree:
         step = self.steps[node_id]
         line = NodeExplanation(node_id, step.kind, step.title, figures.indicator, step.parent,
                                figures.score, figures.status, figures.places,
-                               self.share(node_id), expanded=False)
+                               self.share(node_id), expanded=False,
+                               neutralised=figures.neutralised, override=figures.override)
         if depth is not None and depth < 0:
             return line
         if step.leaf is not None:
@@ -225,17 +235,24 @@ class _Tree:
         score = self.result[node_id].score
         if step.weight == 0:
             return Share(weight, None, None, "zero_weight")
+        if self.result[node_id].status == "neutralised":
+            return Share(weight, None, None, "neutralised")
         if score is None:
             if not self.aggregation.nd_keeps_weight:
                 return Share(weight, None, None, "nd_excluded")
             return Share(weight, weight, 0.0, "nd_counts_zero")
         counted = weight
-        if not self.aggregation.nd_keeps_weight and self.has_nd_sibling(node_id):
+        if (not self.aggregation.nd_keeps_weight and self.has_nd_sibling(node_id)) \
+                or self.has_neutralised_sibling(node_id):
             counted = weight / self.counted_weight(step.parent) * 100.0
         return Share(weight, counted, counted / 100.0 * score, "counted")
 
     def has_nd_sibling(self, node_id: str) -> bool:
         return any((self.steps[s].weight or 0.0) > 0 and self.result[s].score is None
+                   for s in self.children(self.steps[node_id].parent))
+
+    def has_neutralised_sibling(self, node_id: str) -> bool:
+        return any((self.steps[s].weight or 0.0) > 0 and self.result[s].status == "neutralised"
                    for s in self.children(self.steps[node_id].parent))
 
     def counted_weight(self, parent: str | None) -> float:
@@ -247,16 +264,19 @@ class _Tree:
     def sum(self, node_id: str) -> Sum:
         children = self.children(node_id)
         weighted = [c for c in children if (self.steps[c].weight or 0.0) > 0]
-        nd = tuple(c for c in weighted if self.result[c].score is None)
+        gone = tuple(c for c in weighted if self.result[c].status == "neutralised")
+        nd = tuple(c for c in weighted if self.result[c].score is None and c not in gone)
         zero = tuple(c for c in children if self.steps[c].weight == 0)
         if not weighted:
             outcome = "no_weight"
-        elif len(nd) == len(weighted):
+        elif len(gone) == len(weighted):
+            outcome = "neutralised"
+        elif len(nd) + len(gone) == len(weighted):
             outcome = "all_nd"
         else:
             outcome = "sum"
         costs = tuple(self.cost(child, node_id) for child in nd)
-        return Sum(self.policy, outcome, self.counted_weight(node_id), nd, zero, costs)
+        return Sum(self.policy, outcome, self.counted_weight(node_id), nd, zero, costs, gone)
 
     def cost(self, nd_node: str, on: str) -> NDCost:
         """`on`'s score had `nd_node` scored 100 %.
@@ -293,7 +313,8 @@ class _Tree:
 
         def visit(current: str) -> None:
             for child in self.children(current):
-                if (self.steps[child].weight or 0.0) <= 0:
+                if (self.steps[child].weight or 0.0) <= 0 \
+                        or self.result[child].status == "neutralised":
                     continue  # not counted: costs nothing above
                 if self.result[child].score is None and self.result[current].score is not None:
                     found.append(self.cost(child, node_id))
@@ -329,10 +350,12 @@ class _Tree:
             bound = ("capped" if "capped" in figures.flags
                      else "floored" if "floored" in figures.flags else "within")
         deadline = target.due is not None
-        return Computation(_method(rule, figures), None if deadline else rule.formula, detail,
+        value_zero = "value_zero" in figures.flags
+        method = _method(rule, attrs.evolve(figures, value=0.0) if value_zero else figures)
+        return Computation(method, None if deadline else rule.formula, detail,
                            value, figures.raw, rule.floor * 100.0, rule.cap * 100.0, bound,
                            self.result.as_of, rule.late.kind.value if deadline else None,
-                           rule.late.share * 100.0, rule.late.days, days_late)
+                           rule.late.share * 100.0, rule.late.days, days_late, value_zero)
 
 
 def _method(leaf: Leaf, figures: NodeResult) -> str:
