@@ -340,7 +340,7 @@ def test_explain_names_the_neutralisation_and_the_override(turismo, monitoring):
     assert "neutralised by Delibera di Giunta n. 45 del 15/06/2020: left out, siblings " \
         "re-weighted" in text
     assert "overridden by OIV to 100.00 % (the rules give 0.00 %)" in text
-    assert "Σ weights of the children not neutralised = (50 % × 75.00 %) / 50 % = 75.00 %" in text
+    assert "Σ weights of the children not left out = (50 % × 75.00 %) / 50 % = 75.00 %" in text
 
 
 def test_explain_of_a_value_taken_as_zero_says_so():

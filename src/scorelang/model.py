@@ -45,6 +45,13 @@ class MissingPolicy(str, Enum):
         return self in (MissingPolicy.VALUE_ZERO, MissingPolicy.ERROR)
 
 
+class MissingTarget(str, Enum):
+    """What a target written `tbd` (to be decided) does in scoring."""
+
+    SKIP = "skip"  # left out of every parent, siblings re-weighted; status no_target
+    PREVIOUS = "previous"  # the score of the previous monitoring, from the values file
+
+
 class LateKind(str, Enum):
     ZERO = "zero"  # done after the deadline scores 0 %
     FIXED = "fixed"  # done late scores a fixed share
@@ -95,6 +102,7 @@ class Policy:
     late: LateRule = LateRule(LateKind.ZERO)
     locale: str = "en"  # how reports write numbers: "it" gives 62,96 % and 13.000.000,00 €
     span: Span | None = attrs.field(default=None, eq=False)
+    missing_target: MissingTarget | None = None  # for `tbd` targets; None: not said
 
 
 @attrs.frozen
@@ -111,6 +119,7 @@ class Target:
     value: float
     percent: bool = False  # written with '%': the value is in percent units
     span: Span | None = attrs.field(default=None, eq=False)
+    tbd: bool = False  # written `tbd`: direction known, figure to be decided (value 0, unused)
 
 
 @attrs.frozen
@@ -143,6 +152,7 @@ class Indicator:
     tags: tuple[TagRef, ...] = ()
     span: Span | None = attrs.field(default=None, eq=False)
     missing: MissingPolicy | None = None  # value_zero or error only (the others are plan-wide)
+    missing_target: MissingTarget | None = None  # for its `tbd` targets; None: the policy's
 
     def periodic_target(self, period: str | None) -> PeriodicTarget | None:
         for periodic in self.periodic_targets:
@@ -389,7 +399,7 @@ class TargetUsed:
 
     source: str  # "annual", "periodic" or "deadline"
     direction: Direction | None = None
-    value: float | None = None
+    value: float | None = None  # None for a deadline, and for a target written `tbd`
     due: Deadline | None = None
     period: str | None = None  # for periodic targets
 
@@ -409,16 +419,18 @@ def target_used(indicator: Indicator, period: Period | None) -> TargetUsed:
         return TargetUsed("deadline", due=indicator.deadline)
     periodic = indicator.periodic_target(period.id if period else None)
     if periodic is not None:
-        return TargetUsed("periodic", periodic.target.direction, periodic.target.value,
+        return TargetUsed("periodic", periodic.target.direction,
+                          None if periodic.target.tbd else periodic.target.value,
                           period=periodic.period)
     assert indicator.target is not None, "check() guarantees a target or a deadline"
-    return TargetUsed("annual", indicator.target.direction, indicator.target.value)
+    return TargetUsed("annual", indicator.target.direction,
+                      None if indicator.target.tbd else indicator.target.value)
 
 
 # Facts about how a figure came about, in the order they are listed on a node: set by the
 # evaluator, tested by advice rules (`flagged capped`), pinned by rule tests.
 FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight", "value_zero",
-         "overridden")
+         "overridden", "previous_score")
 
 # Every fact an advice rule's condition may name: "number" facts are percentages or plain
 # numbers, the others are compared with names or texts. None lists values open to the plan
@@ -429,7 +441,7 @@ FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
     "weight": ("number", None),  # percent of the parent
     "depth": ("number", None),  # areas 1, strategic objectives 2, ...
-    "status": ("name", ("scored", "missing", "not_due", "neutralised")),
+    "status": ("name", ("scored", "missing", "not_due", "neutralised", "no_target")),
     "kind": ("name", ("area", "objective", "group", "indicator")),
     "direction": ("name", (">=", "<=", "=", "deadline")),
     "band": ("name", None),

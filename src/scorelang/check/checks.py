@@ -92,7 +92,7 @@ def _indicator_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
             targets = [indicator.target] if indicator.target else []
             targets += [p.target for p in indicator.periodic_targets]
             for target in targets:
-                if target.value == 0 and target.direction is Direction.AT_MOST:
+                if target.value == 0 and target.direction is Direction.AT_MOST and not target.tbd:
                     yield error("SL205", f"indicator `{indicator.id}`: a target of 0 cannot be "
                                 "scored with the ratio formula (division by zero)", target.span,
                                 "use `formula deviation` for this indicator, or a non-zero target")
@@ -113,7 +113,7 @@ def _periodic_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                 continue
             stricter = (target.value > annual.value if annual.direction is Direction.AT_LEAST
                         else target.value < annual.value)
-            if indicator.unit in CUMULATIVE_UNITS and stricter:
+            if indicator.unit in CUMULATIVE_UNITS and stricter and not (target.tbd or annual.tbd):
                 yield warning("SL217", f"indicator `{indicator.id}` is cumulative "
                               f"({indicator.unit}) but its {periodic.period} target "
                               f"{target.value:g} is stricter than the annual {annual.value:g}",
@@ -140,7 +140,7 @@ def _exact_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
         targets += [p.target for p in indicator.periodic_targets]
         for target in targets:
             if target.direction is Direction.EQUAL and indicator.unit is not None \
-                    and indicator.unit not in DISCRETE_UNITS:
+                    and indicator.unit not in DISCRETE_UNITS and not target.tbd:
                 yield warning("SL219", f"indicator `{indicator.id}` has an `=` target on a "
                               f"continuous unit ({indicator.unit}): it is met only by exactly "
                               f"{target.value:g}", target.span,
@@ -149,6 +149,20 @@ def _exact_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
 
 def _missing_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     for indicator in plan.indicators:
+        targets = [indicator.target] if indicator.target else []
+        targets += [p.target for p in indicator.periodic_targets]
+        tbd = [target for target in targets if target.tbd]
+        rule = indicator.missing_target or plan.policy.missing_target
+        if tbd and rule is None:
+            yield error("SL261", f"indicator `{indicator.id}` has a target still to be decided "
+                        "(`tbd`), and nothing says how to score it", tbd[0].span,
+                        "add `missing_target skip` (left out, siblings re-weighted) or "
+                        "`missing_target previous` (the previous monitoring's score) to the "
+                        "indicator or to the policy")
+        if indicator.missing_target is not None and not tbd:
+            yield warning("SL262", f"indicator `{indicator.id}` sets `missing_target` but has "
+                          "no `tbd` target: the line does nothing", indicator.span,
+                          "remove it, or write the target still to be decided as `tbd`")
         if indicator.deadline is not None and indicator.missing is not None:
             yield error("SL260", f"indicator `{indicator.id}` has a deadline: `missing "
                         f"{indicator.missing.value}` has no N/D value to act on",

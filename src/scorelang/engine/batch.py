@@ -45,8 +45,9 @@ def _numpy_module() -> Any:
 
 Scenarios = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
 
-SCORED, MISSING, NOT_DUE, NEUTRALISED = 0, 1, 2, 3  # status codes in `Batch.status_codes`
-STATUS = ("scored", "missing", "not_due", "neutralised")
+# status codes in `Batch.status_codes`
+SCORED, MISSING, NOT_DUE, NEUTRALISED, NO_TARGET = 0, 1, 2, 3, 4
+STATUS = ("scored", "missing", "not_due", "neutralised", "no_target")
 
 
 class Batch:
@@ -133,12 +134,15 @@ class Batch:
 
 def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None = None,
                   engine: str = "auto", *, neutralised: Mapping[str, Any] | None = None,
-                  overrides: Mapping[str, Any] | None = None) -> Batch:
+                  overrides: Mapping[str, Any] | None = None,
+                  previous: Mapping[str, Any] | None = None) -> Batch:
     """Score every scenario: a sequence of mappings id -> value, or a columnar mapping
     id -> sequence of values (a dict of lists or arrays, a DataFrame's `to_dict("list")`).
     `engine` is "numpy", "python" or "auto" (numpy when installed). `neutralised` and
-    `overrides` (see `Values`) hold for every scenario."""
-    adjusted = Values.from_mapping({}, neutralised=neutralised, overrides=overrides)
+    `overrides` (see `Values`) hold for every scenario, and so do the `previous` scores of
+    targets still `tbd`. A plan with `tbd` targets is scored scenario by scenario."""
+    adjusted = Values.from_mapping({}, neutralised=neutralised, overrides=overrides,
+                                   previous=previous)
     if as_of is None and program.period is not None:
         as_of = program.period.ends
     if engine not in ("auto", "numpy", "python"):
@@ -147,7 +151,7 @@ def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None 
         _numpy_module()
     if engine == "numpy" and np is None:
         raise ImportError("the numpy engine needs numpy: pip install 'scorelang[numpy]'")
-    if engine != "python" and np is not None:
+    if engine != "python" and np is not None and not program.layout.no_target:
         found = _numpy(program, scenarios, as_of, adjusted)
         if found is not None:
             return found
@@ -173,9 +177,9 @@ def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date 
     plan: list[float | None] | None = [] if layout.roots is not None else None
     for number, row in enumerate(rows):
         values = Values.from_mapping(row, source=f"<scenario {number}>")
-        if adjusted.neutralised or adjusted.overrides:
+        if adjusted.neutralised or adjusted.overrides or adjusted.previous:
             values = attrs.evolve(values, neutralised=adjusted.neutralised,
-                                  overrides=adjusted.overrides)
+                                  overrides=adjusted.overrides, previous=adjusted.previous)
         slots = score_slots(program, values, as_of)[0]
         every.append(slots)
         if plan is not None:  # scored as a branch, after them (compile.Layout)
@@ -189,6 +193,8 @@ def _code(score: Any) -> int:
     if isinstance(score, Missing):
         if score.reason is Reason.NEUTRALISED:
             return NEUTRALISED
+        if score.reason is Reason.NO_TARGET:
+            return NO_TARGET
         return NOT_DUE if score.reason is Reason.NOT_DUE else MISSING
     return SCORED
 

@@ -37,6 +37,8 @@ class Leaf:
     # What an N/D value does before any aggregation: `value_zero` or `error` (measured
     # indicators only), or None: the value stays N/D for its parents' policy.
     missing: model.MissingPolicy | None = None
+    # For a target still `tbd` in the period: `skip` or `previous`; None for a real target.
+    no_target: model.MissingTarget | None = None
 
     @property
     def due(self) -> dt.date | None:
@@ -135,6 +137,8 @@ class Layout:
     # (indicator, its rule) for the indicators whose N/D value is `value_zero` or `error`:
     # read after the hot loop, so that a plan without them pays nothing.
     on_missing: tuple[tuple[int, model.MissingPolicy], ...] = ()
+    # (indicator, its rule) for the indicators whose target is `tbd` in the period.
+    no_target: tuple[tuple[int, model.MissingTarget], ...] = ()
 
 
 @attrs.frozen
@@ -159,12 +163,16 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     target = target_used(indicator, period)
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
-    kind = scoring.leaf_kind(target.direction, target.value, formula, late)
+    tbd = target.direction is not None and target.value is None
+    # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast path
+    # as a reached-or-not kind); its rule, `skip` or `previous`, gives its figure.
+    kind = scoring.leaf_kind(target.direction, 0.0 if tbd else target.value, formula, late)
     missing = indicator.missing or (policy.missing if policy.missing.for_the_value else None)
     return Leaf(indicator, target, formula,
                 policy.floor if indicator.floor is None else indicator.floor,
                 policy.cap if indicator.cap is None else indicator.cap, late, kind,
-                None if kind.is_deadline else missing)
+                None if kind.is_deadline else missing,
+                (indicator.missing_target or policy.missing_target) if tbd else None)
 
 
 def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Program:
@@ -295,4 +303,6 @@ def layout_of(program: Program) -> Layout:
                   {node.id: i for i, node in enumerate(nodes)},
                   frozenset(leaf.indicator.id for leaf in leaves),
                   tuple((i, leaf.missing) for i, leaf in enumerate(leaves)
-                        if leaf.missing is not None and i in used))
+                        if leaf.missing is not None and i in used),
+                  tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
+                        if leaf.no_target is not None and i in used))

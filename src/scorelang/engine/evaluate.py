@@ -20,7 +20,7 @@ import attrs
 from . import scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
-from ..model import MissingPolicy
+from ..model import MissingPolicy, MissingTarget
 from .result import (Deferred, Finding, NodeResult, NodeTable, Result, ScorecardEntry,
                      ScorecardResult)
 from .scoring import Missing, Score
@@ -235,12 +235,15 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
 
     if layout.on_missing:
         _missing_values(program, values, measured, numbers, missing, as_of)
+    skipped = False
+    if layout.no_target or values.previous:
+        skipped = _no_target(program, values, numbers, missing)
     numbers.extend(layout.unscored)
     if layout.no_weight:
         missing.update(dict.fromkeys(layout.no_weight, scoring.NO_WEIGHT))
     scores = SlotScores(numbers, missing)
     aggregation = program.aggregation
-    if values.neutralised or values.overrides:
+    if values.neutralised or values.overrides or skipped:
         scores.adjusted = _adjust(program, values, scores)
         return scores, measured, found
     keeps_weight = aggregation.nd_keeps_weight
@@ -294,6 +297,40 @@ def _missing_values(program: Program, values: Values, measured: list[Value],
         numbers[index] = score
     if refused:
         raise ValuesError(refused)
+
+
+def _no_target(program: Program, values: Values, numbers: array[float],
+               missing: dict[int, Missing]) -> bool:
+    """Targets still `tbd`: under `skip` the indicator is left out of every parent (NO_TARGET);
+    under `previous` it takes the previous monitoring's score from the values file (SL320 when
+    the file has none). Whether any was skipped: then every branch takes the slow path."""
+    layout = program.layout
+    problems: list[Diagnostic] = []
+    indicators = set(layout.names)
+    for name in values.previous:
+        if name not in indicators:
+            problems.append(error("SL318", f"unknown id `{name}` under `previous`", None,
+                                  did_you_mean(name, layout.names)
+                                  or "name an indicator whose target is `tbd`"))
+    skipped = False
+    for index, rule in layout.no_target:
+        name = layout.names[index]
+        if rule is MissingTarget.SKIP:
+            missing[index] = scoring.NO_TARGET
+            numbers[index] = _NAN
+            skipped = True
+        elif name in values.previous:
+            missing.pop(index, None)
+            numbers[index] = values.previous[name] / 100.0
+        else:
+            problems.append(error(
+                "SL320", f"`{name}` has a target still to be decided and is scored by "
+                "`missing_target previous`, but the values give no previous score for it", None,
+                f"add `previous:` with `{name}: <score in percent>` to {values.source}, copied "
+                "from the previous monitoring's report"))
+    if problems:
+        raise ValuesError(problems)
+    return skipped
 
 
 @attrs.frozen
@@ -446,9 +483,12 @@ class _Nodes(NodeTable):
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
         raw = leaf_score(leaf, value, self.as_of)[0]
-        # A neutralised indicator is out of the plan: how its value would have scored is no fact.
-        flags = zero_weight if "neutralised" in common else \
-            zero_weight + leaf_flags(leaf, raw, value)
+        # A neutralised indicator is out of the plan, and a `tbd` target scores no formula:
+        # how the value would have scored is no fact.
+        if "neutralised" in common or leaf.no_target is not None:
+            raw = None
+        flags = zero_weight if "neutralised" in common or leaf.no_target is MissingTarget.SKIP \
+            else zero_weight + leaf_flags(leaf, raw, value)
         return NodeResult(**common, indicator=leaf.indicator.id,
                           unit=leaf.indicator.unit, target=leaf.target,
                           value=value, raw=_percent(raw), flags=flags)
@@ -465,6 +505,8 @@ def leaf_flags(leaf: Leaf, raw: float | None, value: Value) -> tuple[str, ...]:
         flags.append("periodic_target")
     if value is None and leaf.missing is MissingPolicy.VALUE_ZERO:
         flags.append("value_zero")
+    if leaf.no_target is MissingTarget.PREVIOUS:
+        flags.append("previous_score")
     due = leaf.due
     if due is not None and raw is not None:
         if isinstance(value, dt.date) and value > due:

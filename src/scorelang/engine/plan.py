@@ -61,14 +61,17 @@ class Plan:
     def evaluate(self, values: Values | Mapping[str, Any], period: str | None = None,
                  as_of: dt.date | None = None, *,
                  neutralised: Mapping[str, Any] | None = None,
-                 overrides: Mapping[str, Any] | None = None) -> Result:
+                 overrides: Mapping[str, Any] | None = None,
+                 previous: Mapping[str, Any] | None = None) -> Result:
         """Score the plan. `values` is a loaded values file or a mapping id -> value.
-        `neutralised` (id -> {reason, act}) and `overrides` (id -> {score, reason, by}) add to
-        (and replace, id by id) those the values file gives."""
+        `neutralised` (id -> {reason, act}), `overrides` (id -> {score, reason, by}) and
+        `previous` (id -> percent, for `tbd` targets) add to (and replace, id by id) those the
+        values file gives."""
         if not isinstance(values, Values):
-            values = Values.from_mapping(values, neutralised=neutralised, overrides=overrides)
-        elif neutralised or overrides:
-            values = with_adjustments(values, neutralised, overrides)
+            values = Values.from_mapping(values, neutralised=neutralised, overrides=overrides,
+                                         previous=previous)
+        elif neutralised or overrides or previous:
+            values = with_adjustments(values, neutralised, overrides, previous)
         chosen = period or values.period or self.default_period()
         notes: tuple[Diagnostic, ...] = ()
         if chosen is not None and not (period or values.period):
@@ -86,11 +89,13 @@ class Plan:
     def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
                       as_of: dt.date | None = None, engine: str = "auto", *,
                       neutralised: Mapping[str, Any] | None = None,
-                      overrides: Mapping[str, Any] | None = None) -> Batch:
+                      overrides: Mapping[str, Any] | None = None,
+                      previous: Mapping[str, Any] | None = None) -> Batch:
         """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
         mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
         Each scenario's figures are those `evaluate` gives for it (to 1e-12). `neutralised`
-        and `overrides` (as for `evaluate`) hold for every scenario."""
+        `overrides` and `previous` (as for `evaluate`) hold for every scenario."""
         from .batch import evaluate_many  # numpy is loaded with it, when installed
         return evaluate_many(self.program(period or self.default_period()), scenarios, as_of,
-                             engine, neutralised=neutralised, overrides=overrides)
+                             engine, neutralised=neutralised, overrides=overrides,
+                             previous=previous)

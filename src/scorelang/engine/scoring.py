@@ -73,6 +73,8 @@ class Reason(str, Enum):
     # taken out of the plan at monitoring time (values file `neutralised:`): every parent
     # leaves it out, whatever the missing policy, and re-weights the siblings in proportion.
     NEUTRALISED = "neutralised"
+    # a target written `tbd` under `missing_target skip`: left out like a neutralised child.
+    NO_TARGET = "no_target"
 
 
 @attrs.frozen
@@ -81,15 +83,18 @@ class Missing:
 
     @property
     def status(self) -> str:
-        if self.reason is Reason.NOT_DUE:
-            return "not_due"
-        return "neutralised" if self.reason is Reason.NEUTRALISED else "missing"
+        if self.reason in _OWN_STATUS:
+            return self.reason.value
+        return "missing"
 
 
 NOT_REPORTED = Missing(Reason.NOT_REPORTED)
 NOT_DUE = Missing(Reason.NOT_DUE)
 NO_WEIGHT = Missing(Reason.NO_WEIGHT)
 NEUTRALISED = Missing(Reason.NEUTRALISED)
+NO_TARGET = Missing(Reason.NO_TARGET)
+_OWN_STATUS = frozenset({Reason.NOT_DUE, Reason.NEUTRALISED, Reason.NO_TARGET})
+_LEFT_OUT = frozenset({Reason.NEUTRALISED, Reason.NO_TARGET})
 
 Score = float | Missing
 
@@ -335,6 +340,8 @@ METHODS = (
     "signs_differ",  # ratio formula, value 0 or of the other sign: reached or not
     "not_reported",  # no value: N/D
     "deadline_not_due", "deadline_on_time", "deadline_missed", "deadline_late",
+    "no_target",  # target `tbd` under `missing_target skip`: left out
+    "previous_score",  # target `tbd` under `missing_target previous`: the earlier score
 )
 
 
@@ -393,9 +400,9 @@ def aggregation_of(policy: MissingPolicy) -> Aggregation:
 
 def left_out(score: Score) -> bool:
     """Whether a parent leaves a child out altogether, whatever its aggregation: a neutralised
-    child is as if the plan did not have it (its siblings re-weighted in proportion)."""
-    return score is NEUTRALISED or (isinstance(score, Missing)
-                                    and score.reason is Reason.NEUTRALISED)
+    child is as if the plan did not have it (its siblings re-weighted in proportion); so is an
+    indicator whose target is still `tbd` under `missing_target skip`."""
+    return isinstance(score, Missing) and score.reason in _LEFT_OUT
 
 
 def counted_weight(aggregation: Aggregation, children: Sequence[tuple[float, Score]]) -> float:
@@ -423,9 +430,10 @@ def aggregate(children: Sequence[tuple[float, Score]],
     if not weighted:
         return NO_WEIGHT
     if any(map(left_out, (s for _, s in weighted))):
+        gone = {s.reason for _, s in weighted if isinstance(s, Missing) and s.reason in _LEFT_OUT}
         weighted = [(w, s) for w, s in weighted if not left_out(s)]
-        if not weighted:
-            return NEUTRALISED
+        if not weighted:  # all left out: no target (when none is neutralised) or neutralised
+            return NO_TARGET if gone == {Reason.NO_TARGET} else NEUTRALISED
     total = 0.0
     scored = False
     for weight, score in weighted:

@@ -26,8 +26,8 @@ from .yamlsource import node_span, syntax_error
 
 Value = float | dt.date | None
 
-_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "neutralised", "overrides")
-_PERIOD_KEYS = ("as_of", "values", "neutralised", "overrides")
+_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "neutralised", "overrides", "previous")
+_PERIOD_KEYS = ("as_of", "values", "neutralised", "overrides", "previous")
 
 # Indicator ids are interned as they are read (`sys.intern`), as the compiled plan's are
 # (compile.Layout.names): the evaluator's check that the values come in the plan's order then
@@ -73,13 +73,17 @@ class Values:
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False)
     neutralised: Mapping[str, Neutralisation] = attrs.field(factory=dict)
     overrides: Mapping[str, Override] = attrs.field(factory=dict)
+    # The scores (percent) of the previous monitoring, for targets still `tbd` under
+    # `missing_target previous`, copied from the earlier report.
+    previous: Mapping[str, float] = attrs.field(factory=dict)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
                      period: str | None = None, as_of: dt.date | None = None,
                      source: str = "<values>",
                      neutralised: Mapping[str, Any] | None = None,
-                     overrides: Mapping[str, Any] | None = None) -> Values:
+                     overrides: Mapping[str, Any] | None = None,
+                     previous: Mapping[str, Any] | None = None) -> Values:
         """Values given by a program: the same checks as a file, without positions.
         `neutralised` maps ids to `Neutralisation`s or to mappings {reason, act}; `overrides`
         to `Override`s or mappings {score, reason, by}."""
@@ -87,17 +91,47 @@ class Values:
         clean = {intern(str(k)): _value(str(k), v, None, problems) for k, v in values.items()}
         taken_out = _adjustments(neutralised, "neutralised", None, source, problems)
         set_by_hand = _adjustments(overrides, "overrides", None, source, problems)
+        earlier = _previous(previous, None, source, problems)
         if problems:
             raise ValuesError(problems)
-        return cls(clean, plan, period, as_of, source, {}, taken_out, set_by_hand)
+        return cls(clean, plan, period, as_of, source, {}, taken_out, set_by_hand, earlier)
 
 
 def with_adjustments(values: Values, neutralised: Mapping[str, Any] | None,
-                     overrides: Mapping[str, Any] | None) -> Values:
-    """`values` with more neutralisations and overrides (given by a program), id by id."""
-    extra = Values.from_mapping({}, neutralised=neutralised, overrides=overrides)
+                     overrides: Mapping[str, Any] | None,
+                     previous: Mapping[str, Any] | None = None) -> Values:
+    """`values` with more neutralisations, overrides and previous scores (given by a program),
+    id by id."""
+    extra = Values.from_mapping({}, neutralised=neutralised, overrides=overrides,
+                                previous=previous)
     return attrs.evolve(values, neutralised={**values.neutralised, **extra.neutralised},
-                        overrides={**values.overrides, **extra.overrides})
+                        overrides={**values.overrides, **extra.overrides},
+                        previous={**values.previous, **extra.previous})
+
+
+def _previous(given: Any, node: yaml.Node | None, source: str,
+              problems: list[Diagnostic]) -> dict[str, float]:
+    """The `previous:` section: indicator id -> the score (percent) of the previous monitoring."""
+    out: dict[str, float] = {}
+    if given is None:
+        return out
+    if not isinstance(given, Mapping):
+        problems.append(error("SL321", "`previous` must map indicator ids to scores in percent",
+                              node_span(source, node) if node is not None else None,
+                              "write `id: 62.5` for each target still to be decided"))
+        return out
+    spans = {}
+    if isinstance(node, yaml.MappingNode):
+        spans = {str(k.value): node_span(source, k) for k, _ in node.value}
+    for name, score in given.items():
+        if isinstance(score, bool) or not isinstance(score, (int, float)) \
+                or not math.isfinite(score) or score < 0:
+            problems.append(error("SL321", f"the previous score of `{name}` is {score!r}, not a "
+                                  "percent", spans.get(str(name)),
+                                  "copy the score from the previous report, e.g. `62.5`"))
+            continue
+        out[intern(str(name))] = float(score)
+    return out
 
 
 _NEUTRALISED_KEYS = ("reason", "act")
@@ -320,7 +354,9 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
     set_by_hand = _adjustments(data.get("overrides"), "overrides",
                                nodes["overrides"][1] if "overrides" in nodes else None,
                                source, problems)
-    return Values(clean, plan, period, as_of, source, spans, taken_out, set_by_hand)
+    earlier = _previous(data.get("previous"),
+                        nodes["previous"][1] if "previous" in nodes else None, source, problems)
+    return Values(clean, plan, period, as_of, source, spans, taken_out, set_by_hand, earlier)
 
 
 def loads_all_values(text: str, source: str = "<values>") -> list[Values]:

@@ -126,6 +126,8 @@ def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False)
         return "left out; siblings re-normalised"
     if share.treatment == "neutralised":
         return "neutralised: left out, siblings re-weighted"
+    if share.treatment == "no_target":
+        return "target to be decided: left out, siblings re-weighted"
     if share.treatment == "unweighted" or share.contribution is None:
         return "not weighted"
     points = f"{_points(share.contribution, node.places)} points of {parent}"
@@ -187,6 +189,8 @@ def _computed(node: NodeExplanation) -> str:
 def _target(target: TargetDetail) -> str:
     if target.due is not None:
         return f"done by {target.due.isoformat()} (deadline)"
+    if target.value is None:
+        return f"{target.direction.value if target.direction else ''} tbd — to be decided"
     text = _written(target.direction.value if target.direction else "", target.value, target.unit)
     if target.source == "periodic":
         text += f" — periodic target for {target.period} replaces the annual " + (
@@ -223,6 +227,13 @@ def _computation_lines(node: NodeExplanation, computation: Computation) -> list[
     lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}"]
     if node.neutralised is not None:
         return lines  # out of the plan: no score to work out
+    if computation.target.value is None and computation.target.due is None:
+        if node.status == "no_target":
+            lines.append("`missing_target skip`: no target yet, left out of every parent")
+        else:
+            lines.append(f"`missing_target previous`: the previous monitoring's score, "
+                         f"{_score(node)}")
+        return lines
     lines.append(f"formula: {_formula(computation, node.places)}")
     raw, places = computation.raw, node.places
     if raw is not None:
@@ -295,7 +306,8 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
     elif total.outcome == "all_nd":
         lines.append("all weighted children N/D → N/D")
     elif total.outcome == "neutralised":
-        lines.append("every weighted child neutralised → neutralised: left out of its parent")
+        lines.append("every weighted child left out (neutralised, or its target to be decided)"
+                     " → left out of its parent too")
     else:
         terms = []
         for child in node.children:
@@ -308,7 +320,7 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
         written = " + ".join(terms)
         if total.neutralised:
             lines.append(f"sum: (Σ weight × score) / Σ weights of the children not "
-                         f"neutralised = ({written}) / {_weight(total.counted_weight)} = "
+                         f"left out = ({written}) / {_weight(total.counted_weight)} = "
                          f"{_computed(node)}")
         elif total.policy is MissingPolicy.EXCLUDED and total.nd:
             lines.append(f"sum: (Σ weight × score) / Σ weights of the scored children = "
@@ -321,7 +333,8 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
                    else f"counts 0 but keeps its {_weight(child.share.weight or 0.0)} weight")
         lines.append(f"N/D: {child_id} is {_score(child)}: {treated}")
     for child_id in total.neutralised:
-        lines.append(f"neutralised: {child_id} is left out; siblings re-weighted in proportion")
+        why = "target to be decided" if by_id[child_id].status == "no_target" else "neutralised"
+        lines.append(f"{why}: {child_id} is left out; siblings re-weighted in proportion")
     for child_id in total.zero_weight:
         lines.append(f"weight 0 %: {child_id} is shown, not counted")
     lines.extend(f"cost of N/D: {_cost(cost, places)}" for cost in total.costs)

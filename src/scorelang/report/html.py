@@ -92,7 +92,8 @@ class _Page:
         return _e(self.percent(score, places))
 
 
-_ND_WHY = {"not_due": "nd_not_due", "neutralised": "nd_neutralised"}
+_ND_WHY = {"not_due": "nd_not_due", "neutralised": "nd_neutralised",
+           "no_target": "nd_no_target"}
 
 
 def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefinition | None = None) -> str:
@@ -289,6 +290,9 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
     elif used.due is not None:
         target = _e(f'{page.text["by"]} {numbers.date(used.due.due, page.locale)}')
         progress = _deadline_badge(page, node, used)
+    elif used.value is None:  # a target still to be decided: nothing to draw against
+        assert used.direction is not None
+        target, progress = _e(f"{_DIRECTION[used.direction.value]} tbd"), ""
     else:
         target = _target_text(page, used, node.unit, annual)
         progress = bullet_chart(page, node, used, annual)

@@ -255,6 +255,20 @@ class _Builder(Transformer[Token, Any]):
         direction, (value, percent) = children
         return Statement("target", model.Target(Direction(str(direction)), value, percent, self._span(meta)), self._span(meta))
 
+    def target_tbd(self, meta: Meta, children: list[Any]) -> Statement:
+        target = model.Target(Direction(str(children[0])), 0.0, False, self._span(meta), tbd=True)
+        return Statement("target", target, self._span(meta))
+
+    def periodic_tbd(self, meta: Meta, children: list[Any]) -> Statement:
+        period, direction = children
+        target = model.Target(Direction(str(direction)), 0.0, False, self._span(meta), tbd=True)
+        return Statement("periodic", model.PeriodicTarget(str(period), target, self._span(meta)),
+                         self._span(meta))
+
+    def missing_target(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("missing_target", self._choice(children[0], model.MissingTarget,
+                                                        "missing-target rule"), self._span(meta))
+
     def periodic(self, meta: Meta, children: list[Any]) -> Statement:
         period, direction, (value, percent) = children
         target = model.Target(Direction(str(direction)), value, percent, self._span(meta))

@@ -165,6 +165,8 @@ def _statement(node: Tree[Token]) -> str:
                          _inline(lower)])
     if node.data == "tags":
         return "tags " + ", ".join(_inline(child) for child in node.children)
+    if node.data in ("target_tbd", "periodic_tbd"):  # the keyword `tbd` is not in the tree
+        return f"{node.data.removesuffix('_tbd')} {_inline(node)} tbd"
     return f"{node.data} {_inline(node)}".rstrip()
 
 

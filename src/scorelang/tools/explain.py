@@ -20,7 +20,7 @@ import attrs
 from ..engine import scoring
 from ..engine.compile import CompiledNode, Leaf, Program
 from ..diagnostics import ScorelangError, did_you_mean, error
-from ..model import Direction, Formula, MissingPolicy, Target
+from ..model import Direction, Formula, MissingPolicy, MissingTarget, Target
 from ..engine.result import NodeResult, Result
 from ..engine.scoring import METHODS, NOT_DUE, NOT_REPORTED, Score, aggregate
 
@@ -35,7 +35,10 @@ TREATMENTS = (
     "nd_excluded",  # N/D under excluded: left out, siblings re-normalised
     "unweighted",  # an area without a weight: top of the tree
     "neutralised",  # neutralised in the values file: left out, siblings re-weighted
+    "no_target",  # a target still `tbd` under `missing_target skip`: left out likewise
 )
+# The statuses every parent leaves out (scoring.left_out), siblings re-weighted in proportion.
+LEFT_OUT = ("neutralised", "no_target")
 
 
 @attrs.frozen
@@ -103,7 +106,8 @@ class Sum:
     nd: tuple[str, ...]  # weighted N/D children
     zero_weight: tuple[str, ...]  # shown, not counted
     costs: tuple[NDCost, ...]  # of each weighted N/D child on this node
-    neutralised: tuple[str, ...] = ()  # weighted children left out by a neutralisation
+    # weighted children left out: neutralised, or a target still `tbd` under `skip`
+    neutralised: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -188,6 +192,8 @@ def _as_score(node: NodeResult) -> Score:
     if node.score is None:
         if node.status == "neutralised":
             return scoring.NEUTRALISED
+        if node.status == "no_target":
+            return scoring.NO_TARGET
         return NOT_DUE if node.status == "not_due" else NOT_REPORTED
     return node.score / 100.0
 
@@ -235,8 +241,8 @@ class _Tree:
         score = self.result[node_id].score
         if step.weight == 0:
             return Share(weight, None, None, "zero_weight")
-        if self.result[node_id].status == "neutralised":
-            return Share(weight, None, None, "neutralised")
+        if self.result[node_id].status in LEFT_OUT:
+            return Share(weight, None, None, self.result[node_id].status)
         if score is None:
             if not self.aggregation.nd_keeps_weight:
                 return Share(weight, None, None, "nd_excluded")
@@ -252,7 +258,7 @@ class _Tree:
                    for s in self.children(self.steps[node_id].parent))
 
     def has_neutralised_sibling(self, node_id: str) -> bool:
-        return any((self.steps[s].weight or 0.0) > 0 and self.result[s].status == "neutralised"
+        return any((self.steps[s].weight or 0.0) > 0 and self.result[s].status in LEFT_OUT
                    for s in self.children(self.steps[node_id].parent))
 
     def counted_weight(self, parent: str | None) -> float:
@@ -264,7 +270,7 @@ class _Tree:
     def sum(self, node_id: str) -> Sum:
         children = self.children(node_id)
         weighted = [c for c in children if (self.steps[c].weight or 0.0) > 0]
-        gone = tuple(c for c in weighted if self.result[c].status == "neutralised")
+        gone = tuple(c for c in weighted if self.result[c].status in LEFT_OUT)
         nd = tuple(c for c in weighted if self.result[c].score is None and c not in gone)
         zero = tuple(c for c in children if self.steps[c].weight == 0)
         if not weighted:
@@ -314,7 +320,7 @@ class _Tree:
         def visit(current: str) -> None:
             for child in self.children(current):
                 if (self.steps[child].weight or 0.0) <= 0 \
-                        or self.result[child].status == "neutralised":
+                        or self.result[child].status in LEFT_OUT:
                     continue  # not counted: costs nothing above
                 if self.result[child].score is None and self.result[current].score is not None:
                     found.append(self.cost(child, node_id))
@@ -352,6 +358,8 @@ class _Tree:
         deadline = target.due is not None
         value_zero = "value_zero" in figures.flags
         method = _method(rule, attrs.evolve(figures, value=0.0) if value_zero else figures)
+        if rule.no_target is not None:  # a `tbd` target: no formula, the rule's figure
+            method = "no_target" if rule.no_target is MissingTarget.SKIP else "previous_score"
         return Computation(method, None if deadline else rule.formula, detail,
                            value, figures.raw, rule.floor * 100.0, rule.cap * 100.0, bound,
                            self.result.as_of, rule.late.kind.value if deadline else None,
