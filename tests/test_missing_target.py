@@ -195,3 +195,14 @@ rule da_definire "Target da definire" {
     result = plan.evaluate(VALUES, "H1", previous=PREVIOUS)
     assert [(f.rule, f.node) for f in result.findings] == [
         ("da_definire", "201/presenze_turistiche")]
+
+
+def test_verify_reads_a_printed_figure_for_a_tbd_target_as_out_of_the_plan(turismo):
+    from scorelang.tools.verify import loads_published, verify
+    result = turismo.evaluate(VALUES, "H1", previous=PREVIOUS)
+    published = loads_published('plan: turismo\nperiod: H1\nscores:\n'
+                                '  "201/presenze_turistiche": "45,00%"\n'
+                                '  "1": "88,00%"\n', "pubblicati.yaml")
+    checks = verify(turismo, result, published, scorelang.Values.from_mapping(VALUES)).checks
+    assert all(check.reconciles for check in checks)
+    assert "still to be decided" in (checks[0].note or "")

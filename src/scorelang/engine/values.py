@@ -89,12 +89,14 @@ class Values:
         to `Override`s or mappings {score, reason, by}."""
         problems: list[Diagnostic] = []
         clean = {intern(str(k)): _value(str(k), v, None, problems) for k, v in values.items()}
-        taken_out = _adjustments(neutralised, "neutralised", None, source, problems)
-        set_by_hand = _adjustments(overrides, "overrides", None, source, problems)
-        earlier = _previous(previous, None, source, problems)
-        if problems:
-            raise ValuesError(problems)
-        return cls(clean, plan, period, as_of, source, {}, taken_out, set_by_hand, earlier)
+        if problems or neutralised or overrides or previous:
+            taken_out = _adjustments(neutralised, "neutralised", None, source, problems)
+            set_by_hand = _adjustments(overrides, "overrides", None, source, problems)
+            earlier = _previous(previous, None, source, problems)
+            if problems:
+                raise ValuesError(problems)
+            return cls(clean, plan, period, as_of, source, {}, taken_out, set_by_hand, earlier)
+        return cls(clean, plan, period, as_of, source)
 
 
 def with_adjustments(values: Values, neutralised: Mapping[str, Any] | None,

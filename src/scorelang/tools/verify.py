@@ -210,6 +210,9 @@ def _adjusted(node: NodeResult, figure: Figure, outcome: str,
     if node.neutralised is not None:
         return "reconciles", (f"neutralised by {node.neutralised['act']}: out of the plan, "
                               "its printed figure is not counted")
+    if node.status == "no_target":
+        return "reconciles", ("its target is still to be decided (`tbd`, `missing_target "
+                              "skip`): left out of the plan, its printed figure is not counted")
     if node.override is None:
         return outcome, note
     given = node.override
