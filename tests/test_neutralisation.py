@@ -395,3 +395,20 @@ def test_without_the_values_files_decisions_the_rules_alone_give_22_50(turismo):
     assert result["201"].score == pytest.approx(37.5)
     assert result["202"].score == 0.0
     assert result["1"].score == pytest.approx(22.5)
+
+
+def test_a_rule_test_may_expect_the_neutralised_status_and_the_overridden_flag(tmp_path):
+    from scorelang.tools import ruletest
+    (tmp_path / "turismo.score").write_text(PLAN, encoding="utf-8")
+    (tmp_path / "giugno.yaml").write_text(VALUES, encoding="utf-8")
+    (tmp_path / "turismo.test.yaml").write_text(
+        "rules: turismo.score\n"
+        "tests:\n"
+        "  - name: giugno con neutralizzazione e rettifica\n"
+        "    values: giugno.yaml\n"
+        "    expect:\n"
+        "      \"201/turisti_variazione\": {score: N/D, status: neutralised}\n"
+        "      \"202/tempestivita_pagamenti\": {score: 100, flags: [overridden]}\n"
+        "      \"1\": 85\n", encoding="utf-8")
+    report = ruletest.run_paths([str(tmp_path / "turismo.test.yaml")])
+    assert report.exit_code == 0 and (report.passed, report.failed) == (3, 0)
