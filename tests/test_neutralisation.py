@@ -412,3 +412,24 @@ def test_a_rule_test_may_expect_the_neutralised_status_and_the_overridden_flag(t
         "      \"1\": 85\n", encoding="utf-8")
     report = ruletest.run_paths([str(tmp_path / "turismo.test.yaml")])
     assert report.exit_code == 0 and (report.passed, report.failed) == (3, 0)
+
+
+def test_the_json_report_and_the_values_file_fit_their_schemas(monitoring):
+    from importlib import resources
+
+    import jsonschema
+    import yaml
+
+    def schema(name):
+        return json.loads(resources.files("scorelang").joinpath(f"schemas/{name}")
+                          .read_text(encoding="utf-8"))
+
+    jsonschema.validate(json.loads(scorelang.render(monitoring, "json")),
+                        schema("score.schema.json"))
+    document = yaml.safe_load(VALUES)
+    document["as_of"] = str(document["as_of"])
+    document["previous"] = {"eventi_realizzati": 62.5}
+    jsonschema.validate(document, schema("values.schema.json"))
+    del document["neutralised"]["turisti_variazione"]["act"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema("values.schema.json"))
