@@ -156,6 +156,7 @@ def test_fmt_keeps_tbd_targets_and_the_rule():
 def test_tbd_targets_score_the_same_alone_and_in_a_batch(turismo, engine):
     rows = [VALUES, {**VALUES, "eventi_realizzati": None, "tempestivita_pagamenti": 4}]
     batch = turismo.evaluate_many(rows, "H1", engine=engine, previous=PREVIOUS)
+    assert batch.engine == engine
     for number, row in enumerate(rows):
         alone = turismo.evaluate(row, "H1", previous=PREVIOUS)
         for node in alone:
@@ -206,3 +207,28 @@ def test_verify_reads_a_printed_figure_for_a_tbd_target_as_out_of_the_plan(turis
     checks = verify(turismo, result, published, scorelang.Values.from_mapping(VALUES)).checks
     assert all(check.reconciles for check in checks)
     assert "still to be decided" in (checks[0].note or "")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_child_without_a_target_leaves_the_parent_without_one_in_a_batch_too(engine):
+    text = PLAN.replace("  missing_target previous\n", "  missing_target skip\n")
+    plan = scorelang.loads(text, "all_tbd.score")
+    rows = [VALUES, {**VALUES, "presenze_turistiche": None}]
+    batch = plan.evaluate_many(rows, "H1", engine=engine)
+    codes = batch.status_codes
+    for number, row in enumerate(rows):
+        alone = plan.evaluate(row, "H1")
+        assert alone["201"].status == "no_target"
+        assert alone["1"].score == pytest.approx(100.0)
+        for position, node in enumerate(alone):
+            assert batch.status(number, node.id) == node.status
+            assert batch.score(number, node.id) == node.score
+            from scorelang.engine.batch import STATUS
+            assert STATUS[int(codes[number][position])] == node.status
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_batch_without_the_previous_score_is_sl320(turismo, engine):
+    with pytest.raises(ValuesError) as caught:
+        turismo.evaluate_many([VALUES], "H1", engine=engine)
+    assert [d.code for d in caught.value.diagnostics] == ["SL320"]

@@ -25,7 +25,7 @@ from .compile import Program
 from .evaluate import SlotScores, adjustment_slots, score_slots, validate
 from .scoring import Missing, Reason
 from .values import Values
-from ..model import MissingPolicy
+from ..model import MissingPolicy, MissingTarget
 
 # numpy, the optional fast path, is imported on the first batch (not by `import scorelang`,
 # whose start-up time the CLI pays on every run); None when it is not installed.
@@ -61,7 +61,8 @@ class Batch:
 
     def __init__(self, node_ids: tuple[str, ...], slot_of_node: Sequence[int], slots: Any,
                  not_due: Any, plan_scores: Any, engine: str,
-                 neutralised: frozenset[int] = frozenset()) -> None:
+                 neutralised: frozenset[int] = frozenset(),
+                 no_target: frozenset[int] = frozenset()) -> None:
         self.node_ids = node_ids
         self.engine = engine  # "numpy" or "python"
         self.plan_scores = plan_scores  # per scenario, percent (None/NaN: N/D); None: no plan score
@@ -72,6 +73,7 @@ class Batch:
         self._slots = slots
         self._not_due = not_due
         self._neutralised = neutralised  # numpy: the slots neutralised (in every scenario)
+        self._no_target = no_target  # numpy: the slots left out for a `tbd` target
 
     def __len__(self) -> int:
         return int(self._slots.shape[1]) if self.engine == "numpy" else len(self._slots)
@@ -99,6 +101,8 @@ class Batch:
                 return "scored"
             if slot in self._neutralised:
                 return "neutralised"
+            if slot in self._no_target:
+                return "no_target"
             return "not_due" if self._not_due[slot, scenario] else "missing"
         found = self._slots[scenario][slot]
         return found.status if isinstance(found, Missing) else "scored"
@@ -125,9 +129,11 @@ class Batch:
             at = np.asarray(self._slot_of_node, dtype=np.intp)
             scores = self._slots[at]
             gone = np.isin(at, np.fromiter(self._neutralised, dtype=np.intp))[:, None]
+            untargeted = np.isin(at, np.fromiter(self._no_target, dtype=np.intp))[:, None]
             return np.where(np.isnan(scores),
-                            np.where(gone, NEUTRALISED,
-                                     np.where(self._not_due[at], NOT_DUE, MISSING)),
+                            np.where(gone, NEUTRALISED, np.where(
+                                untargeted, NO_TARGET,
+                                np.where(self._not_due[at], NOT_DUE, MISSING))),
                             SCORED).astype(np.int8).T
         return [[_code(row[s]) for s in self._slot_of_node] for row in self._slots]
 
@@ -140,7 +146,7 @@ def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None 
     id -> sequence of values (a dict of lists or arrays, a DataFrame's `to_dict("list")`).
     `engine` is "numpy", "python" or "auto" (numpy when installed). `neutralised` and
     `overrides` (see `Values`) hold for every scenario, and so do the `previous` scores of
-    targets still `tbd`. A plan with `tbd` targets is scored scenario by scenario."""
+    targets still `tbd`."""
     adjusted = Values.from_mapping({}, neutralised=neutralised, overrides=overrides,
                                    previous=previous)
     if as_of is None and program.period is not None:
@@ -151,7 +157,7 @@ def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None 
         _numpy_module()
     if engine == "numpy" and np is None:
         raise ImportError("the numpy engine needs numpy: pip install 'scorelang[numpy]'")
-    if engine != "python" and np is not None and not program.layout.no_target:
+    if engine != "python" and np is not None:
         found = _numpy(program, scenarios, as_of, adjusted)
         if found is not None:
             return found
@@ -275,15 +281,29 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
     if problems or more or neutralised.keys() & overrides.keys():
         return None  # the scalar path names every problem
     gone: set[int] = set()  # neutralised slots: every parent leaves them out
+    # Targets still `tbd`: skipped ones are left out like neutralised ones (status no_target);
+    # the previous monitoring's score stands in for the others (as evaluate._no_target does).
+    untargeted: set[int] = set()
+    earlier: dict[int, float] = {}
+    declared = set(layout.names)
+    if any(name not in declared for name in adjusted.previous):
+        return None  # the scalar path names it
+    for index, rule in layout.no_target:
+        if rule is MissingTarget.SKIP:
+            untargeted.add(index)
+        elif layout.names[index] in adjusted.previous:
+            earlier[index] = adjusted.previous[layout.names[index]] / 100.0
+        else:
+            return None  # no previous score: the scalar path says so (SL320)
 
     def settle(slot: int) -> None:
-        """A neutralised or overridden slot, in every scenario."""
-        if slot in neutralised:
+        """A neutralised, overridden or `tbd` slot, in every scenario."""
+        if slot in neutralised or slot in untargeted:
             gone.add(slot)
             slots[slot], present[slot], filled[slot] = np.nan, False, 0.0
             not_due[slot] = False
-        elif slot in overrides:
-            score = overrides[slot].score / 100.0
+        elif slot in overrides or slot in earlier:
+            score = overrides[slot].score / 100.0 if slot in overrides else earlier[slot]
             slots[slot], present[slot], filled[slot] = score, True, score
             not_due[slot] = False
     for position, (name, leaf) in enumerate(zip(layout.names, leaves)):
@@ -323,8 +343,11 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
     for slot, pairs, weights in layout.branches:
         if gone:  # neutralised children are left out: the siblings re-weighted in proportion
             kept = tuple((c, w) for c, w in pairs if c not in gone)
-            if pairs and not kept and slot not in overrides:
-                neutralised.setdefault(slot, None)  # every child left out: the branch too
+            if pairs and not kept and slot not in overrides:  # all left out: the branch too
+                if all(c in untargeted for c, _ in pairs):
+                    untargeted.add(slot)
+                else:
+                    neutralised.setdefault(slot, None)
             pairs, weights = kept, sum(w for _, w in kept)
         score, mask, pending = aggregate(pairs, weights, True)
         slots[slot], present[slot] = score, mask
@@ -342,4 +365,4 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
         else:
             plan = np.full(size, np.nan)
     return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, slots, not_due,
-                 plan, "numpy", frozenset(gone))
+                 plan, "numpy", frozenset(gone - untargeted), frozenset(untargeted))
