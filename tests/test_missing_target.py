@@ -232,3 +232,38 @@ def test_a_batch_without_the_previous_score_is_sl320(turismo, engine):
     with pytest.raises(ValuesError) as caught:
         turismo.evaluate_many([VALUES], "H1", engine=engine)
     assert [d.code for d in caught.value.diagnostics] == ["SL320"]
+
+
+# ---- properties ----------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from .test_neutralisation import _norm, _text, plans  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans())
+def test_skipping_tbd_targets_scores_exactly_as_neutralising_those_indicators(drawn):
+    objectives, values, gone, missing = drawn
+    text = _text(_norm(objectives), missing)
+    neutral = scorelang.loads(text, "targets.score")
+    tbd = text.replace(f"    missing {missing}\n", f"    missing {missing}\n    missing_target skip\n")
+    for name in gone:
+        tbd = tbd.replace(f'indicator {name} "{name}" {{\n  unit N\n  target >= 10\n',
+                          f'indicator {name} "{name}" {{\n  unit N\n  target >= tbd\n')
+    skipping = scorelang.loads(tbd, "tbd.score")
+    reason = {"reason": "r", "act": "a"}
+    expected = neutral.evaluate(values, neutralised=dict.fromkeys(gone, reason))
+    got = skipping.evaluate(values)
+    assert got.score == expected.score
+    for node in expected:
+        assert got[node.id].score == node.score
+        assert got[node.id].status == node.status.replace("neutralised", "no_target")
+    for engine in ENGINES:
+        batch = skipping.evaluate_many([values], engine=engine)
+        for node in got:
+            assert batch.status(0, node.id) == node.status
+            score = batch.score(0, node.id)
+            assert (score is None) == (node.score is None)
+            if score is not None:
+                assert score == pytest.approx(node.score, rel=1e-12, abs=1e-12)
