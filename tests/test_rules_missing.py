@@ -187,3 +187,24 @@ def test_value_zero_scores_the_same_alone_and_in_a_batch_on_every_engine(directi
                 assert (got is None) == (score is None)
                 if score is not None:
                     assert got == pytest.approx(score, rel=1e-12, abs=1e-12)
+
+
+def test_value_zero_holds_for_an_indicator_scored_only_in_a_scorecard():
+    text = PLAN + """
+indicator segnalazioni "Segnalazioni ricevute" {
+  unit N
+  target <= 10
+  missing value_zero
+}
+
+scorecard dirigente "Dirigente dello sportello" {
+  segnalazioni 50%
+  reclami 50%
+}
+"""
+    plan = scorelang.loads(text, "card.score")
+    for row in ({"segnalazioni": None}, {}):
+        result = plan.evaluate({"pratiche_evase": 450, "reclami": None, "tempi_pagamento": 30,
+                                **row})
+        (card,) = result.scorecards
+        assert [entry.score for entry in card.entries] == [100.0, 100.0]

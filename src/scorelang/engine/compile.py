@@ -302,7 +302,10 @@ def layout_of(program: Program) -> Layout:
                   tuple(slot_of_node), count, roots,
                   {node.id: i for i, node in enumerate(nodes)},
                   frozenset(leaf.indicator.id for leaf in leaves),
+                  # value_zero wherever the indicator is scored (a scorecard too, as the
+                  # batch does); error only where the tree uses it, as SL310 warns.
                   tuple((i, leaf.missing) for i, leaf in enumerate(leaves)
-                        if leaf.missing is not None and i in used),
+                        if leaf.missing is model.MissingPolicy.VALUE_ZERO
+                        or (leaf.missing is not None and i in used)),
                   tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
                         if leaf.no_target is not None and i in used))
