@@ -267,3 +267,22 @@ def test_skipping_tbd_targets_scores_exactly_as_neutralising_those_indicators(dr
             assert (score is None) == (node.score is None)
             if score is not None:
                 assert score == pytest.approx(node.score, rel=1e-12, abs=1e-12)
+
+
+def test_a_tbd_target_scored_only_in_a_scorecard_is_left_out_there():
+    text = PLAN + """
+indicator visite_sito "Visite al sito turistico" {
+  unit N
+  target >= tbd
+}
+
+scorecard dirigente "Dirigente del turismo" {
+  visite_sito 50%
+  eventi_realizzati 50%
+}
+"""
+    plan = scorelang.loads(text, "card.score")
+    result = plan.evaluate({**VALUES, "visite_sito": 5}, "Y")
+    (card,) = result.scorecards
+    assert [entry.status for entry in card.entries] == ["no_target", "scored"]
+    assert card.score == pytest.approx(75.0)  # the events alone: 15 / 20

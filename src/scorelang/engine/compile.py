@@ -283,6 +283,7 @@ def layout_of(program: Program) -> Layout:
     for branch in flat:
         closing.extend([None] * (len(branch[1]) - 1) + [branch] if branch[1] else [])
     used = {node.leaf for node in nodes if node.leaf is not None}
+    carded = {entry.leaf for card in program.scorecards for entry in card.entries}
     leaves = program.leaves
     fast = list(map(_fast_path, leaves))
     # Interned, as the values loaders intern theirs (see values.py).
@@ -308,4 +309,4 @@ def layout_of(program: Program) -> Layout:
                         if leaf.missing is model.MissingPolicy.VALUE_ZERO
                         or (leaf.missing is not None and i in used)),
                   tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
-                        if leaf.no_target is not None and i in used))
+                        if leaf.no_target is not None and (i in used or i in carded)))
