@@ -286,3 +286,10 @@ scorecard dirigente "Dirigente del turismo" {
     (card,) = result.scorecards
     assert [entry.status for entry in card.entries] == ["no_target", "scored"]
     assert card.score == pytest.approx(75.0)  # the events alone: 15 / 20
+
+
+def test_missing_error_does_not_refuse_a_tbd_target_that_scores_no_value(turismo):
+    plan = scorelang.loads(PLAN.replace("  target >= tbd\n", "  target >= tbd\n  missing error\n"),
+                           "strict.score")
+    result = plan.evaluate({**VALUES, "presenze_turistiche": None}, "H1", previous=PREVIOUS)
+    assert result["201/presenze_turistiche"].status == "no_target"

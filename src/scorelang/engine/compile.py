@@ -171,7 +171,7 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     return Leaf(indicator, target, formula,
                 policy.floor if indicator.floor is None else indicator.floor,
                 policy.cap if indicator.cap is None else indicator.cap, late, kind,
-                None if kind.is_deadline else missing,
+                None if kind.is_deadline or tbd else missing,  # no formula reads the value
                 (indicator.missing_target or policy.missing_target) if tbd else None)
 
 
