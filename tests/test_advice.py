@@ -376,7 +376,7 @@ def test_the_base_of_the_bad_examples_is_clean():
     ("120% < raw", "SL225", "120%", "facts: raw, score, gap, weight, depth, status, kind, "
                                     "direction, band, unit, period, id, indicator, title"),
     # SL226: a value the fact never takes, or an unknown flag
-    ('status == "N/D"', "SL226", '"N/D"', "values: scored, missing, not_due"),
+    ('status == "N/D"', "SL226", '"N/D"', "values: scored, missing, not_due, neutralised, no_target"),
     ("kind == objectiv", "SL226", "objectiv", "did you mean `objective`?"),
     ("band == critica", "SL226", "critica", "did you mean `critico`?"),
     ("period == S2", "SL226", "S2", "values: H1, Y"),

@@ -36,6 +36,22 @@ class Formula(str, Enum):
 class MissingPolicy(str, Enum):
     COUNTS_ZERO = "counts_zero"  # N/D keeps its weight and counts 0 (the seed's)
     EXCLUDED = "excluded"  # N/D is dropped and the siblings' weights re-normalised
+    # Rules for the N/D value itself, before any aggregation (plan-wide or per indicator):
+    VALUE_ZERO = "value_zero"  # the value is taken as 0 and scored by the formula
+    ERROR = "error"  # N/D refuses to score: the evaluation fails, naming the indicator
+
+    @property
+    def for_the_value(self) -> bool:
+        """Whether the policy is a rule for an indicator's N/D value (value_zero, error),
+        rather than for how a parent counts an N/D child (counts_zero, excluded)."""
+        return self in (MissingPolicy.VALUE_ZERO, MissingPolicy.ERROR)
+
+
+class MissingTarget(str, Enum):
+    """What a target written `tbd` (to be decided) does in scoring."""
+
+    SKIP = "skip"  # left out of every parent, siblings re-weighted; status no_target
+    PREVIOUS = "previous"  # the score of the previous monitoring, from the values file
 
 
 class Aggregate(str, Enum):
@@ -176,6 +192,7 @@ class Policy:
     span: Span | None = attrs.field(default=None, eq=False)
     aggregate: Aggregate = Aggregate.WEIGHTED  # every branch's and the plan total's default
     rollup: Rollup = Rollup.UNROUNDED
+    missing_target: MissingTarget | None = None  # for `tbd` targets; None: not said
 
 
 @attrs.frozen
@@ -192,6 +209,7 @@ class Target:
     value: float
     percent: bool = False  # written with '%': the value is in percent units
     span: Span | None = attrs.field(default=None, eq=False)
+    tbd: bool = False  # written `tbd`: direction known, figure to be decided (value 0, unused)
 
 
 @attrs.frozen
@@ -228,6 +246,8 @@ class Indicator:
     limits: Limits | None = None
     baseline: Baseline | None = None
     span: Span | None = attrs.field(default=None, eq=False)
+    missing: MissingPolicy | None = None  # value_zero or error only (the others are plan-wide)
+    missing_target: MissingTarget | None = None  # for its `tbd` targets; None: the policy's
 
     def periodic_target(self, period: str | None) -> PeriodicTarget | None:
         for periodic in self.periodic_targets:
@@ -620,7 +640,7 @@ class TargetUsed:
 
     source: str  # "annual", "periodic" or "deadline"
     direction: Direction | None = None
-    value: float | None = None
+    value: float | None = None  # None for a deadline, and for a target written `tbd`
     due: Deadline | None = None
     period: str | None = None  # for periodic targets
 
@@ -640,15 +660,18 @@ def target_used(indicator: Indicator, period: Period | None) -> TargetUsed:
         return TargetUsed("deadline", due=indicator.deadline)
     periodic = indicator.periodic_target(period.id if period else None)
     if periodic is not None:
-        return TargetUsed("periodic", periodic.target.direction, periodic.target.value,
+        return TargetUsed("periodic", periodic.target.direction,
+                          None if periodic.target.tbd else periodic.target.value,
                           period=periodic.period)
     assert indicator.target is not None, "check() guarantees a target or a deadline"
-    return TargetUsed("annual", indicator.target.direction, indicator.target.value)
+    return TargetUsed("annual", indicator.target.direction,
+                      None if indicator.target.tbd else indicator.target.value)
 
 
 # Facts about how a figure came about, in the order they are listed on a node: set by the
 # evaluator, tested by advice rules (`flagged capped`), pinned by rule tests.
-FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight")
+FLAGS = ("capped", "floored", "periodic_target", "late", "missed", "zero_weight", "value_zero",
+         "overridden", "previous_score")
 
 # Every fact an advice rule's condition may name: "number" facts are percentages or plain
 # numbers, the others are compared with names or texts. None lists values open to the plan
@@ -659,7 +682,7 @@ FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
     "weight": ("number", None),  # percent of the parent
     "depth": ("number", None),  # areas 1, strategic objectives 2, ...
-    "status": ("name", ("scored", "missing", "not_due")),
+    "status": ("name", ("scored", "missing", "not_due", "neutralised", "no_target")),
     "kind": ("name", ("area", "objective", "group", "indicator")),
     "direction": ("name", (">=", "<=", "=", "deadline")),
     "band": ("name", None),

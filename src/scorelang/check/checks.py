@@ -30,7 +30,8 @@ def check(plan: model.PlanDefinition) -> list[Diagnostic]:
     for rule in (_duplicate_periods, _duplicate_indicators, _indicator_targets,
                  _periodic_targets, _deadlines, _exact_targets, _tree_references,
                  _duplicate_nodes, _weights, _unused_indicators, _bounds, _bands,
-                 _scorecards, _tags, _rules, leaf_rules, *AGGREGATION_CHECKS, check_individual):
+                 _scorecards, _tags, _rules, leaf_rules, *AGGREGATION_CHECKS, check_individual,
+                 _missing_rules):
         found.extend(rule(plan))
     return in_source_order(found)
 
@@ -93,7 +94,7 @@ def _indicator_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
             targets = [indicator.target] if indicator.target else []
             targets += [p.target for p in indicator.periodic_targets]
             for target in targets:
-                if target.value == 0 and target.direction is Direction.AT_MOST:
+                if target.value == 0 and target.direction is Direction.AT_MOST and not target.tbd:
                     yield error("SL205", f"indicator `{indicator.id}`: a target of 0 cannot be "
                                 "scored with the ratio formula (division by zero)", target.span,
                                 "use `formula deviation` for this indicator, or a non-zero target")
@@ -114,7 +115,7 @@ def _periodic_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                 continue
             stricter = (target.value > annual.value if annual.direction is Direction.AT_LEAST
                         else target.value < annual.value)
-            if indicator.unit in CUMULATIVE_UNITS and stricter:
+            if indicator.unit in CUMULATIVE_UNITS and stricter and not (target.tbd or annual.tbd):
                 yield warning("SL217", f"indicator `{indicator.id}` is cumulative "
                               f"({indicator.unit}) but its {periodic.period} target "
                               f"{target.value:g} is stricter than the annual {annual.value:g}",
@@ -144,13 +145,37 @@ def _exact_targets(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
         targets = [indicator.target] if indicator.target else []
         targets += [p.target for p in indicator.periodic_targets]
         for target in targets:
-            if target.direction is Direction.EQUAL and target.value not in (0, 1):
+            if target.direction is Direction.EQUAL and not target.tbd \
+                    and target.value not in (0, 1):
                 unit = f" {indicator.unit}" if indicator.unit else ""
                 yield warning("SL219", f"indicator `{indicator.id}` has an `=` target of "
                               f"{target.value:g}{unit}: only exactly {target.value:g} scores, "
                               "anything else scores 0 % (write `>=` or `<=`, or give a "
                               "`tolerance`)", target.span,
                               "use `>=` or `<=` unless the exact figure is really required")
+
+
+def _missing_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
+    for indicator in plan.indicators:
+        targets = [indicator.target] if indicator.target else []
+        targets += [p.target for p in indicator.periodic_targets]
+        tbd = [target for target in targets if target.tbd]
+        rule = indicator.missing_target or plan.policy.missing_target
+        if tbd and rule is None:
+            yield error("SL261", f"indicator `{indicator.id}` has a target still to be decided "
+                        "(`tbd`), and nothing says how to score it", tbd[0].span,
+                        "add `missing_target skip` (left out, siblings re-weighted) or "
+                        "`missing_target previous` (the previous monitoring's score) to the "
+                        "indicator or to the policy")
+        if indicator.missing_target is not None and not tbd:
+            yield warning("SL262", f"indicator `{indicator.id}` sets `missing_target` but has "
+                          "no `tbd` target: the line does nothing", indicator.span,
+                          "remove it, or write the target still to be decided as `tbd`")
+        if indicator.deadline is not None and indicator.missing is not None:
+            yield error("SL260", f"indicator `{indicator.id}` has a deadline: `missing "
+                        f"{indicator.missing.value}` has no N/D value to act on",
+                        indicator.span, "a deadline not done is scored by its `late` rule "
+                        "(0 % once due): remove the `missing` line")
 
 
 def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

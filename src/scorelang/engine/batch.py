@@ -17,12 +17,15 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from ..diagnostics import ValuesError
 from . import scoring
 from .compile import Program
-from .evaluate import SlotScores, score_slots, validate
+from .evaluate import SlotScores, adjustment_slots, score_slots, validate
 from .scoring import Missing, Reason
 from .values import Values
+from ..model import MissingPolicy, MissingTarget
 
 # numpy, the optional fast path, is imported on the first batch (not by `import scorelang`,
 # whose start-up time the CLI pays on every run); None when it is not installed.
@@ -42,8 +45,9 @@ def _numpy_module() -> Any:
 
 Scenarios = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
 
-SCORED, MISSING, NOT_DUE = 0, 1, 2  # status codes in `Batch.status_codes`
-STATUS = ("scored", "missing", "not_due")
+# status codes in `Batch.status_codes`
+SCORED, MISSING, NOT_DUE, NEUTRALISED, NO_TARGET = 0, 1, 2, 3, 4
+STATUS = ("scored", "missing", "not_due", "neutralised", "no_target")
 
 
 class Batch:
@@ -56,7 +60,9 @@ class Batch:
     """
 
     def __init__(self, node_ids: tuple[str, ...], slot_of_node: Sequence[int], slots: Any,
-                 not_due: Any, plan_scores: Any, engine: str) -> None:
+                 not_due: Any, plan_scores: Any, engine: str,
+                 neutralised: frozenset[int] = frozenset(),
+                 no_target: frozenset[int] = frozenset()) -> None:
         self.node_ids = node_ids
         self.engine = engine  # "numpy" or "python"
         self.plan_scores = plan_scores  # per scenario, percent (None/NaN: N/D); None: no plan score
@@ -66,6 +72,8 @@ class Batch:
         # python: per scenario the evaluator's slot list (floats and scoring.Missing values).
         self._slots = slots
         self._not_due = not_due
+        self._neutralised = neutralised  # numpy: the slots neutralised (in every scenario)
+        self._no_target = no_target  # numpy: the slots left out for a `tbd` target
 
     def __len__(self) -> int:
         return int(self._slots.shape[1]) if self.engine == "numpy" else len(self._slots)
@@ -91,6 +99,10 @@ class Batch:
         if self.engine == "numpy":
             if not math.isnan(self._slots[slot, scenario]):
                 return "scored"
+            if slot in self._neutralised:
+                return "neutralised"
+            if slot in self._no_target:
+                return "no_target"
             return "not_due" if self._not_due[slot, scenario] else "missing"
         found = self._slots[scenario][slot]
         return found.status if isinstance(found, Missing) else "scored"
@@ -116,16 +128,27 @@ class Batch:
         if self.engine == "numpy":
             at = np.asarray(self._slot_of_node, dtype=np.intp)
             scores = self._slots[at]
-            return np.where(np.isnan(scores), np.where(self._not_due[at], NOT_DUE, MISSING),
+            gone = np.isin(at, np.fromiter(self._neutralised, dtype=np.intp))[:, None]
+            untargeted = np.isin(at, np.fromiter(self._no_target, dtype=np.intp))[:, None]
+            return np.where(np.isnan(scores),
+                            np.where(gone, NEUTRALISED, np.where(
+                                untargeted, NO_TARGET,
+                                np.where(self._not_due[at], NOT_DUE, MISSING))),
                             SCORED).astype(np.int8).T
         return [[_code(row[s]) for s in self._slot_of_node] for row in self._slots]
 
 
 def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None = None,
-                  engine: str = "auto") -> Batch:
+                  engine: str = "auto", *, neutralised: Mapping[str, Any] | None = None,
+                  overrides: Mapping[str, Any] | None = None,
+                  previous: Mapping[str, Any] | None = None) -> Batch:
     """Score every scenario: a sequence of mappings id -> value, or a columnar mapping
     id -> sequence of values (a dict of lists or arrays, a DataFrame's `to_dict("list")`).
-    `engine` is "numpy", "python" or "auto" (numpy when installed)."""
+    `engine` is "numpy", "python" or "auto" (numpy when installed). `neutralised` and
+    `overrides` (see `Values`) hold for every scenario, and so do the `previous` scores of
+    targets still `tbd`."""
+    adjusted = Values.from_mapping({}, neutralised=neutralised, overrides=overrides,
+                                   previous=previous)
     if as_of is None and program.period is not None:
         as_of = program.period.ends
     if engine not in ("auto", "numpy", "python"):
@@ -135,10 +158,10 @@ def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None 
     if engine == "numpy" and np is None:
         raise ImportError("the numpy engine needs numpy: pip install 'scorelang[numpy]'")
     if engine != "python" and np is not None:
-        found = _numpy(program, scenarios, as_of)
+        found = _numpy(program, scenarios, as_of, adjusted)
         if found is not None:
             return found
-    return _python(program, _rows(scenarios), as_of)
+    return _python(program, _rows(scenarios), as_of, adjusted)
 
 
 def _rows(scenarios: Scenarios) -> Sequence[Mapping[str, Any]]:
@@ -153,12 +176,16 @@ def _rows(scenarios: Scenarios) -> Sequence[Mapping[str, Any]]:
     return rows
 
 
-def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date | None) -> Batch:
+def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date | None,
+            adjusted: Values) -> Batch:
     layout = program.layout
     every: list[SlotScores] = []
     plan: list[float | None] | None = [] if layout.roots is not None else None
     for number, row in enumerate(rows):
         values = Values.from_mapping(row, source=f"<scenario {number}>")
+        if adjusted.neutralised or adjusted.overrides or adjusted.previous:
+            values = attrs.evolve(values, neutralised=adjusted.neutralised,
+                                  overrides=adjusted.overrides, previous=adjusted.previous)
         slots = score_slots(program, values, as_of)[0]
         every.append(slots)
         if plan is not None:  # scored as a branch, after them (compile.Layout)
@@ -170,6 +197,10 @@ def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date 
 
 def _code(score: Any) -> int:
     if isinstance(score, Missing):
+        if score.reason is Reason.NEUTRALISED:
+            return NEUTRALISED
+        if score.reason is Reason.NO_TARGET:
+            return NO_TARGET
         return NOT_DUE if score.reason is Reason.NOT_DUE else MISSING
     return SCORED
 
@@ -208,7 +239,8 @@ def _dates(column: Any, size: int) -> Any:
                      for v in column], dtype=float)
 
 
-def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Batch | None:
+def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
+           adjusted: Values) -> Batch | None:
     """The vectorised evaluation; None when some value needs the scalar path's judgement."""
     layout = program.layout
     if isinstance(scenarios, Mapping):
@@ -244,6 +276,36 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
     present = np.zeros((layout.slots, size), dtype=bool)
     not_due = np.zeros((layout.slots, size), dtype=bool)
     may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
+    neutralised, problems = adjustment_slots(program, adjusted.neutralised, "neutralised")
+    overrides, more = adjustment_slots(program, adjusted.overrides, "overrides")
+    if problems or more or neutralised.keys() & overrides.keys():
+        return None  # the scalar path names every problem
+    gone: set[int] = set()  # neutralised slots: every parent leaves them out
+    # Targets still `tbd`: skipped ones are left out like neutralised ones (status no_target);
+    # the previous monitoring's score stands in for the others (as evaluate._no_target does).
+    untargeted: set[int] = set()
+    earlier: dict[int, float] = {}
+    declared = set(layout.names)
+    if any(name not in declared for name in adjusted.previous):
+        return None  # the scalar path names it
+    for index, rule in layout.no_target:
+        if rule is MissingTarget.SKIP:
+            untargeted.add(index)
+        elif layout.names[index] in adjusted.previous:
+            earlier[index] = adjusted.previous[layout.names[index]] / 100.0
+        else:
+            return None  # no previous score: the scalar path says so (SL320)
+
+    def settle(slot: int) -> None:
+        """A neutralised, overridden or `tbd` slot, in every scenario."""
+        if slot in neutralised or slot in untargeted:
+            gone.add(slot)
+            slots[slot], present[slot], filled[slot] = np.nan, False, 0.0
+            not_due[slot] = False
+        elif slot in overrides or slot in earlier:
+            score = overrides[slot].score / 100.0 if slot in overrides else earlier[slot]
+            slots[slot], present[slot], filled[slot] = score, True, score
+            not_due[slot] = False
     for position, (name, leaf) in enumerate(zip(layout.names, leaves)):
         given = columns.get(name)
         if leaf.kind.is_deadline:
@@ -254,23 +316,27 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
             raw, pending = scoring.deadline_array(leaf.kind, leaf.due, done, as_of, leaf.late)
             not_due[position] = pending
             may_be_not_due.add(position)
+            score = scoring.bounded_array(raw, leaf.floor, leaf.cap)
         else:
             value = np.full(size, np.nan) if given is None else _numbers(given, size)
             if value is None:
                 return None
-            if leaf.rule is not None:  # tolerance, curve, limits or progress
-                slots[position] = scoring.ruled_score_array(
-                    leaf.rule, leaf.kind, leaf.target.value or 0.0, value, leaf.floor, leaf.cap)
-                present[position] = mask = ~np.isnan(slots[position])
-                filled[position] = np.where(mask, slots[position], 0.0)
-                continue
-            raw = scoring.achievement_array(leaf.kind, leaf.target.value or 0.0, value)
-        score = scoring.bounded_array(raw, leaf.floor, leaf.cap)
+            if leaf.missing is MissingPolicy.ERROR and layout.used[position] \
+                    and np.isnan(value).any():
+                return None  # the scalar path refuses it, naming the indicator and scenario
+            value = scoring.value_taken_array(leaf.missing, value)
+            if leaf.rule is not None:  # tolerance, curve, limits or progress; floor and cap too
+                score = scoring.ruled_score_array(leaf.rule, leaf.kind, leaf.target.value or 0.0,
+                                                  value, leaf.floor, leaf.cap)
+            else:
+                raw = scoring.achievement_array(leaf.kind, leaf.target.value or 0.0, value)
+                score = scoring.bounded_array(raw, leaf.floor, leaf.cap)
         if places is not None:
             score = scoring.rounded_array(score, places)
         slots[position] = score
         present[position] = mask = ~np.isnan(score)
         filled[position] = np.where(mask, score, 0.0)
+        settle(position)
 
     def aggregate(pairs: Sequence[tuple[int, float]], weights: float, pending_kept: bool,
                   aggregation: scoring.Aggregation) -> tuple[Any, Any, Any]:
@@ -286,16 +352,29 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None) -> Bat
         return score, mask, pending
 
     for (slot, pairs, weights), aggregation in zip(layout.branches, layout.aggregations):
+        if gone:  # neutralised children are left out: the siblings re-weighted in proportion
+            kept = tuple((c, w) for c, w in pairs if c not in gone)
+            if pairs and not kept and slot not in overrides:  # all left out: the branch too
+                if all(c in untargeted for c, _ in pairs):
+                    untargeted.add(slot)
+                else:
+                    neutralised.setdefault(slot, None)
+            pairs, weights = kept, sum(w for _, w in kept)
         score, mask, pending = aggregate(pairs, weights, True, aggregation)
         slots[slot], present[slot] = score, mask
         filled[slot] = np.where(mask, score, 0.0)
         if pending is not None:
             not_due[slot] = pending
             may_be_not_due.add(slot)
+        settle(slot)
     plan = None
     if layout.roots is not None:
-        score, _, _ = aggregate(layout.roots, sum(w for _, w in layout.roots), False,
-                                layout.plan_aggregation)
-        plan = score * 100.0
+        roots = tuple((c, w) for c, w in layout.roots if c not in gone)
+        if roots or not layout.roots:
+            score, _, _ = aggregate(roots, sum(w for _, w in roots), False,
+                                    layout.plan_aggregation)
+            plan = score * 100.0
+        else:
+            plan = np.full(size, np.nan)
     return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, slots, not_due,
-                 plan, "numpy")
+                 plan, "numpy", frozenset(gone - untargeted), frozenset(untargeted))

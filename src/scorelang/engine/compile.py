@@ -37,6 +37,11 @@ class Leaf:
     # The tolerance, curve, limits or baseline that apply (scoring.LeafRule); None for a leaf
     # scored by its kind's formula alone, as Modena's are.
     rule: scoring.LeafRule | None = None
+    # What an N/D value does before any aggregation: `value_zero` or `error` (measured
+    # indicators only), or None: the value stays N/D for its parents' policy.
+    missing: model.MissingPolicy | None = None
+    # For a target still `tbd` in the period: `skip` or `previous`; None for a real target.
+    no_target: model.MissingTarget | None = None
 
     @property
     def due(self) -> dt.date | None:
@@ -185,6 +190,11 @@ class Layout:
     # True when every branch and the plan total aggregate as `program.aggregation` and nothing
     # is rounded: the evaluator's inlined weighted mean then scores every branch (Modena).
     weighted_only: bool = True
+    # (indicator, its rule) for the indicators whose N/D value is `value_zero` or `error`:
+    # read after the hot loop, so that a plan without them pays nothing.
+    on_missing: tuple[tuple[int, model.MissingPolicy], ...] = ()
+    # (indicator, its rule) for the indicators whose target is `tbd` in the period.
+    no_target: tuple[tuple[int, model.MissingTarget], ...] = ()
 
 
 @attrs.frozen
@@ -212,12 +222,22 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     target = target_used(indicator, period)
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
-    kind = scoring.leaf_kind(target.direction, target.value, formula, late,
-                             indicator.limits is not None)
+    tbd = target.direction is not None and target.value is None
+    # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast path
+    # as a reached-or-not kind, whatever its formula or limits); its rule, `skip` or
+    # `previous`, gives its figure.
+    if tbd:
+        kind = scoring.leaf_kind(target.direction, 0.0, Formula.DEVIATION, late)
+    else:
+        kind = scoring.leaf_kind(target.direction, target.value, formula, late,
+                                 indicator.limits is not None)
+    missing = indicator.missing or (policy.missing if policy.missing.for_the_value else None)
     return Leaf(indicator, target, formula,
                 policy.floor if indicator.floor is None else indicator.floor,
                 policy.cap if indicator.cap is None else indicator.cap, late, kind,
-                _rule(indicator, policy, target, kind))
+                None if tbd else _rule(indicator, policy, target, kind),
+                None if kind.is_deadline or tbd else missing,  # no formula reads the value
+                (indicator.missing_target or policy.missing_target) if tbd else None)
 
 
 def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,
@@ -446,6 +466,7 @@ def layout_of(program: Program) -> Layout:
     for branch in flat:
         closing.extend([None] * (len(branch[1]) - 1) + [branch] if branch[1] else [])
     used = {node.leaf for node in nodes if node.leaf is not None}
+    carded = {entry.leaf for card in program.scorecards for entry in card.entries}
     leaves = program.leaves
     fast = list(map(_fast_path, leaves))
     # Interned, as the values loaders intern theirs (see values.py).
@@ -466,4 +487,11 @@ def layout_of(program: Program) -> Layout:
                   tuple(slot_of_node), count, roots,
                   {node.id: i for i, node in enumerate(nodes)},
                   frozenset(leaf.indicator.id for leaf in leaves), aggregations,
-                  plan_aggregation, rounded, weighted_only)
+                  plan_aggregation, rounded, weighted_only,
+                  # value_zero wherever the indicator is scored (a scorecard too, as the
+                  # batch does); error only where the tree uses it, as SL310 warns.
+                  tuple((i, leaf.missing) for i, leaf in enumerate(leaves)
+                        if leaf.missing is model.MissingPolicy.VALUE_ZERO
+                        or (leaf.missing is not None and i in used)),
+                  tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
+                        if leaf.no_target is not None and (i in used or i in carded)))

@@ -15,14 +15,17 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import Any
 
+import attrs
+
 from .. import model
 from . import individual, scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
+from ..model import MissingPolicy, MissingTarget
 from .result import (Deferred, Finding, NodeResult, NodeTable, Result,
                      ScorecardResult)
 from .scoring import Missing, Score
-from .values import Value, Values
+from .values import Neutralisation, Override, Value, Values
 
 
 def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Diagnostic]:
@@ -56,7 +59,10 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
     used = {node.leaf for node in program.nodes if node.leaf is not None}
     for index, leaf in enumerate(program.leaves):
         if leaf.indicator.id not in values.values and index in used:
-            found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as N/D",
+            scored_as = "0 (`missing value_zero`)" \
+                if leaf.missing is MissingPolicy.VALUE_ZERO else "N/D"
+            found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as "
+                                 f"{scored_as}",
                                  leaf.indicator.span,
                                  f"add `{leaf.indicator.id}: null` to {values.source} to say it "
                                  "is N/D on purpose"))
@@ -69,9 +75,11 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
 
 
 def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float | None, Score]:
-    """(raw achievement, bounded score) of one indicator; raw is None when there is none."""
+    """(raw achievement, bounded score) of one indicator; raw is None when there is none.
+    Under `missing value_zero` an N/D value is scored as 0 (`scoring.value_taken`)."""
     return scoring.leaf_score(leaf.kind, leaf.target.value or 0.0, leaf.due, leaf.late,
-                              leaf.floor, leaf.cap, value, as_of, leaf.rule)
+                              leaf.floor, leaf.cap, scoring.value_taken(leaf.missing, value),
+                              as_of, leaf.rule)
 
 
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
@@ -139,10 +147,12 @@ class SlotScores:
     a finite number, floor and cap being finite.
     """
 
-    __slots__ = ("numbers", "missing")
+    __slots__ = ("numbers", "missing", "adjusted")
 
-    def __init__(self, numbers: array[float], missing: dict[int, Missing]) -> None:
+    def __init__(self, numbers: array[float], missing: dict[int, Missing],
+                 adjusted: Adjusted | None = None) -> None:
         self.numbers, self.missing = numbers, missing
+        self.adjusted = adjusted  # the monitoring's neutralisations and overrides, by slot
 
     def __getitem__(self, slot: int) -> Score:
         reason = self.missing.get(slot)
@@ -232,12 +242,18 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
         if errors:
             raise ValuesError(errors)
 
+    if layout.on_missing:
+        _missing_values(program, values, measured, numbers, missing, as_of)
+    skipped = False
+    if layout.no_target or values.previous:
+        skipped = _no_target(program, values, numbers, missing)
     numbers.extend(layout.unscored)
     if layout.no_weight:
         missing.update(dict.fromkeys(layout.no_weight, scoring.NO_WEIGHT))
     scores = SlotScores(numbers, missing)
-    if not layout.weighted_only:  # another aggregation somewhere, or `rollup rounded`
-        _score_branches(program, scores)
+    if not layout.weighted_only or values.neutralised or values.overrides or skipped:
+        # another aggregation somewhere, `rollup rounded`, or the monitoring's adjustments
+        scores.adjusted = _score_branches(program, values, scores)
         return scores, measured, found
     aggregation = program.aggregation
     keeps_weight = aggregation.nd_keeps_weight
@@ -268,27 +284,142 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     return scores, measured, found
 
 
-def _score_branches(program: Program, scores: SlotScores) -> None:
-    """Every branch (then the plan total) by its own aggregation through `scoring.aggregate`,
-    each slot rounded first under `rollup rounded`: the path of a plan that is not plain
-    (compile.Layout.weighted_only), leaving the inlined weighted mean to plans that need only it."""
+def _missing_values(program: Program, values: Values, measured: list[Value],
+                    numbers: array[float], missing: dict[int, Missing],
+                    as_of: dt.date | None) -> None:
+    """The indicators' own rules for an N/D value, after the hot loop left it N/D:
+    `value_zero` scores it as 0; `error` refuses to score, naming every such indicator."""
+    refused: list[Diagnostic] = []
+    layout = program.layout
+    for index, rule in layout.on_missing:
+        if missing.get(index) is not scoring.NOT_REPORTED:
+            continue
+        name = layout.names[index]
+        if rule is MissingPolicy.ERROR:
+            refused.append(error(
+                "SL316", f"`{name}` is N/D, and the plan scores it under `missing error`",
+                values.spans.get(name), f"give its value in {values.source}, or neutralise it "
+                "there with its reason and act"))
+            continue
+        score = leaf_score(program.leaves[index], measured[index], as_of)[1]
+        assert not isinstance(score, Missing)
+        del missing[index]
+        numbers[index] = score
+    if refused:
+        raise ValuesError(refused)
+
+
+def _no_target(program: Program, values: Values, numbers: array[float],
+               missing: dict[int, Missing]) -> bool:
+    """Targets still `tbd`: under `skip` the indicator is left out of every parent (NO_TARGET);
+    under `previous` it takes the previous monitoring's score from the values file (SL320 when
+    the file has none). Whether any was skipped: then every branch takes the slow path."""
+    layout = program.layout
+    problems: list[Diagnostic] = []
+    indicators = set(layout.names)
+    for name in values.previous:
+        if name not in indicators:
+            problems.append(error("SL318", f"unknown id `{name}` under `previous`", None,
+                                  did_you_mean(name, layout.names)
+                                  or "name an indicator whose target is `tbd`"))
+    skipped = False
+    for index, rule in layout.no_target:
+        name = layout.names[index]
+        if rule is MissingTarget.SKIP:
+            missing[index] = scoring.NO_TARGET
+            numbers[index] = _NAN
+            skipped = True
+        elif name in values.previous:
+            missing.pop(index, None)
+            numbers[index] = values.previous[name] / 100.0
+        else:
+            problems.append(error(
+                "SL320", f"`{name}` has a target still to be decided and is scored by "
+                "`missing_target previous`, but the values give no previous score for it", None,
+                f"add `previous:` with `{name}: <score in percent>` to {values.source}, copied "
+                "from the previous monitoring's report"))
+    if problems:
+        raise ValuesError(problems)
+    return skipped
+
+
+@attrs.frozen
+class Adjusted:
+    """A monitoring's neutralisations and overrides, by slot; `computed` keeps what each
+    overridden slot would have scored (for reports and `verify`)."""
+
+    neutralised: dict[int, Neutralisation]
+    overrides: dict[int, Override]
+    computed: dict[int, Score]
+
+
+def adjustment_slots(program: Program, given: Any, section: str) -> tuple[dict[int, Any],
+                                                                  list[Diagnostic]]:
+    """Ids of `neutralised:`/`overrides:` as slots: an indicator id (all its uses) or a node id."""
+    layout = program.layout
+    out: dict[int, Any] = {}
+    problems: list[Diagnostic] = []
+    indicators = {name: i for i, name in enumerate(layout.names)}
+    for name, entry in given.items():
+        if name in indicators:
+            out[indicators[name]] = entry
+        elif name in layout.index:
+            out[layout.slot_of_node[layout.index[name]]] = entry
+        else:
+            hint = did_you_mean(name, [*layout.names, *layout.index]) \
+                or "name an indicator id, or a node id as reports show it (301, 301.D1.1)"
+            problems.append(error("SL318", f"unknown id `{name}` under `{section}`",
+                                  entry.span, hint))
+    return out, problems
+
+
+def _score_branches(program: Program, values: Values, scores: SlotScores) -> Adjusted | None:
+    """The slow path: every branch (then the plan total) by its own aggregation through
+    `scoring.aggregate`, for a plan that is not `weighted_only` (compile.Layout) or a
+    monitoring with neutralisations, overrides or skipped targets. The inlined weighted mean
+    of `score_slots` is left to the plans and monitorings that need only it.
+
+    Under `rollup rounded` every slot is rounded before its parent reads it. A neutralised
+    slot is N/D for the reason NEUTRALISED, which every parent leaves out; an overridden slot
+    takes its given score, which its parents read (its computed one kept for the reports)."""
+    neutralised, problems = adjustment_slots(program, values.neutralised, "neutralised")
+    overrides, more = adjustment_slots(program, values.overrides, "overrides")
+    problems += more
+    for slot in sorted(neutralised.keys() & overrides.keys()):
+        name = next(n for n, entry in values.overrides.items() if entry is overrides[slot])
+        problems.append(error("SL319", f"`{name}` is both neutralised and overridden",
+                              overrides[slot].span, "keep one: a neutralised node has no score "
+                              "to override"))
+    if problems:
+        raise ValuesError(problems)
     layout = program.layout
     numbers, missing = scores.numbers, scores.missing
     places = layout.rounded
-    if places is not None:
-        for slot in range(len(layout.names)):
-            score = numbers[slot]
-            if score == score:  # not N/D
-                numbers[slot] = scoring.rounded(score, places)
+    computed: dict[int, Score] = {}
+
+    def settle(slot: int, outcome: Score) -> None:
+        if slot in neutralised:
+            outcome = scoring.NEUTRALISED
+        elif slot in overrides:
+            computed[slot] = outcome
+            outcome = overrides[slot].score / 100.0
+        if isinstance(outcome, Missing):
+            missing[slot] = outcome
+            numbers[slot] = _NAN
+        else:
+            missing.pop(slot, None)
+            numbers[slot] = outcome if places is None else scoring.rounded(outcome, places)
+
+    for slot in range(len(layout.names)):
+        settle(slot, scores[slot])
     work = list(zip(layout.branches, layout.aggregations))
     if layout.roots is not None:
         work.append(((layout.slots, layout.roots, 0.0), layout.plan_aggregation))
     for (slot, pairs, _), aggregation in work:
-        outcome = scoring.aggregate([(w, scores[c]) for c, w in pairs], aggregation)
-        if isinstance(outcome, Missing):
-            missing[slot] = outcome
-        else:
-            numbers[slot] = outcome if places is None else scoring.rounded(outcome, places)
+        settle(slot, scoring.aggregate([(w, scores[c]) for c, w in pairs], aggregation))
+    if neutralised or overrides:
+        return Adjusted(neutralised, overrides, computed)
+    return None
 
 
 def _bands(program: Program) -> list[tuple[str, float]]:
@@ -317,31 +448,47 @@ class _Nodes(NodeTable):
         node = program.nodes[position]
         score = self.slots[program.layout.slot_of_node[position]]
         missing = isinstance(score, Missing)
-        common = dict(
+        common: dict[str, Any] = dict(
             id=node.id, parent=node.parent, kind=node.kind, title=node.title, code=node.code,
             depth=node.depth, weight=_percent(node.weight),
             score=None if missing else score * 100.0,  # type: ignore[operator]
             status=score.status if isinstance(score, Missing) else "scored",
             places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
         )
-        zero_weight = ("zero_weight",) if node.weight == 0 else ()
+        zero_weight: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
+        adjusted = self.slots.adjusted
+        if adjusted is not None:
+            slot = program.layout.slot_of_node[position]
+            if slot in adjusted.neutralised:
+                common["neutralised"] = adjusted.neutralised[slot].to_dict()
+            elif slot in adjusted.overrides:
+                given, computed = adjusted.overrides[slot], adjusted.computed[slot]
+                common["override"] = {
+                    "score": given.score, "reason": given.reason, "by": given.by,
+                    "computed": None if isinstance(computed, Missing) else computed * 100.0}
+                zero_weight += ("overridden",)
         if node.link is not None:
-            return NodeResult(**common, flags=zero_weight,  # type: ignore[arg-type]
+            return NodeResult(**common, flags=zero_weight,
                               link=program.nodes[node.link].id)
         if node.leaf is None:
             rule = node.aggregation.rule if node.aggregation is not None else None
             named = None if rule is None or rule is model.Aggregate.WEIGHTED else rule.value
-            return NodeResult(**common, flags=zero_weight,  # type: ignore[arg-type]
+            return NodeResult(**common, flags=zero_weight,
                               aggregation=named)
         leaf = program.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
         raw = leaf_score(leaf, value, self.as_of)[0]
-        flags = zero_weight + leaf_flags(leaf, raw, value)
+        # A neutralised indicator is out of the plan, and a `tbd` target scores no formula:
+        # how the value would have scored is no fact.
+        if "neutralised" in common or leaf.no_target is not None:
+            raw = None
+        flags = zero_weight if "neutralised" in common or leaf.no_target is MissingTarget.SKIP \
+            else zero_weight + leaf_flags(leaf, raw, value)
         points = leaf_points(leaf, raw)
         baseline = leaf.indicator.baseline
-        return NodeResult(**common, indicator=leaf.indicator.id,  # type: ignore[arg-type]
+        return NodeResult(**common, indicator=leaf.indicator.id,
                           unit=leaf.indicator.unit, target=leaf.target,
                           value=value, raw=_percent(raw), flags=flags, points=points[0],
                           points_max=points[1],
@@ -367,6 +514,10 @@ def leaf_flags(leaf: Leaf, raw: float | None, value: Value) -> tuple[str, ...]:
         flags.append("floored")
     if leaf.target.source == "periodic":
         flags.append("periodic_target")
+    if value is None and leaf.missing is MissingPolicy.VALUE_ZERO:
+        flags.append("value_zero")
+    if leaf.no_target is MissingTarget.PREVIOUS:
+        flags.append("previous_score")
     due = leaf.due
     if due is not None and raw is not None:
         if isinstance(value, dt.date) and value > due:

@@ -19,7 +19,7 @@ from .compile import Program, compile_plan
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from .evaluate import evaluate
 from .result import Result
-from .values import Values
+from .values import Values, with_adjustments
 
 if TYPE_CHECKING:
     from .batch import Batch, Scenarios
@@ -62,15 +62,24 @@ class Plan:
 
     def evaluate(self, values: Values | Mapping[str, Any], period: str | None = None,
                  as_of: dt.date | None = None, *,
-                 behaviours: Mapping[str, Mapping[str, Any]] | None = None) -> Result:
-        """Score the plan. `values` is a loaded values file or a mapping id -> value;
+                 behaviours: Mapping[str, Mapping[str, Any]] | None = None,
+                 neutralised: Mapping[str, Any] | None = None,
+                 overrides: Mapping[str, Any] | None = None,
+                 previous: Mapping[str, Any] | None = None) -> Result:
+        """Score the plan. `values` is a loaded values file or a mapping id -> value.
         `behaviours` rates people's behaviours (scorecard id -> behaviour -> rating), in place
-        of those of the values file."""
+        of those of the values file. `neutralised` (id -> {reason, act}), `overrides` (id ->
+        {score, reason, by}) and `previous` (id -> percent, for `tbd` targets) add to (and
+        replace, id by id) those the values file gives."""
         if not isinstance(values, Values):
-            values = Values.from_mapping(values, behaviours=behaviours)
-        elif behaviours is not None:
-            values = attrs.evolve(values, behaviours=Values.from_mapping(
-                {}, behaviours=behaviours).behaviours, rating_spans={})
+            values = Values.from_mapping(values, behaviours=behaviours, neutralised=neutralised,
+                                         overrides=overrides, previous=previous)
+        else:
+            if behaviours is not None:
+                values = attrs.evolve(values, behaviours=Values.from_mapping(
+                    {}, behaviours=behaviours).behaviours, rating_spans={})
+            if neutralised or overrides or previous:
+                values = with_adjustments(values, neutralised, overrides, previous)
         chosen = period or values.period or self.default_period()
         notes: tuple[Diagnostic, ...] = ()
         if chosen is not None and not (period or values.period):
@@ -86,10 +95,15 @@ class Plan:
                         else None)
 
     def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
-                      as_of: dt.date | None = None, engine: str = "auto") -> Batch:
+                      as_of: dt.date | None = None, engine: str = "auto", *,
+                      neutralised: Mapping[str, Any] | None = None,
+                      overrides: Mapping[str, Any] | None = None,
+                      previous: Mapping[str, Any] | None = None) -> Batch:
         """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
         mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
-        Each scenario's figures are those `evaluate` gives for it (to 1e-12)."""
+        Each scenario's figures are those `evaluate` gives for it (to 1e-12). `neutralised`
+        `overrides` and `previous` (as for `evaluate`) hold for every scenario."""
         from .batch import evaluate_many  # numpy is loaded with it, when installed
         return evaluate_many(self.program(period or self.default_period()), scenarios, as_of,
-                             engine)
+                             engine, neutralised=neutralised, overrides=overrides,
+                             previous=previous)

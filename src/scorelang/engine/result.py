@@ -30,7 +30,7 @@ class NodeResult:
     depth: int
     weight: float | None  # percent of the parent
     score: float | None  # percent, unrounded; None when N/D
-    status: str  # "scored", "missing" or "not_due"
+    status: str  # "scored", "missing", "not_due" or "neutralised"
     places: int = 2
     # Indicator uses only:
     indicator: str | None = None
@@ -50,6 +50,11 @@ class NodeResult:
     aggregation: str | None = None
     # `link "CODE"` uses only: the id of the node read (scored where it is defined).
     link: str | None = None
+    # Monitoring-time facts from the values file: {reason, act} of a neutralised node (status
+    # "neutralised"); {score, computed, reason, by} of an overridden one (flag "overridden";
+    # computed: percent the rules gave, None when N/D).
+    neutralised: Mapping[str, str] | None = None
+    override: Mapping[str, Any] | None = None
 
     @property
     def display(self) -> str:
@@ -87,6 +92,10 @@ class NodeResult:
                 out["points_max"] = self.points_max
             if self.baseline is not None:
                 out["baseline"] = self.baseline
+        if self.neutralised is not None:
+            out["neutralised"] = dict(self.neutralised)
+        if self.override is not None:
+            out["override"] = dict(self.override)
         return out
 
 

@@ -71,6 +71,11 @@ class Reason(str, Enum):
     NOT_REPORTED = "missing"  # the value is N/D (null, or no entry at all)
     NOT_DUE = "not_due"  # a deadline not yet reached at the monitoring date
     NO_WEIGHT = "no_weight"  # an aggregate whose children all weigh 0 %
+    # taken out of the plan at monitoring time (values file `neutralised:`): every parent
+    # leaves it out, whatever the missing policy, and re-weights the siblings in proportion.
+    NEUTRALISED = "neutralised"
+    # a target written `tbd` under `missing_target skip`: left out like a neutralised child.
+    NO_TARGET = "no_target"
 
 
 @attrs.frozen
@@ -79,14 +84,39 @@ class Missing:
 
     @property
     def status(self) -> str:
-        return "not_due" if self.reason is Reason.NOT_DUE else "missing"
+        if self.reason in _OWN_STATUS:
+            return self.reason.value
+        return "missing"
 
 
 NOT_REPORTED = Missing(Reason.NOT_REPORTED)
 NOT_DUE = Missing(Reason.NOT_DUE)
 NO_WEIGHT = Missing(Reason.NO_WEIGHT)
+NEUTRALISED = Missing(Reason.NEUTRALISED)
+NO_TARGET = Missing(Reason.NO_TARGET)
+_OWN_STATUS = frozenset({Reason.NOT_DUE, Reason.NEUTRALISED, Reason.NO_TARGET})
+_LEFT_OUT = frozenset({Reason.NEUTRALISED, Reason.NO_TARGET})
 
 Score = float | Missing
+
+
+# ---- the N/D value itself: `missing value_zero` ----------------------------------------------
+
+def value_taken(policy: MissingPolicy | None, value: Any) -> Any:
+    """The value an indicator is scored with: under `missing value_zero` an N/D (None) is taken
+    as 0 and scored by the formula like any 0 (a lower-is-better indicator then scores high).
+    Measured indicators only: a deadline's null is "not done", never a value."""
+    if value is None and policy is MissingPolicy.VALUE_ZERO:
+        return 0.0
+    return value
+
+
+def value_taken_array(policy: MissingPolicy | None, values: Any) -> Any:
+    """`value_taken` over a column (NaN is N/D)."""
+    if policy is not MissingPolicy.VALUE_ZERO:
+        return values
+    np = _numpy()
+    return np.where(np.isnan(values), 0.0, values)
 
 
 # ---- leaf kinds --------------------------------------------------------------------------------
@@ -534,6 +564,8 @@ METHODS = (
     "limits",  # piecewise linear between the declared limits
     "progress",  # (v − baseline)/(t − baseline)
     "within_tolerance",  # within the tolerance of the target: reached, 100 %
+    "no_target",  # target `tbd` under `missing_target skip`: left out
+    "previous_score",  # target `tbd` under `missing_target previous`: the earlier score
 )
 
 # How a curve turned the raw achievement into the score, for `explain` (see `curve_method`).
@@ -624,14 +656,20 @@ class Aggregation(str, Enum):
         return _PAIRS[self][0]
 
 
-# Each member as the (rule, missing policy) pair it stands for, and back.
+# Each member as the (rule, missing policy) pair it stands for, and back. Only the two
+# policies for how a parent counts an N/D child make members: see `aggregation_of`.
 _PAIRS = {Aggregation(f"{rule.value}_{policy.value}"): (rule, policy)
-          for rule in Aggregate for policy in MissingPolicy}
+          for rule in Aggregate
+          for policy in (MissingPolicy.COUNTS_ZERO, MissingPolicy.EXCLUDED)}
 _BY_PAIR = {pair: member for member, pair in _PAIRS.items()}
 
 
 def aggregation_of(policy: MissingPolicy, rule: Aggregate = Aggregate.WEIGHTED) -> Aggregation:
     """The aggregation a node's `aggregate` rule asks for under the plan's `missing` policy."""
+    if policy.for_the_value:
+        # A plan-wide `missing value_zero` or `missing error` is a rule for the values: what
+        # N/D is left (deadlines not yet due) is counted as under the default, counts_zero.
+        policy = MissingPolicy.COUNTS_ZERO
     return _BY_PAIR[rule, policy]
 
 
@@ -644,27 +682,43 @@ def reached(score: float) -> bool:
     return score >= REACHED
 
 
+def left_out(score: Score) -> bool:
+    """Whether a parent leaves a child out altogether, whatever its aggregation: a neutralised
+    child is as if the plan did not have it (its siblings re-weighted in proportion); so is an
+    indicator whose target is still `tbd` under `missing_target skip`."""
+    return isinstance(score, Missing) and score.reason in _LEFT_OUT
+
+
 def counted_weight(aggregation: Aggregation, children: Sequence[tuple[float, Score]]) -> float:
     """Σ of the weights that divide a parent's sum: every weighted child's under counts_zero,
-    the scored children's under excluded. Children weighing 0 never count."""
+    the scored children's under excluded. Children weighing 0, and neutralised children, never
+    count."""
     return sum(w for w, s in children
-               if w > 0 and (aggregation.nd_keeps_weight or not isinstance(s, Missing)))
+               if w > 0 and (not isinstance(s, Missing)
+                             or (aggregation.nd_keeps_weight and not left_out(s))))
 
 
 def aggregate(children: Sequence[tuple[float, Score]],
               aggregation: Aggregation | MissingPolicy) -> Score:
     """A parent's score from its children's (weight as a fraction, score) pairs.
 
-    Children weighing 0 are shown but never counted. A parent whose weighted children are all
-    N/D is N/D itself (not due when all of them are not due), whatever the aggregation.
-    Weights may sum to 100 % ± 0.01 (33.34 × 2 + 33.33): dividing by their sum keeps a parent
-    of children all at 100 % at exactly 100 %; with an exact 100 % it changes nothing.
+    Children weighing 0 are shown but never counted, nor are neutralised children (a parent
+    whose weighted children are all neutralised is neutralised itself). A parent whose
+    weighted children are all N/D is N/D itself (not due when all of them are not due),
+    whatever the aggregation. Weights may sum to 100 % ± 0.01 (33.34 × 2 + 33.33): dividing
+    by their sum keeps a parent of children all at 100 % at exactly 100 %; with an exact
+    100 % it changes nothing.
     """
     if isinstance(aggregation, MissingPolicy):
         aggregation = aggregation_of(aggregation)
     weighted = [(w, s) for w, s in children if w > 0]
     if not weighted:
         return NO_WEIGHT
+    if any(map(left_out, (s for _, s in weighted))):
+        gone = {s.reason for _, s in weighted if isinstance(s, Missing) and s.reason in _LEFT_OUT}
+        weighted = [(w, s) for w, s in weighted if not left_out(s)]
+        if not weighted:  # all left out: no target (when none is neutralised) or neutralised
+            return NO_TARGET if gone == {Reason.NO_TARGET} else NEUTRALISED
     total = 0.0
     scored = False
     for weight, score in weighted:

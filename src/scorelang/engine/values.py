@@ -9,6 +9,7 @@ YAML is read with PyYAML's safe loader only.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -25,8 +26,9 @@ from .yamlsource import node_span, syntax_error
 
 Value = float | dt.date | None
 
-_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "behaviours")
-_PERIOD_KEYS = ("as_of", "values", "behaviours")
+_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "behaviours", "neutralised", "overrides",
+                   "previous")
+_PERIOD_KEYS = ("as_of", "values", "behaviours", "neutralised", "overrides", "previous")
 
 # Behaviour ratings: scorecard id -> behaviour id -> rating (None: not rated).
 Ratings = Mapping[str, Mapping[str, float | None]]
@@ -38,8 +40,34 @@ Ratings = Mapping[str, Mapping[str, float | None]]
 
 
 @attrs.frozen
+class Neutralisation:
+    """An indicator (or node) taken out of the plan at monitoring time: why, and by which act
+    (a council resolution, the OIV's minutes). Every parent leaves it out."""
+
+    reason: str
+    act: str
+    span: Span | None = attrs.field(default=None, eq=False)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"reason": self.reason, "act": self.act}
+
+
+@attrs.frozen
+class Override:
+    """A node's score set by hand at monitoring time (percent), with the reason and who did it;
+    its parents read it instead of the computed one."""
+
+    score: float  # percent
+    reason: str
+    by: str | None = None
+    span: Span | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
 class Values:
-    """One monitoring's figures. An indicator absent from `values` was not reported."""
+    """One monitoring's figures. An indicator absent from `values` was not reported.
+    `neutralised` and `overrides` map indicator ids (or node ids) to the monitoring's
+    neutralisations and overridden scores."""
 
     values: Mapping[str, Value]
     plan: str | None = None
@@ -52,19 +80,34 @@ class Values:
     # where each rating was written: (scorecard id, behaviour id); its name: (id, "@behaviour");
     # the person: (scorecard id, "")
     rating_spans: Mapping[tuple[str, str], Span] = attrs.field(factory=dict, eq=False)
+    neutralised: Mapping[str, Neutralisation] = attrs.field(factory=dict)
+    overrides: Mapping[str, Override] = attrs.field(factory=dict)
+    # The scores (percent) of the previous monitoring, for targets still `tbd` under
+    # `missing_target previous`, copied from the earlier report.
+    previous: Mapping[str, float] = attrs.field(factory=dict)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
                      period: str | None = None, as_of: dt.date | None = None,
-                     source: str = "<values>", behaviours: Mapping[str, Any] | None = None
-                     ) -> Values:
-        """Values given by a program: the same checks as a file, without positions."""
+                     source: str = "<values>", behaviours: Mapping[str, Any] | None = None,
+                     neutralised: Mapping[str, Any] | None = None,
+                     overrides: Mapping[str, Any] | None = None,
+                     previous: Mapping[str, Any] | None = None) -> Values:
+        """Values given by a program: the same checks as a file, without positions.
+        `neutralised` maps ids to `Neutralisation`s or to mappings {reason, act}; `overrides`
+        to `Override`s or mappings {score, reason, by}."""
         problems: list[Diagnostic] = []
         clean = {intern(str(k)): _value(str(k), v, None, problems) for k, v in values.items()}
-        ratings = ratings_of(behaviours, problems) if behaviours else {}
-        if problems:
-            raise ValuesError(problems)
-        return cls(clean, plan, period, as_of, source, behaviours=ratings)
+        if problems or behaviours or neutralised or overrides or previous:
+            ratings = ratings_of(behaviours, problems) if behaviours else {}
+            taken_out = _adjustments(neutralised, "neutralised", None, source, problems)
+            set_by_hand = _adjustments(overrides, "overrides", None, source, problems)
+            earlier = _previous(previous, None, source, problems)
+            if problems:
+                raise ValuesError(problems)
+            return cls(clean, plan, period, as_of, source, behaviours=ratings,
+                       neutralised=taken_out, overrides=set_by_hand, previous=earlier)
+        return cls(clean, plan, period, as_of, source)
 
 
 def ratings_of(raw: Any, problems: list[Diagnostic], node: yaml.Node | None = None,
@@ -120,6 +163,121 @@ def _rating(person: str, behaviour: str, raw: Any, span: Span | None,
                           "not a number", span, "write the rating on the behaviours' scale "
                           "(e.g. 4 on a 1-5 scale), or null if not rated"))
     return None
+
+
+def with_adjustments(values: Values, neutralised: Mapping[str, Any] | None,
+                     overrides: Mapping[str, Any] | None,
+                     previous: Mapping[str, Any] | None = None) -> Values:
+    """`values` with more neutralisations, overrides and previous scores (given by a program),
+    id by id."""
+    extra = Values.from_mapping({}, neutralised=neutralised, overrides=overrides,
+                                previous=previous)
+    return attrs.evolve(values, neutralised={**values.neutralised, **extra.neutralised},
+                        overrides={**values.overrides, **extra.overrides},
+                        previous={**values.previous, **extra.previous})
+
+
+def _previous(given: Any, node: yaml.Node | None, source: str,
+              problems: list[Diagnostic]) -> dict[str, float]:
+    """The `previous:` section: indicator id -> the score (percent) of the previous monitoring."""
+    out: dict[str, float] = {}
+    if given is None:
+        return out
+    if not isinstance(given, Mapping):
+        problems.append(error("SL321", "`previous` must map indicator ids to scores in percent",
+                              node_span(source, node) if node is not None else None,
+                              "write `id: 62.5` for each target still to be decided"))
+        return out
+    spans = {}
+    if isinstance(node, yaml.MappingNode):
+        spans = {str(k.value): node_span(source, k) for k, _ in node.value}
+    for name, score in given.items():
+        if isinstance(score, bool) or not isinstance(score, (int, float)) \
+                or not math.isfinite(score) or score < 0:
+            problems.append(error("SL321", f"the previous score of `{name}` is {score!r}, not a "
+                                  "percent", spans.get(str(name)),
+                                  "copy the score from the previous report, e.g. `62.5`"))
+            continue
+        out[intern(str(name))] = float(score)
+    return out
+
+
+_NEUTRALISED_KEYS = ("reason", "act")
+_OVERRIDE_KEYS = ("score", "reason", "by")
+
+
+def _adjustments(given: Any, section: str, node: yaml.Node | None, source: str,
+                 problems: list[Diagnostic]) -> dict[str, Any]:
+    """The `neutralised:` or `overrides:` section: id -> Neutralisation or Override. Every
+    entry needs a reason (an act too, for a neutralisation): SL317 otherwise."""
+    out: dict[str, Any] = {}
+    if given is None:
+        return out
+    where = node_span(source, node) if node is not None else None
+    if not isinstance(given, Mapping):
+        problems.append(error("SL317", f"`{section}` must map indicator ids to their entries",
+                              where, _SECTION_HINT[section]))
+        return out
+    entries = {}
+    if isinstance(node, yaml.MappingNode):
+        entries = {str(k.value): (node_span(source, k), v) for k, v in node.value}
+    for name, entry in given.items():
+        name = intern(str(name))
+        span, entry_node = entries.get(name, (None, None))
+        if isinstance(entry, (Neutralisation, Override)):
+            if (section == "neutralised") != isinstance(entry, Neutralisation):
+                problems.append(error("SL317", f"`{name}` under `{section}` is a "
+                                      f"{type(entry).__name__}", span, _SECTION_HINT[section]))
+                continue
+            out[name] = entry
+            continue
+        if not isinstance(entry, Mapping):
+            problems.append(error("SL317", f"`{name}` under `{section}` must be a mapping",
+                                  span, _SECTION_HINT[section]))
+            continue
+        allowed = _NEUTRALISED_KEYS if section == "neutralised" else _OVERRIDE_KEYS
+        for key in entry:
+            if key not in allowed:
+                problems.append(error("SL317", f"unknown key `{key}` for `{name}` under "
+                                      f"`{section}`", span, "allowed keys: " + ", ".join(allowed)))
+        reason = _text(entry.get("reason"))
+        if reason is None:
+            problems.append(error("SL317", f"`{name}` under `{section}` has no reason", span,
+                                  "give `reason: \"...\"`: a report must say why"))
+        if section == "neutralised":
+            act = _text(entry.get("act"))
+            if act is None:
+                problems.append(error("SL317", f"`{name}` is neutralised without the act that "
+                                      "decided it", span, "give `act: \"Delibera di Giunta n. "
+                                      "... del ...\"`"))
+            if reason is not None and act is not None:
+                out[name] = Neutralisation(reason, act, span)
+            continue
+        score = entry.get("score")
+        if isinstance(score, bool) or not isinstance(score, (int, float)) \
+                or not math.isfinite(score) or score < 0:
+            problems.append(error("SL317", f"the score of `{name}` under `overrides` is "
+                                  f"{score!r}, not a percent", span,
+                                  "write the score in percent, e.g. `score: 100`"))
+            continue
+        by = entry.get("by")
+        if reason is not None:
+            out[name] = Override(float(score), reason, None if by is None else str(by), span)
+    return out
+
+
+_SECTION_HINT = {
+    "neutralised": "write `id: {reason: \"...\", act: \"Delibera ...\"}`",
+    "overrides": "write `id: {score: 100, reason: \"...\", by: OIV}`",
+}
+
+
+def _text(raw: Any) -> str | None:
+    """A required text: None when absent or blank."""
+    if raw is None or isinstance(raw, (dict, list)):
+        return None
+    text = str(raw).strip()
+    return text or None
 
 
 def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic]) -> Value:
@@ -263,7 +421,17 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
     if "behaviours" in nodes:
         ratings = ratings_of(data.get("behaviours"), problems, nodes["behaviours"][1], source,
                              rating_spans)
-    return Values(clean, plan, period, as_of, source, spans, ratings, rating_spans)
+    taken_out = _adjustments(data.get("neutralised"), "neutralised",
+                             nodes["neutralised"][1] if "neutralised" in nodes else None,
+                             source, problems)
+    set_by_hand = _adjustments(data.get("overrides"), "overrides",
+                               nodes["overrides"][1] if "overrides" in nodes else None,
+                               source, problems)
+    earlier = _previous(data.get("previous"),
+                        nodes["previous"][1] if "previous" in nodes else None, source, problems)
+    return Values(clean, plan, period, as_of, source, spans, behaviours=ratings,
+                  rating_spans=rating_spans, neutralised=taken_out, overrides=set_by_hand,
+                  previous=earlier)
 
 
 def loads_all_values(text: str, source: str = "<values>") -> list[Values]:

@@ -11,9 +11,10 @@ from typing import Any
 
 from ..model import Band
 from ..engine import numbers
-from .views import Column, Measure, Target
+from .views import Column, Measure, Note, Target, note_text
 
-STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto"}
+STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto",
+             "neutralised": "neutralizzato", "no_target": "target da definire"}
 
 
 def band_title(band: str | None, bands: Sequence[Band], status: str | None = None) -> str:
@@ -47,8 +48,11 @@ def target_text(target: Target | None, locale: str) -> str:
     if used.due is not None:
         due = numbers.date(used.due.due, locale)
         return f"entro {due}" if locale == "it" else f"by {due}"
-    assert used.direction is not None and used.value is not None
-    text = f"{used.direction.value} {numbers.measure(used.value, target.unit, locale)}"
+    assert used.direction is not None
+    if used.value is None:
+        text = f"{used.direction.value} tbd"
+    else:
+        text = f"{used.direction.value} {numbers.measure(used.value, target.unit, locale)}"
     if used.source == "periodic":
         text += f" (periodico {used.period})" if locale == "it" else f" (periodic {used.period})"
     return text
@@ -79,4 +83,6 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return reward_band_text(value, locale)
     if kind == "flags":
         return ", ".join(value or ())
+    if kind == "note":
+        return note_text(value, locale) if isinstance(value, Note) else ""
     return "" if value is None else str(value)

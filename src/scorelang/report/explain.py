@@ -127,6 +127,10 @@ def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False)
         return "left out; siblings re-normalised"
     if share.treatment == "compared":
         return "compared with its siblings, not summed"
+    if share.treatment == "neutralised":
+        return "neutralised: left out, siblings re-weighted"
+    if share.treatment == "no_target":
+        return "target to be decided: left out, siblings re-weighted"
     if share.treatment == "unweighted" or share.contribution is None:
         return "not weighted"
     points = f"{_points(share.contribution, node.places)} points of {parent}"
@@ -156,6 +160,7 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
     pad = INDENT * level
     lines.append(pad + _head(node, root))
     detail = pad + INDENT
+    lines.extend(detail + line for line in _adjustment_lines(node))
     if node.computation is not None:
         lines.extend(detail + line for line in _computation_lines(node, node.computation))
     if node.sum is not None:
@@ -170,9 +175,31 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
         _node_lines(child, level + 1, lines)
 
 
+def _adjustment_lines(node: NodeExplanation) -> list[str]:
+    """A neutralisation or an override, as the values file gives it."""
+    if node.neutralised is not None:
+        return [f"neutralised by {node.neutralised['act']}: left out, siblings re-weighted "
+                f"({node.neutralised['reason']})"]
+    given = node.override
+    if given is None:
+        return []
+    by = f" by {given['by']}" if given.get("by") else ""
+    return [f"overridden{by} to {_percent(given['score'], node.places)} (the rules give "
+            f"{_optional(given['computed'], node.places)}): {given['reason']}"]
+
+
+def _computed(node: NodeExplanation) -> str:
+    """The node's score as the rules give it: before an override."""
+    if node.override is not None:
+        return _optional(node.override["computed"], node.places)
+    return _score(node)
+
+
 def _target(target: TargetDetail) -> str:
     if target.due is not None:
         return f"done by {target.due.isoformat()} (deadline)"
+    if target.value is None:
+        return f"{target.direction.value if target.direction else ''} tbd — to be decided"
     text = _written(target.direction.value if target.direction else "", target.value, target.unit)
     if target.source == "periodic":
         text += f" — periodic target for {target.period} replaces the annual " + (
@@ -197,6 +224,8 @@ def _value(computation: Computation) -> str:
     value = computation.value
     if isinstance(value, dt.date):
         return f"done {value.isoformat()}"
+    if value is None and computation.value_zero:
+        return "N/D (not reported), taken as 0 (`missing value_zero`)"
     if value is None:
         return "not done" if computation.target.due is not None else "N/D (not reported)"
     unit = computation.target.unit
@@ -204,8 +233,17 @@ def _value(computation: Computation) -> str:
 
 
 def _computation_lines(node: NodeExplanation, computation: Computation) -> list[str]:
-    lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}",
-             f"formula: {_formula(computation, node.places)}"]
+    lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}"]
+    if node.neutralised is not None:
+        return lines  # out of the plan: no score to work out
+    if computation.target.value is None and computation.target.due is None:
+        if node.status == "no_target":
+            lines.append("`missing_target skip`: no target yet, left out of every parent")
+        else:
+            lines.append(f"`missing_target previous`: the previous monitoring's score, "
+                         f"{_score(node)}")
+        return lines
+    lines.append(f"formula: {_formula(computation, node.places)}")
     raw, places = computation.raw, node.places
     rule = computation.rule
     if rule is not None and rule.baseline is not None and computation.method != "progress":
@@ -220,12 +258,12 @@ def _computation_lines(node: NodeExplanation, computation: Computation) -> list[
         bounds = f"floor {_weight(computation.floor)} and cap {_weight(computation.cap)}"
         if computation.bound == "capped":
             lines.append(f"{label} {_percent(raw, places)}, capped at {_weight(computation.cap)}"
-                         f" → {_score(node)}")
+                         f" → {_computed(node)}")
         elif computation.bound == "floored":
             lines.append(f"{label} {_percent(raw, places)}, floored at {_weight(computation.floor)}"
-                         f" → {_score(node)}")
+                         f" → {_computed(node)}")
         else:
-            lines.append(f"{label} {_percent(raw, places)}, within {bounds} → {_score(node)}")
+            lines.append(f"{label} {_percent(raw, places)}, within {bounds} → {_computed(node)}")
     return lines
 
 
@@ -314,8 +352,9 @@ def _formula(c: Computation, places: int) -> str:
         return late + f"zero → {raw}"
     if c.method == "not_reported":
         return "no value reported → N/D"
-    assert t.direction is not None and t.value is not None and isinstance(c.value, float | int)
-    v, goal, sign = c.value, t.value, t.direction.value
+    v = 0.0 if c.value_zero else c.value
+    assert t.direction is not None and t.value is not None and isinstance(v, float | int)
+    goal, sign = t.value, t.direction.value
     reached = c.raw is not None and c.raw >= 100.0
     if c.method == "exact":
         relation = f"{_number(v)} {'=' if reached else '≠'} {_number(goal)}"
@@ -349,30 +388,41 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
         lines.append("every child weighs 0 % → N/D")
     elif total.outcome == "all_nd":
         lines.append("all weighted children N/D → N/D")
+    elif total.outcome == "neutralised":
+        lines.append("every weighted child left out (neutralised, or its target to be decided)"
+                     " → left out of its parent too")
     elif total.aggregation is not Aggregate.WEIGHTED and total.aggregation is not Aggregate.SUM:
         lines.append(_rule_line(node, total))
     else:
         terms = []
         for child in node.children:
             weight = child.share.weight or 0.0
-            if weight <= 0 or (child.score is None and total.policy is MissingPolicy.EXCLUDED):
+            if weight <= 0 or child.id in total.neutralised or (
+                    child.score is None and total.policy is MissingPolicy.EXCLUDED):
                 continue
             score = "0 (N/D)" if child.score is None else _percent(child.score, places)
             terms.append(f"{_weight(weight)} × {score}")
         written = " + ".join(terms)
         if total.aggregation is Aggregate.SUM:
             lines.append(f"sum of weighted scores (aggregate sum, no division): Σ weight × "
-                         f"score = {written} = {_score(node)}")
+                         f"score = {written} = {_computed(node)}")
+        elif total.neutralised:
+            lines.append(f"sum: (Σ weight × score) / Σ weights of the children not "
+                         f"left out = ({written}) / {_weight(total.counted_weight)} = "
+                         f"{_computed(node)}")
         elif total.policy is MissingPolicy.EXCLUDED and total.nd:
             lines.append(f"sum: (Σ weight × score) / Σ weights of the scored children = "
-                         f"({written}) / {_weight(total.counted_weight)} = {_score(node)}")
+                         f"({written}) / {_weight(total.counted_weight)} = {_computed(node)}")
         else:
-            lines.append(f"sum: Σ weight × score = {written} = {_score(node)}")
+            lines.append(f"sum: Σ weight × score = {written} = {_computed(node)}")
     for child_id in total.nd:
         child = by_id[child_id]
         treated = ("left out; siblings re-normalised" if total.policy is MissingPolicy.EXCLUDED
                    else f"counts 0 but keeps its {_weight(child.share.weight or 0.0)} weight")
         lines.append(f"N/D: {child_id} is {_score(child)}: {treated}")
+    for child_id in total.neutralised:
+        why = "target to be decided" if by_id[child_id].status == "no_target" else "neutralised"
+        lines.append(f"{why}: {child_id} is left out; siblings re-weighted in proportion")
     for child_id in total.zero_weight:
         lines.append(f"weight 0 %: {child_id} is shown, not counted")
     lines.extend(f"cost of N/D: {_cost(cost, places)}" for cost in total.costs)
@@ -454,6 +504,8 @@ def _node_dict(node: NodeExplanation) -> dict[str, Any]:
         "computation": None if node.computation is None else _computation_dict(node.computation),
         "sum": None if node.sum is None else _sum_dict(node.sum),
         "children": [_node_dict(child) for child in node.children],
+        **({} if node.neutralised is None else {"neutralised": dict(node.neutralised)}),
+        **({} if node.override is None else {"override": dict(node.override)}),
     }
     if node.rounded is not None:  # `rollup rounded` only, as `aggregation` in a sum
         out["rounded"] = node.rounded
@@ -487,6 +539,7 @@ def _computation_dict(c: Computation) -> dict[str, Any]:
         "late": {"rule": c.late, "share": c.late_share, "days": c.late_days},
         "days_late": c.days_late,
         "rule": None if c.rule is None else _rule_dict(c.rule),
+        **({"value_zero": True} if c.value_zero else {}),
     }
 
 
@@ -513,6 +566,7 @@ def _sum_dict(total: Sum) -> dict[str, Any]:
         "nd": list(total.nd),
         "zero_weight": list(total.zero_weight),
         "costs": [_cost_dict(cost) for cost in total.costs],
+        **({"neutralised": list(total.neutralised)} if total.neutralised else {}),
     }
     # Only under another aggregation than the weighted mean, so that the keys of a plan that
     # uses none stay those of format_version 1 as first published.

@@ -32,6 +32,7 @@ from ..model import TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from ..engine import numbers
 from .cells import reward_band_text
+from .views import Note, note_text
 from .words import FLAG_WORDS, PAGE_WORDS
 
 _DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
@@ -78,7 +79,7 @@ class _Page:
         if band is None and status == "scored":
             return ""  # a plan without bands: nothing to rate
         if band is None:
-            why = self.text["nd_not_due" if status == "not_due" else "nd_missing"]
+            why = self.text[_ND_WHY.get(status, "nd_missing")]
             label = "N/D" if band_id is None else band_id
             return (f'<span class="rating nd" title="{_e(why)}"><i class="dot nd"></i>'
                     f'{_e(label)}</span>')
@@ -87,9 +88,13 @@ class _Page:
 
     def achievement(self, score: float | None, places: int, status: str) -> str:
         if score is None:
-            why = self.text["nd_not_due" if status == "not_due" else "nd_missing"]
+            why = self.text[_ND_WHY.get(status, "nd_missing")]
             return f'<span class="nd-pill" title="{_e(why)}">N/D</span>'
         return _e(self.percent(score, places))
+
+
+_ND_WHY = {"not_due": "nd_not_due", "neutralised": "nd_neutralised",
+           "no_target": "nd_no_target"}
 
 
 def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefinition | None = None) -> str:
@@ -260,6 +265,9 @@ def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = ""
     if node.raw is not None and node.score is not None and {"capped", "floored"} & {*node.flags}:
         achievement += (f'<small class="raw">{_e(page.text["raw"])} '
                         f'{_e(page.percent(node.raw, node.places))}</small>')
+    if node.neutralised is not None or node.override is not None:
+        note = note_text(Note(node.neutralised, node.override, node.places), page.locale)
+        extra += f'<small class="note">{_e(note)}</small>'
     return (f'<span class="c-node">{code}{_e(node.title)}{extra}</span>'
             f'<span class="c-weight num">{weight}</span><span class="c-target">{target}</span>'
             f'<span class="c-value num">{value}</span><span class="c-progress">{progress}</span>'
@@ -285,6 +293,9 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
     elif used.due is not None:
         target = _e(f'{page.text["by"]} {numbers.date(used.due.due, page.locale)}')
         progress = _deadline_badge(page, node, used)
+    elif used.value is None:  # a target still to be decided: nothing to draw against
+        assert used.direction is not None
+        target, progress = _e(f"{_DIRECTION[used.direction.value]} tbd"), ""
     else:
         target = _target_text(page, used, node.unit, annual)
         progress = bullet_chart(page, node, used, annual)

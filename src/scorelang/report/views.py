@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ..model import TargetUsed
+from ..engine import numbers
 from ..engine.result import NodeResult, Result, ScorecardResult
 
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
@@ -25,7 +26,7 @@ class Column:
     key: str
     title: str  # English
     titolo: str  # Italian
-    # text, percent, weight, target, measure, band, status, flags, points, reward_band
+    # text, percent, weight, target, measure, band, status, flags, points, reward_band, note
     kind: str = "text"
 
     def heading(self, locale: str) -> str:
@@ -47,6 +48,37 @@ class Measure:
 
 
 @attrs.frozen
+class Note:
+    """Why a figure is not the rules' own: a neutralisation {reason, act} or an override
+    {score, computed, reason, by}, from the values file (`note_text` words it per locale)."""
+
+    neutralised: Any = None
+    override: Any = None
+    places: int = 2
+
+    def __str__(self) -> str:
+        return note_text(self, "en")
+
+
+def note_text(note: Note, locale: str) -> str:
+    """A neutralisation or an override in words: the reason, the act or who, and for an
+    override the score the rules gave."""
+    italian = locale == "it"
+    if note.neutralised is not None:
+        word = "neutralizzato" if italian else "neutralised"
+        return f"{word} ({note.neutralised['act']}): {note.neutralised['reason']}"
+    given = note.override
+    if given is None:
+        return ""
+    computed = "N/D" if given["computed"] is None else \
+        numbers.percent(given["computed"], locale, note.places)
+    by = f" {'da' if italian else 'by'} {given['by']}" if given.get("by") else ""
+    word = "rettificato" if italian else "overridden"
+    rules = "calcolato" if italian else "computed"
+    return f"{word}{by} ({rules} {computed}): {given['reason']}"
+
+
+@attrs.frozen
 class View:
     name: str
     title: str
@@ -64,6 +96,8 @@ _WEIGHT = Column("weight", "Weight", "Peso", "weight")
 _SCORE = Column("score", "Achievement", "Grado di raggiungimento", "percent")
 _BAND = Column("band", "Band", "Valutazione", "band")
 _STATUS = Column("status", "Status", "Stato", "status")
+# Shown only when some node is neutralised or overridden (the values file says why).
+_NOTE = Column("note", "Neutralised / overridden", "Neutralizzazione / rettifica", "note")
 
 
 def label(node: NodeResult) -> str:
@@ -81,6 +115,8 @@ def _node_row(node: NodeResult) -> dict[str, Any]:
         "id": node.id, "depth": node.depth, "kind": node.kind, "node": label(node),
         "weight": node.weight, "score": node.score, "band": node.band, "status": node.status,
     }
+    if node.neutralised is not None or node.override is not None:
+        row["note"] = Note(node.neutralised, node.override, node.places)
     if node.kind == "indicator":
         row["target"] = Target(node.target, node.unit) if node.target else None
         row["value"] = Measure(node.value, node.unit)
@@ -122,17 +158,22 @@ def tree(result: Result, depth: int | None = None) -> View:
         Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
     if result.findings:
         columns += (Column("advice", "Advice", "Indicazioni", "flags"),)
+    if any("note" in row for row in rows):
+        columns += (_NOTE,)
     return View("tree", "Scored tree", "Albero degli obiettivi", columns, tuple(rows),
                 depth_key="node")
 
 
 def indicators(result: Result, depth: int | None = None) -> View:
     rows = tuple(_node_row(node) for node in result if node.kind == "indicator")
-    columns = (Column("id", "Node", "Nodo"), Column("title", "Indicator", "Indicatore"),
-               Column("target", "Target", "Target", "target"),
-               Column("value", "Value", "Valore", "measure"),
-               Column("raw", "Raw", "Grezzo", "percent"), _SCORE, _BAND,
-               Column("flags", "Flags", "Note", "flags"))
+    columns: tuple[Column, ...] = (
+        Column("id", "Node", "Nodo"), Column("title", "Indicator", "Indicatore"),
+        Column("target", "Target", "Target", "target"),
+        Column("value", "Value", "Valore", "measure"),
+        Column("raw", "Raw", "Grezzo", "percent"), _SCORE, _BAND,
+        Column("flags", "Flags", "Note", "flags"))
+    if any("note" in row for row in rows):
+        columns += (_NOTE,)
     return View("indicators", "Indicators", "Indicatori", columns, rows)
 
 

@@ -21,6 +21,7 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "component": "Componente", "rating_given": "Giudizio", "reward": "Quota premio",
         "reward_band": "fascia",
         "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato",
+        "nd_neutralised": "neutralizzato", "nd_no_target": "target da definire",
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
         "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
@@ -45,7 +46,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "findings": "Findings of the plan's advice rules", "category": "Category",
         "severity": "Severity", "finding": "Finding",
         "legend": "Legend", "bands": "Rating", "flags": "Indicator notes", "nd": "N/D",
-        "nd_missing": "not reported", "nd_not_due": "not yet due", "periodic": "periodic",
+        "nd_missing": "not reported", "nd_neutralised": "neutralised",
+        "nd_no_target": "target to be decided", "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
         "from": "from", "to": "to", "notes": "Scoring notes",
         "met": "zone where the target is met",
@@ -70,6 +72,10 @@ FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "late": ("in ritardo", "completato dopo la scadenza"),
         "missed": ("scaduto", "scadenza passata senza completamento"),
         "zero_weight": ("peso 0 %", "mostrato e valutato, non conteggiato nel livello sopra"),
+        "value_zero": ("N/D = 0", "valore N/D preso come 0 (`missing value_zero`)"),
+        "overridden": ("rettificato", "grado fissato nel file dei valori, con la motivazione"),
+        "previous_score": ("precedente", "target da definire: il grado del monitoraggio "
+                                         "precedente"),
     },
     "en": {
         "capped": ("capped", "the value overshoots the target: the raw achievement is above "
@@ -81,5 +87,8 @@ FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "late": ("late", "done after the deadline"),
         "missed": ("missed", "deadline passed, not done"),
         "zero_weight": ("weight 0 %", "shown and scored, not counted in the level above"),
+        "value_zero": ("N/D = 0", "an N/D value taken as 0 (`missing value_zero`)"),
+        "overridden": ("overridden", "score set in the values file, with its reason"),
+        "previous_score": ("previous", "target to be decided: the previous monitoring's score"),
     },
 }

@@ -33,6 +33,7 @@ from ..files import InputError
 from ..model import Band, TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from .cells import reward_band_text
+from .views import Note, note_text
 from .words import FLAG_WORDS
 
 SHEETS = ("Summary", "Tree", "Indicators", "Scorecards", "Findings")
@@ -49,7 +50,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "value": "Valore rilevato", "raw": "Grado grezzo", "scorecard": "Scheda",
         "entry": "Obiettivo individuale", "ref": "Riferimento",
         "scored": "valutato", "missing": "N/D (non rilevato)",
-        "not_due": "N/D (non ancora scaduto)", "annual": "annuale", "periodic": "periodico",
+        "not_due": "N/D (non ancora scaduto)", "neutralised": "neutralizzato",
+        "no_target": "target da definire", "annual": "annuale", "periodic": "periodico",
         "deadline": "scadenza", "total": "totale",
         "area_kind": "ambito", "objective_kind": "obiettivo", "group_kind": "gruppo",
         "indicator_kind": "indicatore", "node_kind": "obiettivo",
@@ -66,7 +68,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "source": "Target source", "due": "Deadline", "value": "Measured value",
         "raw": "Raw achievement", "scorecard": "Scorecard", "entry": "Individual objective",
         "ref": "Reference", "scored": "scored", "missing": "N/D (not reported)",
-        "not_due": "N/D (not yet due)", "annual": "annual", "periodic": "periodic",
+        "not_due": "N/D (not yet due)", "neutralised": "neutralised",
+        "no_target": "target to be decided", "annual": "annual", "periodic": "periodic",
         "deadline": "deadline", "total": "total",
         "area_kind": "area", "objective_kind": "objective", "group_kind": "group",
         "indicator_kind": "indicator", "node_kind": "objective",
@@ -182,6 +185,12 @@ class _Book:
             cell.fill = self.xl.styles.PatternFill(fill_type="solid", fgColor=rgb)
             cell.font = self.xl.styles.Font(color="FFFFFF" if _dark(rgb) else "000000")
 
+    def note(self, cell: Any, node: NodeResult) -> None:
+        """A neutralisation's or an override's reason, as a comment on the node's status cell."""
+        if node.neutralised is not None or node.override is not None:
+            text = note_text(Note(node.neutralised, node.override, node.places), self.locale)
+            cell.comment = self.xl.comments.Comment(text, "scorelang")
+
     def flags(self, flags: Sequence[str]) -> str:
         return ", ".join(self.flag_words.get(flag, (flag, ""))[0] for flag in flags)
 
@@ -232,6 +241,7 @@ def _tree(book: _Book) -> None:
         book.percent(cells[2], node.weight, 2)
         book.percent(cells[3], node.score, node.places, node.status)
         book.band(cells[4], node.band, node.status)
+        book.note(cells[5], node)
         if node.depth:
             sheet.row_dimensions[cells[0].row].outline_level = min(node.depth, _OUTLINE_MAX)
     book.finish(sheet)
@@ -267,6 +277,7 @@ def _indicators(book: _Book) -> None:
         book.percent(cells[9], node.raw, node.places)
         book.percent(cells[10], node.score, node.places, node.status)
         book.band(cells[11], node.band, node.status)
+        book.note(cells[12], node)
         book.percent(cells[14], node.weight, 2)
     book.finish(sheet)
 

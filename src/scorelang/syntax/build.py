@@ -320,6 +320,20 @@ class _Builder(Transformer[Token, Any]):
         direction, (value, percent) = children
         return Statement("target", model.Target(Direction(str(direction)), value, percent, self._span(meta)), self._span(meta))
 
+    def target_tbd(self, meta: Meta, children: list[Any]) -> Statement:
+        target = model.Target(Direction(str(children[0])), 0.0, False, self._span(meta), tbd=True)
+        return Statement("target", target, self._span(meta))
+
+    def periodic_tbd(self, meta: Meta, children: list[Any]) -> Statement:
+        period, direction = children
+        target = model.Target(Direction(str(direction)), 0.0, False, self._span(meta), tbd=True)
+        return Statement("periodic", model.PeriodicTarget(str(period), target, self._span(meta)),
+                         self._span(meta))
+
+    def missing_target(self, meta: Meta, children: list[Token]) -> Statement:
+        return Statement("missing_target", self._choice(children[0], model.MissingTarget,
+                                                        "missing-target rule"), self._span(meta))
+
     def periodic(self, meta: Meta, children: list[Any]) -> Statement:
         period, direction, (value, percent) = children
         target = model.Target(Direction(str(direction)), value, percent, self._span(meta))
@@ -333,7 +347,9 @@ class _Builder(Transformer[Token, Any]):
         periodic = tuple(st.value for st in statements if st.key == "periodic")
         own: list[Statement] = []
         for statement in statements:
-            if statement.key in PLAN_ONLY:
+            if statement.key == "missing" and statement.value.for_the_value:
+                own.append(statement)  # value_zero and error are the indicator's own rules
+            elif statement.key in PLAN_ONLY:
                 self._diagnostics.append(error(
                     "SL109", f"{PLAN_ONLY[statement.key]} is set for the whole plan, not for "
                     f"indicator `{name}`", statement.span,

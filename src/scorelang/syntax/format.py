@@ -171,6 +171,8 @@ def _statement(node: Tree[Token]) -> str:
                                     for word, child in zip(words, node.children))
     if node.data in _INDIVIDUAL_LINES:
         return _individual_line(node)
+    if node.data in ("target_tbd", "periodic_tbd"):  # the keyword `tbd` is not in the tree
+        return f"{node.data.removesuffix('_tbd')} {_inline(node)} tbd"
     return f"{node.data} {_inline(node)}".rstrip()
 
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..engine import scoring
 from ..engine.compile import CompiledNode, Leaf, Program
 from ..diagnostics import ScorelangError, did_you_mean, error
-from ..model import Aggregate, Direction, Formula, MissingPolicy, Policy, Target
+from ..model import Aggregate, Direction, Formula, MissingPolicy, MissingTarget, Policy, Target
 from ..engine.result import NodeResult, Result
 from ..engine.scoring import METHODS, NOT_DUE, NOT_REPORTED, Score, aggregate
 
@@ -36,7 +36,11 @@ TREATMENTS = (
     "nd_excluded",  # N/D under excluded: left out, siblings re-normalised
     "unweighted",  # an area without a weight: top of the tree
     "compared",  # under minimum, all_reached or share_reached: its score is compared, not summed
+    "neutralised",  # neutralised in the values file: left out, siblings re-weighted
+    "no_target",  # a target still `tbd` under `missing_target skip`: left out likewise
 )
+# The statuses every parent leaves out (scoring.left_out), siblings re-weighted in proportion.
+LEFT_OUT = ("neutralised", "no_target")
 
 
 @attrs.frozen
@@ -87,6 +91,7 @@ class Computation:
     late_days: int  # linear: days after which a late completion scores 0
     days_late: int | None  # deadline_late only
     rule: RuleDetail | None = None  # tolerance, curve, limits or baseline; None without any
+    value_zero: bool = False  # N/D taken as 0 by `missing value_zero`
 
 
 @attrs.frozen
@@ -126,6 +131,8 @@ class Sum:
     counted: tuple[str, ...] = ()  # the children the rule reads (weighted; N/D by the policy)
     reached: tuple[str, ...] = ()  # those of `counted` that reached 100 %
     worst: str | None = None  # minimum: the child whose score the node takes
+    # weighted children left out: neutralised, or a target still `tbd` under `skip`
+    neutralised: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -145,6 +152,10 @@ class NodeExplanation:
     children: tuple[NodeExplanation, ...] = ()
     rounded: int | None = None  # `rollup rounded`: places the figure was rounded to first
     link: str | None = None  # a `link` use: the node it reads, explained where it is defined
+    # From the values file: {reason, act} of a neutralisation; {score, computed, reason, by}
+    # of an override (the Result's, see NodeResult).
+    neutralised: Mapping[str, str] | None = None
+    override: Mapping[str, Any] | None = None
 
 
 @attrs.frozen
@@ -206,6 +217,10 @@ def _unknown_hint(node_id: str, result: Result) -> str:
 def _as_score(node: NodeResult) -> Score:
     """A node's figure back as the evaluator's value: a fraction, or N/D with its reason."""
     if node.score is None:
+        if node.status == "neutralised":
+            return scoring.NEUTRALISED
+        if node.status == "no_target":
+            return scoring.NO_TARGET
         return NOT_DUE if node.status == "not_due" else NOT_REPORTED
     return node.score / 100.0
 
@@ -235,7 +250,8 @@ class _Tree:
         line = NodeExplanation(node_id, step.kind, step.title, figures.indicator, step.parent,
                                figures.score, figures.status, figures.places,
                                self.share(node_id), expanded=False,
-                               rounded=self.program.layout.rounded)
+                               rounded=self.program.layout.rounded,
+                               neutralised=figures.neutralised, override=figures.override)
         if depth is not None and depth < 0:
             return line
         if step.link is not None:
@@ -261,6 +277,8 @@ class _Tree:
         score = self.result[node_id].score
         if step.weight == 0:
             return Share(weight, None, None, "zero_weight")
+        if self.result[node_id].status in LEFT_OUT:
+            return Share(weight, None, None, self.result[node_id].status)
         aggregation = self.aggregation_of(step.parent)
         if score is None:
             if not aggregation.nd_keeps_weight:
@@ -271,13 +289,18 @@ class _Tree:
         if aggregation.rule not in (Aggregate.WEIGHTED, Aggregate.SUM):
             return Share(weight, weight, None, "compared")
         counted = weight
-        if aggregation.rule is Aggregate.WEIGHTED and not aggregation.nd_keeps_weight \
-                and self.has_nd_sibling(node_id):
+        if aggregation.rule is Aggregate.WEIGHTED and (
+                (not aggregation.nd_keeps_weight and self.has_nd_sibling(node_id))
+                or self.has_neutralised_sibling(node_id)):
             counted = weight / self.counted_weight(step.parent) * 100.0
         return Share(weight, counted, counted / 100.0 * score, "counted")
 
     def has_nd_sibling(self, node_id: str) -> bool:
         return any((self.steps[s].weight or 0.0) > 0 and self.result[s].score is None
+                   for s in self.children(self.steps[node_id].parent))
+
+    def has_neutralised_sibling(self, node_id: str) -> bool:
+        return any((self.steps[s].weight or 0.0) > 0 and self.result[s].status in LEFT_OUT
                    for s in self.children(self.steps[node_id].parent))
 
     def counted_weight(self, parent: str | None) -> float:
@@ -289,25 +312,28 @@ class _Tree:
     def sum(self, node_id: str) -> Sum:
         children = self.children(node_id)
         weighted = [c for c in children if (self.steps[c].weight or 0.0) > 0]
-        nd = tuple(c for c in weighted if self.result[c].score is None)
+        gone = tuple(c for c in weighted if self.result[c].status in LEFT_OUT)
+        nd = tuple(c for c in weighted if self.result[c].score is None and c not in gone)
         zero = tuple(c for c in children if self.steps[c].weight == 0)
         if not weighted:
             outcome = "no_weight"
-        elif len(nd) == len(weighted):
+        elif len(gone) == len(weighted):
+            outcome = "neutralised"
+        elif len(nd) + len(gone) == len(weighted):
             outcome = "all_nd"
         else:
             outcome = "sum"
         costs = tuple(self.cost(child, node_id) for child in nd)
         aggregation = self.aggregation_of(node_id)
-        counted = tuple(c for c in weighted
-                        if aggregation.nd_keeps_weight or self.result[c].score is not None)
+        counted = tuple(c for c in weighted if c not in gone and (
+            aggregation.nd_keeps_weight or self.result[c].score is not None))
         reached = tuple(c for c in counted if self.result[c].score is not None
                         and scoring.reached((self.result[c].score or 0.0) / 100.0))
         worst = None
         if aggregation.rule is Aggregate.MINIMUM and counted and outcome == "sum":
             worst = min(counted, key=lambda c: self.result[c].score or 0.0)
         return Sum(self.policy, outcome, self.counted_weight(node_id), nd, zero, costs,
-                   aggregation.rule, counted, reached, worst)
+                   aggregation.rule, counted, reached, worst, gone)
 
     def cost(self, nd_node: str, on: str) -> NDCost:
         """`on`'s score had `nd_node` scored 100 %.
@@ -354,7 +380,8 @@ class _Tree:
 
         def visit(current: str) -> None:
             for child in self.children(current):
-                if (self.steps[child].weight or 0.0) <= 0:
+                if (self.steps[child].weight or 0.0) <= 0 \
+                        or self.result[child].status in LEFT_OUT:
                     continue  # not counted: costs nothing above
                 if self.result[child].score is None and self.result[current].score is not None:
                     found.append(self.cost(child, node_id))
@@ -390,11 +417,15 @@ class _Tree:
             bound = ("capped" if "capped" in figures.flags
                      else "floored" if "floored" in figures.flags else "within")
         deadline = target.due is not None
-        return Computation(_method(rule, figures), None if deadline else rule.formula, detail,
+        value_zero = "value_zero" in figures.flags
+        method = _method(rule, attrs.evolve(figures, value=0.0) if value_zero else figures)
+        if rule.no_target is not None:  # a `tbd` target: no formula, the rule's figure
+            method = "no_target" if rule.no_target is MissingTarget.SKIP else "previous_score"
+        return Computation(method, None if deadline else rule.formula, detail,
                            value, figures.raw, rule.floor * 100.0, rule.cap * 100.0, bound,
                            self.result.as_of, rule.late.kind.value if deadline else None,
                            rule.late.share * 100.0, rule.late.days, days_late,
-                           _rule_detail(rule, figures, self.program.plan.policy))
+                           _rule_detail(rule, figures, self.program.plan.policy), value_zero)
 
 
 def _rule_detail(leaf: Leaf, figures: NodeResult, policy: Policy) -> RuleDetail | None:

@@ -37,7 +37,7 @@ FORMAT_VERSION = 1
 # Half a unit of the second decimal: a figure printed "62,96%" pins 62.955 ≤ score ≤ 62.965.
 DEFAULT_TOLERANCE = 0.005
 ND: Literal["N/D"] = "N/D"
-STATUSES = ("scored", "missing", "not_due")
+STATUSES = ("scored", "missing", "not_due", "neutralised", "no_target")
 _FILE_KEYS = ("rules", "tests")
 _CASE_KEYS = ("name", "values", "behaviours", "period", "as_of", "tolerance", "expect")
 _LONG_FORM_KEYS = ("score", "status", "flags", "tolerance")

@@ -25,7 +25,7 @@ import attrs
 
 from ..diagnostics import Diagnostic, did_you_mean, error, in_source_order
 from .explain import Explanation, explain
-from ..engine.result import Result
+from ..engine.result import NodeResult, Result
 from ..engine.rounding import half_up
 from ..engine.values import Values
 
@@ -191,12 +191,37 @@ def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
         if entry.kind == "weight" and node.weight is None:
             note = "the plan gives this node no weight"
     outcome = _outcome(entry.figure, recomputed)
+    if entry.kind in ("score", "summary_score"):
+        outcome, note = _adjusted(result[entry.ref], entry.figure, outcome, note)
     explanation = None
     if outcome != "reconciles" and about is not None:
         explanation = explain(plan, result, about, depth=0)
     places = entry.figure.places if entry.figure.number is not None else \
         plan.definition.policy.display_places
     return Check(entry, recomputed, outcome, subject, title, places, note, explanation)
+
+
+def _adjusted(node: NodeResult, figure: Figure, outcome: str,
+              note: str | None) -> tuple[str, str | None]:
+    """A score the values file neutralised or overrode, read in that light: a neutralised
+    node's printed figure (or N/D) is out of the plan, so it reconciles, with a note; an
+    overridden node is compared with the override, and the note says whether the document
+    printed the rules' own figure instead."""
+    if node.neutralised is not None:
+        return "reconciles", (f"neutralised by {node.neutralised['act']}: out of the plan, "
+                              "its printed figure is not counted")
+    if node.status == "no_target":
+        return "reconciles", ("its target is still to be decided (`tbd`, `missing_target "
+                              "skip`): left out of the plan, its printed figure is not counted")
+    if node.override is None:
+        return outcome, note
+    given = node.override
+    by = f" by {given['by']}" if given.get("by") else ""
+    said = f"overridden{by}: {given['reason']}"
+    computed = given["computed"]
+    if outcome != "reconciles" and _outcome(figure, computed) == "reconciles":
+        said += " (the document prints the figure the rules give, before the override)"
+    return outcome, said
 
 
 def _outcome(figure: Figure, recomputed: float | dt.date | None) -> str:
