@@ -27,6 +27,12 @@ def _targets(indicator: model.Indicator) -> list[model.Target]:
     return targets + [periodic.target for periodic in indicator.periodic_targets]
 
 
+def _figured(targets: list[model.Target]) -> list[model.Target]:
+    """Those with a figure: a target still `tbd` (value 0, unused) is never scored against, so
+    no rule's figures are held against it."""
+    return [t for t in targets if not t.tbd]
+
+
 def _negative_tolerance(owner: str, tolerance: model.Tolerance) -> Diagnostic:
     return error("SL232", f"{owner}: a tolerance cannot be negative ({tolerance.value:g})",
                  tolerance.span, "write how far from the target still counts as reached, e.g. "
@@ -45,7 +51,7 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
                         "score with `late 50%` or `late linear 30 days` instead")
         elif tolerance.value < 0:
             yield _negative_tolerance(name, tolerance)
-        elif tolerance.relative and any(t.value == 0 for t in targets):
+        elif tolerance.relative and any(t.value == 0 for t in _figured(targets)):
             yield error("SL233", f"{name}: a tolerance of {tolerance.value:g}% of a zero target "
                         "is zero", tolerance.span, "give the tolerance in the indicator's unit, "
                         "e.g. `tolerance 0.5`")
@@ -59,7 +65,7 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
                             "after")
     formula = indicator.formula or policy.formula
     if formula is Formula.GAP and indicator.unit == "%":
-        for target in targets:
+        for target in _figured(targets):
             if not target.percent:
                 yield warning("SL237", f"{name} is scored by the gap in percentage points, but "
                               f"its target {target.value:g} is not written with `%`",
@@ -181,7 +187,7 @@ def _limits(indicator: model.Indicator, policy: model.Policy, targets: list[mode
                     "limits score a measured value from the minimum (0 %) through the target "
                     "(100 %): an `=` target or a deadline has no such scale")
         return
-    for target in targets:
+    for target in _figured(targets):
         figures = [limits.minimum, target.value, limits.maximum]
         names = ["minimum", "target", "maximum"]
         if limits.excellent is not None:
@@ -226,7 +232,7 @@ def _progress(indicator: model.Indicator, formula: Formula, targets: list[model.
         yield error("SL245", f"{name} has a deadline: a baseline has no meaning there",
                     baseline.span, "remove the baseline")
         return
-    for target in targets:
+    for target in _figured(targets):
         if progress and target.value == baseline.value:
             yield error("SL247", f"{name}: the baseline equals the target "
                         f"({target.value:g}): there is no progress to measure", baseline.span,
