@@ -497,3 +497,35 @@ def test_check_holds_no_leaf_rule_against_a_tbd_target(rule, code):
     _, found = diagnose(_plan(rule), "p.score")
     assert code not in {d.code for d in found}, [str(d) for d in found]
     assert not [d for d in found if d.is_error], [str(d) for d in found]
+
+
+def _every_engine(plan: scorelang.Plan, row: dict[str, Any], period: str = "H1",
+                  **extra: Any) -> dict[str, list[tuple[float | None, str]]]:
+    """Each node's (score, status) by evaluate, then by the numpy and python batch engines."""
+    result = plan.evaluate(row, period=period, **extra)
+    out = {node.id: [(node.score, node.status)] for node in result}
+    for engine in ENGINES:
+        batch = plan.evaluate_many([row], period=period, engine=engine, **extra)
+        for node in result:
+            out[node.id].append((batch.score(0, node.id), batch.status(0, node.id)))
+    return out
+
+
+def _agree(found: dict[str, list[tuple[float | None, str]]]) -> None:
+    for node_id, (first, *others) in found.items():
+        for other in others:
+            assert _same(other[0], first[0]) and other[1] == first[1], (node_id, found[node_id])
+
+
+def test_numpy_engine_rounds_an_override_and_a_previous_score_under_rollup_rounded():
+    """Under `rollup rounded` evaluate rounds an overridden slot, and a `tbd` target's previous
+    score, before its parents read it; the numpy engine read the given figure unrounded."""
+    plan = scorelang.loads(_plan("target >= 10 periodic H1 >= tbd",
+                                 "missing_target previous rollup rounded display 1 half_up",
+                                 "i0 50% i1 50%"))
+    found = _every_engine(plan, {"i0": 5.0, "i1": 7.0}, previous={"i0": 33.333},
+                          overrides={"i1": {"score": 66.666, "reason": "OIV"}})
+    _agree(found)
+    assert found["O1/i0"][0][0] == pytest.approx(33.3)
+    assert found["O1/i1"][0][0] == pytest.approx(66.7)
+    assert found["O1"][0][0] == pytest.approx(50.0)

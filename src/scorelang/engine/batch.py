@@ -304,6 +304,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
             not_due[slot] = False
         elif slot in overrides or slot in earlier:
             score = overrides[slot].score / 100.0 if slot in overrides else earlier[slot]
+            if places is not None:  # read by its parents as displayed, like any other slot
+                score = scoring.rounded(score, places)
             slots[slot], present[slot], filled[slot] = score, True, score
             not_due[slot] = False
     for position, (name, leaf) in enumerate(zip(layout.names, leaves)):
