@@ -529,3 +529,17 @@ def test_numpy_engine_rounds_an_override_and_a_previous_score_under_rollup_round
     assert found["O1/i0"][0][0] == pytest.approx(33.3)
     assert found["O1/i1"][0][0] == pytest.approx(66.7)
     assert found["O1"][0][0] == pytest.approx(50.0)
+
+
+NEUTRAL = {"reason": "COVID-19", "act": "Delibera n. 45"}
+
+
+def test_numpy_engine_says_neutralised_for_a_neutralised_node_over_skipped_tbd_targets():
+    """A neutralised node is `neutralised`, whether or not its children's targets are still
+    `tbd` under `skip`; the numpy engine called it `no_target` (a neutralised branch of skipped
+    indicators, and a neutralised indicator whose own target is `tbd`)."""
+    plan = scorelang.loads(_plan("target >= tbd", tree="i0 100%"))
+    _agree(found := _every_engine(plan, {"i0": 5.0, "i1": 7.0}, neutralised={"O1": NEUTRAL}))
+    assert found["O1"][0][1] == "neutralised"
+    _agree(found := _every_engine(plan, {"i0": 5.0, "i1": 7.0}, neutralised={"i0": NEUTRAL}))
+    assert found["O1/i0"][0][1] == "neutralised" and found["O1"][0][1] == "neutralised"

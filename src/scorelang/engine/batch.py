@@ -290,7 +290,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
         return None  # the scalar path names it
     for index, rule in layout.no_target:
         if rule is MissingTarget.SKIP:
-            untargeted.add(index)
+            if index not in neutralised:  # a neutralised one is neutralised (evaluate)
+                untargeted.add(index)
         elif layout.names[index] in adjusted.previous:
             earlier[index] = adjusted.previous[layout.names[index]] / 100.0
         else:
@@ -357,7 +358,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
         if gone:  # neutralised children are left out: the siblings re-weighted in proportion
             kept = tuple((c, w) for c, w in pairs if c not in gone)
             if pairs and not kept and slot not in overrides:  # all left out: the branch too
-                if all(c in untargeted for c, _ in pairs):
+                if slot not in neutralised and all(c in untargeted for c, _ in pairs):
                     untargeted.add(slot)
                 else:
                     neutralised.setdefault(slot, None)
