@@ -543,3 +543,13 @@ def test_numpy_engine_says_neutralised_for_a_neutralised_node_over_skipped_tbd_t
     assert found["O1"][0][1] == "neutralised"
     _agree(found := _every_engine(plan, {"i0": 5.0, "i1": 7.0}, neutralised={"i0": NEUTRAL}))
     assert found["O1/i0"][0][1] == "neutralised" and found["O1"][0][1] == "neutralised"
+
+
+def test_numpy_engine_lets_an_override_score_an_indicator_whose_target_is_skipped():
+    """An override gives an indicator its score even while its target is `tbd` under `skip`
+    (evaluate); the numpy engine left it out of its parents as if skipped."""
+    plan = scorelang.loads(_plan("target >= tbd", tree="i0 50% i1 50%"))
+    found = _every_engine(plan, {"i0": 5.0, "i1": 5.0},
+                          overrides={"i0": {"score": 80, "reason": "OIV"}})
+    _agree(found)
+    assert found["O1"][0][0] == pytest.approx(65.0)

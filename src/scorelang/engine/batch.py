@@ -290,7 +290,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
         return None  # the scalar path names it
     for index, rule in layout.no_target:
         if rule is MissingTarget.SKIP:
-            if index not in neutralised:  # a neutralised one is neutralised (evaluate)
+            if index not in neutralised and index not in overrides:  # those decide (evaluate)
                 untargeted.add(index)
         elif layout.names[index] in adjusted.previous:
             earlier[index] = adjusted.previous[layout.names[index]] / 100.0
