@@ -358,7 +358,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
         if gone:  # neutralised children are left out: the siblings re-weighted in proportion
             kept = tuple((c, w) for c, w in pairs if c not in gone)
             if pairs and not kept and slot not in overrides:  # all left out: the branch too
-                if slot not in neutralised and all(c in untargeted for c, _ in pairs):
+                if slot not in neutralised and any(c in untargeted for c, _ in pairs):
                     untargeted.add(slot)
                 else:
                     neutralised.setdefault(slot, None)

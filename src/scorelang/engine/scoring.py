@@ -717,8 +717,9 @@ def aggregate(children: Sequence[tuple[float, Score]],
     if any(map(left_out, (s for _, s in weighted))):
         gone = {s.reason for _, s in weighted if isinstance(s, Missing) and s.reason in _LEFT_OUT}
         weighted = [(w, s) for w, s in weighted if not left_out(s)]
-        if not weighted:  # all left out: no target (when none is neutralised) or neutralised
-            return NO_TARGET if gone == {Reason.NO_TARGET} else NEUTRALISED
+        if not weighted:  # all left out: neutralised ones are as if the plan had not them,
+            # so a parent with any child still waiting for its target has no target either
+            return NO_TARGET if Reason.NO_TARGET in gone else NEUTRALISED
     total = 0.0
     scored = False
     for weight, score in weighted:
