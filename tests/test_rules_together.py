@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -136,6 +136,9 @@ class Policy:
     rollup: str = "unrounded"
     places: int = 2
     missing_target: str | None = None
+    tolerance: tuple[float, bool] | None = None  # for every measured indicator without its own
+    threshold: tuple[float, bool] | None = None  # the plan's curve, unless an indicator has one
+    table: str | None = None  # "steps" or "points": the plan's table, likewise
 
 
 @dataclass
@@ -148,6 +151,7 @@ class Drawn:
     neutralised: set[str]
     overrides: dict[str, float]
     previous: dict[str, float]
+    others: list[dict[str, Any]] = field(default_factory=list)  # more scenarios for a batch
 
 
 def _num(x: float) -> str:
@@ -166,6 +170,15 @@ def render(drawn: Drawn) -> str:
         lines.append(f"    aggregate {p.aggregate}")
     if p.missing_target:
         lines.append(f"    missing_target {p.missing_target}")
+    if p.tolerance is not None:
+        figure, relative = p.tolerance
+        lines.append(f"    tolerance {_num(figure * 100 if relative else figure)}"
+                     + ("%" if relative else ""))
+    if p.threshold is not None:
+        lines.append(f"    threshold {_num(p.threshold[0] * 100)}%"
+                     + (" rescaled" if p.threshold[1] else ""))
+    if p.table is not None:
+        lines.append("    " + (STEPS_TEXT if p.table == "steps" else POINTS_TEXT))
     lines += ["  }", "}", ""]
     for indicator in drawn.indicators:
         lines += [indicator.text(), ""]
@@ -256,32 +269,43 @@ def _value(draw, indicator: Indicator, period: str) -> Any:
 
 @st.composite
 def blocks(draw, kind: str, code: str, weight: float | None, depth: int, pool: list[str],
-           codes: list[str]) -> Block:
+           used: list[str], zeros: bool) -> Block:
+    """A block of 1-3 children: indicator uses (now and then one used elsewhere already),
+    objectives and groups; with `zeros`, a child may weigh 0 % (never all of them)."""
     out = Block(kind, code, weight, draw(st.sampled_from([None, None, *AGGREGATES])))
     count = draw(st.integers(1, 3))
-    raw = [draw(st.integers(1, 9)) for _ in range(count)]
+    raw = [draw(st.integers(0 if zeros else 1, 9)) for _ in range(count)]
+    if not any(raw):
+        raw[0] = 1
     for number, share in enumerate(_shares(raw)):
         choice = draw(st.integers(0, 5)) if depth < 2 else 0
+        mine = {c.name for c in out.children if isinstance(c, Use)}
+        again = [name for name in used if name not in mine]
         if choice <= 2 or not pool[1:]:
-            out.children.append(Use(pool.pop(0), share) if pool else Use("__", share))
+            if again and draw(st.integers(0, 5)) == 0:
+                out.children.append(Use(draw(st.sampled_from(again)), share))
+            elif pool:
+                used.append(pool[0])
+                out.children.append(Use(pool.pop(0), share))
+            else:
+                out.children.append(Use("__", share))
         elif choice <= 4:
-            codes.append(f"{code}.{number}")
             out.children.append(draw(blocks("objective", f"{code}.{number}", share, depth + 1,
-                                            pool, codes)))
+                                            pool, used, zeros)))
         else:
             out.children.append(draw(blocks("group", f"G{code}.{number}", share, depth + 1,
-                                            pool, codes)))
+                                            pool, used, zeros)))
     return out
 
 
 @st.composite
-def plans(draw, adjust: bool = True) -> Drawn:
+def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
     count = draw(st.integers(2, 9))
     names = [f"i{n}" for n in range(count)]
     found = [draw(indicators(name)) for name in names]
     pool = list(names)
     areas: list[Block] = []
-    codes: list[str] = []
+    used: list[str] = []
     area_count = draw(st.sampled_from([1, 2, 2]))
     weighted_areas = draw(st.booleans())
     shares = _shares([draw(st.integers(1, 9)) for _ in range(area_count)])
@@ -290,7 +314,7 @@ def plans(draw, adjust: bool = True) -> Drawn:
             break
         code = f"A{number + 1}"
         area = draw(blocks("area", code, shares[number] if weighted_areas else None, 0, pool,
-                           codes if number == area_count - 1 else []))
+                           used, zeros))
         areas.append(area)
     if len(areas) < area_count:  # ran out of indicators: weights must still add up
         shares = _shares([1] * len(areas))
@@ -322,8 +346,17 @@ def plans(draw, adjust: bool = True) -> Drawn:
                     missing_target=draw(st.sampled_from(["skip", "previous"])))
     if not any(i.target is None or i.periodic is None for i in found):
         policy.missing_target = None
+    rules = draw(st.sampled_from(["none", "none", "tolerance", "threshold", "table", "both"]))
+    if rules in ("tolerance", "both"):
+        policy.tolerance = draw(st.sampled_from([(0.02, True), (0.5, False)]))
+    if rules in ("threshold", "both"):
+        policy.threshold = (draw(st.sampled_from([0.5, 0.7])), draw(st.booleans()))
+    elif rules == "table":
+        policy.table = draw(st.sampled_from(["steps", "points"]))
     period = draw(st.sampled_from(["H1", "Y"]))
     values = {i.name: _value(draw, i, period) for i in found}
+    others = [{i.name: _value(draw, i, period) for i in found}
+              for _ in range(draw(st.integers(0, 2)))]
     neutralised: set[str] = set()
     overrides: dict[str, float] = {}
     if adjust:
@@ -336,7 +369,7 @@ def plans(draw, adjust: bool = True) -> Drawn:
                 overrides[name] = draw(st.integers(0, 120000)) / 1000.0
     previous = {i.name: draw(st.integers(0, 120000)) / 1000.0 for i in found
                 if _rule_of(i, policy) == "previous"}
-    return Drawn(policy, found, areas, period, values, neutralised, overrides, previous)
+    return Drawn(policy, found, areas, period, values, neutralised, overrides, previous, others)
 
 
 def _rule_of(indicator: Indicator, policy: Policy) -> str | None:
@@ -371,6 +404,8 @@ def _drop_placeholders(block: Block) -> None:
 
 def _shares_f(raw: list[float]) -> list[float]:
     total = sum(raw)
+    if total == 0:  # only the 0 % children were left
+        return [100.0 / len(raw)] * len(raw)
     return [100.0 * r / total for r in raw]
 
 
@@ -429,9 +464,20 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def _rows(drawn: Drawn, more: int = 1) -> list[dict[str, Any]]:
-    """The drawn values, then the same with every value N/D."""
-    return [drawn.values] + [dict.fromkeys(drawn.values)] * more
+def _rows(drawn: Drawn) -> list[dict[str, Any]]:
+    """The drawn values, the same with every value N/D, and the other scenarios drawn."""
+    return [drawn.values, dict.fromkeys(drawn.values), *drawn.others]
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The scenarios as columns, N/D written as pandas writes it: NaN for a figure, None for a
+    date (not done)."""
+    return {name: [math.nan if row[name] is None and not _is_deadline(rows, name) else row[name]
+                   for row in rows] for name in rows[0]}
+
+
+def _is_deadline(rows: list[dict[str, Any]], name: str) -> bool:
+    return any(isinstance(row[name], dt.date) for row in rows)
 
 
 @MIXED
@@ -441,8 +487,11 @@ def test_evaluate_both_batch_engines_and_the_json_report_agree_on_mixed_plans(dr
     extra = adjustments(drawn)
     rows = _rows(drawn)
     results = [plan.evaluate(row, period=drawn.period, **extra) for row in rows]
-    for engine in ENGINES:
-        batch = plan.evaluate_many(rows, period=drawn.period, engine=engine, **extra)
+    batches = [(engine, plan.evaluate_many(rows, period=drawn.period, engine=engine, **extra))
+               for engine in ENGINES]
+    batches.append(("numpy columns", plan.evaluate_many(_columns(rows), period=drawn.period,
+                                                        engine="numpy", **extra)))
+    for engine, batch in batches:
         for number, result in enumerate(results):
             for node in result:
                 got = batch.score(number, node.id)
@@ -563,7 +612,9 @@ FUZZ = 1e-9  # "two figures that differ by less than a billionth count as equal"
 
 def _half_up(fraction: float, places: int) -> float:
     """`rollup rounded`: a fraction rounded half-up to `places` decimals of a percent."""
-    figure = Decimal(repr(fraction * 100.0)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    # "on the decimal figure" (§5.4): the binary noise beyond nine places is settled first
+    figure = Decimal(repr(fraction * 100.0)).quantize(Decimal("1e-9"), ROUND_HALF_EVEN)
+    figure = figure.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return float(figure) / 100.0
 
 
@@ -595,15 +646,19 @@ def _formula(ind: Indicator, target: float, v: float) -> float:
     return 1 + (v - t) / abs(t) if d == ">=" else 1 - (v - t) / abs(t)
 
 
-def _curve(ind: Indicator, raw: float) -> float:
-    if ind.threshold is not None:
-        share, rescaled = ind.threshold
+def _curve(ind: Indicator, raw: float, policy: Policy) -> float:
+    """The indicator's own threshold or table, else the plan's (replaced whole)."""
+    own = ind.threshold is not None or ind.kind in ("steps", "points")
+    threshold = ind.threshold if own else policy.threshold
+    table = ind.kind if ind.kind in ("steps", "points") else None if own else policy.table
+    if threshold is not None:
+        share, rescaled = threshold
         if raw < share - 1e-12:
             return 0.0
         return max(0.0, (raw - share) / (1 - share)) if rescaled else raw
-    if ind.kind in ("steps", "points"):
-        table, top = (STEPS, 1.0) if ind.kind == "steps" else (POINTS, 20.0)
-        for low, high, score in table:
+    if table is not None:
+        rows, top = (STEPS, 1.0) if table == "steps" else (POINTS, 20.0)
+        for low, high, score in rows:
             if (low is None or raw >= low - 1e-12) and (high is None or raw < high - 1e-12):
                 if score[0] == "fix":
                     return score[1] / top
@@ -636,12 +691,13 @@ def _leaf(drawn: Drawn, ind: Indicator) -> tuple[float | None, str]:
             return None, "missing"
         v = 0.0
     raw = _formula(ind, target, v)
-    if ind.tolerance is not None:
-        figure, relative = ind.tolerance
+    tolerance = ind.tolerance or p.tolerance
+    if tolerance is not None:
+        figure, relative = tolerance
         width = figure * abs(target) if relative else figure
         if abs(v - target) <= width * (1 + FUZZ) + FUZZ:
             raw = 1.0 if ind.direction == "=" else max(1.0, raw)
-    return min(max(_curve(ind, raw), floor), cap), "scored"
+    return min(max(_curve(ind, raw, p), floor), cap), "scored"
 
 
 def _combine(children: list[tuple[float, float | None, str]], rule: str, missing: str
@@ -653,7 +709,7 @@ def _combine(children: list[tuple[float, float | None, str]], rule: str, missing
     kept = [c for c in counted if c[2] not in ("neutralised", "no_target")]
     if not kept:
         gone = {c[2] for c in counted}
-        return None, "no_target" if gone == {"no_target"} else "neutralised"
+        return None, "no_target" if "no_target" in gone else "neutralised"
     scored = [(w, s) for w, s, _ in kept if s is not None]
     if not scored:
         return None, "not_due" if all(c[2] == "not_due" for c in kept) else "missing"
@@ -793,7 +849,7 @@ def _without(drawn: Drawn, gone: set[str]) -> Drawn | None:
 def neutralisations(draw):
     """A plan whose every aggregation re-weighs in proportion (all but `sum`), unrounded, and
     one or more of its indicators to neutralise."""
-    drawn = draw(plans(adjust=False))
+    drawn = draw(plans(adjust=False, zeros=False))
     rules = ["weighted", "minimum", "all_reached", "share_reached"]
     drawn.policy.aggregate = draw(st.sampled_from([None, *rules]))
     drawn.policy.rollup = "unrounded"
