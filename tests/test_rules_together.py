@@ -897,3 +897,23 @@ def test_a_parent_left_with_a_skipped_tbd_target_beside_neutralised_children_has
     _agree(found)
     assert found["O1"][0] == (None, "no_target") and found["A1"][0] == (None, "no_target")
     assert found["O1/i1"][0] == (None, "neutralised")
+
+
+def test_missing_error_lets_a_neutralised_or_overridden_indicator_be_nd():
+    """SL316's own remedy is "give its value, or neutralise it": every engine still refused
+    the N/D of an indicator under `missing error` that the monitoring neutralised, or
+    overrode, by its id. A neutralised parent does not excuse it (the indicator is still
+    scored in the reports)."""
+    plan = scorelang.loads(_plan("target >= 10", "missing error", "i0 50% i1 50%"))
+    row = {"i0": None, "i1": 5.0}
+    found = _every_engine(plan, row, neutralised={"i0": NEUTRAL})
+    _agree(found)
+    assert found["O1"][0] == (50.0, "scored") and found["O1/i0"][0] == (None, "neutralised")
+    found = _every_engine(plan, row, overrides={"O1/i0": {"score": 70, "reason": "OIV"}})
+    _agree(found)
+    assert found["O1"][0] == (60.0, "scored")
+    with pytest.raises(scorelang.ValuesError, match="SL316"):
+        plan.evaluate(row, period="H1", neutralised={"O1": NEUTRAL})
+    for engine in ENGINES:
+        with pytest.raises(scorelang.ValuesError, match="SL316"):
+            plan.evaluate_many([row], period="H1", engine=engine, neutralised={"O1": NEUTRAL})

@@ -325,6 +325,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
             if value is None:
                 return None
             if leaf.missing is MissingPolicy.ERROR and layout.used[position] \
+                    and position not in neutralised and position not in overrides \
                     and np.isnan(value).any():
                 return None  # the scalar path refuses it, naming the indicator and scenario
             value = scoring.value_taken_array(leaf.missing, value)

@@ -291,16 +291,23 @@ def _missing_values(program: Program, values: Values, measured: list[Value],
     `value_zero` scores it as 0; `error` refuses to score, naming every such indicator."""
     refused: list[Diagnostic] = []
     layout = program.layout
+    # An indicator the monitoring neutralises or overrides needs no value of its own (the
+    # remedy SL316 itself suggests); unknown ids are named later, by _score_branches.
+    decided = adjustment_slots(program, values.neutralised, "neutralised")[0].keys() | \
+        adjustment_slots(program, values.overrides, "overrides")[0].keys() \
+        if values.neutralised or values.overrides else set()
     for index, rule in layout.on_missing:
         if missing.get(index) is not scoring.NOT_REPORTED:
             continue
         name = layout.names[index]
-        if rule is MissingPolicy.ERROR:
+        if rule is MissingPolicy.ERROR and index not in decided:
             refused.append(error(
                 "SL316", f"`{name}` is N/D, and the plan scores it under `missing error`",
                 values.spans.get(name), f"give its value in {values.source}, or neutralise it "
                 "there with its reason and act"))
             continue
+        if rule is MissingPolicy.ERROR:
+            continue  # N/D, and neutralised or overridden below
         score = leaf_score(program.leaves[index], measured[index], as_of)[1]
         assert not isinstance(score, Missing)
         del missing[index]
