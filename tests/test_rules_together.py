@@ -57,6 +57,7 @@ class Indicator:
     limits: tuple[float, float, float | None] | None = None
     cap: float | None = None  # the indicator's own cap (fraction)
     value_zero: bool = False
+    error: bool = False  # `missing error`
     missing_target: str | None = None  # the indicator's own rule for its `tbd` targets
     due: dt.date | None = None
     late: str = "zero"
@@ -98,6 +99,8 @@ class Indicator:
                 lines.append("  " + POINTS_TEXT)
             if self.value_zero:
                 lines.append("  missing value_zero")
+            if self.error:
+                lines.append("  missing error")
         if self.cap is not None:
             lines.append(f"  cap {_num(self.cap * 100)}%")
         if self.missing_target is not None:
@@ -249,6 +252,7 @@ def indicators(draw, name: str) -> Indicator:
     if out.target is None or out.periodic is None:
         out.missing_target = draw(st.sampled_from([None, "skip", "previous"]))
     out.value_zero = draw(st.integers(0, 4)) == 0
+    out.error = not out.value_zero and draw(st.integers(0, 6)) == 0
     return out
 
 
@@ -337,7 +341,7 @@ def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
         for child in host.children:
             child.weight = child.weight * rest / 100.0
         host.children.append(Link(target, share))
-    missing = draw(st.sampled_from(["counts_zero", "excluded", "value_zero"]))
+    missing = draw(st.sampled_from(["counts_zero", "excluded", "value_zero", "error"]))
     policy = Policy(floor=draw(st.sampled_from([0.0, 0.1])),
                     cap=draw(st.sampled_from([1.0, 1.2])), missing=missing,
                     aggregate=draw(st.sampled_from([None, *AGGREGATES])),
@@ -485,7 +489,19 @@ def _is_deadline(rows: list[dict[str, Any]], name: str) -> bool:
 def test_evaluate_both_batch_engines_and_the_json_report_agree_on_mixed_plans(drawn):
     text, plan = loaded(drawn)
     extra = adjustments(drawn)
-    rows = _rows(drawn)
+    rows, refused = [], False
+    for row in _rows(drawn):  # `missing error` may refuse a scenario: every engine then does
+        try:
+            plan.evaluate(row, period=drawn.period, **extra)
+            rows.append(row)
+        except scorelang.ValuesError as error:
+            assert "SL316" in str(error), str(error)
+            refused = True
+            for engine in ENGINES:
+                with pytest.raises(scorelang.ValuesError, match="SL316"):
+                    plan.evaluate_many([*rows, row], period=drawn.period, engine=engine,
+                                       **extra)
+    assume(rows)
     results = [plan.evaluate(row, period=drawn.period, **extra) for row in rows]
     batches = [(engine, plan.evaluate_many(rows, period=drawn.period, engine=engine, **extra))
                for engine in ENGINES]
@@ -607,6 +623,10 @@ def test_numpy_engine_lets_an_override_score_an_indicator_whose_target_is_skippe
 
 # ---- (5) a reference scorer, from docs/language.md §5 alone -------------------------------------
 
+class Refused(Exception):
+    """`missing error` met an N/D value: the evaluation stops (SL316)."""
+
+
 FUZZ = 1e-9  # "two figures that differ by less than a billionth count as equal"
 
 
@@ -687,7 +707,10 @@ def _leaf(drawn: Drawn, ind: Indicator) -> tuple[float | None, str]:
             return None, "no_target"
         return drawn.previous[ind.name] / 100.0, "scored"
     if v is None:
-        if not (ind.value_zero or p.missing == "value_zero"):
+        rule = "value_zero" if ind.value_zero else "error" if ind.error else p.missing
+        if rule == "error" and ind.name not in drawn.neutralised | drawn.overrides.keys():
+            raise Refused(ind.name)
+        if rule != "value_zero":
             return None, "missing"
         v = 0.0
     raw = _formula(ind, target, v)
@@ -786,8 +809,13 @@ def _weights(plan: scorelang.Plan, period: str) -> dict[str, float]:
 @given(plans())
 def test_evaluate_agrees_with_the_reference_scorer_on_mixed_plans(drawn):
     text, plan = loaded(drawn)
+    try:
+        expected, total = reference(drawn, _weights(plan, drawn.period))
+    except Refused:
+        with pytest.raises(scorelang.ValuesError, match="SL316"):
+            plan.evaluate(drawn.values, period=drawn.period, **adjustments(drawn))
+        return
     result = plan.evaluate(drawn.values, period=drawn.period, **adjustments(drawn))
-    expected, total = reference(drawn, _weights(plan, drawn.period))
     assert {node.id for node in result} == set(expected), text
     for node in result:
         score, status = expected[node.id]
@@ -871,9 +899,16 @@ def test_neutralising_an_indicator_equals_dropping_it_from_the_plan_text(case):
     _, full = loaded(drawn)
     text, plain = loaded(dropped)
     reason = {"reason": "fuori dal controllo dell'ente", "act": "Delibera n. 1"}
+    try:
+        alone = plain.evaluate(dropped.values, period=drawn.period, previous=dropped.previous)
+    except scorelang.ValuesError as error:  # `missing error` refuses an N/D left in the plan
+        assert "SL316" in str(error)
+        with pytest.raises(scorelang.ValuesError, match="SL316"):
+            full.evaluate(drawn.values, period=drawn.period, previous=drawn.previous,
+                          neutralised=dict.fromkeys(gone, reason))
+        return
     neutralised = full.evaluate(drawn.values, period=drawn.period, previous=drawn.previous,
                                 neutralised=dict.fromkeys(gone, reason))
-    alone = plain.evaluate(dropped.values, period=drawn.period, previous=dropped.previous)
     for node in alone:
         other = neutralised[node.id]
         assert other.status == node.status, (node.id, text)
