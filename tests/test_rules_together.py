@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 
 import scorelang
 from scorelang.api import diagnose
+from scorelang.report.explain import explain_text
+from scorelang.tools.explain import explain
 from scorelang.syntax.format import format_text
 
 MIXED = settings(max_examples=int(__import__("os").environ.get("MIXED_EXAMPLES", "60")), deadline=None,
@@ -522,6 +524,13 @@ def test_evaluate_both_batch_engines_and_the_json_report_agree_on_mixed_plans(dr
             assert by_id[node.id]["status"] == node.status
         assert _same(result.to_dict()["plan"]["score"], result.score)
         assert _same(report["plan"]["score"], result.score)
+    # Every other report and `explain` read the same figures without tripping on a mix.
+    result = results[0]
+    for format in ("table", "markdown", "csv"):
+        for view in ("tree", "indicators"):
+            assert scorelang.render(result, format, view=view)
+    for node in result:
+        assert explain_text(explain(plan, result, node.id))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -952,3 +961,14 @@ def test_missing_error_lets_a_neutralised_or_overridden_indicator_be_nd():
     for engine in ENGINES:
         with pytest.raises(scorelang.ValuesError, match="SL316"):
             plan.evaluate_many([row], period="H1", engine=engine, neutralised={"O1": NEUTRAL})
+
+
+@pytest.mark.parametrize("missing", ["value_zero", "error"])
+def test_explain_names_a_plan_wide_missing_value_zero_or_error(missing):
+    """`explain` of a plan with `missing value_zero` or `missing error` in its policy failed
+    with a KeyError: its text knew only counts_zero and excluded."""
+    plan = scorelang.loads(_plan("target >= 10", f"missing {missing}", "i0 50% i1 50%"))
+    result = plan.evaluate({"i0": 5.0, "i1": 10.0}, period="H1")
+    for node in result:
+        text = explain_text(explain(plan, result, node.id))
+        assert f"N/D policy: {missing} (" in text

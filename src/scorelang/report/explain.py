@@ -27,6 +27,10 @@ _POLICY = {
     MissingPolicy.COUNTS_ZERO: "counts_zero (an N/D child counts 0 but keeps its weight)",
     MissingPolicy.EXCLUDED: "excluded (an N/D child is left out and its siblings' weights "
                             "re-normalised)",
+    MissingPolicy.VALUE_ZERO: "value_zero (an N/D value is scored as 0; an N/D child left, a "
+                              "deadline not yet due, counts 0 but keeps its weight)",
+    MissingPolicy.ERROR: "error (an N/D value stops the scoring; an N/D child left, a deadline "
+                         "not yet due, counts 0 but keeps its weight)",
 }
 _STATUS = {"not_due": "N/D (not yet due)", "missing": "N/D"}
 
