@@ -157,6 +157,8 @@ class Drawn:
     overrides: dict[str, float]
     previous: dict[str, float]
     others: list[dict[str, Any]] = field(default_factory=list)  # more scenarios for a batch
+    # A flat scorecard: (indicator id or objective code, is_objective, weight in percent).
+    card: list[tuple[str, bool, float]] = field(default_factory=list)
 
 
 def _num(x: float) -> str:
@@ -205,6 +207,11 @@ def render(drawn: Drawn) -> str:
         lines.append(f"{pad}}}")
     for area in drawn.areas:
         block(area, 0)
+    if drawn.card:
+        lines += ["", 'scorecard dirigente "Dirigente" {']
+        lines += [f'  objective "{ref}" {w:.9f}%' if objective else f"  {ref} {w:.9f}%"
+                  for ref, objective, w in drawn.card]
+        lines.append("}")
     return "\n".join(lines) + "\n"
 
 
@@ -331,6 +338,17 @@ def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
     for area in areas:
         _drop_placeholders(area)
     taken = {u.name for u in uses}
+    # A scorecard now and then: lines on indicators of the tree, on indicators scored only
+    # there, and on objectives.
+    card: list[tuple[str, bool, float]] = []
+    if draw(st.integers(0, 2)) == 0:
+        objectives = [b.code for a in areas for b in _walk(a)
+                      if isinstance(b, Block) and b.kind == "objective"]
+        refs = [(i.name, False) for i in found] + [(o, True) for o in objectives]
+        lines = draw(st.lists(st.sampled_from(refs), min_size=1, max_size=3, unique=True))
+        card = [(ref, objective, w) for (ref, objective), w in
+                zip(lines, _shares([draw(st.integers(1, 9)) for _ in lines]))]
+    taken |= {ref for ref, objective, _ in card if not objective}
     found = [i for i in found if i.name in taken]
     # Links: from the first area to the last one's objectives (or to the last area itself),
     # so never round a circle.
@@ -375,7 +393,8 @@ def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
                 overrides[name] = draw(st.integers(0, 120000)) / 1000.0
     previous = {i.name: draw(st.integers(0, 120000)) / 1000.0 for i in found
                 if _rule_of(i, policy) == "previous"}
-    return Drawn(policy, found, areas, period, values, neutralised, overrides, previous, others)
+    return Drawn(policy, found, areas, period, values, neutralised, overrides, previous, others,
+                 card)
 
 
 def _rule_of(indicator: Indicator, policy: Policy) -> str | None:
@@ -722,8 +741,12 @@ def _leaf(drawn: Drawn, ind: Indicator) -> tuple[float | None, str]:
         return drawn.previous[ind.name] / 100.0, "scored"
     if v is None:
         rule = "value_zero" if ind.value_zero else "error" if ind.error else p.missing
+        in_tree = any(isinstance(c, Use) and c.name == ind.name
+                      for a in drawn.areas for c in _walk(a))
         if rule == "error" and ind.name not in drawn.neutralised | drawn.overrides.keys():
-            raise Refused(ind.name)
+            if in_tree:  # a line of a scorecard only is not refused (as SL310 does not warn)
+                raise Refused(ind.name)
+            return None, "missing"
         if rule != "value_zero":
             return None, "missing"
         v = 0.0
@@ -803,6 +826,15 @@ def reference(drawn: Drawn, weights: dict[str, float]) -> tuple[dict[str, tuple[
 
     for area in reversed(drawn.areas):
         block(area, area.code)
+    if drawn.card:  # the weighted mean of its lines, whatever `aggregate` says; not rounded
+        lines = []
+        for ref, objective, w in drawn.card:
+            if objective:
+                got = found[ref]
+            else:
+                got = decided(ref, ref, _leaf(drawn, indicators[ref]))
+            lines.append((w / 100.0, got[0], got[1]))
+        found["card:dirigente"] = _combine(lines, "weighted", p.missing)
     total = None
     if all(a.weight is not None for a in drawn.areas):
         own = _combine([(weights[a.code], *found[a.code]) for a in drawn.areas],
@@ -830,6 +862,11 @@ def test_evaluate_agrees_with_the_reference_scorer_on_mixed_plans(drawn):
             plan.evaluate(drawn.values, period=drawn.period, **adjustments(drawn))
         return
     result = plan.evaluate(drawn.values, period=drawn.period, **adjustments(drawn))
+    if drawn.card:
+        (card,) = result.scorecards
+        score, status = expected.pop("card:dirigente")
+        assert card.status == status, text
+        assert _same(card.score, score), (card.score, score, text)
     assert {node.id for node in result} == set(expected), text
     for node in result:
         score, status = expected[node.id]
@@ -876,7 +913,12 @@ def _without(drawn: Drawn, gone: set[str]) -> Drawn | None:
     if areas[0].weight is not None:
         for area, share in zip(areas, _shares_f([a.weight for a in areas])):
             area.weight = share
-    kept = {c.name for a in areas for c in _walk(a) if isinstance(c, Use)}
+    card = [(ref, objective, w) for ref, objective, w in drawn.card
+            if ((ref in codes) if objective else (ref not in gone))]
+    card = [(ref, objective, share) for (ref, objective, _), share
+            in zip(card, _shares_f([w for _, _, w in card]))] if card else []
+    kept = {c.name for a in areas for c in _walk(a) if isinstance(c, Use)} | {
+        ref for ref, objective, _ in card if not objective}
     indicators = [i for i in drawn.indicators if i.name in kept]
     policy = replace(drawn.policy)
     if not any(i.target is None or i.periodic is None for i in indicators):
@@ -884,7 +926,7 @@ def _without(drawn: Drawn, gone: set[str]) -> Drawn | None:
     return replace(drawn, policy=policy, indicators=indicators, areas=areas,
                    values={k: v for k, v in drawn.values.items() if k in kept},
                    previous={k: v for k, v in drawn.previous.items() if k in kept},
-                   neutralised=set(), overrides={})
+                   neutralised=set(), overrides={}, card=card)
 
 
 @st.composite
@@ -935,6 +977,12 @@ def test_neutralising_an_indicator_equals_dropping_it_from_the_plan_text(case):
     for node in neutralised:
         if node.indicator in gone:
             assert node.status == "neutralised"
+    if dropped.card:
+        (mine,), (theirs,) = neutralised.scorecards, alone.scorecards
+        assert mine.status == theirs.status
+        assert (mine.score is None) == (theirs.score is None)
+        if mine.score is not None:
+            assert mine.score == pytest.approx(theirs.score, rel=1e-9, abs=1e-7)
 
 
 def test_a_parent_left_with_a_skipped_tbd_target_beside_neutralised_children_has_no_target():
