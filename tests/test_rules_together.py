@@ -1025,3 +1025,17 @@ def test_explain_names_a_plan_wide_missing_value_zero_or_error(missing):
     for node in result:
         text = explain_text(explain(plan, result, node.id))
         assert f"N/D policy: {missing} (" in text
+
+
+@pytest.mark.parametrize("rule", [POINTS_TEXT, STEPS_TEXT, "tolerance 5%", "threshold 60% rescaled",
+                                  "limits minimum 50 maximum 150", "baseline 40 formula progress"])
+def test_numpy_engine_rounds_a_points_leaf_under_rollup_rounded(rule):
+    """The merge's fix, untested until now: under `rollup rounded` the numpy engine skipped the
+    rounding of a leaf scored by a leaf rule (a points table, a tolerance, ...)."""
+    plan = scorelang.loads(_plan(f"target >= 100 {rule}", "rollup rounded display 0 half_up",
+                                 "i0 50% i1 50%"))
+    for value in (85.0, 87.3, 91.7, 77.7):
+        found = _every_engine(plan, {"i0": value, "i1": 3.3})
+        _agree(found)
+        for engine_score, _ in found["O1/i0"]:
+            assert engine_score == pytest.approx(round(engine_score), abs=1e-9)  # display 0
