@@ -1046,3 +1046,18 @@ def test_numpy_engine_rounds_a_points_leaf_under_rollup_rounded(rule):
         _agree(found)
         for engine_score, _ in found["O1/i0"]:
             assert engine_score == pytest.approx(round(engine_score), abs=1e-9)  # display 0
+
+
+def test_a_neutralised_or_overridden_tbd_target_needs_no_previous_score():
+    """Under `missing_target previous` every engine asked for a previous score (SL320) even
+    for an indicator the monitoring neutralised or overrode, whose score it never reads."""
+    plan = scorelang.loads(_plan("target >= tbd", "missing_target previous", "i0 50% i1 50%"))
+    row = {"i0": 5.0, "i1": 5.0}
+    found = _every_engine(plan, row, neutralised={"i0": NEUTRAL})
+    _agree(found)
+    assert found["O1"][0] == (50.0, "scored") and found["O1/i0"][0] == (None, "neutralised")
+    found = _every_engine(plan, row, overrides={"i0": {"score": 70, "reason": "OIV"}})
+    _agree(found)
+    assert found["O1"][0] == (60.0, "scored")
+    with pytest.raises(scorelang.ValuesError, match="SL320"):
+        plan.evaluate(row, period="H1")

@@ -294,7 +294,7 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
                 untargeted.add(index)
         elif layout.names[index] in adjusted.previous:
             earlier[index] = adjusted.previous[layout.names[index]] / 100.0
-        else:
+        elif index not in neutralised and index not in overrides:
             return None  # no previous score: the scalar path says so (SL320)
 
     def settle(slot: int) -> None:

@@ -293,9 +293,7 @@ def _missing_values(program: Program, values: Values, measured: list[Value],
     layout = program.layout
     # An indicator the monitoring neutralises or overrides needs no value of its own (the
     # remedy SL316 itself suggests); unknown ids are named later, by _score_branches.
-    decided = adjustment_slots(program, values.neutralised, "neutralised")[0].keys() | \
-        adjustment_slots(program, values.overrides, "overrides")[0].keys() \
-        if values.neutralised or values.overrides else set()
+    decided = _decided(program, values)
     for index, rule in layout.on_missing:
         if missing.get(index) is not scoring.NOT_REPORTED:
             continue
@@ -316,6 +314,15 @@ def _missing_values(program: Program, values: Values, measured: list[Value],
         raise ValuesError(refused)
 
 
+def _decided(program: Program, values: Values) -> set[int]:
+    """The slots the monitoring neutralises or overrides (unknown ids are named later, by
+    _score_branches): those need neither a value under `missing error` nor a previous score."""
+    if not (values.neutralised or values.overrides):
+        return set()
+    return set(adjustment_slots(program, values.neutralised, "neutralised")[0]) | \
+        set(adjustment_slots(program, values.overrides, "overrides")[0])
+
+
 def _no_target(program: Program, values: Values, numbers: array[float],
                missing: dict[int, Missing]) -> bool:
     """Targets still `tbd`: under `skip` the indicator is left out of every parent (NO_TARGET);
@@ -330,6 +337,7 @@ def _no_target(program: Program, values: Values, numbers: array[float],
                                   did_you_mean(name, layout.names)
                                   or "name an indicator whose target is `tbd`"))
     skipped = False
+    decided = _decided(program, values)
     for index, rule in layout.no_target:
         name = layout.names[index]
         if rule is MissingTarget.SKIP:
@@ -339,6 +347,9 @@ def _no_target(program: Program, values: Values, numbers: array[float],
         elif name in values.previous:
             missing.pop(index, None)
             numbers[index] = values.previous[name] / 100.0
+        elif index in decided:  # neutralised or overridden: no previous score needed
+            missing[index] = scoring.NO_TARGET
+            numbers[index] = _NAN
         else:
             problems.append(error(
                 "SL320", f"`{name}` has a target still to be decided and is scored by "
