@@ -395,8 +395,10 @@ def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
         for name in draw(st.sets(st.sampled_from(ids), max_size=2)):
             if name not in neutralised:
                 overrides[name] = draw(st.integers(0, 120000)) / 1000.0
+    # A tbd target under `previous` that the monitoring decides may go without its score.
     previous = {i.name: draw(st.integers(0, 120000)) / 1000.0 for i in found
-                if _rule_of(i, policy) == "previous"}
+                if _rule_of(i, policy) == "previous" and (
+                    i.name not in neutralised | overrides.keys() or draw(st.booleans()))}
     return Drawn(policy, found, areas, period, values, neutralised, overrides, previous, others,
                  card, as_of)
 
@@ -744,6 +746,8 @@ def _leaf(drawn: Drawn, ind: Indicator) -> tuple[float | None, str]:
     target = ind.periodic if drawn.period == "H1" and ind.periodic != "none" else ind.target
     if target is None:  # still `tbd`: no formula reads the value
         if _rule_of(ind, p) == "skip":
+            return None, "no_target"
+        if ind.name not in drawn.previous:  # neutralised or overridden: never read
             return None, "no_target"
         return drawn.previous[ind.name] / 100.0, "scored"
     if v is None:
