@@ -1065,3 +1065,22 @@ def test_a_neutralised_or_overridden_tbd_target_needs_no_previous_score():
     assert found["O1"][0] == (60.0, "scored")
     with pytest.raises(scorelang.ValuesError, match="SL320"):
         plan.evaluate(row, period="H1")
+
+
+@pytest.mark.parametrize("decision", [
+    {"previous": {"i0": 80}},
+    {"neutralised": {"i0": NEUTRAL}},
+    {"overrides": {"i0": {"score": 70, "reason": "OIV"}}},
+    {"overrides": {"O1/i0": {"score": 70, "reason": "OIV"}}},
+])
+def test_whatif_drops_the_monitorings_decisions_about_a_dropped_indicator(decision):
+    """`whatif --drop` of an indicator the values file neutralises, overrides or gives a
+    previous score stopped with SL318 (unknown id) on the re-modulated plan."""
+    from scorelang.engine.values import Values
+    from scorelang.tools.whatif import Drop, whatif
+    text = _plan("target >= tbd", "missing_target previous", "i0 50% i1 50%")
+    values = Values.from_mapping({"i0": 5.0, "i1": 5.0}, **decision)
+    if "previous" not in decision:
+        values = Values.from_mapping({"i0": 5.0, "i1": 5.0}, previous={"i0": 80}, **decision)
+    outcome = whatif(text, "p.score", values, [Drop("i0")], period="H1")
+    assert outcome.after["O1"].score == pytest.approx(50.0)

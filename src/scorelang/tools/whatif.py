@@ -327,7 +327,14 @@ def whatif(text: str, filename: str, values: Values, operations: Sequence[Operat
     after_plan: Plan = loads(new_text, filename)
     declared = {i.id for i in after_plan.definition.indicators}
     kept = {k: v for k, v in changed_values.items() if k in declared}
-    after = after_plan.evaluate(attrs.evolve(values, values=kept), period=period, as_of=as_of)
+    # The monitoring's decisions and previous scores about what was dropped go with it.
+    known = declared | {placed.id for placed in model.walk(after_plan.definition)}
+    after = after_plan.evaluate(attrs.evolve(
+        values, values=kept,
+        neutralised={k: v for k, v in values.neutralised.items() if k in known},
+        overrides={k: v for k, v in values.overrides.items() if k in known},
+        previous={k: v for k, v in values.previous.items() if k in declared}),
+        period=period, as_of=as_of)
     changes = []
     for node in before:
         if node.id not in after:
