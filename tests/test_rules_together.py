@@ -537,6 +537,14 @@ def test_evaluate_both_batch_engines_and_the_json_report_agree_on_mixed_plans(dr
                for engine in ENGINES]
     batches.append(("numpy columns", plan.evaluate_many(_columns(rows), **_when(drawn),
                                                         engine="numpy", **extra)))
+    # The whole tables too: status codes and scores, scenario by node.
+    tables = [(b.status_codes, b.scores) for _, b in batches]
+    python_codes, python_scores = tables[1]
+    for codes, scores in tables:
+        assert [list(map(int, row)) for row in codes] == [list(row) for row in python_codes]
+        for row, other in zip(scores, python_scores):
+            assert all(_same(None if a is None or a != a else float(a), b)
+                       for a, b in zip(row, other))
     for engine, batch in batches:
         for number, result in enumerate(results):
             for node in result:
