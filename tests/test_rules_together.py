@@ -162,6 +162,9 @@ class Drawn:
     # A flat scorecard: (indicator id or objective code, is_objective, weight in percent).
     card: list[tuple[str, bool, float]] = field(default_factory=list)
     as_of: dt.date | None = None  # the monitoring date; None: the period's end
+    # A scorecard of components: (weight in percent, [(kind, ref, weight in percent)]), kind
+    # "plan", "indicator" or "objective".
+    components: list[tuple[float, list[tuple[str, str, float]]]] = field(default_factory=list)
 
 
 def _num(x: float) -> str:
@@ -210,6 +213,17 @@ def render(drawn: Drawn) -> str:
         lines.append(f"{pad}}}")
     for area in drawn.areas:
         block(area, 0)
+    if drawn.components:
+        lines += ["", 'scorecard dirigente2 "Dirigente per componenti" {']
+        for number, (weight, parts) in enumerate(drawn.components):
+            written = []
+            for kind, ref, w in parts:
+                share = "" if len(parts) == 1 else f" {w:.9f}%"
+                written.append("plan" if kind == "plan" else f'objective "{ref}"{share}'
+                               if kind == "objective" else f"{ref}{share}")
+            lines.append(f'  component c{number} "C{number}" {weight:.9f}% {{ '
+                         + " ".join(written) + " }")
+        lines.append("}")
     if drawn.card:
         lines += ["", 'scorecard dirigente "Dirigente" {']
         lines += [f'  objective "{ref}" {w:.9f}%' if objective else f"  {ref} {w:.9f}%"
@@ -352,6 +366,21 @@ def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
         card = [(ref, objective, w) for (ref, objective), w in
                 zip(lines, _shares([draw(st.integers(1, 9)) for _ in lines]))]
     taken |= {ref for ref, objective, _ in card if not objective}
+    components: list[tuple[float, list[tuple[str, str, float]]]] = []
+    if draw(st.integers(0, 2)) == 0:
+        objectives = [b.code for a in areas for b in _walk(a)
+                      if isinstance(b, Block) and b.kind == "objective"]
+        refs = [("indicator", i.name) for i in found] + [("objective", o) for o in objectives]
+        count = draw(st.integers(1, 3))
+        for share in _shares([draw(st.integers(1, 9)) for _ in range(count)]):
+            if weighted_areas and draw(st.integers(0, 2)) == 0:
+                components.append((share, [("plan", "", 100.0)]))
+                continue
+            chosen = draw(st.lists(st.sampled_from(refs), min_size=1, max_size=3, unique=True))
+            components.append((share, [(kind, ref, w) for (kind, ref), w in zip(
+                chosen, _shares([draw(st.integers(1, 9)) for _ in chosen]))]))
+        taken |= {ref for _, parts in components for kind, ref, _ in parts
+                  if kind == "indicator"}
     found = [i for i in found if i.name in taken]
     # Links: from the first area to the last one's objectives (or to the last area itself),
     # so never round a circle.
@@ -400,7 +429,7 @@ def plans(draw, adjust: bool = True, zeros: bool = True) -> Drawn:
                 if _rule_of(i, policy) == "previous" and (
                     i.name not in neutralised | overrides.keys() or draw(st.booleans()))}
     return Drawn(policy, found, areas, period, values, neutralised, overrides, previous, others,
-                 card, as_of)
+                 card, as_of, components)
 
 
 def _rule_of(indicator: Indicator, policy: Policy) -> str | None:
@@ -854,13 +883,24 @@ def reference(drawn: Drawn, weights: dict[str, float]) -> tuple[dict[str, tuple[
                 got = decided(ref, ref, _leaf(drawn, indicators[ref]))
             lines.append((w / 100.0, got[0], got[1]))
         found["card:dirigente"] = _combine(lines, "weighted", p.missing)
-    total = None
+    total, total_status = None, "missing"  # no plan total: N/D (NO_WEIGHT)
     if all(a.weight is not None for a in drawn.areas):
         own = _combine([(weights[a.code], *found[a.code]) for a in drawn.areas],
                        p.aggregate or "weighted", p.missing)
         if own[0] is not None and p.rollup == "rounded":
             own = _half_up(own[0], p.places), own[1]
-        total = own[0]
+        total, total_status = own
+    if drawn.components:  # weighted means of parts, then of components; not rounded
+        scored = []
+        for weight, parts in drawn.components:
+            read = []
+            for kind, ref, w in parts:
+                got = (total, total_status) if kind == "plan" \
+                    else found[ref] if kind == "objective" \
+                    else decided(ref, ref, _leaf(drawn, indicators[ref]))
+                read.append((w / 100.0, got[0], got[1]))
+            scored.append((weight / 100.0, *_combine(read, "weighted", p.missing)))
+        found["card:dirigente2"] = _combine(scored, "weighted", p.missing)
     return {k: (None if s is None else s * 100.0, st_) for k, (s, st_) in found.items()}, \
         None if total is None else total * 100.0
 
@@ -881,8 +921,14 @@ def test_evaluate_agrees_with_the_reference_scorer_on_mixed_plans(drawn):
             plan.evaluate(drawn.values, **_when(drawn), **adjustments(drawn))
         return
     result = plan.evaluate(drawn.values, **_when(drawn), **adjustments(drawn))
+    cards = {card.id: card for card in result.scorecards}
+    if drawn.components:
+        score, status = expected.pop("card:dirigente2")
+        card = cards["dirigente2"]
+        assert card.status == status, text
+        assert _same(card.score, score), (card.score, score, text)
     if drawn.card:
-        (card,) = result.scorecards
+        card = cards["dirigente"]
         score, status = expected.pop("card:dirigente")
         assert card.status == status, text
         assert _same(card.score, score), (card.score, score, text)
@@ -956,6 +1002,7 @@ def neutralisations(draw):
     rules = ["weighted", "minimum", "all_reached", "share_reached"]
     drawn.policy.aggregate = draw(st.sampled_from([None, *rules]))
     drawn.policy.rollup = "unrounded"
+    drawn.components = []  # a flat scorecard only
     for area in drawn.areas:
         for b in _walk(area):
             if isinstance(b, Block) and b.aggregate == "sum":
@@ -1092,3 +1139,14 @@ def test_whatif_drops_the_monitorings_decisions_about_a_dropped_indicator(decisi
         values = Values.from_mapping({"i0": 5.0, "i1": 5.0}, previous={"i0": 80}, **decision)
     outcome = whatif(text, "p.score", values, [Drop("i0")], period="H1")
     assert outcome.after["O1"].score == pytest.approx(50.0)
+
+
+def test_a_tbd_target_scored_only_in_a_scorecard_component_is_left_out_there():
+    """An indicator scored only in a scorecard follows its `missing_target` rule there (§5.9):
+    so it did in a flat scorecard, but in a component's parts it counted as an N/D 0."""
+    text = _plan("target >= tbd", tree="i1 100%").replace(
+        "indicator i1", "indicator i2 \"I2\" { unit N target >= 10 }\nindicator i1") + \
+        'scorecard d "D" {\n  component c "C" 100% { i0 50% i2 50% }\n}\n'
+    plan = scorelang.loads(text)
+    (card,) = plan.evaluate({"i0": 5.0, "i1": 5.0, "i2": 5.0}, period="H1").scorecards
+    assert card.score == pytest.approx(50.0)  # i2 alone: 5 / 10

@@ -466,7 +466,9 @@ def layout_of(program: Program) -> Layout:
     for branch in flat:
         closing.extend([None] * (len(branch[1]) - 1) + [branch] if branch[1] else [])
     used = {node.leaf for node in nodes if node.leaf is not None}
-    carded = {entry.leaf for card in program.scorecards for entry in card.entries}
+    carded = {entry.leaf for card in program.scorecards for entry in card.entries} | {
+        part.leaf for card in program.scorecards for component in card.components
+        for part in component.parts}  # a component's indicator parts are scored there too
     leaves = program.leaves
     fast = list(map(_fast_path, leaves))
     # Interned, as the values loaders intern theirs (see values.py).
