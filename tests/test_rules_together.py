@@ -3,10 +3,20 @@ progress from a baseline, limits, steps and points tables, value_zero, `tbd` tar
 aggregations per branch and for the plan total, `rollup rounded`, links, and the monitoring's
 neutralisations, overrides and previous scores.
 
-Each generated plan must be valid (`check` finds no error) and formatted text must not move under
-`fmt`. On it: `evaluate`, both batch engines, the JSON report and a small reference scorer written
-here from docs/language.md §5 must agree on every node; and neutralising an indicator must be the
-same as dropping it from the text, its siblings re-weighted in proportion."""
+Plans are drawn as data (`Drawn`) and written out as rule text: one or two areas (weighted or
+not) of objectives and groups with random weights summing to 100 % (now and then a 0 % child or
+an indicator used twice), a random `aggregate` per block and in the policy, `rollup rounded` or
+not, `missing counts_zero|excluded|value_zero|error`, policy-wide tolerance, threshold or table,
+links from the first area to the second, a flat scorecard and a scorecard of components; values
+with N/D, a monitoring date, neutralisations, overrides and previous scores.
+
+Each generated plan must be valid (`check` finds no error) and its text must not move under
+`fmt`. On it: `evaluate`, both batch engines (rows and columns), the JSON report and a small
+reference scorer written here from docs/language.md §5 must agree on every node, scorecard and
+the plan total; every report and `explain` must render; and neutralising an indicator must be
+the same as dropping it from the text, its siblings re-weighted in proportion (every aggregation
+but `sum`). MIXED_EXAMPLES=5000 in the environment hunts longer than CI does. The named tests at
+the end are the bugs these properties found."""
 
 from __future__ import annotations
 
@@ -29,7 +39,6 @@ from scorelang.report.explain import explain_text
 from scorelang.tools.explain import explain
 from scorelang.syntax.format import format_text
 
-# MIXED_EXAMPLES=5000 in the environment hunts longer than CI does.
 MIXED = settings(max_examples=int(os.environ.get("MIXED_EXAMPLES", "150")), deadline=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                         HealthCheck.data_too_large])
@@ -470,8 +479,8 @@ def _shares_f(raw: list[float]) -> list[float]:
 
 
 def _group_id(areas: list[Block], group: Block) -> str:
-    def find(block: Block, prefix: str) -> str | None:
-        here = prefix if block.kind != "group" else prefix
+    """A group's node id: its parent's id, `/`, its title as an id (§4)."""
+    def find(block: Block, here: str) -> str | None:
         for child in block.children:
             if isinstance(child, Block):
                 cid = child.code if child.kind != "group" else f"{here}/{_slug(child.code)}"
