@@ -55,6 +55,9 @@ def target_text(target: Target | None, locale: str) -> str:
         text = f"{used.direction.value} {numbers.measure(used.value, target.unit, locale)}"
     if used.source == "periodic":
         text += f" (periodico {used.period})" if locale == "it" else f" (periodic {used.period})"
+    elif used.source == "limit":  # `missing_target limit`: the minimum stands in for a `tbd`
+        text += " (limite minimo, target da definire)" if locale == "it" \
+            else " (minimum limit, target tbd)"
     return text
 
 

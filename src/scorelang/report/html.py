@@ -316,6 +316,8 @@ def _target_text(page: _Page, used: TargetUsed, unit: str | None,
     if used.source == "periodic":
         period = f'{page.text["periodic"]} {used.period or ""}'.strip()
         out += f' <span class="flag periodic">{_e(period)}</span>'
+    elif used.source == "limit":  # `missing_target limit`: the minimum stands in for a `tbd`
+        out += f' <span class="flag limit">{_e(page.text["limit"])}</span>'
     if annual is not None:
         out += (f'<small class="annual">{_e(page.text["annual"])} '
                 f'{_e(_DIRECTION[annual.direction.value])} '
