@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Band
 from ..engine import numbers
-from .views import Column, Measure, Note, Target, note_text
+from .views import Column, Measure, Note, Points, Target, note_text
 
 STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto",
              "neutralised": "neutralizzato", "no_target": "target da definire"}
@@ -73,6 +73,9 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return "" if value is None else numbers.percent(value, locale, 2)
     if kind == "points":
         return "" if value is None else numbers.points(value, locale, places)
+    if kind == "scale_points":
+        return numbers.points_of(value.value, value.maximum, locale, places) \
+            if isinstance(value, Points) else ""
     if kind == "target":
         return target_text(value, locale)
     if kind == "measure":
