@@ -159,7 +159,7 @@ def limited(draw):
     extra = draw(st.sampled_from(["", "  threshold 60%\n", "  threshold 60% rescaled\n",
                                   "  tolerance 5%\n", "  floor 10%\n"]))
     cap = draw(st.sampled_from([100, 120, 200]))
-    values = draw(st.lists(st.one_of(st.none(), st.floats(0, 1200, allow_nan=False)),
+    values = draw(st.lists(st.one_of(st.none(), st.floats(0, 1200, allow_nan=False, allow_subnormal=False)),
                            min_size=1, max_size=4))
     other = draw(st.floats(0, 200, allow_nan=False))
     return direction, minimum, maximum, formula, extra, cap, values, other
