@@ -52,6 +52,7 @@ class MissingTarget(str, Enum):
 
     SKIP = "skip"  # left out of every parent, siblings re-weighted; status no_target
     PREVIOUS = "previous"  # the score of the previous monitoring, from the values file
+    LIMIT = "limit"  # the indicator's `limits minimum` stands in as the target (SL263 without)
 
 
 class Aggregate(str, Enum):
@@ -638,7 +639,10 @@ def walk(plan: PlanDefinition) -> list[Placed]:
 class TargetUsed:
     """The target an indicator is measured against in the period, and where it comes from."""
 
-    source: str  # "annual", "periodic" or "deadline"
+    # "annual", "periodic", "deadline", or "limit": the `limits minimum` standing in for a
+    # target still `tbd` under `missing_target limit` (`period` then names the period whose
+    # periodic target is `tbd`, if it is a periodic one)
+    source: str
     direction: Direction | None = None
     value: float | None = None  # None for a deadline, and for a target written `tbd`
     due: Deadline | None = None

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import attrs
+
 from .. import model
 from ..diagnostics import Diagnostic, Span, error, warning
 from ..model import Direction, Formula
@@ -27,6 +29,22 @@ def _targets(indicator: model.Indicator) -> list[model.Target]:
     return targets + [periodic.target for periodic in indicator.periodic_targets]
 
 
+def _scored(indicator: model.Indicator, policy: model.Policy,
+            targets: list[model.Target]) -> list[model.Target]:
+    """The figures the indicator is scored against: its decided targets, and for a `tbd` one
+    under `missing_target limit` the minimum limit standing in (a `tbd` target has no figure
+    of its own: its `value` is a placeholder no rule reads)."""
+    rule = indicator.missing_target or policy.missing_target
+    limits = indicator.limits
+    out = []
+    for target in targets:
+        if not target.tbd:
+            out.append(target)
+        elif rule is model.MissingTarget.LIMIT and limits is not None:
+            out.append(attrs.evolve(target, value=limits.minimum, tbd=False))
+    return out
+
+
 def _negative_tolerance(owner: str, tolerance: model.Tolerance) -> Diagnostic:
     return error("SL232", f"{owner}: a tolerance cannot be negative ({tolerance.value:g})",
                  tolerance.span, "write how far from the target still counts as reached, e.g. "
@@ -37,6 +55,7 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
     name = f"indicator `{indicator.id}`"
     deadline = indicator.deadline is not None
     targets = _targets(indicator)
+    scored = _scored(indicator, policy, targets)
     tolerance = indicator.tolerance
     if tolerance is not None:
         if deadline:
@@ -45,7 +64,7 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
                         "score with `late 50%` or `late linear 30 days` instead")
         elif tolerance.value < 0:
             yield _negative_tolerance(name, tolerance)
-        elif tolerance.relative and any(t.value == 0 for t in targets):
+        elif tolerance.relative and any(t.value == 0 for t in scored):
             yield error("SL233", f"{name}: a tolerance of {tolerance.value:g}% of a zero target "
                         "is zero", tolerance.span, "give the tolerance in the indicator's unit, "
                         "e.g. `tolerance 0.5`")
@@ -60,13 +79,13 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
     formula = indicator.formula or policy.formula
     if formula is Formula.GAP and indicator.unit == "%":
         for target in targets:
-            if not target.percent:
+            if not target.percent and not target.tbd:
                 yield warning("SL237", f"{name} is scored by the gap in percentage points, but "
                               f"its target {target.value:g} is not written with `%`",
                               target.span, f"write the target in percent: "
                               f"`{target.direction.value} {target.value:g}%`")
     yield from _limits(indicator, policy, targets, deadline)
-    yield from _progress(indicator, formula, targets, deadline)
+    yield from _progress(indicator, formula, scored, deadline)
 
 
 # ---- thresholds and score tables -------------------------------------------------------------
@@ -182,6 +201,8 @@ def _limits(indicator: model.Indicator, policy: model.Policy, targets: list[mode
                     "(100 %): an `=` target or a deadline has no such scale")
         return
     for target in targets:
+        if target.tbd:
+            continue  # no figure to order yet (under `missing_target limit` the minimum is it)
         figures = [limits.minimum, target.value, limits.maximum]
         names = ["minimum", "target", "maximum"]
         if limits.excellent is not None:

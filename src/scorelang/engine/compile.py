@@ -40,7 +40,8 @@ class Leaf:
     # What an N/D value does before any aggregation: `value_zero` or `error` (measured
     # indicators only), or None: the value stays N/D for its parents' policy.
     missing: model.MissingPolicy | None = None
-    # For a target still `tbd` in the period: `skip` or `previous`; None for a real target.
+    # For a target still `tbd` in the period: `skip` or `previous`; None for a real target
+    # (and under `limit`, whose leaf is scored against the minimum limit: `target.source`).
     no_target: model.MissingTarget | None = None
 
     @property
@@ -223,10 +224,18 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
     tbd = target.direction is not None and target.value is None
-    # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast path
-    # as a reached-or-not kind, whatever its formula or limits); its rule, `skip` or
-    # `previous`, gives its figure.
-    if tbd:
+    no_target = (indicator.missing_target or policy.missing_target) if tbd else None
+    if no_target is model.MissingTarget.LIMIT and indicator.limits is not None:
+        # The minimum limit stands in as the target: the indicator is then scored as if its
+        # target were written as that figure, by its formula and leaf rules (the limits scale
+        # itself needs a real target above its minimum, so it is not used meanwhile).
+        target = attrs.evolve(target, source="limit", value=indicator.limits.minimum)
+        tbd, no_target = False, None
+        kind = scoring.leaf_kind(target.direction, target.value, formula, late)
+    elif tbd:
+        # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast
+        # path as a reached-or-not kind, whatever its formula or limits); its rule, `skip` or
+        # `previous`, gives its figure.
         kind = scoring.leaf_kind(target.direction, 0.0, Formula.DEVIATION, late)
     else:
         kind = scoring.leaf_kind(target.direction, target.value, formula, late,
@@ -237,7 +246,7 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
                 policy.cap if indicator.cap is None else indicator.cap, late, kind,
                 None if tbd else _rule(indicator, policy, target, kind),
                 None if kind.is_deadline or tbd else missing,  # no formula reads the value
-                (indicator.missing_target or policy.missing_target) if tbd else None)
+                no_target)
 
 
 def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,

@@ -265,6 +265,9 @@ def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = ""
     if node.raw is not None and node.score is not None and {"capped", "floored"} & {*node.flags}:
         achievement += (f'<small class="raw">{_e(page.text["raw"])} '
                         f'{_e(page.percent(node.raw, node.places))}</small>')
+    if node.points is not None and node.points_max is not None:  # a `points N` table
+        points = numbers.points_of(node.points, node.points_max, page.locale, node.places)
+        achievement += f'<small class="raw points">{_e(_unbroken(points))}</small>'
     if node.neutralised is not None or node.override is not None:
         note = note_text(Note(node.neutralised, node.override, node.places), page.locale)
         extra += f'<small class="note">{_e(note)}</small>'
@@ -299,6 +302,10 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
     else:
         target = _target_text(page, used, node.unit, annual)
         progress = bullet_chart(page, node, used, annual)
+    if node.baseline is not None:  # last year's actual, beside the target
+        baseline = _unbroken(numbers.measure(node.baseline, node.unit, page.locale))
+        target += (f'<small class="annual baseline">{_e(page.text["baseline"])} '
+                   f'{_e(baseline)}</small>')
     return (f'<div class="row indicator d{node.depth}"{_row_attrs(node)}>'
             f'{_node_cells(page, node, target, value, progress, extra)}</div>')
 
@@ -316,6 +323,8 @@ def _target_text(page: _Page, used: TargetUsed, unit: str | None,
     if used.source == "periodic":
         period = f'{page.text["periodic"]} {used.period or ""}'.strip()
         out += f' <span class="flag periodic">{_e(period)}</span>'
+    elif used.source == "limit":  # `missing_target limit`: the minimum stands in for a `tbd`
+        out += f' <span class="flag limit">{_e(page.text["limit"])}</span>'
     if annual is not None:
         out += (f'<small class="annual">{_e(page.text["annual"])} '
                 f'{_e(_DIRECTION[annual.direction.value])} '
@@ -546,7 +555,7 @@ def view_html(result: Result, view: Any, locale: str | None = None) -> str:
 
     lang = locale or result.locale
     places = _places(result)
-    right = {"percent", "weight", "measure", "points"}
+    right = {"percent", "weight", "measure", "points", "scale_points"}
     heads = "".join(f'<th class="{"num" if c.kind in right else ""}">{_e(c.heading(lang))}</th>'
                     for c in view.columns)
     rows = []

@@ -47,7 +47,7 @@ LEFT_OUT = ("neutralised", "no_target")
 class TargetDetail:
     """The target the period uses, and why that one."""
 
-    source: str  # "annual", "periodic" or "deadline"
+    source: str  # "annual", "periodic", "deadline" or "limit" (model.TargetUsed)
     direction: Direction | None
     value: float | None
     unit: str | None
