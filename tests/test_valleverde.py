@@ -100,3 +100,18 @@ def test_the_values_files_and_the_json_report_fit_their_schemas(plan, values_fil
         assert by_id["3.2/manutenzione_strade"]["override"]["computed"] == pytest.approx(40)
         assert by_id["2.1/1.1"]["link"] == "1.1"
         assert by_id["3.1"]["aggregation"] == "all_reached"
+
+
+def test_the_html_footer_says_how_the_plan_rolls_up(plan, modena_result):
+    # Regression: the footer said "every computation uses the unrounded figures" under
+    # `rollup rounded` too.
+    page = scorelang.render(plan.evaluate(scorelang.load_values(YEAR_END)), "html")
+    assert "rollup rounded" in page and "non arrotondati" not in page
+    assert "rollup rounded" not in scorelang.render(modena_result, "html", locale="it")
+    assert "non arrotondati" in scorelang.render(modena_result, "html", locale="it")
+
+
+def test_a_linked_objective_is_marked_in_the_html_tree(plan):
+    page = scorelang.render(plan.evaluate(scorelang.load_values(YEAR_END)), "html")
+    row = page[page.index('data-node-id="2.1/1.1"'):]
+    assert "(link)" in row[:row.index("</tr>")]

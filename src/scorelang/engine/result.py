@@ -311,6 +311,8 @@ class Result:
     # what the plan's advice rules say, in tree order
     _findings: tuple[Finding, ...] | Deferred[tuple[Finding, ...]] = \
         attrs.field(default=(), alias="findings", eq=_settled)
+    # `rollup rounded`: the places each figure was rounded to before its parent read it
+    rounded: int | None = None
     _index: Mapping[str, NodeResult] | None = attrs.field(init=False, default=None, repr=False,
                                                           eq=False)
 

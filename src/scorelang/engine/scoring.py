@@ -453,7 +453,11 @@ def stretch_of(curve: Curve, raw: float) -> Stretch:
 
 def _on_stretch(stretch: Stretch, raw: Any) -> Any:
     if stretch.start == stretch.end:
-        return stretch.start + 0.0 * raw
+        # A fixed score, whatever the achievement: not `start + 0 × raw`, which is NaN (N/D)
+        # for an infinite one (a ratio t/v with v a hair above 0).
+        if isinstance(raw, (float, int)):
+            return stretch.start
+        return _numpy().full(raw.shape, stretch.start)
     return stretch.start + (raw - stretch.lower) * (stretch.end - stretch.start) / (
         stretch.upper - stretch.lower)
 

@@ -103,7 +103,8 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefini
     page = _Page(result, locale or result.locale, plan)
     parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _scorecards(page),
              _findings(page), _legend(page), _notes(page),
-             f'<footer>{_e(page.text["footer"])}</footer>']
+             f'<footer>{_e(page.text["footer" if result.rounded is None else "footer_rounded"])}'
+             '</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{_e(result.plan_title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
@@ -140,7 +141,7 @@ def _places(result: Result) -> int:
 def _name(node: NodeResult) -> str:
     """An area or objective as the seed names it: "301 - Internazionalizzazione"."""
     if node.link is not None:  # read here, scored where it is defined
-        return f"{node.code} - {node.title} (linked)"
+        return f"{node.code} - {node.title} (link)"
     return f"{node.code} - {node.title}" if node.code else node.title
 
 
@@ -271,6 +272,8 @@ def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = ""
     if node.neutralised is not None or node.override is not None:
         note = note_text(Note(node.neutralised, node.override, node.places), page.locale)
         extra += f'<small class="note">{_e(note)}</small>'
+    if node.link is not None:  # read here, scored where it is defined
+        extra = f' <small class="note">(link)</small>{extra}'
     return (f'<span class="c-node">{code}{_e(node.title)}{extra}</span>'
             f'<span class="c-weight num">{weight}</span><span class="c-target">{target}</span>'
             f'<span class="c-value num">{value}</span><span class="c-progress">{progress}</span>'

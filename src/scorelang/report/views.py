@@ -129,7 +129,7 @@ def label(node: NodeResult) -> str:
     if node.kind == "indicator":
         return f"{node.indicator} · {node.title}"
     if node.link is not None:  # read here, scored where it is defined
-        return f"{node.code} {node.title} (linked)"
+        return f"{node.code} {node.title} (link)"
     if node.code is not None:
         return f"{node.code} - {node.title}" if node.kind == "area" else f"{node.code} {node.title}"
     return node.title

@@ -33,6 +33,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                        "quella in cui il target è raggiunto. Le scadenze sono indicate a testo.",
         "footer": "Generato con scorelang. Le percentuali sono arrotondate half-up al "
                   "numero di decimali del piano; i calcoli usano i valori non arrotondati.",
+        "footer_rounded": "Generato con scorelang. Le percentuali sono arrotondate half-up al "
+                          "numero di decimali del piano, e ogni livello legge i valori "
+                          "arrotondati del livello sottostante (`rollup rounded`).",
     },
     "en": {
         "kicker": "Performance monitoring", "period": "Period", "as_of": "Monitoring date",
@@ -60,6 +63,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                        "target is met. Deadlines are shown as text.",
         "footer": "Made with scorelang. Percentages are rounded half-up to the plan's "
                   "decimals; every computation uses the unrounded figures.",
+        "footer_rounded": "Made with scorelang. Percentages are rounded half-up to the plan's "
+                          "decimals, and each level reads the rounded figures of the level "
+                          "below (`rollup rounded`).",
     },
 }
 

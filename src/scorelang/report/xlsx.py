@@ -210,7 +210,7 @@ def _name(node: NodeResult) -> str:
     if node.kind == "indicator":
         return node.title
     if node.link is not None:  # read here, scored where it is defined
-        return f"{node.code} - {node.title} (linked)"
+        return f"{node.code} - {node.title} (link)"
     return f"{node.code} - {node.title}" if node.code else node.title
 
 
