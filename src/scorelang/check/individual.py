@@ -131,7 +131,7 @@ def _reward_rows(reward: model.Reward) -> Iterator[Diagnostic]:
                     "`from 95% pays 100%`")
         return
     for row in rows:
-        for paid in (row.pays, row.pays_to):
+        for paid in (row.start, row.end):
             if paid is not None and not 0.0 <= paid <= 1.0:
                 yield error("SL284", f"a reward row pays {_pc(paid)}, outside 0% to 100% of the "
                             "bonus", row.span, "pay a share of the bonus, from 0% to 100%")
@@ -169,7 +169,7 @@ def _reward_rows(reward: model.Reward) -> Iterator[Diagnostic]:
     # The share paid should never fall as the score rises.
     paid_before: float | None = None
     for row in rows:
-        start, end = row.pays, row.pays if row.pays_to is None else row.pays_to
+        start, end = row.start, row.start if row.end is None else row.end
         if (paid_before is not None and start < paid_before - 1e-12) or end < start - 1e-12:
             yield warning("SL285", f"reward mapping `{reward.id}` pays less for a higher score "
                           f"({_pc(paid_before if start < (paid_before or 0) else start)} then "

@@ -8,6 +8,7 @@ a bad rating is an error at once, with its file, line and column). The scoring r
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 from ..diagnostics import Diagnostic, did_you_mean, error, warning
@@ -101,19 +102,19 @@ def scorecards(program: Program, slots: Slots, values: Values) -> tuple[Scorecar
         if card.reward is not None:
             share = scoring.reward_share(total, card.reward_rows)
             if not isinstance(total, Missing):
-                row = scoring.reward_row(total, card.reward_rows)
+                row = scoring.stretch_of(card.reward_rows, total)
         out.append(ScorecardResult(
             card.id, card.title, _percent(total), _status(total), entries,
             scoring.band_of(total, bands), places, components, card.role, card.reward,
-            card.reward_title, None if row is None else reward_band(card.reward_rows[row]),
+            card.reward_title, None if row is None else reward_band(row),
             None if share is None else _percent(share),
-            None if row is None else _bounds(card.reward_rows[row])))
+            None if row is None else _bounds(row)))
     return tuple(out)
 
 
-def reward_band(row: scoring.RewardRow) -> str:
+def reward_band(row: scoring.Stretch) -> str:
     """A reward row as the plan writes it: "below 60%", "60% to 95%", "from 95%"."""
-    lower, upper, _, _ = row
+    lower, upper = _bounds(row)
     if lower is None:
         return f"below {_figure(upper)}"
     if upper is None:
@@ -121,13 +122,14 @@ def reward_band(row: scoring.RewardRow) -> str:
     return f"{_figure(lower)} to {_figure(upper)}"
 
 
-def _bounds(row: scoring.RewardRow) -> tuple[float | None, float | None]:
-    lower, upper, _, _ = row
-    return (None if lower is None else lower * 100.0, None if upper is None else upper * 100.0)
+def _bounds(row: scoring.Stretch) -> tuple[float | None, float | None]:
+    """A row's bounds in percent; None for the open end of `below` and `from`."""
+    return (None if math.isinf(row.lower) else row.lower * 100.0,
+            None if math.isinf(row.upper) else row.upper * 100.0)
 
 
-def _figure(fraction: float | None) -> str:
-    return f"{(fraction or 0.0) * 100:.10g}%"
+def _figure(percent: float | None) -> str:
+    return f"{percent or 0.0:.10g}%"
 
 
 def _entries(program: Program, slots: Slots, card: CompiledScorecard,

@@ -441,12 +441,12 @@ def _rule_detail(leaf: Leaf, figures: NodeResult, policy: Policy) -> RuleDetail 
     if curve is not None and raw is not None:
         curved = scoring.curved(curve, raw) * 100.0
         if curve.kind in (scoring.CurveKind.STEPS, scoring.CurveKind.POINTS):
-            stretch = scoring.stretch_of(curve, raw)
+            stretch = scoring.stretch_of(curve.stretches, raw)  # None: NaN only
             scale = 100.0 if curve.kind is scoring.CurveKind.STEPS else 1.0
-            row = (None if math.isinf(stretch.lower) else stretch.lower * 100.0,
-                   None if math.isinf(stretch.upper) else stretch.upper * 100.0,
-                   stretch.start * scale,
-                   None if stretch.start == stretch.end else stretch.end * scale)
+            row = None if stretch is None else (
+                None if math.isinf(stretch.lower) else stretch.lower * 100.0,
+                None if math.isinf(stretch.upper) else stretch.upper * 100.0,
+                stretch.start * scale, None if stretch.fixed else stretch.end * scale)
         if curve.kind is scoring.CurveKind.POINTS:
             points, points_max = scoring.table_points(curve, raw), curve.maximum
     written = None
