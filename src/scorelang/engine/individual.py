@@ -8,7 +8,6 @@ a bad rating is an error at once, with its file, line and column). The scoring r
 
 from __future__ import annotations
 
-import math
 from typing import Protocol
 
 from ..diagnostics import Diagnostic, did_you_mean, error, warning
@@ -108,24 +107,18 @@ def scorecards(program: Program, slots: Slots, values: Values) -> tuple[Scorecar
             scoring.band_of(total, bands), places, components, card.role, card.reward,
             card.reward_title, None if row is None else reward_band(row),
             None if share is None else _percent(share),
-            None if row is None else _bounds(row)))
+            None if row is None else row.percent_bounds))
     return tuple(out)
 
 
 def reward_band(row: scoring.Stretch) -> str:
     """A reward row as the plan writes it: "below 60%", "60% to 95%", "from 95%"."""
-    lower, upper = _bounds(row)
+    lower, upper = row.percent_bounds
     if lower is None:
         return f"below {_figure(upper)}"
     if upper is None:
         return f"from {_figure(lower)}"
     return f"{_figure(lower)} to {_figure(upper)}"
-
-
-def _bounds(row: scoring.Stretch) -> tuple[float | None, float | None]:
-    """A row's bounds in percent; None for the open end of `below` and `from`."""
-    return (None if math.isinf(row.lower) else row.lower * 100.0,
-            None if math.isinf(row.upper) else row.upper * 100.0)
 
 
 def _figure(percent: float | None) -> str:

@@ -371,6 +371,13 @@ class Stretch:
     def fixed(self) -> bool:
         return self.start == self.end
 
+    @property
+    def percent_bounds(self) -> tuple[float | None, float | None]:
+        """(lower, upper) in percent, as a plan writes them: None for the open end of `below`
+        and `from` (what reports and `explain` show)."""
+        return (None if math.isinf(self.lower) else self.lower * 100.0,
+                None if math.isinf(self.upper) else self.upper * 100.0)
+
 
 # A row as a plan writes it, as a tuple: (lower, upper, start, end), None as in `Stretch.written`.
 WrittenRow = tuple[float | None, float | None, float, float | None]

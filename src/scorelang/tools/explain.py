@@ -12,7 +12,6 @@ formats: report/explain.py does.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -444,9 +443,8 @@ def _rule_detail(leaf: Leaf, figures: NodeResult, policy: Policy) -> RuleDetail 
             stretch = scoring.stretch_of(curve.stretches, raw)  # None: NaN only
             scale = 100.0 if curve.kind is scoring.CurveKind.STEPS else 1.0
             row = None if stretch is None else (
-                None if math.isinf(stretch.lower) else stretch.lower * 100.0,
-                None if math.isinf(stretch.upper) else stretch.upper * 100.0,
-                stretch.start * scale, None if stretch.fixed else stretch.end * scale)
+                *stretch.percent_bounds, stretch.start * scale,
+                None if stretch.fixed else stretch.end * scale)
         if curve.kind is scoring.CurveKind.POINTS:
             points, points_max = scoring.table_points(curve, raw), curve.maximum
     written = None

@@ -10,7 +10,6 @@ rounds nor formats: report/individual.py does.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import TYPE_CHECKING
 
 import attrs
@@ -92,17 +91,12 @@ def explain_scorecard(plan: Plan, result: Result, figure_id: str) -> ScorecardEx
                                   None, None, 0.0, None, card.reward_share)
         else:
             reward = RewardDetail(compiled.reward, compiled.reward_title or compiled.reward,
-                                  _pc(row.lower), _pc(row.upper), row.start * 100,
+                                  *row.percent_bounds, row.start * 100,
                                   None if row.fixed else row.end * 100, card.reward_share)
     scale_low = {b.id: b.low for b in plan.definition.behaviours}
     return ScorecardExplanation(result.plan_id, result.plan_title, result.period, result.as_of,
                                 plan.definition.policy.missing, card, divisors, scale_low,
                                 reward)
-
-
-def _pc(bound: float) -> float | None:
-    """A row's bound in percent; None for the open end of `below` and `from`."""
-    return None if math.isinf(bound) else bound * 100
 
 
 def _score(percent: float | None, status: str) -> Score:
