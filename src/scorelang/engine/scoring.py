@@ -1,5 +1,6 @@
 """The scoring method, in one place: every leaf kind, the equality tolerance, floor and cap,
-every aggregation, and N/D as a value.
+every aggregation, the ranges of a figure that score tables and reward bands share (`Stretch`,
+`piecewise`), and N/D as a value.
 
 This is the module an auditor reads. Each leaf kind (`LeafKind`) and each aggregation
 (`Aggregation`) has its scalar form (floats and dates, for one evaluation) and, beside it, its
