@@ -5,6 +5,7 @@ Called by `checks.check`; like it, never raises and never changes the plan. Code
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import attrs
@@ -12,6 +13,7 @@ import attrs
 from .. import model
 from ..diagnostics import Diagnostic, Span, error, warning
 from ..model import Direction, Formula
+from .ranges import Coverage, range_rows
 
 
 def leaf_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
@@ -113,11 +115,7 @@ def _table(owner: str, table: model.ScoreTable) -> Iterator[Diagnostic]:
     if points is not None and points <= 0:
         yield error("SL241", f"{owner}: a points scale of {points:g} points is empty",
                     table.span, "write the highest score of the scale, e.g. `points 20 { ... }`")
-    if not rows:
-        yield error("SL238", f"{owner}: the {kind} table has no rows", table.span,
-                    "start with a `below A scores S` row and end with `from B scores S`")
-        return
-    for row in rows:
+    for row in rows:  # what only a table's rows have: their units and the points scale
         if not row.bounds_percent:
             yield error("SL242", f"{owner}: the bounds of a {kind} row are achievements, "
                         "written with `%`", row.span, "e.g. `70% to 90% scores ...`")
@@ -139,52 +137,69 @@ def _table(owner: str, table: model.ScoreTable) -> Iterator[Diagnostic]:
                     yield error("SL241", f"{owner}: {score:g} points is outside the scale "
                                 f"0 to {points:g}", row.span,
                                 f"a points score runs from 0 to the scale's {points:g}")
-    if rows[0].lower is not None:
-        yield error("SL238", f"{owner}: achievements below {rows[0].lower * 100:g}% have no "
-                    "score", rows[0].span, f"start the table with `below "
-                    f"{rows[0].lower * 100:g}% scores ...`")
-    if rows[-1].upper is not None:
-        yield error("SL238", f"{owner}: achievements from {rows[-1].upper * 100:g}% on have no "
-                    "score", rows[-1].span, f"end the table with `from "
-                    f"{rows[-1].upper * 100:g}% scores ...`")
-    for row in rows:
-        if row.lower is not None and row.upper is not None and row.lower >= row.upper:
-            yield error("SL240", f"{owner}: the row {row.lower * 100:g}% to "
-                        f"{row.upper * 100:g}% is empty or reversed", row.span,
-                        "write the lower achievement first")
-    monotone = True
-    for previous, row in zip(rows, rows[1:]):
-        if previous.upper is None or row.lower is None:
-            yield error("SL240", f"{owner}: rows out of order: a `below` row comes first and a "
-                        "`from` row last", row.span, "order the rows from the lowest "
-                        "achievement to the highest")
-            continue
-        if row.lower < previous.upper - 1e-12:
-            what = "out of order" if row.lower < (previous.lower or -1e300) else "overlap"
-            yield error("SL240", f"{owner}: rows {what}: {row.lower * 100:g}% is below the "
-                        f"previous row's end {previous.upper * 100:g}%", row.span,
-                        "each row starts where the previous one ends, from the lowest "
-                        "achievement to the highest")
-        elif row.lower > previous.upper + 1e-12:
-            yield error("SL239", f"{owner}: achievements from {previous.upper * 100:g}% to "
-                        f"{row.lower * 100:g}% have no score", row.span,
-                        "ranges run up to, not including, the next row's first figure: start "
-                        f"this row at {previous.upper * 100:g}% (e.g. write `90% to 100%` after "
-                        "`76% to 90%`)")
-        before = previous.start if previous.end is None else previous.end
-        if monotone and row.start < before:
-            monotone = False
-            yield warning("SL243", f"{owner}: a better achievement scores less: "
-                          f"{row.start:g} from {row.lower * 100:g}%, after {before:g} below it",
-                          row.span, "scores should not fall as achievement grows: check the "
-                          "table against the SMVP (a misprint?)")
-    for row in rows:
-        if monotone and row.end is not None and row.end < row.start:
-            monotone = False
-            yield warning("SL243", f"{owner}: a better achievement scores less: the row runs "
-                          f"from {row.start:g} down to {row.end:g}", row.span,
-                          "scores should not fall as achievement grows: check the table "
-                          "against the SMVP (a misprint?)")
+    yield from range_rows(rows, _TableWording(owner, kind, table.span), _TABLE)
+
+
+# A score table runs from `below` to `from` (SL238) and warns once for a falling score, compared
+# as written (SL243); reward bands differ on both (check.individual): see ranges.Coverage.
+_TABLE = Coverage(lowest=-math.inf, warn_once=True, slack=0.0)
+_FALLS = "scores should not fall as achievement grows: check the table against the SMVP (a " \
+    "misprint?)"
+
+
+@attrs.frozen
+class _TableWording:
+    """A score table's diagnostics for the mistakes `ranges.range_rows` finds (SL238–SL243)."""
+
+    owner: str
+    kind: str  # "steps" or "points"
+    span: Span | None  # the table's
+
+    def no_rows(self) -> Diagnostic:
+        return error("SL238", f"{self.owner}: the {self.kind} table has no rows", self.span,
+                     "start with a `below A scores S` row and end with `from B scores S`")
+
+    def reversed(self, row: model.RangeRow, lower: float, upper: float) -> Diagnostic:
+        return error("SL240", f"{self.owner}: the row {lower * 100:g}% to {upper * 100:g}% is "
+                     "empty or reversed", row.span, "write the lower achievement first")
+
+    def uncovered_below(self, row: model.RangeRow, lower: float) -> Diagnostic:
+        return error("SL238", f"{self.owner}: achievements below {lower * 100:g}% have no "
+                     "score", row.span, f"start the table with `below {lower * 100:g}% scores "
+                     "...`")
+
+    def uncovered_above(self, row: model.RangeRow, upper: float) -> Diagnostic:
+        return error("SL238", f"{self.owner}: achievements from {upper * 100:g}% on have no "
+                     "score", row.span, f"end the table with `from {upper * 100:g}% scores ...`")
+
+    def misplaced(self, row: model.RangeRow) -> Diagnostic:
+        return error("SL240", f"{self.owner}: rows out of order: a `below` row comes first and "
+                     "a `from` row last", row.span, "order the rows from the lowest achievement "
+                     "to the highest")
+
+    def overlap(self, row: model.RangeRow, lower: float, previous_upper: float,
+                out_of_order: bool) -> Diagnostic:
+        what = "out of order" if out_of_order else "overlap"
+        return error("SL240", f"{self.owner}: rows {what}: {lower * 100:g}% is below the "
+                     f"previous row's end {previous_upper * 100:g}%", row.span,
+                     "each row starts where the previous one ends, from the lowest "
+                     "achievement to the highest")
+
+    def gap(self, row: model.RangeRow, previous_upper: float, lower: float) -> Diagnostic:
+        return error("SL239", f"{self.owner}: achievements from {previous_upper * 100:g}% to "
+                     f"{lower * 100:g}% have no score", row.span,
+                     "ranges run up to, not including, the next row's first figure: start "
+                     f"this row at {previous_upper * 100:g}% (e.g. write `90% to 100%` after "
+                     "`76% to 90%`)")
+
+    def falls_after(self, row: model.RangeRow, lower: float, before: float) -> Diagnostic:
+        return warning("SL243", f"{self.owner}: a better achievement scores less: "
+                       f"{row.start:g} from {lower * 100:g}%, after {before:g} below it",
+                       row.span, _FALLS)
+
+    def falls_within(self, row: model.RangeRow, start: float, end: float) -> Diagnostic:
+        return warning("SL243", f"{self.owner}: a better achievement scores less: the row runs "
+                       f"from {start:g} down to {end:g}", row.span, _FALLS)
 
 
 # ---- limits and progress ------------------------------------------------------------------------

@@ -121,7 +121,7 @@ class CompiledScorecard:
     role: str | None = None
     reward: str | None = None  # the reward mapping's id (the card's, else its role's)
     reward_title: str | None = None
-    reward_rows: tuple[scoring.RewardRow, ...] = ()
+    reward_rows: tuple[scoring.Stretch, ...] = ()  # the shares as fractions
 
 
 # (slot, ((child slot, weight), ...), sum of those weights): see `Layout.branches`.
@@ -273,16 +273,16 @@ def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,
     return scoring.LeafRule(max(width, 0.0), curve, knots, baseline)
 
 
+def _stretches(rows: tuple[model.RangeRow, ...], scale: float = 1.0) -> tuple[scoring.Stretch, ...]:
+    """A table's or a reward's rows as scoring's Stretches: the one compiled form of both."""
+    return tuple(scoring.Stretch.written(r.lower, r.upper, r.start, r.end, scale) for r in rows)
+
+
 def _curve(threshold: model.Threshold | None,
            table: model.ScoreTable | None) -> scoring.Curve | None:
     if table is not None:
-        stretches = []
         scale = 100.0 if table.points is None else 1.0  # steps' scores are written in percent
-        for row in table.rows:
-            lower = -math.inf if row.lower is None else row.lower
-            upper = math.inf if row.upper is None else row.upper
-            end = row.start if row.end is None else row.end
-            stretches.append(scoring.Stretch(lower, upper, row.start / scale, end / scale))
+        stretches = _stretches(table.rows, scale)
         if table.points is None:
             return scoring.Curve(scoring.CurveKind.STEPS, stretches=tuple(stretches))
         return scoring.Curve(scoring.CurveKind.POINTS, stretches=tuple(stretches),
@@ -382,7 +382,7 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
     reward = plan.reward(card.reward or (role.reward if role and role.reward else "") or "")
     components = tuple(_component(c, plan, role, leaf_index, index_of, nodes)
                        for c in card.components)
-    rows = tuple((r.lower, r.upper, r.pays, r.pays_to) for r in reward.rows) if reward else ()
+    rows = _stretches(reward.rows) if reward else ()
     return CompiledScorecard(card.id, card.title, tuple(entries), components, card.role,
                              reward.id if reward else None, reward.title if reward else None,
                              rows)
