@@ -716,6 +716,11 @@ class Aggregation(str, Enum):
         return _PAIRS[self][1] is MissingPolicy.COUNTS_ZERO
 
     @property
+    def is_weighted(self) -> bool:
+        """Whether it is the weighted mean (the default, which reports do not name)."""
+        return self in (Aggregation.WEIGHTED_COUNTS_ZERO, Aggregation.WEIGHTED_EXCLUDED)
+
+    @property
     def rule(self) -> Aggregate:
         """The plan's name for it: `aggregate weighted`, `aggregate minimum`, ..."""
         return _PAIRS[self][0]
