@@ -1,5 +1,5 @@
 """Targets still to be decided: `target >= tbd` with `missing_target skip|previous`
-(issue 19, part C). `limit` (helper A's `limits minimum` standing in) is not built."""
+(issue 19, part C). `limit` is in tests/test_missing_target_limit.py."""
 
 from __future__ import annotations
 
@@ -133,11 +133,11 @@ def test_tbd_without_a_rule_is_sl261_and_a_rule_without_tbd_is_sl262():
     assert "SL262" in [d.code for d in scorelang.diagnose(needless, "x.score")[1]]
 
 
-def test_limit_is_not_a_missing_target_rule_yet():
-    # `missing_target limit` needs the indicator's `limits minimum` (issue 19, part A).
+def test_limit_without_limits_is_sl263():
+    # `missing_target limit` needs the indicator's `limits minimum` (tests/test_missing_target_limit.py).
     text = PLAN.replace("    missing_target skip\n", "    missing_target limit\n")
     found = scorelang.diagnose(text, "x.score")[1]
-    assert [d.code for d in found if d.is_error] == ["SL105"]
+    assert [d.code for d in found if d.is_error] == ["SL263"]
 
 
 def test_tbd_is_a_reserved_word():

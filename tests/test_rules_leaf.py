@@ -299,3 +299,20 @@ def test_the_json_report_shows_the_baseline_beside_the_target():
     node = plan.evaluate({"x": 1400}, period="H1").to_dict()
     (found,) = [n for n in node["nodes"] if n["id"] == "100/x"]
     assert found["baseline"] == 1200.0
+
+
+def test_a_steps_row_scores_an_infinite_ratio_achievement_not_nd():
+    # Regression (found by hypothesis): `<= 4` under `formula ratio` with a value of 1e-308 is
+    # an achievement of 4 / 1e-308 = inf; the fixed score of the row `from ...` was computed
+    # as `start + 0 × inf`, NaN, so the indicator came out N/D instead of 100 %.
+    import numpy as np
+
+    from scorelang.engine import scoring
+
+    curve = scoring.Curve(scoring.CurveKind.STEPS, stretches=(
+        scoring.Stretch(-math.inf, 0.5, 0.0, 0.0), scoring.Stretch(0.5, math.inf, 1.0, 1.0)))
+    rule = scoring.LeafRule(curve=curve)
+    kind = scoring.LeafKind.AT_MOST_RATIO
+    assert scoring.ruled_score(rule, kind, 4.0, 1e-308, 0.0, 1.0) == 1.0
+    assert scoring.ruled_score_array(rule, kind, 4.0, np.array([1e-308]), 0.0, 1.0).tolist() \
+        == [1.0]

@@ -120,7 +120,7 @@ def test_the_score_table_marks_a_link():
     from scorelang.report.views import label
 
     result = scorelang.loads(PLAN).evaluate(JUNE)
-    assert label(result["301/802"]) == "802 Efficienza (linked)"
+    assert label(result["301/802"]) == "802 Efficienza (link)"
 
 
 def test_fmt_aligns_a_link_with_the_indicator_uses_and_keeps_its_comment():

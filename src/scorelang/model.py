@@ -52,6 +52,7 @@ class MissingTarget(str, Enum):
 
     SKIP = "skip"  # left out of every parent, siblings re-weighted; status no_target
     PREVIOUS = "previous"  # the score of the previous monitoring, from the values file
+    LIMIT = "limit"  # the indicator's `limits minimum` stands in as the target (SL263 without)
 
 
 class Aggregate(str, Enum):
@@ -136,16 +137,22 @@ class Threshold:
 
 
 @attrs.frozen
-class TableRow:
-    """One row of a `steps` or `points` table: achievements from `lower` (None: below) up to,
-    not including, `upper` (None: from `lower` on) score `start`, or `start` to `end` linearly."""
+class RangeRow:
+    """One row of a score table (`steps`, `points`) or of reward bands (`reward`): the one row of
+    "ranges of a figure" (engine.scoring.Stretch is its compiled form, check.ranges its check).
 
-    lower: float | None  # fractions: 0.7 is 70 %
+    Figures from `lower` (None: `below upper`) up to, not including, `upper` (None: `from lower`
+    on) give `start`, or `start` to `end` linearly (end None: a fixed value). The bounds are
+    fractions (0.7 is 70 %): an achievement in a table, the final individual score in a reward.
+    The value keeps the units it had before the two were one row: a table's as written (percent
+    for steps, points for a points table), a reward's share of the bonus as a fraction."""
+
+    lower: float | None
     upper: float | None
-    start: float  # as written: percent for steps, points for a points table
-    end: float | None = None  # None: a fixed score
-    bounds_percent: bool = True  # every bound written with `%`
-    scores_percent: bool = True  # every score written with `%`
+    start: float  # a table's score as written; a reward's share (fraction)
+    end: float | None = None  # None: a fixed value
+    bounds_percent: bool = True  # every bound written with `%` (a reward's always are)
+    scores_percent: bool = True  # every value written with `%` (a reward's always are)
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -153,7 +160,7 @@ class TableRow:
 class ScoreTable:
     """`steps { ... }` (scores in percent) or `points N { ... }` (scores in points out of N)."""
 
-    rows: tuple[TableRow, ...]
+    rows: tuple[RangeRow, ...]
     points: float | None = None  # the points scale's maximum; None for steps
     span: Span | None = attrs.field(default=None, eq=False)
 
@@ -427,24 +434,12 @@ class Role:
 
 
 @attrs.frozen
-class RewardRow:
-    """Scores in [lower, upper) pay `pays` (fractions), or from `pays` to `pays_to` linearly.
-    `below A` has lower None; `from A` has upper None."""
-
-    lower: float | None
-    upper: float | None
-    pays: float
-    pays_to: float | None = None
-    span: Span | None = attrs.field(default=None, eq=False)
-
-
-@attrs.frozen
 class Reward:
     """Reward bands (premialità): the final individual score -> the share of the bonus."""
 
     id: str
     title: str
-    rows: tuple[RewardRow, ...]
+    rows: tuple[RangeRow, ...]  # start/end: the share of the bonus paid (fractions)
     span: Span | None = attrs.field(default=None, eq=False)
 
 
@@ -638,7 +633,10 @@ def walk(plan: PlanDefinition) -> list[Placed]:
 class TargetUsed:
     """The target an indicator is measured against in the period, and where it comes from."""
 
-    source: str  # "annual", "periodic" or "deadline"
+    # "annual", "periodic", "deadline", or "limit": the `limits minimum` standing in for a
+    # target still `tbd` under `missing_target limit` (`period` then names the period whose
+    # periodic target is `tbd`, if it is a periodic one)
+    source: str
     direction: Direction | None = None
     value: float | None = None  # None for a deadline, and for a target written `tbd`
     due: Deadline | None = None

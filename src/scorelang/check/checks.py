@@ -164,9 +164,18 @@ def _missing_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
         if tbd and rule is None:
             yield error("SL261", f"indicator `{indicator.id}` has a target still to be decided "
                         "(`tbd`), and nothing says how to score it", tbd[0].span,
-                        "add `missing_target skip` (left out, siblings re-weighted) or "
-                        "`missing_target previous` (the previous monitoring's score) to the "
+                        "add `missing_target skip` (left out, siblings re-weighted), "
+                        "`missing_target previous` (the previous monitoring's score) or "
+                        "`missing_target limit` (its `limits minimum` as the target) to the "
                         "indicator or to the policy")
+        if tbd and rule is model.MissingTarget.LIMIT and indicator.limits is None:
+            said = "its" if indicator.missing_target is not None else "the policy's"
+            yield error("SL263", f"indicator `{indicator.id}` has a target still to be decided "
+                        f"(`tbd`) under {said} `missing_target limit`, but no `limits` to "
+                        "take the minimum of", tbd[0].span,
+                        "declare `limits minimum M maximum X` on the indicator (M then stands "
+                        "in as the target), or give it `missing_target skip` or "
+                        "`missing_target previous`")
         if indicator.missing_target is not None and not tbd:
             yield warning("SL262", f"indicator `{indicator.id}` sets `missing_target` but has "
                           "no `tbd` target: the line does nothing", indicator.span,

@@ -88,6 +88,7 @@ CODES: dict[str, str] = {
     "SL260": "missing value_zero or error on a deadline",
     "SL261": "target `tbd` without a missing_target rule",
     "SL262": "missing_target on an indicator without a `tbd` target",
+    "SL263": "missing_target limit on an indicator without limits",
     "SL270": "duplicate behaviour set, behaviour, role, component or reward mapping",
     "SL271": "behaviour scale that cannot be rated",
     "SL272": "behaviour weights do not sum to 100 %",

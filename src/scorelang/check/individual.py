@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+import attrs
+
 from .. import model
 from ..diagnostics import Diagnostic, Span, did_you_mean, error, warning
+from .ranges import Coverage, range_rows
 
 # As `checks.WEIGHT_TOLERANCE`: weights are printed with two decimals (33.34 + 33.33 + 33.33).
 _TOLERANCE = Decimal("0.01")
@@ -124,58 +127,74 @@ def _pc(fraction: float | None) -> str:
 
 
 def _reward_rows(reward: model.Reward) -> Iterator[Diagnostic]:
-    rows = reward.rows
-    if not rows:
-        yield error("SL281", f"reward mapping `{reward.id}` has no rows", reward.span,
-                    "write its bands: `below 60% pays 0%`, `60% to 95% pays 60% to 100%`, "
-                    "`from 95% pays 100%`")
-        return
-    for row in rows:
-        for paid in (row.pays, row.pays_to):
+    for row in reward.rows:  # what only a reward's rows have: shares of the bonus
+        for paid in (row.start, row.end):
             if paid is not None and not 0.0 <= paid <= 1.0:
                 yield error("SL284", f"a reward row pays {_pc(paid)}, outside 0% to 100% of the "
                             "bonus", row.span, "pay a share of the bonus, from 0% to 100%")
-        if row.lower is not None and row.upper is not None and row.upper <= row.lower:
-            yield error("SL282", f"the reward row {_pc(row.lower)} to {_pc(row.upper)} runs "
-                        "backwards or is empty", row.span, "write the lower score first")
-    first, last = rows[0], rows[-1]
-    if first.lower is not None and first.lower > 0:
-        yield error("SL281", f"scores below {_pc(first.lower)} earn no reward in "
-                    f"`{reward.id}`: the rows do not cover 0%", first.span,
-                    f"start with `below {_pc(first.lower)} pays 0%` (or a row from 0%)")
-    if last.upper is not None:
-        yield error("SL281", f"scores from {_pc(last.upper)} earn no reward in `{reward.id}`: "
-                    "the rows do not cover up to 100% and beyond", last.span,
-                    f"end with `from {_pc(last.upper)} pays ...`")
-    for row in rows[1:-1] if len(rows) > 1 else ():
-        if row.lower is None or row.upper is None:
-            yield error("SL282", "`below` must be the first reward row and `from` the last",
-                        row.span, "order the rows from the lowest score to the highest")
-    for previous, row in zip(rows, rows[1:]):
-        if previous.upper is None or row.lower is None:
-            continue  # reported above
-        if row.lower < previous.upper - 1e-12:
-            problem = "overlaps" if row.lower >= (previous.lower or float("-inf")) else \
-                "comes before"
-            yield error("SL282", f"the reward row from {_pc(row.lower)} {problem} the row "
-                        f"up to {_pc(previous.upper)}", row.span,
-                        "rows run from their first figure up to, not including, the next row's "
-                        "first: list them in order, each starting where the last ended")
-        elif row.lower > previous.upper + 1e-12:
-            yield error("SL282", f"scores from {_pc(previous.upper)} to {_pc(row.lower)} fall in "
-                        f"no reward row of `{reward.id}`", row.span,
-                        f"start this row at {_pc(previous.upper)}: a row runs up to, not "
-                        "including, the next row's first figure")
-    # The share paid should never fall as the score rises.
-    paid_before: float | None = None
-    for row in rows:
-        start, end = row.pays, row.pays if row.pays_to is None else row.pays_to
-        if (paid_before is not None and start < paid_before - 1e-12) or end < start - 1e-12:
-            yield warning("SL285", f"reward mapping `{reward.id}` pays less for a higher score "
-                          f"({_pc(paid_before if start < (paid_before or 0) else start)} then "
-                          f"{_pc(start if start < (paid_before or 0) else end)})", row.span,
-                          "a better score should never earn a smaller share of the bonus")
-        paid_before = end
+    yield from range_rows(reward.rows, _RewardWording(reward.id, reward.span), _REWARD)
+
+
+# Reward bands may start from 0 % instead of `below` (final scores are not negative, SL281) and
+# warn at every row that pays less, with a float slack on the shares (SL285); score tables
+# differ on both (check.leaf_rules): see ranges.Coverage.
+_REWARD = Coverage(lowest=0.0, warn_once=False, slack=1e-12)
+_ROWS_RUN = "a row runs up to, not including, the next row's first figure"
+
+
+@attrs.frozen
+class _RewardWording:
+    """A reward mapping's diagnostics for the mistakes `ranges.range_rows` finds (SL281–SL285)."""
+
+    id: str
+    span: Span | None  # the mapping's
+
+    def no_rows(self) -> Diagnostic:
+        return error("SL281", f"reward mapping `{self.id}` has no rows", self.span,
+                     "write its bands: `below 60% pays 0%`, `60% to 95% pays 60% to 100%`, "
+                     "`from 95% pays 100%`")
+
+    def reversed(self, row: model.RangeRow, lower: float, upper: float) -> Diagnostic:
+        return error("SL282", f"the reward row {_pc(lower)} to {_pc(upper)} runs backwards or "
+                     "is empty", row.span, "write the lower score first")
+
+    def uncovered_below(self, row: model.RangeRow, lower: float) -> Diagnostic:
+        return error("SL281", f"scores below {_pc(lower)} earn no reward in `{self.id}`: the "
+                     "rows do not cover 0%", row.span,
+                     f"start with `below {_pc(lower)} pays 0%` (or a row from 0%)")
+
+    def uncovered_above(self, row: model.RangeRow, upper: float) -> Diagnostic:
+        return error("SL281", f"scores from {_pc(upper)} earn no reward in `{self.id}`: the "
+                     "rows do not cover up to 100% and beyond", row.span,
+                     f"end with `from {_pc(upper)} pays ...`")
+
+    def misplaced(self, row: model.RangeRow) -> Diagnostic:
+        return error("SL282", "`below` must be the first reward row and `from` the last",
+                     row.span, "order the rows from the lowest score to the highest")
+
+    def overlap(self, row: model.RangeRow, lower: float, previous_upper: float,
+                out_of_order: bool) -> Diagnostic:
+        problem = "comes before" if out_of_order else "overlaps"
+        return error("SL282", f"the reward row from {_pc(lower)} {problem} the row up to "
+                     f"{_pc(previous_upper)}", row.span, "rows run from their first figure up "
+                     "to, not including, the next row's first: list them in order, each "
+                     "starting where the last ended")
+
+    def gap(self, row: model.RangeRow, previous_upper: float, lower: float) -> Diagnostic:
+        return error("SL282", f"scores from {_pc(previous_upper)} to {_pc(lower)} fall in no "
+                     f"reward row of `{self.id}`", row.span,
+                     f"start this row at {_pc(previous_upper)}: {_ROWS_RUN}")
+
+    def falls_after(self, row: model.RangeRow, lower: float, before: float) -> Diagnostic:
+        return self._pays_less(row, before, row.start)
+
+    def falls_within(self, row: model.RangeRow, start: float, end: float) -> Diagnostic:
+        return self._pays_less(row, start, end)
+
+    def _pays_less(self, row: model.RangeRow, paid: float, then: float) -> Diagnostic:
+        return warning("SL285", f"reward mapping `{self.id}` pays less for a higher score "
+                       f"({_pc(paid)} then {_pc(then)})", row.span,
+                       "a better score should never earn a smaller share of the bonus")
 
 
 def _cards(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

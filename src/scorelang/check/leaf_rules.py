@@ -5,11 +5,15 @@ Called by `checks.check`; like it, never raises and never changes the plan. Code
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+
+import attrs
 
 from .. import model
 from ..diagnostics import Diagnostic, Span, error, warning
 from ..model import Direction, Formula
+from .ranges import Coverage, range_rows
 
 
 def leaf_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
@@ -27,10 +31,20 @@ def _targets(indicator: model.Indicator) -> list[model.Target]:
     return targets + [periodic.target for periodic in indicator.periodic_targets]
 
 
-def _figured(targets: list[model.Target]) -> list[model.Target]:
-    """Those with a figure: a target still `tbd` (value 0, unused) is never scored against, so
-    no rule's figures are held against it."""
-    return [t for t in targets if not t.tbd]
+def _scored(indicator: model.Indicator, policy: model.Policy,
+            targets: list[model.Target]) -> list[model.Target]:
+    """The figures the indicator is scored against: its decided targets, and for a `tbd` one
+    under `missing_target limit` the minimum limit standing in (a `tbd` target has no figure
+    of its own: its `value` is a placeholder no rule reads)."""
+    rule = indicator.missing_target or policy.missing_target
+    limits = indicator.limits
+    out = []
+    for target in targets:
+        if not target.tbd:
+            out.append(target)
+        elif rule is model.MissingTarget.LIMIT and limits is not None:
+            out.append(attrs.evolve(target, value=limits.minimum, tbd=False))
+    return out
 
 
 def _negative_tolerance(owner: str, tolerance: model.Tolerance) -> Diagnostic:
@@ -43,6 +57,7 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
     name = f"indicator `{indicator.id}`"
     deadline = indicator.deadline is not None
     targets = _targets(indicator)
+    scored = _scored(indicator, policy, targets)
     tolerance = indicator.tolerance
     if tolerance is not None:
         if deadline:
@@ -51,7 +66,7 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
                         "score with `late 50%` or `late linear 30 days` instead")
         elif tolerance.value < 0:
             yield _negative_tolerance(name, tolerance)
-        elif tolerance.relative and any(t.value == 0 for t in _figured(targets)):
+        elif tolerance.relative and any(t.value == 0 for t in scored):
             yield error("SL233", f"{name}: a tolerance of {tolerance.value:g}% of a zero target "
                         "is zero", tolerance.span, "give the tolerance in the indicator's unit, "
                         "e.g. `tolerance 0.5`")
@@ -65,14 +80,14 @@ def _indicator(indicator: model.Indicator, policy: model.Policy) -> Iterator[Dia
                             "after")
     formula = indicator.formula or policy.formula
     if formula is Formula.GAP and indicator.unit == "%":
-        for target in _figured(targets):
-            if not target.percent:
+        for target in targets:
+            if not target.percent and not target.tbd:
                 yield warning("SL237", f"{name} is scored by the gap in percentage points, but "
                               f"its target {target.value:g} is not written with `%`",
                               target.span, f"write the target in percent: "
                               f"`{target.direction.value} {target.value:g}%`")
     yield from _limits(indicator, policy, targets, deadline)
-    yield from _progress(indicator, formula, targets, deadline)
+    yield from _progress(indicator, formula, scored, deadline)
 
 
 # ---- thresholds and score tables -------------------------------------------------------------
@@ -100,11 +115,7 @@ def _table(owner: str, table: model.ScoreTable) -> Iterator[Diagnostic]:
     if points is not None and points <= 0:
         yield error("SL241", f"{owner}: a points scale of {points:g} points is empty",
                     table.span, "write the highest score of the scale, e.g. `points 20 { ... }`")
-    if not rows:
-        yield error("SL238", f"{owner}: the {kind} table has no rows", table.span,
-                    "start with a `below A scores S` row and end with `from B scores S`")
-        return
-    for row in rows:
+    for row in rows:  # what only a table's rows have: their units and the points scale
         if not row.bounds_percent:
             yield error("SL242", f"{owner}: the bounds of a {kind} row are achievements, "
                         "written with `%`", row.span, "e.g. `70% to 90% scores ...`")
@@ -126,52 +137,69 @@ def _table(owner: str, table: model.ScoreTable) -> Iterator[Diagnostic]:
                     yield error("SL241", f"{owner}: {score:g} points is outside the scale "
                                 f"0 to {points:g}", row.span,
                                 f"a points score runs from 0 to the scale's {points:g}")
-    if rows[0].lower is not None:
-        yield error("SL238", f"{owner}: achievements below {rows[0].lower * 100:g}% have no "
-                    "score", rows[0].span, f"start the table with `below "
-                    f"{rows[0].lower * 100:g}% scores ...`")
-    if rows[-1].upper is not None:
-        yield error("SL238", f"{owner}: achievements from {rows[-1].upper * 100:g}% on have no "
-                    "score", rows[-1].span, f"end the table with `from "
-                    f"{rows[-1].upper * 100:g}% scores ...`")
-    for row in rows:
-        if row.lower is not None and row.upper is not None and row.lower >= row.upper:
-            yield error("SL240", f"{owner}: the row {row.lower * 100:g}% to "
-                        f"{row.upper * 100:g}% is empty or reversed", row.span,
-                        "write the lower achievement first")
-    monotone = True
-    for previous, row in zip(rows, rows[1:]):
-        if previous.upper is None or row.lower is None:
-            yield error("SL240", f"{owner}: rows out of order: a `below` row comes first and a "
-                        "`from` row last", row.span, "order the rows from the lowest "
-                        "achievement to the highest")
-            continue
-        if row.lower < previous.upper - 1e-12:
-            what = "out of order" if row.lower < (previous.lower or -1e300) else "overlap"
-            yield error("SL240", f"{owner}: rows {what}: {row.lower * 100:g}% is below the "
-                        f"previous row's end {previous.upper * 100:g}%", row.span,
-                        "each row starts where the previous one ends, from the lowest "
-                        "achievement to the highest")
-        elif row.lower > previous.upper + 1e-12:
-            yield error("SL239", f"{owner}: achievements from {previous.upper * 100:g}% to "
-                        f"{row.lower * 100:g}% have no score", row.span,
-                        "ranges run up to, not including, the next row's first figure: start "
-                        f"this row at {previous.upper * 100:g}% (e.g. write `90% to 100%` after "
-                        "`76% to 90%`)")
-        before = previous.start if previous.end is None else previous.end
-        if monotone and row.start < before:
-            monotone = False
-            yield warning("SL243", f"{owner}: a better achievement scores less: "
-                          f"{row.start:g} from {row.lower * 100:g}%, after {before:g} below it",
-                          row.span, "scores should not fall as achievement grows: check the "
-                          "table against the SMVP (a misprint?)")
-    for row in rows:
-        if monotone and row.end is not None and row.end < row.start:
-            monotone = False
-            yield warning("SL243", f"{owner}: a better achievement scores less: the row runs "
-                          f"from {row.start:g} down to {row.end:g}", row.span,
-                          "scores should not fall as achievement grows: check the table "
-                          "against the SMVP (a misprint?)")
+    yield from range_rows(rows, _TableWording(owner, kind, table.span), _TABLE)
+
+
+# A score table runs from `below` to `from` (SL238) and warns once for a falling score, compared
+# as written (SL243); reward bands differ on both (check.individual): see ranges.Coverage.
+_TABLE = Coverage(lowest=-math.inf, warn_once=True, slack=0.0)
+_FALLS = "scores should not fall as achievement grows: check the table against the SMVP (a " \
+    "misprint?)"
+
+
+@attrs.frozen
+class _TableWording:
+    """A score table's diagnostics for the mistakes `ranges.range_rows` finds (SL238–SL243)."""
+
+    owner: str
+    kind: str  # "steps" or "points"
+    span: Span | None  # the table's
+
+    def no_rows(self) -> Diagnostic:
+        return error("SL238", f"{self.owner}: the {self.kind} table has no rows", self.span,
+                     "start with a `below A scores S` row and end with `from B scores S`")
+
+    def reversed(self, row: model.RangeRow, lower: float, upper: float) -> Diagnostic:
+        return error("SL240", f"{self.owner}: the row {lower * 100:g}% to {upper * 100:g}% is "
+                     "empty or reversed", row.span, "write the lower achievement first")
+
+    def uncovered_below(self, row: model.RangeRow, lower: float) -> Diagnostic:
+        return error("SL238", f"{self.owner}: achievements below {lower * 100:g}% have no "
+                     "score", row.span, f"start the table with `below {lower * 100:g}% scores "
+                     "...`")
+
+    def uncovered_above(self, row: model.RangeRow, upper: float) -> Diagnostic:
+        return error("SL238", f"{self.owner}: achievements from {upper * 100:g}% on have no "
+                     "score", row.span, f"end the table with `from {upper * 100:g}% scores ...`")
+
+    def misplaced(self, row: model.RangeRow) -> Diagnostic:
+        return error("SL240", f"{self.owner}: rows out of order: a `below` row comes first and "
+                     "a `from` row last", row.span, "order the rows from the lowest achievement "
+                     "to the highest")
+
+    def overlap(self, row: model.RangeRow, lower: float, previous_upper: float,
+                out_of_order: bool) -> Diagnostic:
+        what = "out of order" if out_of_order else "overlap"
+        return error("SL240", f"{self.owner}: rows {what}: {lower * 100:g}% is below the "
+                     f"previous row's end {previous_upper * 100:g}%", row.span,
+                     "each row starts where the previous one ends, from the lowest "
+                     "achievement to the highest")
+
+    def gap(self, row: model.RangeRow, previous_upper: float, lower: float) -> Diagnostic:
+        return error("SL239", f"{self.owner}: achievements from {previous_upper * 100:g}% to "
+                     f"{lower * 100:g}% have no score", row.span,
+                     "ranges run up to, not including, the next row's first figure: start "
+                     f"this row at {previous_upper * 100:g}% (e.g. write `90% to 100%` after "
+                     "`76% to 90%`)")
+
+    def falls_after(self, row: model.RangeRow, lower: float, before: float) -> Diagnostic:
+        return warning("SL243", f"{self.owner}: a better achievement scores less: "
+                       f"{row.start:g} from {lower * 100:g}%, after {before:g} below it",
+                       row.span, _FALLS)
+
+    def falls_within(self, row: model.RangeRow, start: float, end: float) -> Diagnostic:
+        return warning("SL243", f"{self.owner}: a better achievement scores less: the row runs "
+                       f"from {start:g} down to {end:g}", row.span, _FALLS)
 
 
 # ---- limits and progress ------------------------------------------------------------------------
@@ -187,7 +215,9 @@ def _limits(indicator: model.Indicator, policy: model.Policy, targets: list[mode
                     "limits score a measured value from the minimum (0 %) through the target "
                     "(100 %): an `=` target or a deadline has no such scale")
         return
-    for target in _figured(targets):
+    for target in targets:
+        if target.tbd:
+            continue  # no figure to order yet (under `missing_target limit` the minimum is it)
         figures = [limits.minimum, target.value, limits.maximum]
         names = ["minimum", "target", "maximum"]
         if limits.excellent is not None:
@@ -232,7 +262,7 @@ def _progress(indicator: model.Indicator, formula: Formula, targets: list[model.
         yield error("SL245", f"{name} has a deadline: a baseline has no meaning there",
                     baseline.span, "remove the baseline")
         return
-    for target in _figured(targets):
+    for target in targets:
         if progress and target.value == baseline.value:
             yield error("SL247", f"{name}: the baseline equals the target "
                         f"({target.value:g}): there is no progress to measure", baseline.span,

@@ -40,7 +40,8 @@ class Leaf:
     # What an N/D value does before any aggregation: `value_zero` or `error` (measured
     # indicators only), or None: the value stays N/D for its parents' policy.
     missing: model.MissingPolicy | None = None
-    # For a target still `tbd` in the period: `skip` or `previous`; None for a real target.
+    # For a target still `tbd` in the period: `skip` or `previous`; None for a real target
+    # (and under `limit`, whose leaf is scored against the minimum limit: `target.source`).
     no_target: model.MissingTarget | None = None
 
     @property
@@ -120,7 +121,7 @@ class CompiledScorecard:
     role: str | None = None
     reward: str | None = None  # the reward mapping's id (the card's, else its role's)
     reward_title: str | None = None
-    reward_rows: tuple[scoring.RewardRow, ...] = ()
+    reward_rows: tuple[scoring.Stretch, ...] = ()  # the shares as fractions
 
 
 # (slot, ((child slot, weight), ...), sum of those weights): see `Layout.branches`.
@@ -223,10 +224,18 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
     tbd = target.direction is not None and target.value is None
-    # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast path
-    # as a reached-or-not kind, whatever its formula or limits); its rule, `skip` or
-    # `previous`, gives its figure.
-    if tbd:
+    no_target = (indicator.missing_target or policy.missing_target) if tbd else None
+    if no_target is model.MissingTarget.LIMIT and indicator.limits is not None:
+        # The minimum limit stands in as the target: the indicator is then scored as if its
+        # target were written as that figure, by its formula and leaf rules (the limits scale
+        # itself needs a real target above its minimum, so it is not used meanwhile).
+        target = attrs.evolve(target, source="limit", value=indicator.limits.minimum)
+        tbd, no_target = False, None
+        kind = scoring.leaf_kind(target.direction, target.value, formula, late)
+    elif tbd:
+        # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast
+        # path as a reached-or-not kind, whatever its formula or limits); its rule, `skip` or
+        # `previous`, gives its figure.
         kind = scoring.leaf_kind(target.direction, 0.0, Formula.DEVIATION, late)
     else:
         kind = scoring.leaf_kind(target.direction, target.value, formula, late,
@@ -237,7 +246,7 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
                 policy.cap if indicator.cap is None else indicator.cap, late, kind,
                 None if tbd else _rule(indicator, policy, target, kind),
                 None if kind.is_deadline or tbd else missing,  # no formula reads the value
-                (indicator.missing_target or policy.missing_target) if tbd else None)
+                no_target)
 
 
 def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,
@@ -264,16 +273,16 @@ def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,
     return scoring.LeafRule(max(width, 0.0), curve, knots, baseline)
 
 
+def _stretches(rows: tuple[model.RangeRow, ...], scale: float = 1.0) -> tuple[scoring.Stretch, ...]:
+    """A table's or a reward's rows as scoring's Stretches: the one compiled form of both."""
+    return tuple(scoring.Stretch.written(r.lower, r.upper, r.start, r.end, scale) for r in rows)
+
+
 def _curve(threshold: model.Threshold | None,
            table: model.ScoreTable | None) -> scoring.Curve | None:
     if table is not None:
-        stretches = []
         scale = 100.0 if table.points is None else 1.0  # steps' scores are written in percent
-        for row in table.rows:
-            lower = -math.inf if row.lower is None else row.lower
-            upper = math.inf if row.upper is None else row.upper
-            end = row.start if row.end is None else row.end
-            stretches.append(scoring.Stretch(lower, upper, row.start / scale, end / scale))
+        stretches = _stretches(table.rows, scale)
         if table.points is None:
             return scoring.Curve(scoring.CurveKind.STEPS, stretches=tuple(stretches))
         return scoring.Curve(scoring.CurveKind.POINTS, stretches=tuple(stretches),
@@ -373,7 +382,7 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
     reward = plan.reward(card.reward or (role.reward if role and role.reward else "") or "")
     components = tuple(_component(c, plan, role, leaf_index, index_of, nodes)
                        for c in card.components)
-    rows = tuple((r.lower, r.upper, r.pays, r.pays_to) for r in reward.rows) if reward else ()
+    rows = _stretches(reward.rows) if reward else ()
     return CompiledScorecard(card.id, card.title, tuple(entries), components, card.role,
                              reward.id if reward else None, reward.title if reward else None,
                              rows)

@@ -17,12 +17,11 @@ from typing import Any
 
 import attrs
 
-from .. import model
 from . import individual, scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from ..model import MissingPolicy, MissingTarget
-from .result import (Deferred, Finding, NodeResult, NodeTable, Result,
+from .result import (Deferred, Finding, NodeFacts, NodeResult, NodeTable, Result,
                      ScorecardResult)
 from .scoring import Missing, Score
 from .values import Neutralisation, Override, Value, Values
@@ -123,7 +122,7 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
         notes += tuple(d for d in found if not d.is_error)
     result = Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
                     _Nodes(program, slots, measured, as_of), plan_score, notes, cards,
-                    plan.bands, plan.policy.locale, findings)
+                    plan.bands, plan.policy.locale, findings, program.layout.rounded)
     owner = weakref.ref(result)
     return result
 
@@ -474,25 +473,26 @@ class _Nodes(NodeTable):
             places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
         )
         zero_weight: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
+        facts: dict[str, Any] = {}  # what only some nodes have (result.NodeFacts)
         adjusted = self.slots.adjusted
         if adjusted is not None:
             slot = program.layout.slot_of_node[position]
             if slot in adjusted.neutralised:
-                common["neutralised"] = adjusted.neutralised[slot].to_dict()
+                facts["neutralised"] = adjusted.neutralised[slot].to_dict()
             elif slot in adjusted.overrides:
                 given, computed = adjusted.overrides[slot], adjusted.computed[slot]
-                common["override"] = {
+                facts["override"] = {
                     "score": given.score, "reason": given.reason, "by": given.by,
                     "computed": None if isinstance(computed, Missing) else computed * 100.0}
                 zero_weight += ("overridden",)
-        if node.link is not None:
-            return NodeResult(**common, flags=zero_weight,
-                              link=program.nodes[node.link].id)
         if node.leaf is None:
-            rule = node.aggregation.rule if node.aggregation is not None else None
-            named = None if rule is None or rule is model.Aggregate.WEIGHTED else rule.value
-            return NodeResult(**common, flags=zero_weight,
-                              aggregation=named)
+            if node.link is not None:
+                facts["link"] = program.nodes[node.link].id
+            elif node.aggregation is not None and not node.aggregation.is_weighted:
+                facts["aggregation"] = node.aggregation.rule.value
+            if facts:
+                common["facts"] = NodeFacts(**facts)
+            return NodeResult(**common, flags=zero_weight)
         leaf = program.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
@@ -500,17 +500,20 @@ class _Nodes(NodeTable):
         raw = leaf_score(leaf, value, self.as_of)[0]
         # A neutralised indicator is out of the plan, and a `tbd` target scores no formula:
         # how the value would have scored is no fact.
-        if "neutralised" in common or leaf.no_target is not None:
+        neutralised = "neutralised" in facts
+        if neutralised or leaf.no_target is not None:
             raw = None
-        flags = zero_weight if "neutralised" in common or leaf.no_target is MissingTarget.SKIP \
+        flags = zero_weight if neutralised or leaf.no_target is MissingTarget.SKIP \
             else zero_weight + leaf_flags(leaf, raw, value)
-        points = leaf_points(leaf, raw)
-        baseline = leaf.indicator.baseline
+        if leaf.rule is not None or leaf.indicator.baseline is not None:
+            facts["points"], facts["points_max"] = leaf_points(leaf, raw)
+            baseline = leaf.indicator.baseline
+            facts["baseline"] = None if baseline is None else baseline.value
+        if facts:
+            common["facts"] = NodeFacts(**facts)
         return NodeResult(**common, indicator=leaf.indicator.id,
                           unit=leaf.indicator.unit, target=leaf.target,
-                          value=value, raw=_percent(raw), flags=flags, points=points[0],
-                          points_max=points[1],
-                          baseline=None if baseline is None else baseline.value)
+                          value=value, raw=_percent(raw), flags=flags)
 
 
 def leaf_points(leaf: Leaf, raw: float | None) -> tuple[float | None, float | None]:

@@ -101,19 +101,19 @@ def scorecards(program: Program, slots: Slots, values: Values) -> tuple[Scorecar
         if card.reward is not None:
             share = scoring.reward_share(total, card.reward_rows)
             if not isinstance(total, Missing):
-                row = scoring.reward_row(total, card.reward_rows)
+                row = scoring.stretch_of(card.reward_rows, total)
         out.append(ScorecardResult(
             card.id, card.title, _percent(total), _status(total), entries,
             scoring.band_of(total, bands), places, components, card.role, card.reward,
-            card.reward_title, None if row is None else reward_band(card.reward_rows[row]),
+            card.reward_title, None if row is None else reward_band(row),
             None if share is None else _percent(share),
-            None if row is None else _bounds(card.reward_rows[row])))
+            None if row is None else row.percent_bounds))
     return tuple(out)
 
 
-def reward_band(row: scoring.RewardRow) -> str:
+def reward_band(row: scoring.Stretch) -> str:
     """A reward row as the plan writes it: "below 60%", "60% to 95%", "from 95%"."""
-    lower, upper, _, _ = row
+    lower, upper = row.percent_bounds
     if lower is None:
         return f"below {_figure(upper)}"
     if upper is None:
@@ -121,13 +121,8 @@ def reward_band(row: scoring.RewardRow) -> str:
     return f"{_figure(lower)} to {_figure(upper)}"
 
 
-def _bounds(row: scoring.RewardRow) -> tuple[float | None, float | None]:
-    lower, upper, _, _ = row
-    return (None if lower is None else lower * 100.0, None if upper is None else upper * 100.0)
-
-
-def _figure(fraction: float | None) -> str:
-    return f"{(fraction or 0.0) * 100:.10g}%"
+def _figure(percent: float | None) -> str:
+    return f"{percent or 0.0:.10g}%"
 
 
 def _entries(program: Program, slots: Slots, card: CompiledScorecard,

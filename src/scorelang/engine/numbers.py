@@ -67,6 +67,14 @@ def date(value: dt.date, locale: str) -> str:
     return value.strftime("%d/%m/%Y") if locale == "it" else value.isoformat()
 
 
+def points_of(value: float, maximum: float, locale: str, places: int = 2) -> str:
+    """Points on a table's scale: "17,29 / 20 punti" / "17.29 / 20 points" (the points with
+    the plan's decimals, the scale as written)."""
+    scale = decimal_text(Decimal(repr(float(maximum))), locale)
+    word = "punti" if locale == "it" else "points"
+    return f"{decimal_text(half_up(value, places), locale, places)} / {scale} {word}"
+
+
 def points(value: float, locale: str, places: int = 2) -> str:
     """A signed change in percentage points: "+2,50" / "-1.25"."""
     text = decimal_text(half_up(value, places), locale, places)

@@ -21,6 +21,30 @@ FORMAT_VERSION = 1
 
 
 @attrs.frozen
+class NodeFacts:
+    """What only some nodes of a Result have, kept in one object so that the others do not pay
+    for it: every field of a frozen NodeResult is set on each node built, and reading every
+    node of a plan is what reports and embedders do (docs/performance.md)."""
+
+    # Indicators scored by a points table: the points (before floor and cap) and the scale.
+    points: float | None = None
+    points_max: float | None = None
+    baseline: float | None = None  # last year's actual, as the plan gives it (information)
+    # Branches only: their `aggregate` rule when it is not the weighted mean.
+    aggregation: str | None = None
+    # `link "CODE"` uses only: the id of the node read (scored where it is defined).
+    link: str | None = None
+    # Monitoring-time facts from the values file: {reason, act} of a neutralised node (status
+    # "neutralised"); {score, computed, reason, by} of an overridden one (flag "overridden";
+    # computed: percent the rules gave, None when N/D).
+    neutralised: Mapping[str, str] | None = None
+    override: Mapping[str, Any] | None = None
+
+
+NO_FACTS = NodeFacts()
+
+
+@attrs.frozen
 class NodeResult:
     id: str
     parent: str | None
@@ -42,19 +66,37 @@ class NodeResult:
     # "late", "missed" (deadline passed, not done), "zero_weight".
     flags: tuple[str, ...] = ()
     band: str | None = None  # the plan's traffic-light band for the score; None when N/D
-    # Indicators scored by a points table: the points (before floor and cap) and the scale.
-    points: float | None = None
-    points_max: float | None = None
-    baseline: float | None = None  # last year's actual, as the plan gives it (information)
-    # Branches only: their `aggregate` rule when it is not the weighted mean.
-    aggregation: str | None = None
-    # `link "CODE"` uses only: the id of the node read (scored where it is defined).
-    link: str | None = None
-    # Monitoring-time facts from the values file: {reason, act} of a neutralised node (status
-    # "neutralised"); {score, computed, reason, by} of an overridden one (flag "overridden";
-    # computed: percent the rules gave, None when N/D).
-    neutralised: Mapping[str, str] | None = None
-    override: Mapping[str, Any] | None = None
+    # What only some nodes have (points, baseline, aggregation, link, neutralisation,
+    # override), read through the properties below.
+    facts: NodeFacts = NO_FACTS
+
+    @property
+    def points(self) -> float | None:
+        return self.facts.points
+
+    @property
+    def points_max(self) -> float | None:
+        return self.facts.points_max
+
+    @property
+    def baseline(self) -> float | None:
+        return self.facts.baseline
+
+    @property
+    def aggregation(self) -> str | None:
+        return self.facts.aggregation
+
+    @property
+    def link(self) -> str | None:
+        return self.facts.link
+
+    @property
+    def neutralised(self) -> Mapping[str, str] | None:
+        return self.facts.neutralised
+
+    @property
+    def override(self) -> Mapping[str, Any] | None:
+        return self.facts.override
 
     @property
     def display(self) -> str:
@@ -311,6 +353,8 @@ class Result:
     # what the plan's advice rules say, in tree order
     _findings: tuple[Finding, ...] | Deferred[tuple[Finding, ...]] = \
         attrs.field(default=(), alias="findings", eq=_settled)
+    # `rollup rounded`: the places each figure was rounded to before its parent read it
+    rounded: int | None = None
     _index: Mapping[str, NodeResult] | None = attrs.field(init=False, default=None, repr=False,
                                                           eq=False)
 

@@ -1,5 +1,6 @@
 """The scoring method, in one place: every leaf kind, the equality tolerance, floor and cap,
-every aggregation, and N/D as a value.
+every aggregation, the ranges of a figure that score tables and reward bands share (`Stretch`,
+`piecewise`), and N/D as a value.
 
 This is the module an auditor reads. Each leaf kind (`LeafKind`) and each aggregation
 (`Aggregation`) has its scalar form (floats and dates, for one evaluation) and, beside it, its
@@ -338,16 +339,99 @@ class CurveKind(str, Enum):
     POINTS = "points"  # a table of achievement ranges to points out of a maximum
 
 
+# ---- ranges of a figure: score tables and reward bands ---------------------------------------
+#
+# One rule serves the two: a `steps` or `points` table (a leaf's achievement -> its score) and
+# reward bands (a final individual score -> the share of the bonus). Rows [lower, upper) of a
+# figure, ascending, without gaps or overlaps (`check.ranges` makes them so); each gives a fixed
+# value or one linear from its lower bound to its upper one. A figure a hair below a bound, from
+# float arithmetic, reaches it (BAND_TOLERANCE, as for bands). A figure no row covers (NaN; a
+# reward's score below a first row that starts at 0 %) gets none: a table's curve never meets
+# one, as check makes every table run from `below` to `from`; a reward pays it N/D.
+
 @attrs.frozen
 class Stretch:
-    """A row of a score table: achievements in [lower, upper) score from `start` at `lower` to
-    `end` at `upper`, linearly (start == end: a fixed score). In the table's units (fractions
-    for steps, points for a points table)."""
+    """A row of a table or of reward bands, compiled: figures in [lower, upper) give `start` at
+    `lower` to `end` at `upper`, linearly (start == end: a fixed value). Values in the context's
+    units (fractions for steps and rewards, points for a points table)."""
 
     lower: float  # -inf for `below`
     upper: float  # +inf for `from`
     start: float
     end: float
+
+    @classmethod
+    def written(cls, lower: float | None, upper: float | None, start: float,
+                end: float | None = None, scale: float = 1.0) -> Stretch:
+        """A row as the plan writes it (model.RangeRow's figures): lower None for `below`,
+        upper None for `from`, end None for a fixed value; the values divided by `scale`."""
+        return cls(-math.inf if lower is None else lower, math.inf if upper is None else upper,
+                   start / scale, (start if end is None else end) / scale)
+
+    @property
+    def fixed(self) -> bool:
+        return self.start == self.end
+
+    @property
+    def percent_bounds(self) -> tuple[float | None, float | None]:
+        """(lower, upper) in percent, as a plan writes them: None for the open end of `below`
+        and `from` (what reports and `explain` show)."""
+        return (None if math.isinf(self.lower) else self.lower * 100.0,
+                None if math.isinf(self.upper) else self.upper * 100.0)
+
+
+# A row as a plan writes it, as a tuple: (lower, upper, start, end), None as in `Stretch.written`.
+WrittenRow = tuple[float | None, float | None, float, float | None]
+
+
+def stretches(rows: Sequence[Stretch | WrittenRow]) -> tuple[Stretch, ...]:
+    """Rows as Stretches (a Stretch stays itself; a written tuple is read by `Stretch.written`)."""
+    return tuple(row if isinstance(row, Stretch) else Stretch.written(*row) for row in rows)
+
+
+def stretch_of(rows: Sequence[Stretch], figure: float) -> Stretch | None:
+    """The row a figure falls in: the last whose lower bound it reaches, if it is below that
+    row's upper bound; None when no row covers it (see above)."""
+    found = None
+    for row in rows:
+        if figure >= row.lower - BAND_TOLERANCE:
+            found = row
+    # A `from` row covers everything above it, an infinite figure too (a ratio t/v with v a
+    # hair above 0): inf is not below inf − tolerance.
+    if found is None or (found.upper != math.inf and figure >= found.upper - BAND_TOLERANCE):
+        return None
+    return found
+
+
+def on_stretch(row: Stretch, figure: Any) -> Any:
+    """A row's value for a figure in it: one expression for floats and numpy columns."""
+    if row.fixed:
+        # A fixed value, whatever the figure: not `start + 0 × figure`, which is NaN (N/D)
+        # for an infinite one (a ratio t/v with v a hair above 0).
+        if isinstance(figure, (float, int)):
+            return row.start
+        return _numpy().full(figure.shape, row.start)
+    return row.start + (figure - row.lower) * (row.end - row.start) / (row.upper - row.lower)
+
+
+def piecewise(rows: Sequence[Stretch], figure: float) -> float | None:
+    """The value the rows give a figure; None when no row covers it."""
+    row = stretch_of(rows, figure)
+    return None if row is None else float(on_stretch(row, figure))
+
+
+def piecewise_array(rows: Sequence[Stretch], figures: Any) -> Any:
+    """`piecewise` over a column: NaN where no row covers the figure (and for NaN)."""
+    np = _numpy()
+    out = np.full(np.shape(figures), np.nan)
+    # Each figure ends with the last row whose lower bound it reaches, as `stretch_of` takes it,
+    # and N/D past that row's upper bound; the same expression, so the same floats.
+    with np.errstate(invalid="ignore"):
+        for row in rows:
+            below = figures < row.upper - BAND_TOLERANCE if row.upper != math.inf else True
+            inside = np.where(below, on_stretch(row, figures), np.nan)
+            out = np.where(figures >= row.lower - BAND_TOLERANCE, inside, out)
+    return out
 
 
 @attrs.frozen
@@ -441,26 +525,11 @@ def ruled_achievement_array(rule: LeafRule, kind: LeafKind, target: float, value
     return raw
 
 
-def stretch_of(curve: Curve, raw: float) -> Stretch:
-    """The row of a score table an achievement falls in (ranges run up to, not including, the
-    next row's first figure; a hair below a bound, from float arithmetic, counts as reaching it)."""
-    found = curve.stretches[0]
-    for stretch in curve.stretches:
-        if raw >= stretch.lower - BAND_TOLERANCE:
-            found = stretch
-    return found
-
-
-def _on_stretch(stretch: Stretch, raw: Any) -> Any:
-    if stretch.start == stretch.end:
-        return stretch.start + 0.0 * raw
-    return stretch.start + (raw - stretch.lower) * (stretch.end - stretch.start) / (
-        stretch.upper - stretch.lower)
-
-
 def table_points(curve: Curve, raw: float) -> float:
-    """What a table gives an achievement, in its own units (a fraction for steps, points)."""
-    return float(_on_stretch(stretch_of(curve, raw), raw))
+    """What a table gives an achievement, in its own units (a fraction for steps, points):
+    `piecewise` over its rows (NaN for a NaN achievement: a checked table covers every other)."""
+    points = piecewise(curve.stretches, raw)
+    return math.nan if points is None else points
 
 
 def curved(curve: Curve | None, raw: float) -> float:
@@ -487,11 +556,7 @@ def curved_array(curve: Curve | None, raw: Any) -> Any:
         out = np.where(below, 0.0,
                        np.maximum(0.0, (raw - curve.threshold) / (1.0 - curve.threshold)))
     else:
-        points = np.full(raw.shape, curve.stretches[0].start)
-        for stretch in curve.stretches:
-            points = np.where(raw >= stretch.lower - BAND_TOLERANCE,
-                              _on_stretch(stretch, raw), points)
-        out = points / curve.maximum
+        out = piecewise_array(curve.stretches, raw) / curve.maximum
     return np.where(np.isnan(raw), np.nan, out)
 
 
@@ -649,6 +714,11 @@ class Aggregation(str, Enum):
     def nd_keeps_weight(self) -> bool:
         """Whether an N/D child stays in the divisor (counting 0)."""
         return _PAIRS[self][1] is MissingPolicy.COUNTS_ZERO
+
+    @property
+    def is_weighted(self) -> bool:
+        """Whether it is the weighted mean (the default, which reports do not name)."""
+        return self in (Aggregation.WEIGHTED_COUNTS_ZERO, Aggregation.WEIGHTED_EXCLUDED)
 
     @property
     def rule(self) -> Aggregate:
@@ -816,56 +886,22 @@ def behaviour_score_array(ratings: Any, high: float) -> Any:
     return ratings / high
 
 
-# A reward row as compile keeps it: (lower, upper, pays, pays_to), fractions; lower None for
-# `below A`, upper None for `from A`, pays_to None for a fixed payment.
-RewardRow = tuple[float | None, float | None, float, float | None]
+# Reward bands are ranges of the final score, scored by `piecewise` as a table is (see "ranges
+# of a figure" above): compile keeps them as Stretches (written tuples are read too).
 
-
-def reward_row(score: float, rows: Sequence[RewardRow]) -> int | None:
-    """The row a final score falls in: rows run from their lower bound up to, not including,
-    the next's (`check` makes them ascending, without gaps or overlaps)."""
-    found = None
-    for index, (lower, upper, _, _) in enumerate(rows):
-        if lower is not None and score < lower - BAND_TOLERANCE:
-            continue
-        if upper is not None and score >= upper - BAND_TOLERANCE:
-            continue
-        found = index
-        break
-    return found
-
-
-def reward_share(score: Score, rows: Sequence[RewardRow]) -> Score:
+def reward_share(score: Score, rows: Sequence[Stretch | WrittenRow]) -> Score:
     """The share of the bonus a final individual score earns (premialità): the row's fixed
-    payment, or linear from `pays` at its lower bound to `pays_to` at its upper one.
+    payment, or linear from its first payment at its lower bound to its second at its upper.
     An N/D score earns an N/D share; so does a score no row covers (`check` forbids that)."""
     if isinstance(score, Missing):
         return score
-    index = reward_row(score, rows)
-    if index is None:
-        return NOT_REPORTED
-    lower, upper, pays, pays_to = rows[index]
-    if pays_to is None or lower is None or upper is None:
-        return pays
-    return pays + (score - lower) / (upper - lower) * (pays_to - pays)
+    share = piecewise(stretches(rows), score)
+    return NOT_REPORTED if share is None else share
 
 
-def reward_share_array(scores: Any, rows: Sequence[RewardRow]) -> Any:
+def reward_share_array(scores: Any, rows: Sequence[Stretch | WrittenRow]) -> Any:
     """`reward_share` over an array of final scores (NaN: N/D, and stays NaN)."""
-    np = _numpy()
-    out = np.full(np.shape(scores), np.nan)
-    for lower, upper, pays, pays_to in reversed(rows):
-        inside = np.ones(np.shape(scores), dtype=bool)
-        if lower is not None:
-            inside &= scores >= lower - BAND_TOLERANCE
-        if upper is not None:
-            inside &= scores < upper - BAND_TOLERANCE
-        if pays_to is None or lower is None or upper is None:
-            value = np.full(np.shape(scores), pays)
-        else:
-            value = pays + (scores - lower) / (upper - lower) * (pays_to - pays)
-        out = np.where(inside, value, out)
-    return out
+    return piecewise_array(stretches(rows), scores)
 
 
 def _numpy() -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Band
 from ..engine import numbers
-from .views import Column, Measure, Note, Target, note_text
+from .views import Column, Measure, Note, Points, Target, note_text
 
 STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto",
              "neutralised": "neutralizzato", "no_target": "target da definire"}
@@ -55,6 +55,9 @@ def target_text(target: Target | None, locale: str) -> str:
         text = f"{used.direction.value} {numbers.measure(used.value, target.unit, locale)}"
     if used.source == "periodic":
         text += f" (periodico {used.period})" if locale == "it" else f" (periodic {used.period})"
+    elif used.source == "limit":  # `missing_target limit`: the minimum stands in for a `tbd`
+        text += " (limite minimo, target da definire)" if locale == "it" \
+            else " (minimum limit, target tbd)"
     return text
 
 
@@ -70,6 +73,9 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return "" if value is None else numbers.percent(value, locale, 2)
     if kind == "points":
         return "" if value is None else numbers.points(value, locale, places)
+    if kind == "scale_points":
+        return numbers.points_of(value.value, value.maximum, locale, places) \
+            if isinstance(value, Points) else ""
     if kind == "target":
         return target_text(value, locale)
     if kind == "measure":

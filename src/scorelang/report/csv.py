@@ -14,7 +14,7 @@ from ..engine.result import Result
 from ..engine.rounding import half_up
 from .cells import cell
 from .table import places
-from .views import Column, Measure, View
+from .views import Column, Measure, Points, View
 
 
 def _number(value: float | None, digits: int, locale: str) -> str:
@@ -31,6 +31,8 @@ def _csv_cell(column: Column, row: dict[str, Any], locale: str, digits: int,
         if value is None:
             return "N/D" if column.kind == "percent" and column.key.startswith("score") else ""
         return _number(value, digits if column.kind != "weight" else 2, locale)
+    if column.kind == "scale_points":  # the points as a number; the scale in its own column
+        return _number(value.value, digits, locale) if isinstance(value, Points) else ""
     if column.kind == "measure" and isinstance(value, Measure) \
             and isinstance(value.value, float):
         text = f"{half_up(value.value, 4).normalize():f}"
@@ -42,10 +44,21 @@ def to_csv(result: Result, view: View, locale: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if locale == "it" else ",", lineterminator="\n")
     extra = ["id", "depth"] if view.depth_key else ["id"]
-    writer.writerow(extra + [c.heading(locale) for c in view.columns])
+    headings = []
+    for column in view.columns:
+        headings.append(column.heading(locale))
+        if column.kind == "scale_points":
+            headings.append("Punti massimi" if locale == "it" else "Points max")
+    writer.writerow(extra + headings)
     for row in view.rows:
-        writer.writerow([str(row.get(key, "")) for key in extra]
-                        + [_csv_cell(c, row, locale, places(result), result) for c in view.columns])
+        cells = []
+        for column in view.columns:
+            cells.append(_csv_cell(column, row, locale, places(result), result))
+            if column.kind == "scale_points":
+                scale = row.get(column.key)
+                text = f"{scale.maximum:g}" if isinstance(scale, Points) else ""
+                cells.append(text.replace(".", ",") if locale == "it" else text)
+        writer.writerow([str(row.get(key, "")) for key in extra] + cells)
     return out.getvalue()
 
 

@@ -205,6 +205,9 @@ def _target(target: TargetDetail) -> str:
     if target.value is None:
         return f"{target.direction.value if target.direction else ''} tbd — to be decided"
     text = _written(target.direction.value if target.direction else "", target.value, target.unit)
+    if target.source == "limit":
+        return (f"{text} — target to be decided: the minimum limit "
+                f"{_number(target.value or 0.0)} stands in (`missing_target limit`)")
     if target.source == "periodic":
         text += f" — periodic target for {target.period} replaces the annual " + (
             _annual(target.replaces, target.unit) if target.replaces else "one")

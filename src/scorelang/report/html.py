@@ -103,7 +103,8 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefini
     page = _Page(result, locale or result.locale, plan)
     parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _scorecards(page),
              _findings(page), _legend(page), _notes(page),
-             f'<footer>{_e(page.text["footer"])}</footer>']
+             f'<footer>{_e(page.text["footer" if result.rounded is None else "footer_rounded"])}'
+             '</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{_e(result.plan_title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
@@ -140,7 +141,7 @@ def _places(result: Result) -> int:
 def _name(node: NodeResult) -> str:
     """An area or objective as the seed names it: "301 - Internazionalizzazione"."""
     if node.link is not None:  # read here, scored where it is defined
-        return f"{node.code} - {node.title} (linked)"
+        return f"{node.code} - {node.title} (link)"
     return f"{node.code} - {node.title}" if node.code else node.title
 
 
@@ -265,9 +266,14 @@ def _node_cells(page: _Page, node: NodeResult, target: str = "", value: str = ""
     if node.raw is not None and node.score is not None and {"capped", "floored"} & {*node.flags}:
         achievement += (f'<small class="raw">{_e(page.text["raw"])} '
                         f'{_e(page.percent(node.raw, node.places))}</small>')
+    if node.points is not None and node.points_max is not None:  # a `points N` table
+        points = numbers.points_of(node.points, node.points_max, page.locale, node.places)
+        achievement += f'<small class="raw points">{_e(_unbroken(points))}</small>'
     if node.neutralised is not None or node.override is not None:
         note = note_text(Note(node.neutralised, node.override, node.places), page.locale)
         extra += f'<small class="note">{_e(note)}</small>'
+    if node.link is not None:  # read here, scored where it is defined
+        extra = f' <small class="note">(link)</small>{extra}'
     return (f'<span class="c-node">{code}{_e(node.title)}{extra}</span>'
             f'<span class="c-weight num">{weight}</span><span class="c-target">{target}</span>'
             f'<span class="c-value num">{value}</span><span class="c-progress">{progress}</span>'
@@ -299,6 +305,10 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
     else:
         target = _target_text(page, used, node.unit, annual)
         progress = bullet_chart(page, node, used, annual)
+    if node.baseline is not None:  # last year's actual, beside the target
+        baseline = _unbroken(numbers.measure(node.baseline, node.unit, page.locale))
+        target += (f'<small class="annual baseline">{_e(page.text["baseline"])} '
+                   f'{_e(baseline)}</small>')
     return (f'<div class="row indicator d{node.depth}"{_row_attrs(node)}>'
             f'{_node_cells(page, node, target, value, progress, extra)}</div>')
 
@@ -316,6 +326,8 @@ def _target_text(page: _Page, used: TargetUsed, unit: str | None,
     if used.source == "periodic":
         period = f'{page.text["periodic"]} {used.period or ""}'.strip()
         out += f' <span class="flag periodic">{_e(period)}</span>'
+    elif used.source == "limit":  # `missing_target limit`: the minimum stands in for a `tbd`
+        out += f' <span class="flag limit">{_e(page.text["limit"])}</span>'
     if annual is not None:
         out += (f'<small class="annual">{_e(page.text["annual"])} '
                 f'{_e(_DIRECTION[annual.direction.value])} '
@@ -546,7 +558,7 @@ def view_html(result: Result, view: Any, locale: str | None = None) -> str:
 
     lang = locale or result.locale
     places = _places(result)
-    right = {"percent", "weight", "measure", "points"}
+    right = {"percent", "weight", "measure", "points", "scale_points"}
     heads = "".join(f'<th class="{"num" if c.kind in right else ""}">{_e(c.heading(lang))}</th>'
                     for c in view.columns)
     rows = []

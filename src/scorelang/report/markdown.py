@@ -8,7 +8,7 @@ from ..engine.result import Result
 from .table import heading, places, rows
 from .views import View
 
-_RIGHT = {"percent", "weight", "measure", "points"}
+_RIGHT = {"percent", "weight", "measure", "points", "scale_points"}
 
 
 def to_markdown(result: Result, view: View, locale: str) -> str:

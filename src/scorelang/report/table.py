@@ -13,7 +13,7 @@ from .cells import cell
 from .views import View
 
 TITLE_WIDTH = 64
-_RIGHT = {"percent", "weight", "measure", "points"}
+_RIGHT = {"percent", "weight", "measure", "points", "scale_points"}
 
 
 def _shorten(text: str, width: int) -> str:

@@ -26,7 +26,8 @@ class Column:
     key: str
     title: str  # English
     titolo: str  # Italian
-    # text, percent, weight, target, measure, band, status, flags, points, reward_band, note
+    # text, percent, weight, target, measure, band, status, flags, points (a change),
+    # scale_points (points on a table's scale), reward_band, note
     kind: str = "text"
 
     def heading(self, locale: str) -> str:
@@ -39,6 +40,14 @@ class Target:
 
     used: TargetUsed
     unit: str | None
+
+
+@attrs.frozen
+class Points:
+    """An indicator's score on its `points N` table: the points and the scale's maximum."""
+
+    value: float
+    maximum: float
 
 
 @attrs.frozen
@@ -98,13 +107,29 @@ _BAND = Column("band", "Band", "Valutazione", "band")
 _STATUS = Column("status", "Status", "Stato", "status")
 # Shown only when some node is neutralised or overridden (the values file says why).
 _NOTE = Column("note", "Neutralised / overridden", "Neutralizzazione / rettifica", "note")
+# Shown only when some indicator is scored by a `points N` table, or declares a `baseline`:
+# beside the achievement and the target (Modena's views keep their columns).
+_POINTS = Column("points", "Points", "Punti", "scale_points")
+_BASELINE = Column("baseline", "Baseline", "Valore di partenza", "measure")
+
+
+def _with_points_and_baseline(columns: tuple[Column, ...],
+                              rows: Sequence[dict[str, Any]]) -> tuple[Column, ...]:
+    out: list[Column] = []
+    for column in columns:
+        out.append(column)
+        if column.key == "target" and any("baseline" in row for row in rows):
+            out.append(_BASELINE)
+        if column is _SCORE and any("points" in row for row in rows):
+            out.append(_POINTS)
+    return tuple(out)
 
 
 def label(node: NodeResult) -> str:
     if node.kind == "indicator":
         return f"{node.indicator} · {node.title}"
     if node.link is not None:  # read here, scored where it is defined
-        return f"{node.code} {node.title} (linked)"
+        return f"{node.code} {node.title} (link)"
     if node.code is not None:
         return f"{node.code} - {node.title}" if node.kind == "area" else f"{node.code} {node.title}"
     return node.title
@@ -125,6 +150,10 @@ def _node_row(node: NodeResult) -> dict[str, Any]:
         row["indicator"] = node.indicator
         row["title"] = node.title
         row["unit"] = node.unit
+        if node.points is not None and node.points_max is not None:
+            row["points"] = Points(node.points, node.points_max)
+        if node.baseline is not None:
+            row["baseline"] = Measure(node.baseline, node.unit)
     return row
 
 
@@ -156,6 +185,7 @@ def tree(result: Result, depth: int | None = None) -> View:
     columns: tuple[Column, ...] = (
         _NODE, _WEIGHT, Column("target", "Target", "Target", "target"),
         Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
+    columns = _with_points_and_baseline(columns, rows)
     if result.findings:
         columns += (Column("advice", "Advice", "Indicazioni", "flags"),)
     if any("note" in row for row in rows):
@@ -172,6 +202,7 @@ def indicators(result: Result, depth: int | None = None) -> View:
         Column("value", "Value", "Valore", "measure"),
         Column("raw", "Raw", "Grezzo", "percent"), _SCORE, _BAND,
         Column("flags", "Flags", "Note", "flags"))
+    columns = _with_points_and_baseline(columns, rows)
     if any("note" in row for row in rows):
         columns += (_NOTE,)
     return View("indicators", "Indicators", "Indicatori", columns, rows)

@@ -22,6 +22,7 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "reward_band": "fascia",
         "flags": "Note sugli indicatori", "nd": "N/D", "nd_missing": "non rilevato",
         "nd_neutralised": "neutralizzato", "nd_no_target": "target da definire",
+        "limit": "limite minimo, target da definire", "baseline": "valore di partenza",
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
         "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
@@ -32,6 +33,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                        "quella in cui il target è raggiunto. Le scadenze sono indicate a testo.",
         "footer": "Generato con scorelang. Le percentuali sono arrotondate half-up al "
                   "numero di decimali del piano; i calcoli usano i valori non arrotondati.",
+        "footer_rounded": "Generato con scorelang. Le percentuali sono arrotondate half-up al "
+                          "numero di decimali del piano, e ogni livello legge i valori "
+                          "arrotondati del livello sottostante (`rollup rounded`).",
     },
     "en": {
         "kicker": "Performance monitoring", "period": "Period", "as_of": "Monitoring date",
@@ -47,7 +51,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "severity": "Severity", "finding": "Finding",
         "legend": "Legend", "bands": "Rating", "flags": "Indicator notes", "nd": "N/D",
         "nd_missing": "not reported", "nd_neutralised": "neutralised",
-        "nd_no_target": "target to be decided", "nd_not_due": "not yet due", "periodic": "periodic",
+        "nd_no_target": "target to be decided", "limit": "minimum limit, target tbd",
+        "baseline": "baseline",
+        "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
         "from": "from", "to": "to", "notes": "Scoring notes",
         "met": "zone where the target is met",
@@ -57,6 +63,9 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
                        "target is met. Deadlines are shown as text.",
         "footer": "Made with scorelang. Percentages are rounded half-up to the plan's "
                   "decimals; every computation uses the unrounded figures.",
+        "footer_rounded": "Made with scorelang. Percentages are rounded half-up to the plan's "
+                          "decimals, and each level reads the rounded figures of the level "
+                          "below (`rollup rounded`).",
     },
 }
 

@@ -51,7 +51,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "entry": "Obiettivo individuale", "ref": "Riferimento",
         "scored": "valutato", "missing": "N/D (non rilevato)",
         "not_due": "N/D (non ancora scaduto)", "neutralised": "neutralizzato",
-        "no_target": "target da definire", "annual": "annuale", "periodic": "periodico",
+        "no_target": "target da definire", "limit": "limite minimo (target da definire)",
+        "baseline": "Valore di partenza", "points": "Punti", "points_max": "Punti massimi",
+        "annual": "annuale", "periodic": "periodico",
         "deadline": "scadenza", "total": "totale",
         "area_kind": "ambito", "objective_kind": "obiettivo", "group_kind": "gruppo",
         "indicator_kind": "indicatore", "node_kind": "obiettivo",
@@ -69,7 +71,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "raw": "Raw achievement", "scorecard": "Scorecard", "entry": "Individual objective",
         "ref": "Reference", "scored": "scored", "missing": "N/D (not reported)",
         "not_due": "N/D (not yet due)", "neutralised": "neutralised",
-        "no_target": "target to be decided", "annual": "annual", "periodic": "periodic",
+        "no_target": "target to be decided", "limit": "minimum limit (target tbd)",
+        "baseline": "Baseline", "points": "Points", "points_max": "Points max",
+        "annual": "annual", "periodic": "periodic",
         "deadline": "deadline", "total": "total",
         "area_kind": "area", "objective_kind": "objective", "group_kind": "group",
         "indicator_kind": "indicator", "node_kind": "objective",
@@ -206,7 +210,7 @@ def _name(node: NodeResult) -> str:
     if node.kind == "indicator":
         return node.title
     if node.link is not None:  # read here, scored where it is defined
-        return f"{node.code} - {node.title} (linked)"
+        return f"{node.code} - {node.title} (link)"
     return f"{node.code} - {node.title}" if node.code else node.title
 
 
@@ -256,10 +260,19 @@ def _source(book: _Book, target: TargetUsed | None) -> str:
 
 
 def _indicators(book: _Book) -> None:
+    # The baseline and the points of a `points N` table in columns of their own, at the end,
+    # only when some indicator has them: Modena's sheet stays as it was.
+    nodes = [node for node in book.result if node.kind == "indicator"]
+    extra: tuple[str, ...] = ()
+    if any(node.baseline is not None for node in nodes):
+        extra += ("baseline",)
+    if any(node.points_max is not None for node in nodes):
+        extra += ("points", "points_max")
     sheet = book.sheet("Indicators", ("node", "indicator", "title", "unit", "direction",
                                       "target", "source", "due", "value", "raw", "achievement",
-                                      "band", "status", "flags", "weight"),
-                       (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10), freeze="D2")
+                                      "band", "status", "flags", "weight") + extra,
+                       (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10)
+                       + (14,) * len(extra), freeze="D2")
     for node in book.result:
         if node.kind != "indicator":
             continue
@@ -268,7 +281,8 @@ def _indicators(book: _Book) -> None:
         cells = book.row(sheet, [node.id, node.indicator, node.title, node.unit,
                                  _DIRECTION.get(direction or "", None), None,
                                  _source(book, target), None, None, None, None, None,
-                                 book.status(node.status), book.flags(node.flags), None])
+                                 book.status(node.status), book.flags(node.flags), None,
+                                 *(None for _ in extra)])
         if target is not None and target.value is not None:
             book.measure(cells[5], target.value, node.unit)
         if target is not None and target.due is not None:
@@ -279,6 +293,13 @@ def _indicators(book: _Book) -> None:
         book.band(cells[11], node.band, node.status)
         book.note(cells[12], node)
         book.percent(cells[14], node.weight, 2)
+        for key, cell in zip(extra, cells[15:]):
+            if key == "baseline" and node.baseline is not None:
+                book.measure(cell, node.baseline, node.unit)
+            elif key == "points" and node.points is not None:
+                cell.value, cell.number_format = node.points, "0." + "0" * node.places
+            elif key == "points_max" and node.points_max is not None:
+                cell.value, cell.number_format = node.points_max, "0.##"
     book.finish(sheet)
 
 

@@ -189,7 +189,7 @@ class _Builder(Transformer[Token, Any]):
         return Statement("threshold", model.Threshold(value / 100.0, bool(rescaled),
                                                       self._span(meta)), self._span(meta))
 
-    def steps(self, meta: Meta, children: list[model.TableRow]) -> Statement:
+    def steps(self, meta: Meta, children: list[model.RangeRow]) -> Statement:
         return Statement("table", model.ScoreTable(tuple(children), None, self._span(meta)),
                          self._span(meta))
 
@@ -202,21 +202,21 @@ class _Builder(Transformer[Token, Any]):
         return children
 
     def _row(self, meta: Meta, lower: tuple[float, bool] | None,
-             upper: tuple[float, bool] | None, scores: list[tuple[float, bool]]) -> model.TableRow:
+             upper: tuple[float, bool] | None, scores: list[tuple[float, bool]]) -> model.RangeRow:
         bounds = [bound for bound in (lower, upper) if bound is not None]
-        return model.TableRow(
+        return model.RangeRow(
             None if lower is None else lower[0] / 100.0, None if upper is None else upper[0] / 100.0,
             scores[0][0], scores[1][0] if len(scores) > 1 else None,
             all(percent for _, percent in bounds), all(percent for _, percent in scores),
             self._span(meta))
 
-    def row_below(self, meta: Meta, children: list[Any]) -> model.TableRow:
+    def row_below(self, meta: Meta, children: list[Any]) -> model.RangeRow:
         return self._row(meta, None, children[0], children[1])
 
-    def row_range(self, meta: Meta, children: list[Any]) -> model.TableRow:
+    def row_range(self, meta: Meta, children: list[Any]) -> model.RangeRow:
         return self._row(meta, children[0], children[1], children[2])
 
-    def row_from(self, meta: Meta, children: list[Any]) -> model.TableRow:
+    def row_from(self, meta: Meta, children: list[Any]) -> model.RangeRow:
         return self._row(meta, children[0], None, children[1])
 
     def limits(self, meta: Meta, children: list[tuple[float, bool]]) -> Statement:
@@ -552,19 +552,19 @@ class _Builder(Transformer[Token, Any]):
                           rewards[0][0] if rewards else None, self._span(meta),
                           rewards[0][1] if rewards else None)
 
-    def pays_below(self, meta: Meta, children: list[Any]) -> model.RewardRow:
+    def pays_below(self, meta: Meta, children: list[Any]) -> model.RangeRow:
         (upper, _), (pays, _) = children
-        return model.RewardRow(None, upper / 100.0, pays / 100.0, None, self._span(meta))
+        return model.RangeRow(None, upper / 100.0, pays / 100.0, None, span=self._span(meta))
 
-    def pays_from(self, meta: Meta, children: list[Any]) -> model.RewardRow:
+    def pays_from(self, meta: Meta, children: list[Any]) -> model.RangeRow:
         (lower, _), (pays, _) = children
-        return model.RewardRow(lower / 100.0, None, pays / 100.0, None, self._span(meta))
+        return model.RangeRow(lower / 100.0, None, pays / 100.0, None, span=self._span(meta))
 
-    def pays_between(self, meta: Meta, children: list[Any]) -> model.RewardRow:
+    def pays_between(self, meta: Meta, children: list[Any]) -> model.RangeRow:
         (lower, _), (upper, _), (pays, _), *more = children
         pays_to = more[0][0] / 100.0 if more else None
-        return model.RewardRow(lower / 100.0, upper / 100.0, pays / 100.0, pays_to,
-                               self._span(meta))
+        return model.RangeRow(lower / 100.0, upper / 100.0, pays / 100.0, pays_to,
+                              span=self._span(meta))
 
     def reward(self, meta: Meta, children: list[Any]) -> model.Reward:
         name, title, *rows = children

@@ -156,6 +156,26 @@ _MISTAKES: dict[str, list[str]] = {
         _PLAN + 'indicator a "A" { target 1 }',
         'plan p "P" { period H1 "H" ends 2020-06-30 }\nindicator a "A" { periodic H1 1 }',
     ],
+    # Rows of score tables (issue 19), last: after a '%' the LALR state is shared by every
+    # context, so these labels are only taken inside a `steps` or `points` block
+    # (`_table_row_mistake` confirms on the text), and never before the labels above.
+    "table_range_dash": [
+        _PLAN + 'indicator a "A" { target >= 1 points 20 { 76% - 90% scores 15 } }',
+        _PLAN + 'indicator a "A" { target >= 1 points 20 { 76%-90% scores 15 } }',
+        _PLAN + 'indicator a "A" { target >= 1 points 20 { 76% to 90% scores 15 - 18 } }',
+        'plan p "P" { policy { steps { 70% - 90% scores 50% } } }',
+        'plan p "P" { policy { steps { 70%-90% scores 50% } } }',
+    ],
+    "table_score": [
+        _PLAN + 'indicator a "A" { target >= 1 steps { from 90% score 100% } }',
+        _PLAN + 'indicator a "A" { target >= 1 steps { below 90% score 0% } }',
+        _PLAN + 'indicator a "A" { target >= 1 steps { 70% to 90% score 50% } }',
+        'plan p "P" { policy { steps { from 90% score 100% } } }',
+    ],
+    "points_without_maximum": [
+        _PLAN + 'indicator a "A" { target >= 1 points { from 90% scores 20 } }',
+        'plan p "P" { policy { points { from 90% scores 20 } } }',
+    ],
 }
 
 _ITALIAN_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
@@ -171,11 +191,25 @@ def _mistakes_by_state() -> dict[tuple[int, str], str]:
         for example in examples:
             try:
                 grammar_parser().parse(example)
-            except UnexpectedToken as exc:
-                table.setdefault((exc.state.position, exc.token.type), label)
-            except UnexpectedInput:
-                pass
+            except UnexpectedInput as exc:
+                key = _state_key(exc)
+                if key is not None:
+                    table.setdefault(key, label)
     return table
+
+
+def _state_key(exc: UnexpectedInput) -> tuple[int, str] | None:
+    """The LALR state an error left the parser in, and what it met there: a token's type, or
+    the character the lexer could not read."""
+    state = getattr(exc, "state", None)
+    position = getattr(state, "position", None)
+    if not isinstance(position, int):
+        return None
+    if isinstance(exc, UnexpectedToken):
+        return position, exc.token.type
+    if isinstance(exc, UnexpectedCharacters):
+        return position, f"char {exc.char!r}"
+    return None
 
 
 def _classify(exc: UnexpectedInput) -> str | None:
@@ -188,12 +222,13 @@ def _classify(exc: UnexpectedInput) -> str | None:
     def attempt(text: str) -> Tree[Token]:
         return grammar_parser().parse(text)
 
+    if getattr(exc, "state", None) is None:
+        return None
     label = exc.match_examples(attempt, _MISTAKES, use_accepts=True)
     if label is not None:
         return str(label)
-    if isinstance(exc, UnexpectedToken) and exc.state is not None:
-        return _mistakes_by_state().get((exc.state.position, exc.token.type))
-    return None
+    key = _state_key(exc)
+    return None if key is None else _mistakes_by_state().get(key)
 
 
 def _word_before(text: str, position: int) -> tuple[str, int] | None:
@@ -267,6 +302,10 @@ def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None
                         "write `>=` (at least), `<=` (at most) or `=`")
     label = _classify(exc)
     token = getattr(exc, "token", None)
+    if label is None or label in _TABLE_LABELS:
+        row = _table_row_mistake(text, position)
+        if row is not None:
+            return row
     if label == "missing_percent":
         number = _LAST_NUMBER.search(text, 0, position)
         written = number.group(1) if number else "the number"
@@ -307,6 +346,59 @@ def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None
     if label == "missing_direction":
         return _Mistake("SL118", "a target needs a direction", "write `>=` (higher is better), "
                         "`<=` (lower is better) or `=` before the number, e.g. `target >= 300`")
+    return None
+
+
+_TABLE_LABELS = frozenset({"table_range_dash", "table_score", "points_without_maximum"})
+# The opening of a score table, up to its '{' (`points` with or without its maximum).
+_TABLE_OPEN = re.compile(r"\b(steps|points)\b[^{}\n]*\{")
+_ROW_DASH = re.compile(r"(-?\d[\d_.]*)\s*(%?)\s*[-–—]\s*(\d[\d_.]*)\s*(%?)")
+_TABLE_HELP = ("rows read `below 76% scores 0`, `76% to 90% scores 15 to 18`, "
+               "`from 90% scores 20` (docs/language.md §5.6)")
+
+
+def _in_table(text: str, position: int) -> bool:
+    """Whether `position` is inside a `steps { ... }` or `points N { ... }` block."""
+    opened = None
+    for opened in _TABLE_OPEN.finditer(text, 0, position):
+        pass
+    return opened is not None and "}" not in text[opened.end():position]
+
+
+def _table_row_mistake(text: str, position: int) -> _Mistake | None:
+    """Rows of score tables as printed SMVPs write them, named: `76% - 90%` (a dash for `to`),
+    `score` for `scores`, and `points { ... }` without the scale's maximum."""
+    before = text[text.rfind("\n", 0, position) + 1:position]
+    if re.search(r"\bpoints\s*$", before) and text[position:position + 1] == "{":
+        return _Mistake("SL103", "a points table needs its maximum",
+                        "write the top of the scale after `points`, e.g. `points 20 { ... }`: "
+                        "rows score from 0 to it, and the indicator's score is points / maximum")
+    if re.search(r"\bpoints\s+\d[\d_.]*\s*$", before) and text[position:position + 1] == "%":
+        return _Mistake("SL103", "a points table's maximum is a number of points, without '%'",
+                        "write e.g. `points 20 { ... }`; the rows' bounds are achievements in "
+                        "percent, their scores points without '%'", position, position + 1)
+    if not _in_table(text, position):
+        return None
+    line_end = text.find("\n", position)
+    line = text[text.rfind("\n", 0, position) + 1:len(text) if line_end < 0 else line_end]
+    line_start = text.rfind("\n", 0, position) + 1
+    for dash in _ROW_DASH.finditer(line):
+        start, end = line_start + dash.start(), line_start + dash.end()
+        if start <= position <= end:
+            low, low_pc, high, high_pc = dash.groups()
+            written = f"`{low}{low_pc} to {high}{high_pc}`"
+            if "scores" in line[:dash.start()]:
+                why = f"write {written}: the score runs linearly from the first to the second"
+            else:
+                why = (f"write {written}: the row runs from the first achievement up to, not "
+                       "including, the second")
+            return _Mistake("SL103", "a range in a score table is written with `to`, not '-'",
+                            f"{why}; {_TABLE_HELP}", start, end)
+    word = _WORD.match(text, position)
+    if word is not None and word.group(0) != "scores" \
+            and did_you_mean(word.group(0), ["scores"]) is not None:
+        return _Mistake("SL114", f"unknown word `{word.group(0)}`",
+                        "did you mean `scores`? " + _TABLE_HELP, word.start(), word.end())
     return None
 
 

@@ -12,7 +12,6 @@ formats: report/explain.py does.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +46,7 @@ LEFT_OUT = ("neutralised", "no_target")
 class TargetDetail:
     """The target the period uses, and why that one."""
 
-    source: str  # "annual", "periodic" or "deadline"
+    source: str  # "annual", "periodic", "deadline" or "limit" (model.TargetUsed)
     direction: Direction | None
     value: float | None
     unit: str | None
@@ -441,12 +440,11 @@ def _rule_detail(leaf: Leaf, figures: NodeResult, policy: Policy) -> RuleDetail 
     if curve is not None and raw is not None:
         curved = scoring.curved(curve, raw) * 100.0
         if curve.kind in (scoring.CurveKind.STEPS, scoring.CurveKind.POINTS):
-            stretch = scoring.stretch_of(curve, raw)
+            stretch = scoring.stretch_of(curve.stretches, raw)  # None: NaN only
             scale = 100.0 if curve.kind is scoring.CurveKind.STEPS else 1.0
-            row = (None if math.isinf(stretch.lower) else stretch.lower * 100.0,
-                   None if math.isinf(stretch.upper) else stretch.upper * 100.0,
-                   stretch.start * scale,
-                   None if stretch.start == stretch.end else stretch.end * scale)
+            row = None if stretch is None else (
+                *stretch.percent_bounds, stretch.start * scale,
+                None if stretch.fixed else stretch.end * scale)
         if curve.kind is scoring.CurveKind.POINTS:
             points, points_max = scoring.table_points(curve, raw), curve.maximum
     written = None

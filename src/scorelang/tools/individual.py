@@ -85,20 +85,18 @@ def explain_scorecard(plan: Plan, result: Result, figure_id: str) -> ScorecardEx
     reward = None
     if compiled.reward is not None:
         row = None if card.score is None else \
-            scoring.reward_row(card.score / 100, compiled.reward_rows)
-        lower, upper, pays, pays_to = compiled.reward_rows[row] if row is not None else \
-            (None, None, 0.0, None)
-        reward = RewardDetail(compiled.reward, compiled.reward_title or compiled.reward,
-                              _pc(lower), _pc(upper), pays * 100, _pc(pays_to),
-                              card.reward_share)
+            scoring.stretch_of(compiled.reward_rows, card.score / 100)
+        if row is None:
+            reward = RewardDetail(compiled.reward, compiled.reward_title or compiled.reward,
+                                  None, None, 0.0, None, card.reward_share)
+        else:
+            reward = RewardDetail(compiled.reward, compiled.reward_title or compiled.reward,
+                                  *row.percent_bounds, row.start * 100,
+                                  None if row.fixed else row.end * 100, card.reward_share)
     scale_low = {b.id: b.low for b in plan.definition.behaviours}
     return ScorecardExplanation(result.plan_id, result.plan_title, result.period, result.as_of,
                                 plan.definition.policy.missing, card, divisors, scale_low,
                                 reward)
-
-
-def _pc(fraction: float | None) -> float | None:
-    return None if fraction is None else fraction * 100
 
 
 def _score(percent: float | None, status: str) -> Score:
