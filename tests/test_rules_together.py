@@ -285,7 +285,8 @@ def indicators(draw, name: str) -> Indicator:
     elif tbd == "periodic":
         out.periodic = None
     if out.target is None or out.periodic is None:
-        out.missing_target = draw(st.sampled_from([None, "skip", "previous"]))
+        out.missing_target = draw(st.sampled_from(
+            [None, "skip", "previous"] + (["limit", "limit"] if out.limits else [])))
     out.value_zero = draw(st.integers(0, 4)) == 0
     out.error = not out.value_zero and draw(st.integers(0, 6)) == 0
     return out
@@ -790,6 +791,10 @@ def _leaf(drawn: Drawn, ind: Indicator) -> tuple[float | None, str]:
             raw = {"zero": 0.0, "50%": 0.5}.get(ind.late, max(0.0, 1 - late / 30))
         return min(max(raw, floor), cap), "scored"
     target = ind.periodic if drawn.period == "H1" and ind.periodic != "none" else ind.target
+    limits = ind.limits
+    if target is None and _rule_of(ind, p) == "limit":
+        # the minimum limit stands in as the target; the limits scale is not used meanwhile
+        target, limits = ind.limits[0], None
     if target is None:  # still `tbd`: no formula reads the value
         if _rule_of(ind, p) == "skip":
             return None, "no_target"
@@ -807,7 +812,7 @@ def _leaf(drawn: Drawn, ind: Indicator) -> tuple[float | None, str]:
         if rule != "value_zero":
             return None, "missing"
         v = 0.0
-    raw = _formula(ind, target, v)
+    raw = _formula(replace(ind, limits=limits), target, v)
     tolerance = ind.tolerance or p.tolerance
     if tolerance is not None:
         figure, relative = tolerance
