@@ -748,6 +748,8 @@ def _formula(ind: Indicator, target: float, v: float) -> float:
         return (v - ind.baseline) / (t - ind.baseline)
     if ind.kind == "gap":
         return 1 + (v - t) / 100 if d == ">=" else 1 - (v - t) / 100
+    if t == 0:  # a zero target (a limit minimum of 0 standing in, say): reached or not
+        return 1.0 if (v >= 0 if d == ">=" else v <= 0) else 0.0
     if ind.kind == "ratio":  # t > 0 here
         if v == 0:
             return 1.0 if d == "<=" else 0.0
