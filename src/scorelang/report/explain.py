@@ -82,15 +82,21 @@ def _label(node: NodeExplanation) -> str:
 
 # ---- text -----------------------------------------------------------------------------------
 
+def _context(plan_title: str, period: str | None, as_of: dt.date | None) -> str:
+    """The line under an explanation's title: the plan, the period, the monitoring date."""
+    context = f"Plan: {plan_title}"
+    if period is not None:
+        context += f"; period {period}"
+    if as_of is not None:
+        context += f"; monitoring date {as_of.isoformat()}"
+    return context
+
+
 def explain_text(explanation: Explanation) -> str:
     node = explanation.node
     places = node.places
-    context = f"Plan: {explanation.plan_title}"
-    if explanation.period is not None:
-        context += f"; period {explanation.period}"
-    if explanation.as_of is not None:
-        context += f"; monitoring date {explanation.as_of.isoformat()}"
-    lines = [f"How {node.id} came to {_score(node)}", context,
+    lines = [f"How {node.id} came to {_score(node)}",
+             _context(explanation.plan_title, explanation.period, explanation.as_of),
              f"N/D policy: {_POLICY[explanation.policy]}", _in_parent(explanation)]
     for cost in explanation.nd_costs:
         lines.append(f"What N/D costs {node.id}: {_cost(cost, places)}")
@@ -121,20 +127,22 @@ def _optional(score: float | None, places: int) -> str:
     return "N/D" if score is None else _percent(score, places)
 
 
+# How a node that adds no points counts in its parent (tools.explain.TREATMENTS).
+_TREATMENTS = {
+    "zero_weight": "shown, not counted",
+    "nd_counts_zero": "counts 0 but keeps its weight",
+    "nd_excluded": "left out; siblings re-normalised",
+    "compared": "compared with its siblings, not summed",
+    "neutralised": "neutralised: left out, siblings re-weighted",
+    "no_target": "target to be decided: left out, siblings re-weighted",
+}
+
+
 def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False) -> str:
     """How the node counts in its parent; `long` writes the product out."""
-    if share.treatment == "zero_weight":
-        return "shown, not counted"
-    if share.treatment == "nd_counts_zero":
-        return "counts 0 but keeps its weight"
-    if share.treatment == "nd_excluded":
-        return "left out; siblings re-normalised"
-    if share.treatment == "compared":
-        return "compared with its siblings, not summed"
-    if share.treatment == "neutralised":
-        return "neutralised: left out, siblings re-weighted"
-    if share.treatment == "no_target":
-        return "target to be decided: left out, siblings re-weighted"
+    said = _TREATMENTS.get(share.treatment)
+    if said is not None:
+        return said
     if share.treatment == "unweighted" or share.contribution is None:
         return "not weighted"
     points = f"{_points(share.contribution, node.places)} points of {parent}"

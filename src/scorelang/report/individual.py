@@ -10,7 +10,7 @@ import attrs
 
 from ..engine.result import ScorecardResult
 from ..tools.individual import RewardDetail, ScorecardExplanation
-from .explain import _POLICY, _percent, _points, _shorten, _weight
+from .explain import _POLICY, _context, _percent, _points, _shorten, _weight
 
 
 def _score(score: float | None, status: str, places: int) -> str:
@@ -47,11 +47,7 @@ def _mean(items: list[tuple[str, float, float | None, str]], divisor: float,
 def explain_scorecard_text(explanation: ScorecardExplanation) -> str:
     card = explanation.card
     places = card.places
-    context = f"Plan: {explanation.plan_title}"
-    if explanation.period is not None:
-        context += f"; period {explanation.period}"
-    if explanation.as_of is not None:
-        context += f"; monitoring date {explanation.as_of.isoformat()}"
+    context = _context(explanation.plan_title, explanation.period, explanation.as_of)
     role = f", role {card.role}" if card.role else ""
     lines = [f"How scorecard {card.id} \"{_shorten(card.title)}\"{role} came to "
              f"{_score(card.score, card.status, places)}", context,
