@@ -29,12 +29,13 @@ if TYPE_CHECKING:
     from .engine.result import NodeResult, Result
     from .engine.values import (Values, load_all_values, load_values, loads_all_values,
                          loads_values)
+    from .engine.schema import values_schema
 
 __all__ = [
     "CheckError", "Diagnostic", "NodeResult", "ParseError", "Plan", "Result", "ScorelangError",
     "Severity", "Span", "Values", "ValuesError", "diagnose", "load", "load_all_values",
     "load_values", "loads", "loads_all_values", "loads_values", "render", "render_comparison",
-    "render_findings",
+    "render_findings", "values_schema",
 ]
 
 # Where each public name is defined.
@@ -48,6 +49,7 @@ _HOMES = {
     "NodeResult": "engine.result", "Result": "engine.result",
     "Values": "engine.values", "load_all_values": "engine.values", "load_values": "engine.values",
     "loads_all_values": "engine.values", "loads_values": "engine.values",
+    "values_schema": "engine.schema",
 }
 
 

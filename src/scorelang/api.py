@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     from . import model
     from .engine.plan import Plan
     from .engine.values import Values, load_all_values, load_values, loads_all_values, loads_values
+    from .engine.schema import values_schema
 
 __all__ = ["Plan", "Values", "check_text", "diagnose", "load", "load_all_values", "load_values",
-           "loads", "loads_all_values", "loads_values"]
+           "loads", "loads_all_values", "loads_values", "values_schema"]
 
 # The pipeline's stages (parser, build, check: Lark) and the plan (model, compiler, evaluator)
 # are imported by the functions that use them: `check_text` on a warm cache needs none of them.
@@ -32,11 +33,16 @@ _VALUES_NAMES = frozenset({"Values", "load_all_values", "load_values", "loads_al
 
 
 def __getattr__(name: str) -> object:
-    """`Plan` and the values readers, kept importable from here, imported on first use."""
+    """`Plan`, the values readers and `values_schema`, importable from here, imported on first
+    use."""
     if name == "Plan":
         from .engine.plan import Plan
 
         return Plan
+    if name == "values_schema":
+        from .engine.schema import values_schema
+
+        return values_schema
     if name in _VALUES_NAMES:
         from .engine import values
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from .. import report
 from .commands import (EXIT_OK, iso_date, cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt,
                        cmd_score, cmd_test, cmd_verify, cmd_whatif)
+from .commands import cmd_schema
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -121,6 +122,13 @@ def parser() -> argparse.ArgumentParser:
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per expectation")
     test.set_defaults(run=cmd_test)
+
+    schema = commands.add_parser("schema", help="the JSON Schema of a plan's values files, "
+                                 "for editors (docs/editors.md)")
+    schema.add_argument("rules", help="the rule file (.score)")
+    schema.add_argument("--period", help="only this period's values files")
+    schema.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE")
+    schema.set_defaults(run=cmd_schema)
     return top
 
 

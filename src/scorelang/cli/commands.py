@@ -353,3 +353,15 @@ def cmd_test(args: argparse.Namespace) -> int:
             print_diagnostics(exc.diagnostics)
             return EXIT_PROBLEMS
     return outcome.exit_code
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """`schema RULES`: the JSON Schema of the plan's values files, for editors."""
+    import json
+
+    try:
+        schema = api.values_schema(api.load(args.rules), period=args.period)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        return _exit_code(exc)
+    return _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
