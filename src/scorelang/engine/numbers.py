@@ -36,7 +36,7 @@ def decimal_text(value: Decimal, locale: str, places: int | None = None) -> str:
         with localcontext() as context:
             context.prec = PRECISION  # a figure of any size keeps every digit
             value = value.quantize(Decimal(1).scaleb(-places))
-    text = f"{abs(value):f}"
+    text = f"{value.copy_abs():f}"  # copy_abs: abs() would round to the context's 28 digits
     if places is None and "." in text:
         text = text.rstrip("0").rstrip(".")
     whole, _, decimals = text.partition(".")

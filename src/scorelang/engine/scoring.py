@@ -837,7 +837,7 @@ def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_s
     anyone = present.any(axis=0)
     keeps = aggregation.nd_keeps_weight
     rule = aggregation.rule
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if rule is Aggregate.WEIGHTED:
             divisor = weight_sum if keeps else w @ present
             value = (w @ filled) / divisor

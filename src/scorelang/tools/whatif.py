@@ -10,6 +10,7 @@ re-modulated plan keeps every comment; it is then formatted and checked like any
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -290,8 +291,61 @@ def _apply(text: str, edits: Sequence[_Edit]) -> str:
     return text
 
 
+# A target as the rule file writes it: a direction, then `tbd` or a number of the language.
+_TARGET = re.compile(r"\s*(>=|<=|=)?\s*(?P<figure>\S*)\s*")
+_NUMBER = re.compile(r"-?\d[\d_]*(\.\d[\d_]*)?")  # syntax/grammar.lark's NUMBER
+_LIMITS_HINT = "a figure of a plan has " + model.LIMITS_TEXT + " (docs/language.md#numbers)"
+
+
+def _figure_problems(operations: Sequence[Operation]) -> list[Diagnostic]:
+    """SL604 for every figure an operation would put into the plan or the values beyond the
+    limits of a number (NaN, an infinity, 10^400), before anything is edited or scored; SL603
+    for a target that is not written as the rule file writes one."""
+    found: list[Diagnostic] = []
+    for operation in operations:
+        if isinstance(operation, SetWeight):
+            problem = model.number_problem(operation.percent)
+            if problem is None:
+                figure = _percent_text(Decimal(repr(operation.percent)).quantize(Decimal("0.01")))
+                limit = model.literal_problem(figure.rstrip("%"))
+                problem = None if limit is None else limit[1]
+            if problem is not None:
+                found.append(error("SL604", f"the weight set for `{operation.node}` "
+                                   f"{problem}", None, _LIMITS_HINT))
+        elif isinstance(operation, SetValue) and isinstance(operation.value, float):
+            problem = model.number_problem(operation.value)
+            if problem is not None:
+                found.append(error("SL604", f"the value set for `{operation.indicator}` "
+                                   f"{problem}", None, "a measured value is a finite number "
+                                   "within ±10^15; write N/D for no value"))
+        elif isinstance(operation, SetTarget):
+            figure = (_TARGET.fullmatch(operation.target) or _TARGET.match("")).group("figure")
+            if figure == "tbd" or not figure:
+                continue  # the plan's own check judges it
+            if _NUMBER.fullmatch(figure):
+                limit = model.literal_problem(figure)
+                if limit is not None:
+                    found.append(error("SL604", f"the target set for `{operation.indicator}`: "
+                                       f"{limit[1]}", None, _LIMITS_HINT))
+                continue
+            try:
+                problem = model.number_problem(float(figure.replace("_", "")))
+            except ValueError:
+                problem = None
+            found.append(error(
+                "SL604" if problem else "SL603",
+                f"the target set for `{operation.indicator}` {problem}" if problem else
+                f"cannot read the target `{operation.target}` set for `{operation.indicator}`",
+                None, _LIMITS_HINT if problem else
+                "write it as the rule file does: `>= 6500`, `<= 30.5`, `= 1` or `>= tbd`"))
+    return found
+
+
 def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str:
     """The rule text with every plan operation applied, one after the other, formatted."""
+    problems = _figure_problems(operations)
+    if problems:
+        raise WhatIfError(problems)
     for operation in operations:
         if isinstance(operation, SetValue):
             continue
@@ -315,6 +369,9 @@ def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str
 def whatif(text: str, filename: str, values: Values, operations: Sequence[Operation],
            period: str | None = None, as_of: dt.date | None = None) -> WhatIf:
     """Score the plan as written and as re-modulated; list what changed."""
+    problems = _figure_problems(operations)
+    if problems:
+        raise WhatIfError(problems)
     before = loads(text, filename).evaluate(values, period=period, as_of=as_of)
     new_text = remodulate(text, filename, operations)
     changed_values: dict[str, Any] = dict(values.values)
