@@ -270,6 +270,9 @@ def _set_target(plan: model.PlanDefinition, text: str, operation: SetTarget) -> 
     if indicator.target is None:
         raise WhatIfError([error("SL602", f"`{indicator.id}` has a deadline, not a target", None,
                                  "edit the deadline in the rule file")])
+    problems = _target_problems(operation)
+    if problems:
+        raise WhatIfError(problems)
     line = _target_text(indicator, operation.target, operation.period)
     if operation.period is None:
         span = indicator.target.span
@@ -299,16 +302,18 @@ _LIMITS_HINT = "a figure of a plan has " + model.LIMITS_TEXT + " (docs/language.
 
 def _figure_problems(operations: Sequence[Operation]) -> list[Diagnostic]:
     """SL604 for every figure an operation would put into the plan or the values beyond the
-    limits of a number (NaN, an infinity, 10^400), before anything is edited or scored; SL603
-    for a target that is not written as the rule file writes one."""
+    limits of a number (NaN, an infinity, 10^400), before anything is edited or scored."""
     found: list[Diagnostic] = []
     for operation in operations:
-        if isinstance(operation, SetWeight):
+        if isinstance(operation, SetTarget):
+            # judged where the target is set, after the checks that need the plan (SL602)
+            found += [d for d in _target_problems(operation) if d.code == "SL604"]
+        elif isinstance(operation, SetWeight):
             problem = model.number_problem(operation.percent)
-            if problem is None:
+            if problem is None:  # the weight as it would be written in the rule file
                 figure = _percent_text(Decimal(repr(operation.percent)).quantize(Decimal("0.01")))
                 limit = model.literal_problem(figure.rstrip("%"))
-                problem = None if limit is None else limit[1]
+                problem = None if limit is None else f"as written, {limit[1]}"
             if problem is not None:
                 found.append(error("SL604", f"the weight set for `{operation.node}` "
                                    f"{problem}", None, _LIMITS_HINT))
@@ -318,27 +323,30 @@ def _figure_problems(operations: Sequence[Operation]) -> list[Diagnostic]:
                 found.append(error("SL604", f"the value set for `{operation.indicator}` "
                                    f"{problem}", None, "a measured value is a finite number "
                                    "within ±10^15; write N/D for no value"))
-        elif isinstance(operation, SetTarget):
-            figure = (_TARGET.fullmatch(operation.target) or _TARGET.match("")).group("figure")
-            if figure == "tbd" or not figure:
-                continue  # the plan's own check judges it
-            if _NUMBER.fullmatch(figure):
-                limit = model.literal_problem(figure)
-                if limit is not None:
-                    found.append(error("SL604", f"the target set for `{operation.indicator}`: "
-                                       f"{limit[1]}", None, _LIMITS_HINT))
-                continue
-            try:
-                problem = model.number_problem(float(figure.replace("_", "")))
-            except ValueError:
-                problem = None
-            found.append(error(
-                "SL604" if problem else "SL603",
-                f"the target set for `{operation.indicator}` {problem}" if problem else
-                f"cannot read the target `{operation.target}` set for `{operation.indicator}`",
-                None, _LIMITS_HINT if problem else
-                "write it as the rule file does: `>= 6500`, `<= 30.5`, `= 1` or `>= tbd`"))
     return found
+
+
+def _target_problems(operation: SetTarget) -> list[Diagnostic]:
+    """SL604 for a target beyond the limits of a number (NaN, an infinity, 10^400); SL603 for
+    one not written as the rule file writes a target (`>= 1e5`)."""
+    figure = (_TARGET.fullmatch(operation.target) or _TARGET.match("")).group("figure")
+    if figure == "tbd" or not figure:
+        return []  # the plan's own check judges it
+    if _NUMBER.fullmatch(figure):
+        limit = model.literal_problem(figure)
+        return [] if limit is None else [error(
+            "SL604", f"the target set for `{operation.indicator}`: {limit[1]}", None,
+            _LIMITS_HINT)]
+    try:
+        problem = model.number_problem(float(figure.replace("_", "")))
+    except ValueError:
+        problem = None
+    if problem is not None:
+        return [error("SL604", f"the target set for `{operation.indicator}` {problem}", None,
+                      _LIMITS_HINT)]
+    return [error("SL603", f"cannot read the target `{operation.target}` set for "
+                  f"`{operation.indicator}`", None,
+                  "write it as the rule file does: `>= 6500`, `<= 30.5`, `= 1` or `>= tbd`")]
 
 
 def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str:
