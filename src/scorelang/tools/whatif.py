@@ -329,7 +329,8 @@ def _figure_problems(operations: Sequence[Operation]) -> list[Diagnostic]:
 def _target_problems(operation: SetTarget) -> list[Diagnostic]:
     """SL604 for a target beyond the limits of a number (NaN, an infinity, 10^400); SL603 for
     one not written as the rule file writes a target (`>= 1e5`)."""
-    figure = (_TARGET.fullmatch(operation.target) or _TARGET.match("")).group("figure")
+    written = _TARGET.fullmatch(operation.target)
+    figure = written.group("figure") if written is not None else operation.target
     if figure == "tbd" or not figure:
         return []  # the plan's own check judges it
     if _NUMBER.fullmatch(figure):
