@@ -279,11 +279,15 @@ def test_quoted_iso_date_in_values_is_a_completion_date():
     assert values.values["d"] == dt.date(2020, 10, 15)
 
 
-def test_nan_in_a_values_file_or_a_mapping_is_nd():
+def test_nan_in_a_mapping_is_nd_but_in_a_values_file_a_diagnostic():
     # As in evaluate_many's columns: NaN is how pandas and numpy write a missing figure.
-    for values in (scorelang.loads_values("values:\n  a: .nan\n  b: \"nan\"\n  c: 2\n"),
-                   scorelang.Values.from_mapping({"a": float("nan"), "b": "NaN", "c": 2})):
-        assert values.values == {"a": None, "b": None, "c": 2.0}
+    values = scorelang.Values.from_mapping({"a": float("nan"), "b": "NaN", "c": 2})
+    assert values.values == {"a": None, "b": None, "c": 2.0}
+    # A file writes N/D as null: `.nan` there is a mistake (issue 14, tests/test_numbers_defined).
+    with pytest.raises(scorelang.ValuesError) as raised:
+        scorelang.loads_values("values:\n  a: .nan\n  b: \"nan\"\n  c: 2\n")
+    assert [(d.code, d.span.line) for d in raised.value.diagnostics] == [("SL322", 2),
+                                                                         ("SL322", 3)]
 
 
 def test_any_real_number_is_a_value_from_numpy_scalars_to_decimals():

@@ -4,7 +4,8 @@ A `PlanDefinition` holds its periods, its scoring policy, the indicators (declar
 tree of areas, objectives and groups whose leaves are weighted references to indicators.
 Nothing here computes a score; `engine` does. Beside the model lives what several later
 stages share and must agree on: the target an indicator uses in a period (`TargetUsed`), the
-flags a scored node can carry (`FLAGS`), and what an advice rule may name (`FACTS`).
+flags a scored node can carry (`FLAGS`), what an advice rule may name (`FACTS`), and the
+limits every number keeps (`LARGEST`, `SMALLEST`, `DIGITS`: docs/language.md#numbers).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import re
+from decimal import Decimal
 from enum import Enum
 from typing import Union
 
@@ -700,3 +702,46 @@ def placeholders(message: str) -> list[str]:
     """The `{name}`s of a message; any other brace is plain text (check and fill agree)."""
     return PLACEHOLDER.findall(message)
 
+
+
+# ---- numbers: the limits every figure of a plan keeps (docs/language.md#numbers) -----------
+# A binary float holds any decimal of at most 15 significant digits exactly enough to give it
+# back (DBL_DIG): a figure written with 15 is the float nearest to it, and reads back (repr,
+# the display rounding) as written; a 16th or 17th digit may not. Within ±10^15 every figure a
+# plan means keeps those digits (13.000.000.000,00 € has 13), and a figure that is not 0 is at
+# least 10^-15 in size, so that no formula can overflow: deviation's (v − t)/|t| is at most
+# 2·10^30, and every score stays a finite number. Values are held to the same ±10^15; they may
+# be as small as they come (a ratio over a tiny value is bounded in `engine.scoring`).
+DIGITS = 15
+LARGEST = 1e15
+SMALLEST = 1e-15
+LIMITS_TEXT = "at most 15 significant digits, and 0 or between 10^-15 and 10^15 in size"
+
+
+def literal_problem(text: str) -> tuple[str, str] | None:
+    """Why a number written in a rule file (`-1_000.5`) is beyond the limits — (code, what is
+    wrong) — or None. Judged on the digits as written, exactly (never through a float)."""
+    digits = text.lstrip("+-").replace("_", "")
+    significant = digits.replace(".", "").strip("0")
+    # A figure of 400 digits is shown by its ends: the caret under it points at all of it.
+    shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({len(digits)} characters)"
+    if len(significant) > DIGITS:
+        return "SL120", f"{shown} has {len(significant)} significant digits, more than {DIGITS}"
+    size = abs(Decimal(digits))
+    if size > Decimal(int(LARGEST)):
+        return "SL121", f"{shown} is larger than 10^15"
+    if 0 < size < Decimal(repr(SMALLEST)):
+        return "SL121", f"{shown} is smaller than 10^-15 without being 0"
+    return None
+
+
+def number_problem(value: float) -> str | None:
+    """Why a figure given as a number (a measured value, a what-if weight, a published figure)
+    is beyond the limits, or None: it must be finite and within ±10^15."""
+    if value != value:
+        return "is not a number (NaN)"
+    if abs(value) == float("inf"):
+        return "is infinite"
+    if abs(value) > LARGEST:
+        return f"is {value:g}, beyond ±10^15"
+    return None

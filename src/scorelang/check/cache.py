@@ -168,7 +168,8 @@ def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diag
         return
     try:
         payload = json.dumps({"format": FORMAT, "plan": encode(plan),
-                              "diagnostics": encode(found)}, ensure_ascii=False)
+                              "diagnostics": encode(found)}, ensure_ascii=False,
+                             allow_nan=False)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -25,7 +25,7 @@ from .compile import Program
 from .evaluate import SlotScores, adjustment_slots, score_slots, validate
 from .scoring import Missing, Reason
 from .values import Values
-from ..model import MissingPolicy, MissingTarget
+from ..model import LARGEST, MissingPolicy, MissingTarget
 
 # numpy, the optional fast path, is imported on the first batch (not by `import scorelang`,
 # whose start-up time the CLI pays on every run); None when it is not installed.
@@ -324,6 +324,8 @@ def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
             value = np.full(size, np.nan) if given is None else _numbers(given, size)
             if value is None:
                 return None
+            if (np.abs(value) > LARGEST).any():  # ±inf too (NaN, N/D, compares False)
+                return None  # the scalar path refuses it (SL322), naming the scenario
             if leaf.missing is MissingPolicy.ERROR and layout.used[position] \
                     and position not in neutralised and position not in overrides \
                     and np.isnan(value).any():

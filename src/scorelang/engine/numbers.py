@@ -3,14 +3,16 @@
 Italian: 62,96 % and 13.000.000.000,00 €; English: 62.96% and 13,000,000,000.00 €. Every
 figure goes through `rounding.half_up` first, so what is shown is the half-up decimal rounding
 of the true value in every locale. JSON never passes through here: it stays locale-free.
+Like the rounding, every function here is total: NaN and ±infinity, which no plan produces,
+are written "NaN", "∞" and "-∞" rather than raising in the middle of a report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
-from .rounding import half_up
+from .rounding import PRECISION, half_up
 
 LOCALES = ("it", "en")
 _SEPARATORS = {"it": (".", ","), "en": (",", ".")}  # (thousands, decimal)
@@ -28,9 +30,13 @@ def _group(digits: str, separator: str) -> str:
 def decimal_text(value: Decimal, locale: str, places: int | None = None) -> str:
     """A decimal with grouped thousands; `places` fixes the decimals, else trailing zeros go."""
     thousands, point = _SEPARATORS.get(locale, _SEPARATORS["en"])
+    if not value.is_finite():
+        return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places))
-    text = f"{abs(value):f}"
+        with localcontext() as context:
+            context.prec = PRECISION  # a figure of any size keeps every digit
+            value = value.quantize(Decimal(1).scaleb(-places))
+    text = f"{value.copy_abs():f}"  # copy_abs: abs() would round to the context's 28 digits
     if places is None and "." in text:
         text = text.rstrip("0").rstrip(".")
     whole, _, decimals = text.partition(".")

@@ -3,6 +3,12 @@
 Scores are computed unrounded in binary floats; what is shown is the half-up decimal rounding
 of the true value (257/800 = 32.125 % shows 32.13 %, where Python's round() gives 32.12).
 Nothing else in scorelang rounds.
+
+Rounding is total: it never raises, whatever float it is given. A finite float of any size
+(1e308, 5e-324) is rounded exactly; NaN and ±infinity, which no plan can produce (the inputs
+are limited: docs/language.md#numbers), come back as Decimal's own NaN and ±Infinity, and the
+formatters in `numbers` write them as words, so a bug upstream shows up as a figure, never as
+a crash in the middle of a report.
 """
 
 from __future__ import annotations
@@ -13,13 +19,20 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 # as 0.70124999999999993). Figures are first settled to this many decimal places, which keeps
 # every digit a plan's data can mean and drops the noise, then rounded half-up for display.
 _NOISE_PLACES = Decimal(1).scaleb(-9)  # nine decimal places
+# Enough digits for any finite float (1.8e308 has 309 before the point) with its nine decimal
+# places and the display's, so that quantize never runs out of precision.
+PRECISION = 400
 
 
 def half_up(value: float, places: int = 2) -> Decimal:
-    """Round a value half-up to `places` decimals, as the decimal number it stands for."""
+    """Round a value half-up to `places` decimals, as the decimal number it stands for
+    (NaN and ±infinity come back as Decimal's NaN and ±Infinity)."""
+    exact = Decimal(repr(float(value)))
+    if not exact.is_finite():
+        return exact
     with localcontext() as context:
-        context.prec = 60  # room for 1e20 with 9 decimals: figures are never too big to show
-        settled = Decimal(repr(value)).quantize(_NOISE_PLACES, rounding=ROUND_HALF_EVEN)
+        context.prec = PRECISION
+        settled = exact.quantize(_NOISE_PLACES, rounding=ROUND_HALF_EVEN)
         return settled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 

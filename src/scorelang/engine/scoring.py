@@ -205,22 +205,30 @@ def _at_most_gap(target: float, value: Any) -> Any:
     return 1.0 - (value - target) / 100.0
 
 
+# The largest achievement a ratio, and the largest score an `aggregate sum`, can give: 10^32 %.
+# The limits on numbers (docs/language.md#numbers) keep every other formula finite on their
+# own (the deviation's (v − t)/|t| is at most 2·10^30); a target over a measured value nearer 0
+# than 10^-15 (5e-324 is a float), or sums of sums with weights of 10^15 %, could overflow to
+# infinity: they stop here, so that every achievement and every score is a finite number.
+HIGHEST = 1e30
+
+
 def _ratio(target: float, value: float, at_least: bool) -> float:
     better = value >= target if at_least else value <= target
     if value == 0 or (value > 0) != (target > 0):
         return 1.0 if better else 0.0  # no meaningful ratio: reached or not
     grows_with_value = at_least == (target > 0)
-    return value / target if grows_with_value else target / value
+    return min(value / target if grows_with_value else target / value, HIGHEST)
 
 
 def _ratio_array(target: float, values: Any, at_least: bool) -> Any:
     np = _numpy()
     better = values >= target if at_least else values <= target
     grows_with_value = at_least == (target > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = values / target if grows_with_value else target / values
     signs_differ = (values == 0) | ((values > 0) != (target > 0))
-    return np.where(signs_differ, np.where(better, 1.0, 0.0), ratio)
+    return np.where(signs_differ, np.where(better, 1.0, 0.0), np.minimum(ratio, HIGHEST))
 
 
 def _reached(reached: bool) -> float:
@@ -803,7 +811,7 @@ def aggregate(children: Sequence[tuple[float, Score]],
     if rule is Aggregate.WEIGHTED:
         return total / counted_weight(aggregation, weighted)
     if rule is Aggregate.SUM:
-        return total
+        return min(max(total, -HIGHEST), HIGHEST)
     # The other rules read N/D by the policy: a 0 under counts_zero, left out under excluded.
     keeps = aggregation.nd_keeps_weight
     counted = [(w, 0.0 if isinstance(s, Missing) else s) for w, s in weighted
@@ -829,12 +837,12 @@ def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_s
     anyone = present.any(axis=0)
     keeps = aggregation.nd_keeps_weight
     rule = aggregation.rule
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if rule is Aggregate.WEIGHTED:
             divisor = weight_sum if keeps else w @ present
             value = (w @ filled) / divisor
         elif rule is Aggregate.SUM:
-            value = w @ filled
+            value = np.clip(w @ filled, -HIGHEST, HIGHEST)
         elif rule is Aggregate.MINIMUM:
             value = (filled if keeps else np.where(present, filled, np.inf)).min(axis=0)
         else:

@@ -4,6 +4,10 @@ A values file names the plan, the period and the monitoring date (`as_of`), and 
 indicator a number, null (N/D) or a completion date (for deadlines). This module reads and
 type-checks the file; whether the ids fit a plan is decided in `evaluate`, against the plan.
 YAML is read with PyYAML's safe loader only.
+
+Every number is held to the limits of docs/language.md#numbers: finite and within ±10^15
+(SL322). N/D is written null (or "N/D") in a file, where `.nan` is refused as a mistake; a
+program's NaN stays N/D, as it is in pandas' and numpy's columns.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import attrs
 import yaml
 
 from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
+from ..model import LARGEST, number_problem
 from ..files import read_text
 from .yamlsource import node_span, syntax_error
 
@@ -156,8 +161,13 @@ def _rating(person: str, behaviour: str, raw: Any, span: Span | None,
     if isinstance(raw, str) and raw.strip().upper() in ("N/D", "ND", "N.D."):
         return None
     if not isinstance(raw, bool) and isinstance(raw, (int, float, numbers.Real, Decimal)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except (OverflowError, ValueError):  # 10**400, Decimal("sNaN")
+            number = math.nan
         if number == number and abs(number) != float("inf"):
+            if _beyond(f"the rating of `{behaviour}` for `{person}`", number, span, problems):
+                return None
             return number
     problems.append(error("SL334", f"the rating of `{behaviour}` for `{person}` is {raw!r}, "
                           "not a number", span, "write the rating on the behaviours' scale "
@@ -193,10 +203,13 @@ def _previous(given: Any, node: yaml.Node | None, source: str,
         spans = {str(k.value): node_span(source, k) for k, _ in node.value}
     for name, score in given.items():
         if isinstance(score, bool) or not isinstance(score, (int, float)) \
-                or not math.isfinite(score) or score < 0:
+                or not _finite(score) or score < 0:
             problems.append(error("SL321", f"the previous score of `{name}` is {score!r}, not a "
                                   "percent", spans.get(str(name)),
                                   "copy the score from the previous report, e.g. `62.5`"))
+            continue
+        if _beyond(f"the previous score of `{name}`", float(score), spans.get(str(name)),
+                   problems):
             continue
         out[intern(str(name))] = float(score)
     return out
@@ -255,10 +268,12 @@ def _adjustments(given: Any, section: str, node: yaml.Node | None, source: str,
             continue
         score = entry.get("score")
         if isinstance(score, bool) or not isinstance(score, (int, float)) \
-                or not math.isfinite(score) or score < 0:
+                or not _finite(score) or score < 0:
             problems.append(error("SL317", f"the score of `{name}` under `overrides` is "
                                   f"{score!r}, not a percent", span,
                                   "write the score in percent, e.g. `score: 100`"))
+            continue
+        if _beyond(f"the score of `{name}` under `overrides`", float(score), span, problems):
             continue
         by = entry.get("by")
         if reason is not None:
@@ -280,7 +295,10 @@ def _text(raw: Any) -> str | None:
     return text or None
 
 
-def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic]) -> Value:
+def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic],
+           in_file: bool = False) -> Value:
+    """One value, type-checked. `in_file`: read from a values file, where NaN is refused (a
+    program's NaN is N/D)."""
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -293,7 +311,7 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
     # driver's Decimal.
     if isinstance(raw, (int, float, numbers.Real, Decimal)):
         try:
-            return _number(float(raw))
+            return _number(indicator, float(raw), span, problems, in_file)
         except OverflowError:  # an integer of 400 digits
             problems.append(error("SL303", f"value of `{indicator}` is too large to be a "
                                   "number (more than 1.8e308)", span,
@@ -316,9 +334,11 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
             pass
         number_text = text.rstrip("%").strip().replace("_", "")
         try:
-            return _number(float(number_text))
+            number = float(number_text)
         except ValueError:
             pass
+        else:
+            return _number(indicator, number, span, problems, in_file)
         hint = "write the number with a decimal point (3.92, not 3,92)" if "," in text else \
             "write the measured number, a completion date (YYYY-MM-DD) or null for N/D"
         problems.append(error("SL303", f"value of `{indicator}` is the text {raw!r}, "
@@ -329,10 +349,39 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
     return None
 
 
-def _number(number: float) -> float | None:
-    """NaN is N/D, as it is in the columns of `evaluate_many` (pandas' and numpy's own N/D):
-    a row scored alone or in a batch then scores the same, and NaN never becomes a score."""
-    return None if number != number else number
+def _number(indicator: str, number: float, span: Span | None, problems: list[Diagnostic],
+            in_file: bool) -> float | None:
+    """A measured number within the limits, or None with SL322. A program's NaN is N/D, as it
+    is in the columns of `evaluate_many` (pandas' and numpy's own N/D): a row scored alone or
+    in a batch then scores the same, and NaN never becomes a score. In a file N/D is `null`:
+    `.nan` there is a mistake (a spreadsheet's 0/0), refused like `.inf`."""
+    if number != number and not in_file:
+        return None
+    problem = number_problem(number)
+    if problem is None:
+        return number
+    problems.append(error("SL322", f"value of `{indicator}` {problem}", span,
+                          "a measured value is a finite number within ±10^15 "
+                          "(docs/language.md#numbers); write null for N/D"))
+    return None
+
+
+def _finite(number: int | float) -> bool:
+    """Whether a YAML number is a finite float (an integer of 400 digits is not)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
+
+
+def _beyond(what: str, number: float, span: Span | None, problems: list[Diagnostic]) -> bool:
+    """SL322 for a score or rating beyond ±10^15 (not finite: each section's own code)."""
+    if abs(number) <= LARGEST:
+        return False
+    problems.append(error("SL322", f"{what} is {number:g}, beyond ±10^15", span,
+                          "every number in a values file is within ±10^15 "
+                          "(docs/language.md#numbers)"))
+    return True
 
 
 def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
@@ -415,7 +464,7 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
                                       f"first at line {spans[name].line}; keep one"))
             spans[name] = span
             clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
-                                 node_span(source, value_node), problems)
+                                 node_span(source, value_node), problems, in_file=True)
     ratings: dict[str, dict[str, float | None]] = {}
     rating_spans: dict[tuple[str, str], Span] = {}
     if "behaviours" in nodes:

@@ -31,7 +31,8 @@ def reward_band_text(bounds: tuple[float | None, float | None] | None, locale: s
     if bounds is None:
         return ""
     lower, upper = bounds
-    figures = [None if b is None else numbers.percent(b, locale, 0 if b == int(b) else 2)
+    figures = [None if b is None
+               else numbers.percent(b, locale, 0 if float(b).is_integer() else 2)
                for b in bounds]
     it = locale == "it"
     if lower is None:

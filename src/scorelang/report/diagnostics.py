@@ -29,7 +29,7 @@ def to_text(diagnostics: Sequence[Diagnostic],
 def to_json(diagnostics: Sequence[Diagnostic]) -> str:
     document = {"format_version": FORMAT_VERSION,
                 "diagnostics": [d.to_dict() for d in diagnostics]}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _escape_data(text: str) -> str:
@@ -84,4 +84,4 @@ def to_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
             "results": results,
         }],
     }
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -474,7 +474,7 @@ def _plus(points: float, places: int) -> str:
 # ---- JSON -----------------------------------------------------------------------------------
 
 def explain_json(explanation: Explanation) -> str:
-    return json.dumps(explanation_dict(explanation), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(explanation_dict(explanation), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def explanation_dict(explanation: Explanation) -> dict[str, Any]:

@@ -135,4 +135,4 @@ def explain_scorecard_json(explanation: ScorecardExplanation) -> str:
         "divisors": explanation.divisors,
         "reward": None if explanation.reward is None else attrs.asdict(explanation.reward),
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -9,7 +9,7 @@ from ..engine.result import FORMAT_VERSION, Result
 
 
 def to_json(result: Result) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def findings_json(result: Result) -> str:
@@ -18,7 +18,7 @@ def findings_json(result: Result) -> str:
         grouped.setdefault(finding.category, []).append(finding.to_dict())
     return json.dumps({"format_version": FORMAT_VERSION, "plan": result.plan_id,
                        "period": result.period, "categories": grouped},
-                      ensure_ascii=False, indent=2) + "\n"
+                      ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def comparison_json(results: Sequence[Result], labels: Sequence[str]) -> str:
@@ -33,4 +33,4 @@ def comparison_json(results: Sequence[Result], labels: Sequence[str]) -> str:
                 "as_of": r.as_of.isoformat() if r.as_of else None}
                for label, r in zip(labels, results)]
     return json.dumps({"format_version": FORMAT_VERSION, "columns": columns, "nodes": nodes},
-                      ensure_ascii=False, indent=2) + "\n"
+                      ensure_ascii=False, indent=2, allow_nan=False) + "\n"

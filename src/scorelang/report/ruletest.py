@@ -139,7 +139,7 @@ def render_json(report: RunReport) -> str:
                       "diagnostics": [d.to_dict() for d in suite.errors], "cases": cases})
     summary = {"passed": report.passed, "failed": report.failed, "errors": report.errors}
     return json.dumps({"format_version": FORMAT_VERSION, "summary": summary, "files": files},
-                      ensure_ascii=False, indent=2) + "\n"
+                      ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def render_junit(report: RunReport) -> str:

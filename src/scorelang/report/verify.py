@@ -119,7 +119,7 @@ def _difference(check: Check, locale: str) -> str:
 # ---- JSON -----------------------------------------------------------------------------------
 
 def verify_json(verification: Verification) -> str:
-    return json.dumps(verification_dict(verification), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(verification_dict(verification), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def verification_dict(verification: Verification) -> dict[str, Any]:

@@ -46,4 +46,5 @@ def whatif_json(outcome: WhatIf) -> str:
         "new_findings": [f.to_dict() for f in outcome.new_findings],
         "after": outcome.after.to_dict(),
     }
-    return json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, default=str,
+                      allow_nan=False) + "\n"

@@ -13,6 +13,7 @@ reported here as diagnostics; problems that need the whole plan (unknown names, 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, NamedTuple
 
 from lark import Token, Transformer, Tree, v_args
@@ -57,6 +58,10 @@ def unquote(token: str) -> str:
 
 def number(token: str) -> float:
     return float(token.replace("_", ""))
+
+
+_LIMIT_HINT = ("a number in a rule file has " + model.LIMITS_TEXT + " (docs/language.md#numbers)"
+               ": write the figure in a larger or smaller unit, or round it")
 
 
 @v_args(meta=True)
@@ -105,6 +110,18 @@ class _Builder(Transformer[Token, Any]):
                 "dates are written YYYY-MM-DD with a real month and day, e.g. 2020-10-31"))
             return dt.date(1, 1, 1)
 
+    def _number(self, token: Token) -> float:
+        """A NUMBER token's value; SL120/SL121 when it is beyond the documented limits (the
+        plan then has an error and is never scored; the checks still read the figure, or 0
+        for one past the float's range, so that they never meet an infinity)."""
+        value = number(token)
+        problem = model.literal_problem(str(token))
+        if problem is not None:
+            code, message = problem
+            self._diagnostics.append(error(code, message, self._span(token), _LIMIT_HINT))
+            return value if math.isfinite(value) else 0.0
+        return value
+
     def _choice(self, token: Token, enum: Any, what: str) -> Any:
         try:
             return enum(str(token))
@@ -117,7 +134,7 @@ class _Builder(Transformer[Token, Any]):
 
     # ---- small pieces ------------------------------------------------------------------
     def percent(self, meta: Meta, children: list[Token]) -> tuple[float, Span]:
-        return number(children[0]), self._span(meta)
+        return self._number(children[0]), self._span(meta)
 
     def quantity(self, meta: Meta, children: list[Token]) -> tuple[float, bool]:
         token = str(children[0])
@@ -128,7 +145,7 @@ class _Builder(Transformer[Token, Any]):
                 "SL119", f"{token} reads as {whole} (the point is the decimal mark)",
                 self._span(children[0]),
                 f"for {whole} thousand write {whole}_000; for {whole} write {whole}"))
-        return number(children[0]), len(children) > 1
+        return self._number(children[0]), len(children) > 1
 
     def weight(self, meta: Meta, children: list[Any]) -> model.Weight:
         # The span is the figure itself (`25%`), as for indicator uses: re-weighting edits it.
@@ -158,7 +175,7 @@ class _Builder(Transformer[Token, Any]):
             self._diagnostics.append(error(
                 "SL105", f"unknown rounding `{rounding}`", self._span(rounding),
                 "scorelang displays figures rounded half-up: write `display 2 half_up`"))
-        places = number(places_token)
+        places = self._number(places_token)
         if places != int(places) or not 0 <= places <= 6:
             self._diagnostics.append(error(
                 "SL105", f"display places must be a whole number from 0 to 6, not {places_token}",
@@ -195,7 +212,7 @@ class _Builder(Transformer[Token, Any]):
 
     def points(self, meta: Meta, children: list[Any]) -> Statement:
         maximum, *rows = children
-        return Statement("table", model.ScoreTable(tuple(rows), number(maximum),
+        return Statement("table", model.ScoreTable(tuple(rows), self._number(maximum),
                                                    self._span(meta)), self._span(meta))
 
     def row_scores(self, meta: Meta, children: list[tuple[float, bool]]) -> list[tuple[float, bool]]:
@@ -254,7 +271,7 @@ class _Builder(Transformer[Token, Any]):
 
     def late_linear(self, meta: Meta, children: list[Token]) -> LateRule:
         keyword, days, unit = children
-        days_value = number(days)
+        days_value = self._number(days)
         if str(keyword) != "linear" or str(unit) != "days" or days_value != int(days_value) \
                 or days_value <= 0:
             self._diagnostics.append(error(
@@ -425,7 +442,7 @@ class _Builder(Transformer[Token, Any]):
         return model.Symbol(str(children[0]), self._span(meta))
 
     def literal(self, meta: Meta, children: list[Token]) -> model.Literal:
-        return model.Literal(number(children[0]), len(children) > 1, self._span(meta))
+        return model.Literal(self._number(children[0]), len(children) > 1, self._span(meta))
 
     def text(self, meta: Meta, children: list[Token]) -> model.Text:
         return model.Text(unquote(children[0]), self._span(meta))
@@ -519,7 +536,7 @@ class _Builder(Transformer[Token, Any]):
             role_span, reward_span)
 
     def scale_step(self, meta: Meta, children: list[Any]) -> float:
-        return number(children[0])
+        return self._number(children[0])
 
     def behaviour(self, meta: Meta, children: list[Any]) -> model.Behaviour:
         name, title, (value, span) = children
@@ -529,7 +546,8 @@ class _Builder(Transformer[Token, Any]):
     def behaviours(self, meta: Meta, children: list[Any]) -> model.BehaviourSet:
         name, title, low, high, *rest = children
         step = rest.pop(0) if rest and isinstance(rest[0], float) else None
-        return model.BehaviourSet(str(name), unquote(title), number(low), number(high), step,
+        return model.BehaviourSet(str(name), unquote(title), self._number(low),
+                                  self._number(high), step,
                                   tuple(rest), self._span(meta))
 
     def role_weight(self, meta: Meta, children: list[Any]) -> model.RoleWeight:

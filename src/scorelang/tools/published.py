@@ -20,6 +20,7 @@ import yaml
 
 from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
 from ..files import read_text
+from ..model import LIMITS_TEXT, literal_problem
 from ..engine.yamlsource import node_span, root_node
 
 LOCALES = ("it", "en")
@@ -203,6 +204,16 @@ class _Reader:
             self.problems.append(error("SL502", f"the {what} of `{ref}` cannot be read: {exc}",
                                        span, _hint(str(node.value), self.locale)))
             return None
+        if figure.number is not None:
+            # Within the limits of every number of a plan (docs/language.md#numbers), the
+            # printed figure and the recomputed float are compared exactly; a 29-digit figure
+            # would be beyond the precision of both.
+            limit = literal_problem(f"{figure.number:f}")
+            if limit is not None:
+                self.problems.append(error("SL504", f"the {what} of `{ref}`: {limit[1]}", span,
+                                           "a figure has " + LIMITS_TEXT + ": copy it as "
+                                           "printed, or leave it out"))
+                return None
         if kind != "value" and (figure.date is not None or figure.unit not in (None, "%")):
             self.problems.append(error("SL502", f"the {what} of `{ref}` is {node.value!r}, not "
                                        "a percentage", span,

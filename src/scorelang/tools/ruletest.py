@@ -29,7 +29,7 @@ from ..files import InputError, read_text
 from ..engine.yamlsource import node_span, root_node
 from ..engine.result import NodeResult, Result
 from .. import model
-from ..model import FLAGS
+from ..model import FLAGS, number_problem
 from ..engine.rounding import half_up
 from ..engine.values import Values
 
@@ -313,7 +313,8 @@ class _Reader:
     def tolerance(self, node: yaml.Node) -> float:
         raw = self.value(node)
         if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw >= 0:
-            return float(raw)
+            limited = self.limited(raw, node, "the tolerance")
+            return DEFAULT_TOLERANCE if limited is None else limited
         self.problem("SL404", f"tolerance {raw!r} is not a number of percentage points ≥ 0", node,
                      "write e.g. `tolerance: 0.005` (half a unit of the second decimal)")
         return DEFAULT_TOLERANCE
@@ -352,7 +353,7 @@ class _Reader:
     def score(self, node: yaml.Node, node_id: str) -> float | Literal["N/D"] | None:
         raw = self.value(node) if isinstance(node, yaml.ScalarNode) else node
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-            return float(raw)
+            return self.limited(raw, node, f"expected score of `{node_id}`")
         if isinstance(raw, str) and raw.strip().upper() == ND:
             return ND
         hint = "write the score in percentage points (62.96) or N/D"
@@ -363,6 +364,21 @@ class _Reader:
         shown = repr(raw) if isinstance(node, yaml.ScalarNode) else "a list or mapping"
         self.problem("SL404", f"expected score of `{node_id}` is {shown}, not a number or N/D",
                      node, hint)
+        return None
+
+    def limited(self, raw: int | float, node: yaml.Node, what: str) -> float | None:
+        """A YAML number as a float within the limits of docs/language.md#numbers; SL407 (and
+        None) for `.nan`, `.inf` or a figure beyond ±10^15, which no score can be."""
+        try:
+            number = float(raw)
+        except OverflowError:  # an integer of 400 digits
+            number = float("inf")
+        problem = number_problem(number)
+        if problem is None:
+            return number
+        self.problem("SL407", f"{what} {problem}", node,
+                     "a score is a finite number of percentage points within ±10^15 "
+                     "(docs/language.md#numbers); write N/D to expect no score")
         return None
 
     def known(self, node: yaml.Node, names: Sequence[str], what: str) -> str | None:

@@ -10,6 +10,7 @@ re-modulated plan keeps every comment; it is then formatted and checked like any
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -269,6 +270,9 @@ def _set_target(plan: model.PlanDefinition, text: str, operation: SetTarget) -> 
     if indicator.target is None:
         raise WhatIfError([error("SL602", f"`{indicator.id}` has a deadline, not a target", None,
                                  "edit the deadline in the rule file")])
+    problems = _target_problems(operation)
+    if problems:
+        raise WhatIfError(problems)
     line = _target_text(indicator, operation.target, operation.period)
     if operation.period is None:
         span = indicator.target.span
@@ -290,8 +294,67 @@ def _apply(text: str, edits: Sequence[_Edit]) -> str:
     return text
 
 
+# A target as the rule file writes it: a direction, then `tbd` or a number of the language.
+_TARGET = re.compile(r"\s*(>=|<=|=)?\s*(?P<figure>\S*)\s*")
+_NUMBER = re.compile(r"-?\d[\d_]*(\.\d[\d_]*)?")  # syntax/grammar.lark's NUMBER
+_LIMITS_HINT = "a figure of a plan has " + model.LIMITS_TEXT + " (docs/language.md#numbers)"
+
+
+def _figure_problems(operations: Sequence[Operation]) -> list[Diagnostic]:
+    """SL604 for every figure an operation would put into the plan or the values beyond the
+    limits of a number (NaN, an infinity, 10^400), before anything is edited or scored."""
+    found: list[Diagnostic] = []
+    for operation in operations:
+        if isinstance(operation, SetTarget):
+            # judged where the target is set, after the checks that need the plan (SL602)
+            found += [d for d in _target_problems(operation) if d.code == "SL604"]
+        elif isinstance(operation, SetWeight):
+            problem = model.number_problem(operation.percent)
+            if problem is None:  # the weight as it would be written in the rule file
+                figure = _percent_text(Decimal(repr(operation.percent)).quantize(Decimal("0.01")))
+                limit = model.literal_problem(figure.rstrip("%"))
+                problem = None if limit is None else f"as written, {limit[1]}"
+            if problem is not None:
+                found.append(error("SL604", f"the weight set for `{operation.node}` "
+                                   f"{problem}", None, _LIMITS_HINT))
+        elif isinstance(operation, SetValue) and isinstance(operation.value, float):
+            problem = model.number_problem(operation.value)
+            if problem is not None:
+                found.append(error("SL604", f"the value set for `{operation.indicator}` "
+                                   f"{problem}", None, "a measured value is a finite number "
+                                   "within ±10^15; write N/D for no value"))
+    return found
+
+
+def _target_problems(operation: SetTarget) -> list[Diagnostic]:
+    """SL604 for a target beyond the limits of a number (NaN, an infinity, 10^400); SL603 for
+    one not written as the rule file writes a target (`>= 1e5`)."""
+    written = _TARGET.fullmatch(operation.target)
+    figure = written.group("figure") if written is not None else operation.target
+    if figure == "tbd" or not figure:
+        return []  # the plan's own check judges it
+    if _NUMBER.fullmatch(figure):
+        limit = model.literal_problem(figure)
+        return [] if limit is None else [error(
+            "SL604", f"the target set for `{operation.indicator}`: {limit[1]}", None,
+            _LIMITS_HINT)]
+    try:
+        problem = model.number_problem(float(figure.replace("_", "")))
+    except ValueError:
+        problem = None
+    if problem is not None:
+        return [error("SL604", f"the target set for `{operation.indicator}` {problem}", None,
+                      _LIMITS_HINT)]
+    return [error("SL603", f"cannot read the target `{operation.target}` set for "
+                  f"`{operation.indicator}`", None,
+                  "write it as the rule file does: `>= 6500`, `<= 30.5`, `= 1` or `>= tbd`")]
+
+
 def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str:
     """The rule text with every plan operation applied, one after the other, formatted."""
+    problems = _figure_problems(operations)
+    if problems:
+        raise WhatIfError(problems)
     for operation in operations:
         if isinstance(operation, SetValue):
             continue
@@ -315,6 +378,9 @@ def remodulate(text: str, filename: str, operations: Sequence[Operation]) -> str
 def whatif(text: str, filename: str, values: Values, operations: Sequence[Operation],
            period: str | None = None, as_of: dt.date | None = None) -> WhatIf:
     """Score the plan as written and as re-modulated; list what changed."""
+    problems = _figure_problems(operations)
+    if problems:
+        raise WhatIfError(problems)
     before = loads(text, filename).evaluate(values, period=period, as_of=as_of)
     new_text = remodulate(text, filename, operations)
     changed_values: dict[str, Any] = dict(values.values)
