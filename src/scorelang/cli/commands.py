@@ -146,8 +146,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    import yaml
-
     from ..tools import whatif
     from ..report import whatif as whatif_report
 
@@ -157,16 +155,12 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         operations = whatif.parse_operations(args.drop, args.set_target, args.set_weight,
                                              args.set_value, args.keep_weights)
         if args.ops:
-            operations += whatif.operations_from(
-                yaml.safe_load(read_text(Path(args.ops), "operations file")), args.ops)
+            operations += whatif.load_operations(Path(args.ops))
         values = api.load_values(args.values, period=args.period)
         outcome = whatif.whatif(text, str(path), values, operations, args.period, args.as_of)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
-    except yaml.YAMLError as exc:
-        print(f"scorelang whatif: {args.ops} is not valid YAML: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     render = whatif_report.whatif_json if args.format == "json" else whatif_report.whatif_text
     sys.stdout.write(render(outcome))
     if args.write:

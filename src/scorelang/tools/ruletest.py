@@ -26,7 +26,7 @@ from ..api import Plan, load, load_values
 from ..diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
                           in_source_order)
 from ..files import InputError, read_text
-from ..engine.yamlsource import node_span, root_node
+from ..engine.yamlsource import Constructor, node_span, read_yaml
 from ..engine.result import NodeResult, Result
 from .. import model
 from ..model import FLAGS
@@ -160,19 +160,15 @@ class RunReport:
 # ---- loading ---------------------------------------------------------------------------------
 def load_suite(path: Path) -> Suite:
     """Read a test file and its rules; raise RuleTestError listing every mistake in the file."""
-    loader = yaml.SafeLoader(read_text(path, "test file"))
-    try:
-        root = root_node(loader, str(path), "SL401",
+    document = read_yaml(read_text(path, "test file"), str(path), "SL401",
                          "check indentation and that each entry is `key: value`", RuleTestError)
-        return _Reader(path, loader).suite(root)
-    finally:
-        loader.dispose()
+    return _Reader(path, document.constructor).suite(document.root)
 
 
 class _Reader:
     """Walks the YAML nodes of one test file, collecting every problem with its position."""
 
-    def __init__(self, path: Path, loader: yaml.SafeLoader):
+    def __init__(self, path: Path, loader: Constructor):
         self.path, self.source, self.loader = path, str(path), loader
         self.problems: list[Diagnostic] = []
 
