@@ -26,10 +26,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _source_lines(path: str) -> list[str] | None:
-    try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The lines an excerpt may show (`report.diagnostics.source_lines`: scorelang's files)."""
+    from ..report.diagnostics import source_lines
+
+    return source_lines(path)
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
@@ -288,7 +288,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if any(d.is_error for d in found) or (args.strict and found):
             code = max(code, EXIT_PROBLEMS)
     if args.format == "text":
-        sys.stderr.write(diagnostics_report.to_text(everything, _source_lines))
+        named = {str(path) for path in files}  # rule files given, whatever their names
+        sys.stderr.write(diagnostics_report.to_text(
+            everything, lambda file: diagnostics_report.source_lines(file, named)))
         errors = sum(1 for d in everything if d.is_error)
         warnings = len(everything) - errors
         print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)",

@@ -95,11 +95,11 @@ class _Composer(Composer):
         self.open_anchors: set[str] = set()
         self.sizes: dict[int, int] = {}
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[attr-defined]  # the parser's, mixed in
         if isinstance(event, AliasEvent):
             self._alias(event)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise Refused("SL012", f"collections nest more than {MAX_DEPTH} deep here",
@@ -109,7 +109,7 @@ class _Composer(Composer):
         if anchored is not None:
             self.open_anchors.add(anchored)
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
             if anchored is not None:
@@ -157,7 +157,7 @@ _LOADERS: dict[str, Callable[[str], _Composer]] = {"python": _PythonLoader}
 if "libyaml" in PARSERS:
     from yaml._yaml import CParser
 
-    class _LibyamlLoader(_Composer, CParser, Resolver):  # type: ignore[misc]
+    class _LibyamlLoader(_Composer, CParser, Resolver):
         """libyaml's scanner and parser (events), composed by `_Composer` (its methods come
         first: CParser's own composer has no bounds)."""
 
@@ -221,7 +221,7 @@ def read_yaml(text: str, source: str, code: str, hint: str,
 def _compose(text: str, parser: str) -> yaml.Node | None:
     loader = _LOADERS[parser](text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()  # type: ignore[attr-defined]
 
@@ -278,8 +278,8 @@ def yaml_problem(exc: yaml.YAMLError, text: str, source: str, code: str, hint: s
         return _character(text, source, index)
     if isinstance(exc, Refused):
         mark = exc.problem_mark
-        return error(exc.code, str(exc.problem),
-                     Span.point(source, mark.line + 1, mark.column + 1), exc.hint)
+        span = Span.point(source, mark.line + 1, mark.column + 1) if mark else None
+        return error(exc.code, str(exc.problem), span, exc.hint)
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(source, *_clamped(text, mark.line, mark.column)) if mark else None
