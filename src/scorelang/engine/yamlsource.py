@@ -85,6 +85,12 @@ class Constructor(yaml.constructor.SafeConstructor):
             raise ValueError(f"{node.value!r} cannot be read as {tag}") from None
 
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode, values: Any = None) -> Any:
+        if self.timestamp_regexp.match(str(node.value)) is None:  # `!!timestamp x`
+            raise ValueError(f"{node.value!r} is not a date")
+        return super().construct_yaml_timestamp(node)
+
+
 class _Composer(Composer):
     """PyYAML's composer with the bounds of this module: depth, aliases, cycles."""
 
