@@ -212,7 +212,8 @@ class _Reader:
             return None
         kinds = " or ".join(suffixes)
         hint = (f"name a {kinds} file by its path from this test file's folder, inside the "
-                f"project ({project_tree(self.path)})")
+                "project (the nearest folder above with a pyproject.toml or a .git, else this "
+                "folder)")
         if os.path.isabs(name) or name.startswith("~"):
             self.problem("SL013", f"`{key}` names {name!r}, an absolute path", node, hint)
             return None
