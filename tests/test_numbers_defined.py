@@ -393,9 +393,13 @@ def test_every_json_output_is_strict_json_on_modena_and_on_hostile_values(tmp_pa
 def test_regression_nan_in_a_rule_tests_expectation_is_sl407(tmp_path):
     from scorelang.tools import ruletest
 
+    # Rule tests name files inside their own project tree (SL013): copies beside the test.
+    (tmp_path / "plan.score").write_text(MODENA_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "values.yaml").write_text(MODENA_VALUES.read_text(encoding="utf-8"),
+                                          encoding="utf-8")
     suite = tmp_path / "t.test.yaml"
-    suite.write_text(f"rules: {MODENA_RULES}\ntests:\n  - name: hostile\n"
-                     f"    values: {MODENA_VALUES}\n    tolerance: .inf\n    expect:\n"
+    suite.write_text("rules: plan.score\ntests:\n  - name: hostile\n"
+                     "    values: values.yaml\n    tolerance: .inf\n    expect:\n"
                      "      \"1\": .nan\n      \"301\": {score: .inf}\n"
                      "      \"401\": 100000000000000000000\n      \"402\": 62.5\n",
                      encoding="utf-8")

@@ -680,7 +680,8 @@ def test_operations_file_that_is_not_yaml_or_not_there(tmp_path):
     ops = tmp_path / "ops.yaml"
     ops.write_text("- drop: [unclosed\n", encoding="utf-8")
     done = run_whatif("--ops", str(ops))
-    assert done.returncode == 2 and "is not valid YAML" in done.stderr
+    # Bad YAML in the operations is a mistake in a file, like bad YAML in a values file.
+    assert done.returncode == 1 and "ops.yaml:2:1: error[SL603]: not valid YAML" in done.stderr
     done = run_whatif("--ops", str(tmp_path / "missing.yaml"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
 

@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import tempfile
+import types
+import typing
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -98,41 +100,164 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def decode(data: Any, classes: dict[str, type] | None = None) -> Any:
-    """Data from `encode` back to objects, naming only `classes` (default: the model's and
-    the diagnostics')."""
-    if classes is None:
-        classes = _classes()
-    if isinstance(data, list):
-        return tuple(decode(v, classes) for v in data)
-    if isinstance(data, dict):
-        if "@enum" in data:
-            return classes[data["@enum"]](data["v"])
-        if "@date" in data:
+class _Damaged(Exception):
+    """A cache entry that is not what `store` writes: read as a miss, and written again."""
+
+
+def decode(data: Any, kind: Any, classes: dict[str, type] | None = None) -> Any:
+    """Data from `encode` back to an object of the declared type `kind`, checked strictly on
+    the way: each tagged class must be one of `classes` (default: the model's and the
+    diagnostics') and the one its field declares, hold exactly its fields, each of its type.
+    Raises _Damaged for anything else, so that a damaged or hostile entry (a field of the
+    wrong type, a name of another class, a string where a tuple belongs) is a cache miss,
+    never a crash later in the compiler or the evaluator."""
+    names = _classes() if classes is None else classes
+    return _decoder(kind, tuple(sorted(names.items(), key=lambda item: item[0])))(data)
+
+
+Decoder = typing.Callable[[Any], Any]
+
+
+@functools.lru_cache(maxsize=None)
+def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
+    """The checking decoder of one declared type, made once per type (a plan decodes in a
+    few milliseconds: the type's shape is worked out here, not at every value)."""
+    allowed = dict(classes)
+    origin = typing.get_origin(kind)
+    if origin is typing.Union or origin is types.UnionType:
+        return _union([_decoder(member, classes) for member in typing.get_args(kind)], kind)
+    if origin is tuple:
+        arguments = typing.get_args(kind)
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return _sequence(_decoder(arguments[0], classes))
+        return _fixed([_decoder(argument, classes) for argument in arguments])
+    if origin is typing.Literal:
+        return _literal(typing.get_args(kind))
+    if kind is type(None) or kind in (str, bool, int, float):
+        return _plain(kind)
+    if kind is dt.date:
+        return _date
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        if allowed.get(kind.__name__) is not kind:
+            return _refuse(kind)
+        return _enum(kind)
+    if isinstance(kind, type) and attrs.has(kind) and allowed.get(kind.__name__) is kind:
+        hints = typing.get_type_hints(kind)
+        fields = [(field.alias or field.name, field.name) for field in attrs.fields(kind)
+                  if field.init]
+        # The fields' decoders are looked up when first used: the model is recursive.
+        return _instance(kind, [(alias, functools.partial(_decoder, hints[name], classes))
+                                for alias, name in fields])
+    return _refuse(kind)
+
+
+def _union(members: list[Decoder], kind: Any) -> Decoder:
+    def decode_union(data: Any) -> Any:
+        for member in members:
+            try:
+                return member(data)
+            except _Damaged:
+                continue
+        raise _Damaged(f"none of {kind}")
+    return decode_union
+
+
+def _sequence(item: Decoder) -> Decoder:
+    def decode_sequence(data: Any) -> Any:
+        if type(data) is not list:
+            raise _Damaged("not a list")
+        return tuple(item(value) for value in data)
+    return decode_sequence
+
+
+def _fixed(items: list[Decoder]) -> Decoder:
+    def decode_fixed(data: Any) -> Any:
+        if type(data) is not list or len(data) != len(items):
+            raise _Damaged("not a list of that length")
+        return tuple(item(value) for item, value in zip(items, data))
+    return decode_fixed
+
+
+def _literal(choices: tuple[Any, ...]) -> Decoder:
+    def decode_literal(data: Any) -> Any:
+        if type(data) in (str, int) and data in choices:
+            return data
+        raise _Damaged("not one of the literals")
+    return decode_literal
+
+
+def _plain(kind: type) -> Decoder:
+    # encode keeps a number as the model held it: an int may stand where a float is declared
+    accepted = (int, float) if kind is float else (kind,)
+
+    def decode_plain(data: Any) -> Any:
+        if type(data) in accepted:
+            return data
+        raise _Damaged(f"not a {kind.__name__}")
+    return decode_plain
+
+
+def _date(data: Any) -> Any:
+    if type(data) is dict and data.keys() == {"@date"} and type(data["@date"]) is str:
+        try:
             return dt.date.fromisoformat(data["@date"])
-        cls = classes[data["@"]]  # KeyError for any other name: a bad entry
-        return cls(**{k: decode(v, classes) for k, v in data.items() if k != "@"})
-    return data
+        except ValueError:
+            pass
+    raise _Damaged("not a date")
 
 
-def _read(text: str, filename: str) -> Any:
+def _enum(kind: type[enum.Enum]) -> Decoder:
+    def decode_enum(data: Any) -> Any:
+        if type(data) is dict and data.keys() == {"@enum", "v"} and data["@enum"] == kind.__name__:
+            try:
+                return kind(data["v"])
+            except (ValueError, TypeError):
+                pass
+        raise _Damaged(f"not a {kind.__name__}")
+    return decode_enum
+
+
+def _instance(kind: type, fields: list[tuple[str, typing.Callable[[], Decoder]]]) -> Decoder:
+    names = {"@"} | {alias for alias, _ in fields}
+    resolved: list[tuple[str, Decoder]] = []
+
+    def decode_instance(data: Any) -> Any:
+        if type(data) is not dict or data.get("@") != kind.__name__ or data.keys() != names:
+            raise _Damaged(f"not a {kind.__name__}")
+        if not resolved:
+            resolved.extend((alias, field()) for alias, field in fields)
+        return kind(**{alias: field(data[alias]) for alias, field in resolved})
+    return decode_instance
+
+
+def _refuse(kind: Any) -> Decoder:
+    def refuse(data: Any) -> Any:
+        raise _Damaged(f"no {kind!r} in an entry")
+    return refuse
+
+
+def _read(text: str, filename: str) -> dict[str, Any] | None:
     """An entry's JSON data, or None when the cache is off or has no readable entry."""
     folder = cache_directory()
     if folder is None:
         return None
     try:
-        return json.loads((folder / f"{key(text, filename)}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads((folder / f"{key(text, filename)}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than Python's own limit (a hostile file)
         return None
+    if not isinstance(data, dict) or data.keys() != {"format", "plan", "diagnostics"} \
+            or data["format"] != FORMAT or type(data["format"]) is not int:
+        return None
+    return data
 
 
-def _diagnostics(data: Any) -> list[Diagnostic] | None:
+def _diagnostics(data: dict[str, Any]) -> list[Diagnostic] | None:
     """An entry's diagnostics, decoded naming only the diagnostics' own classes."""
     try:
-        found = list(decode(data["diagnostics"], _diagnostic_classes()))
-    except (ValueError, KeyError, TypeError):
+        return list(decode(data["diagnostics"], tuple[Diagnostic, ...], _diagnostic_classes()))
+    except (_Damaged, RecursionError):
         return None
-    return found if all(isinstance(d, Diagnostic) for d in found) else None
 
 
 def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnostic]] | None:
@@ -143,11 +268,11 @@ def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnosti
     if data is None:
         return None
     try:
-        plan = decode(data["plan"])
-    except (ValueError, KeyError, TypeError):
+        plan = decode(data["plan"], model.PlanDefinition)
+    except (_Damaged, RecursionError):
         return None
     found = _diagnostics(data)
-    if not isinstance(plan, model.PlanDefinition) or found is None:
+    if found is None:
         return None
     return plan, found
 
@@ -157,7 +282,8 @@ def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
     decoded, so neither the plan model nor the parser is imported (`scorelang check`)."""
     data = _read(text, filename)
     # Only plans that built are stored: an entry without one is damaged, not a clean text.
-    if not isinstance(data, dict) or "plan" not in data:
+    if data is None or not isinstance(data["plan"], dict) \
+            or data["plan"].get("@") != "PlanDefinition":
         return None
     return _diagnostics(data)
 

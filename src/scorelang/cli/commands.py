@@ -26,10 +26,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _source_lines(path: str) -> list[str] | None:
-    try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
+    """The lines an excerpt may show (`report.diagnostics.source_lines`: scorelang's files)."""
+    from ..report.diagnostics import source_lines
+
+    return source_lines(path)
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
@@ -146,8 +146,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    import yaml
-
     from ..tools import whatif
     from ..report import whatif as whatif_report
 
@@ -157,16 +155,12 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         operations = whatif.parse_operations(args.drop, args.set_target, args.set_weight,
                                              args.set_value, args.keep_weights)
         if args.ops:
-            operations += whatif.operations_from(
-                yaml.safe_load(read_text(Path(args.ops), "operations file")), args.ops)
+            operations += whatif.load_operations(Path(args.ops))
         values = api.load_values(args.values, period=args.period)
         outcome = whatif.whatif(text, str(path), values, operations, args.period, args.as_of)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
-    except yaml.YAMLError as exc:
-        print(f"scorelang whatif: {args.ops} is not valid YAML: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     render = whatif_report.whatif_json if args.format == "json" else whatif_report.whatif_text
     sys.stdout.write(render(outcome))
     if args.write:
@@ -294,7 +288,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         if any(d.is_error for d in found) or (args.strict and found):
             code = max(code, EXIT_PROBLEMS)
     if args.format == "text":
-        sys.stderr.write(diagnostics_report.to_text(everything, _source_lines))
+        named = {str(path) for path in files}  # rule files given, whatever their names
+        sys.stderr.write(diagnostics_report.to_text(
+            everything, lambda file: diagnostics_report.source_lines(file, named)))
         errors = sum(1 for d in everything if d.is_error)
         warnings = len(everything) - errors
         print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)",

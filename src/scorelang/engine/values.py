@@ -27,7 +27,7 @@ import yaml
 from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
 from ..model import LARGEST, number_problem
 from ..files import read_text
-from .yamlsource import node_span, syntax_error
+from .yamlsource import Constructor, node_span, read_yaml
 
 Value = float | dt.date | None
 
@@ -384,7 +384,7 @@ def _beyond(what: str, number: float, span: Span | None, problems: list[Diagnost
     return True
 
 
-def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
+def _impossible_dates(loader: Constructor, node: yaml.Node | None,
                       source: str) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
@@ -404,21 +404,15 @@ def _impossible_dates(loader: yaml.SafeLoader, node: yaml.Node | None,
 
 def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
     """The YAML document, as nodes (for positions) and data; SL301/SL302 when unreadable."""
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.YAMLError as exc:
-        raise ValuesError([syntax_error(exc, source, "SL301", "check indentation and that "
-                                        "each entry is `name: value`")]) from None
-    except ValueError:
+    document = read_yaml(text, source, "SL301", "check indentation and that each entry is "
+                         "`name: value`", ValuesError)
+    root, data = document.root, document.data
+    if document.unreadable:
         # PyYAML reads 2020-06-31 as a date and fails on it: say which one.
-        found = _impossible_dates(loader, root, source) or [
+        found = _impossible_dates(document.constructor, root, source) or [
             error("SL301", "the values file holds a value that cannot be read",
                   Span.point(source, 1, 1))]
-        raise ValuesError(found) from None
-    finally:
-        loader.dispose()
+        raise ValuesError(found)
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise ValuesError([error("SL302", "a values file is a mapping with `plan`, `period`, "
                                  "`as_of` and `values` (or `periods`)", Span.point(source, 1, 1),

@@ -7,14 +7,39 @@ the text to print. Nothing here decides what is wrong.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import stat
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 
 from ..check.codes import CODES
 from ..diagnostics import Diagnostic, render
+from ..files import InputError, read_text
 
 FORMAT_VERSION = 1
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS_URI = "docs/diagnostics.md"
+
+
+# The files an excerpt may come from, by the ends of their names: those scorelang reads.
+INPUT_SUFFIXES = (".score", ".yaml", ".yml")
+
+
+def source_lines(file: str, named: Collection[str] = ()) -> list[str] | None:
+    """The lines of the file a diagnostic is about, for its excerpt; None when none is shown.
+
+    An excerpt prints a line of a file. It comes only from a regular file of a kind scorelang
+    reads (a rule file, a YAML file: `INPUT_SUFFIXES`) or one of the files `named` (those the
+    command was given): a diagnostic that names any other file (a rule test naming
+    /etc/shadow is refused anyway, SL013) shows its position, never a line of it."""
+    if not (file.lower().endswith(INPUT_SUFFIXES) or file in named):
+        return None
+    path = Path(file)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None  # a FIFO or a device: reading it could block or never end
+        return read_text(path, "file").splitlines()
+    except (OSError, InputError):
+        return None
 
 
 def to_text(diagnostics: Sequence[Diagnostic],

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from ..diagnostics import Diagnostic, Span, render
+from .diagnostics import source_lines
 from ..engine.result import NodeResult
 from ..tools.ruletest import FORMAT_VERSION, ND, Expectation, Figure, Outcome, RunReport, figure
 
@@ -52,10 +53,7 @@ def _render_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
         lines = None
         if d.span is not None:
             if d.span.file not in cache:
-                try:
-                    cache[d.span.file] = Path(d.span.file).read_text(encoding="utf-8").splitlines()
-                except (OSError, UnicodeDecodeError):
-                    cache[d.span.file] = None
+                cache[d.span.file] = source_lines(d.span.file)
             lines = cache[d.span.file]
         out.append(render(d, lines))
     return out

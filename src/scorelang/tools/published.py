@@ -21,7 +21,7 @@ import yaml
 from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
 from ..files import read_text
 from ..model import LIMITS_TEXT, literal_problem
-from ..engine.yamlsource import node_span, root_node
+from ..engine.yamlsource import Constructor, node_span, read_yaml
 
 LOCALES = ("it", "en")
 # What a published figure is: an achievement (`scores`), a measured value (`values`), or the
@@ -159,7 +159,7 @@ def _hint(text: str, locale: str) -> str:
 class _Reader:
     """Walks the YAML nodes, collecting entries and every problem (all of them, in order)."""
 
-    def __init__(self, loader: yaml.SafeLoader, source: str, locale: str):
+    def __init__(self, loader: Constructor, source: str, locale: str):
         self.loader = loader
         self.source = source
         self.locale = locale
@@ -269,17 +269,13 @@ class _Reader:
 def loads_published(text: str, source: str = "<published>") -> Published:
     """Read a published-figures document; raise PublishedError naming file, line and column
     of every problem (SL501 shape, SL502 a figure that cannot be read)."""
-    loader = yaml.SafeLoader(text)
-    try:
-        root = root_node(loader, source, "SL501",
+    document = read_yaml(text, source, "SL501",
                          "check indentation and that each entry is `id: \"figure\"`",
                          PublishedError)
-        return _published(loader, root, source)
-    finally:
-        loader.dispose()
+    return _published(document.constructor, document.root, source)
 
 
-def _published(loader: yaml.SafeLoader, root: yaml.Node | None, source: str) -> Published:
+def _published(loader: Constructor, root: yaml.Node | None, source: str) -> Published:
     if not isinstance(root, yaml.MappingNode):
         raise PublishedError([error(
             "SL501", "a published-figures file is a mapping with `plan`, `period`, `scores`, "

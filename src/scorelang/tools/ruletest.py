@@ -26,7 +26,7 @@ from ..api import Plan, load, load_values
 from ..diagnostics import (Diagnostic, ScorelangError, Span, ValuesError, did_you_mean, error,
                           in_source_order)
 from ..files import InputError, read_text
-from ..engine.yamlsource import node_span, root_node
+from ..engine.yamlsource import Constructor, node_span, read_yaml
 from ..engine.result import NodeResult, Result
 from .. import model
 from ..model import FLAGS, number_problem
@@ -41,6 +41,11 @@ STATUSES = ("scored", "missing", "not_due", "neutralised", "no_target")
 _FILE_KEYS = ("rules", "tests")
 _CASE_KEYS = ("name", "values", "behaviours", "period", "as_of", "tolerance", "expect")
 _LONG_FORM_KEYS = ("score", "status", "flags", "tolerance")
+# The files a test may name, by the ends of their names.
+RULE_SUFFIXES = (".score",)
+VALUES_SUFFIXES = (".yaml", ".yml")
+# What marks the top of a project: a test file's paths may not lead above it.
+_PROJECT_MARKS = ("pyproject.toml", ".git")
 
 
 class RuleTestError(ScorelangError):
@@ -158,21 +163,28 @@ class RunReport:
 
 
 # ---- loading ---------------------------------------------------------------------------------
+def project_tree(test_file: Path) -> Path:
+    """The folder a test file's paths must stay in: the nearest folder holding it that has a
+    pyproject.toml or a .git (the project's top), else the test file's own folder. Symbolic
+    links are followed first, so a link cannot lead a path out."""
+    folder = test_file.resolve().parent
+    for candidate in (folder, *folder.parents):
+        if any((candidate / mark).exists() for mark in _PROJECT_MARKS):
+            return candidate
+    return folder
+
+
 def load_suite(path: Path) -> Suite:
     """Read a test file and its rules; raise RuleTestError listing every mistake in the file."""
-    loader = yaml.SafeLoader(read_text(path, "test file"))
-    try:
-        root = root_node(loader, str(path), "SL401",
+    document = read_yaml(read_text(path, "test file"), str(path), "SL401",
                          "check indentation and that each entry is `key: value`", RuleTestError)
-        return _Reader(path, loader).suite(root)
-    finally:
-        loader.dispose()
+    return _Reader(path, document.constructor).suite(document.root)
 
 
 class _Reader:
     """Walks the YAML nodes of one test file, collecting every problem with its position."""
 
-    def __init__(self, path: Path, loader: yaml.SafeLoader):
+    def __init__(self, path: Path, loader: Constructor):
         self.path, self.source, self.loader = path, str(path), loader
         self.problems: list[Diagnostic] = []
 
@@ -186,6 +198,34 @@ class _Reader:
     def relative(self, name: str) -> Path:
         """A path written in the test file, relative to the test file's folder."""
         return Path(os.path.normpath(self.path.parent / name))
+
+    def named(self, node: yaml.Node, key: str, suffixes: tuple[str, ...]) -> Path | None:
+        """The file `key` names, or None (SL402, SL013) when the test may not read it.
+
+        A test file names only files of its project, of the kind it reads: an absolute path,
+        or one leading out of `project_tree` (by `..` or a symbolic link), is refused before
+        anything is read, as is a file whose name is not a rule file's (`rules:`) or a values
+        file's (`values:`). A test file from elsewhere (a pull request) can then neither read
+        nor show a line of /etc/shadow, ~/.ssh or a checkout's .git/config."""
+        name = self.text(node, f"`{key}`")
+        if name is None:
+            return None
+        kinds = " or ".join(suffixes)
+        hint = (f"name a {kinds} file by its path from this test file's folder, inside the "
+                "project (the nearest folder above with a pyproject.toml or a .git, else this "
+                "folder)")
+        if os.path.isabs(name) or name.startswith("~"):
+            self.problem("SL013", f"`{key}` names {name!r}, an absolute path", node, hint)
+            return None
+        path = self.relative(name)
+        root = project_tree(self.path)
+        if not (self.path.parent / name).resolve().is_relative_to(root):
+            self.problem("SL013", f"`{key}` names {name!r}, outside the project", node, hint)
+            return None
+        if not name.lower().endswith(suffixes):
+            self.problem("SL013", f"`{key}` names {name!r}, not a {kinds} file", node, hint)
+            return None
+        return path
 
     def value(self, node: yaml.Node) -> Any:
         try:
@@ -230,9 +270,9 @@ class _Reader:
                          "add `rules: my-plan.score` (a path relative to this test file)")
         elif "rules" in top:
             rules_node = top["rules"][1]
-            name = self.text(rules_node, "`rules`")
-            rules = self.relative(name or "")
-            if name is not None:
+            named = self.named(rules_node, "rules", RULE_SUFFIXES)
+            if named is not None:
+                rules = named
                 plan, plan_errors = self.load_plan(rules, rules_node)
         cases: list[Case] = []
         tests = top.get("tests", (None, None))[1]
@@ -288,7 +328,7 @@ class _Reader:
         elif isinstance(fields["values"][1], yaml.MappingNode):
             values = self.inline_values(fields["values"][1])
         else:
-            values = self.relative(self.text(fields["values"][1], "`values`") or "")
+            values = self.named(fields["values"][1], "values", VALUES_SUFFIXES) or values
         node_ids = None if plan is None else \
             [node.id for node in plan.program(None).nodes] + individual_ids(plan.definition)
         expect: dict[str, tuple[yaml.Node, yaml.Node]] = {}

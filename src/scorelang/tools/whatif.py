@@ -13,17 +13,21 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
 from .. import model
 from ..api import Plan, diagnose, loads
 from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error
+from ..files import read_text
 from ..syntax.format import format_text
 from ..engine import scoring
 from ..engine.result import Finding, Result
 from ..engine.values import Value, Values
+from ..engine.yamlsource import node_span, read_yaml
 
 
 class WhatIfError(ScorelangError):
@@ -481,17 +485,37 @@ def _bad(text: str, hint: str) -> Diagnostic:
     return error("SL603", f"cannot read the operation `{text}`", None, hint)
 
 
-def operations_from(data: Any, source: str) -> list[Operation]:
+def load_operations(path: Path) -> list[Operation]:
+    """Operations from a YAML file (`--ops`), read like every YAML file of scorelang
+    (`yamlsource.read_yaml`: positions, bounded aliases and depth); SL603 with file:line:col."""
+    text = read_text(path, "operations file")
+    source = str(path)
+    document = read_yaml(text, source, "SL603", "operations are a YAML list: "
+                         "`- drop: regolamento_ocri`", WhatIfError)
+    if document.unreadable:
+        raise WhatIfError([error("SL603", f"{source}: a value cannot be read",
+                                 Span.point(source, 1, 1), "see docs/whatif.md")])
+    root = document.root
+    spans = [node_span(source, item) for item in root.value] \
+        if isinstance(root, yaml.SequenceNode) else None
+    return operations_from(document.data, source,
+                           spans, node_span(source, root) if root is not None else None)
+
+
+def operations_from(data: Any, source: str, spans: Sequence[Span] | None = None,
+                    where: Span | None = None) -> list[Operation]:
     """Operations from a YAML list: `- drop: x`, `- set_target: {indicator: x, target: ">= 3"}`,
-    `- set_weight: {node: "301", percent: 40}`, `- set_value: {indicator: x, value: 12}`."""
+    `- set_weight: {node: "301", percent: 40}`, `- set_value: {indicator: x, value: 12}`.
+    `spans` (each item's) and `where` (the document's) place the mistakes when known."""
     if not isinstance(data, list):
-        raise WhatIfError([error("SL603", f"{source}: operations are a YAML list", None,
+        raise WhatIfError([error("SL603", f"{source}: operations are a YAML list", where,
                                  "e.g. `- drop: regolamento_ocri`")])
     out: list[Operation] = []
-    for item in data:
+    for index, item in enumerate(data):
+        span = spans[index] if spans is not None and index < len(spans) else None
         if not isinstance(item, Mapping) or len(item) != 1:
             raise WhatIfError([error("SL603", f"{source}: each operation is one `name: ...`",
-                                     None, "drop, set_target, set_weight or set_value")])
+                                     span, "drop, set_target, set_weight or set_value")])
         ((kind, body),) = item.items()
         try:
             if kind == "drop":
@@ -508,7 +532,7 @@ def operations_from(data: Any, source: str) -> list[Operation]:
                                     raw if raw is None or isinstance(raw, dt.date) else float(raw)))
             else:
                 raise KeyError(kind)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise WhatIfError([error("SL603", f"{source}: cannot read operation `{kind}` "
-                                     f"({exc})", None, "see docs/whatif.md")]) from None
+                                     f"({exc})", span, "see docs/whatif.md")]) from None
     return out
