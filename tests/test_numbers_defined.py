@@ -368,8 +368,9 @@ def json_commands(rules: Path, values: Path, tests: Path, published: Path) -> li
 def test_every_json_output_is_strict_json_on_modena_and_on_hostile_values(tmp_path, capsys):
     hostile = hostile_values(tmp_path / "hostile.yaml")
     suite = tmp_path / "hostile.test.yaml"
-    suite.write_text(f"rules: {MODENA_RULES}\ntests:\n  - name: extremes\n"
-                     f"    values: {hostile}\n    expect:\n      \"1\": 1e15\n"
+    (tmp_path / "plan.score").write_text(MODENA_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    suite.write_text("rules: plan.score\ntests:\n  - name: extremes\n"
+                     f"    values: {hostile.name}\n    expect:\n      \"1\": 1e15\n"
                      f"      \"301\": {{score: -1e15, tolerance: 1e15}}\n", encoding="utf-8")
     big = tmp_path / "big.score"
     big.write_text(MODENA_RULES.read_text(encoding="utf-8").replace(
