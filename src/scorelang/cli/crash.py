@@ -34,7 +34,7 @@ def _issues_url() -> str | None:
     except metadata.PackageNotFoundError:
         return None
     for entry in urls:
-        label, _, url = entry.partition(",")
+        label, _, url = str(entry).partition(",")
         if label.strip().lower() in ("issues", "bug tracker", "tracker"):
             return url.strip()
     return None
