@@ -43,9 +43,13 @@ VALLEVERDE_VALUES = ROOT / "examples" / "comune-valleverde-2023" / "monitoraggio
 
 BIG = "1" + "0" * 400  # the issue's 400-digit target
 HOSTILE_LITERALS = {
-    BIG: "SL121",
+    # 400 digits are refused as written, before they are read as a number (a number is at
+    # most 100 characters long, SL124); shorter ones by their size (SL121).
+    BIG: "SL124",
+    "1" + "0" * 40: "SL121",
     "1234567890123456": "SL120",  # 16 significant digits: not exactly a float
-    "0." + "0" * 400 + "1": "SL121",  # would read as 0
+    "0." + "0" * 400 + "1": "SL124",
+    "0." + "0" * 40 + "1": "SL121",  # would read as 0
     "1_000_000_000_000_001": "SL120",
 }
 
@@ -106,7 +110,7 @@ def plan_text(place: str, literal: str) -> tuple[str, int, int]:
 def test_a_number_beyond_the_limits_is_a_diagnostic_at_the_literal(place, literal):
     text, line, column = plan_text(place, literal)
     _, found = scorelang.diagnose(text, "p.score")
-    at = [(d.code, d.span.line, d.span.column) for d in found if d.code in ("SL120", "SL121")]
+    at = [(d.code, d.span.line, d.span.column) for d in found if d.code in ("SL120", "SL121", "SL124")]
     assert (HOSTILE_LITERALS[literal], line, column) in at, found
     with pytest.raises(scorelang.ScorelangError):
         scorelang.loads(text, "p.score")
@@ -117,11 +121,11 @@ def test_regression_a_400_digit_target_no_longer_passes_check_nor_scores_nan(tmp
     rules.write_text(PLAN.format(policy="", indicator="", weight="50", extra="")
                      .replace("target >= 10 }", f"target >= {BIG} }}", 1), encoding="utf-8")
     assert main(["check", str(rules)]) == 1
-    assert "error[SL121]" in capsys.readouterr().err
+    assert "error[SL124]" in capsys.readouterr().err
     (tmp_path / "v.yaml").write_text("period: Y\nvalues:\n  a: 5\n  b: 5\n", encoding="utf-8")
     code = main(["score", str(rules), "--values", str(tmp_path / "v.yaml"), "--format", "json"])
     out = capsys.readouterr()
-    assert code != 0 and "NaN" not in out.out and "SL121" in out.err
+    assert code != 0 and "NaN" not in out.out and "SL124" in out.err
 
 
 @pytest.mark.parametrize("literal, problem", [
@@ -386,7 +390,7 @@ def test_every_json_output_is_strict_json_on_modena_and_on_hostile_values(tmp_pa
         assert document, argv
     # the hostile rule file is refused, at the literal
     main(["check", str(big), "--format", "json"])
-    assert "SL121" in capsys.readouterr().out
+    assert "SL124" in capsys.readouterr().out  # 400 digits: refused as written
 
 
 # ---- rule tests, published figures, what-if ------------------------------------------------

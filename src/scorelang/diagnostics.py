@@ -95,19 +95,31 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean `{close[0]}`?" if close else None
 
 
+# The most of a source line a diagnostic shows, and how much of it before the span: a line of
+# megabytes (one long text, a whole file on one line) is shown as the piece around the mistake.
+_SHOWN, _BEFORE = 160, 60
+
+
 def render(diagnostic: Diagnostic, source_lines: Sequence[str] | None = None) -> str:
     """Human form: headline, the source line with a caret under the span, then the hint."""
     out = [diagnostic.headline()]
     span = diagnostic.span
     if span is not None and source_lines is not None and 1 <= span.line <= len(source_lines):
-        text = source_lines[span.line - 1].rstrip("\n").expandtabs(4)
+        line = source_lines[span.line - 1].rstrip("\n")
+        column = span.column
+        if len(line) > _SHOWN:  # clip before expanding tabs: never copy the whole line
+            start = max(0, min(column - 1 - _BEFORE, len(line) - _SHOWN))
+            line = ("…" if start else "") + line[start:start + _SHOWN] \
+                + ("…" if start + _SHOWN < len(line) else "")
+            column = column - start + (1 if start else 0)
+        text = line.expandtabs(4)
         width = 1
         if span.end_line == span.line and span.end_column >= span.column:
             width = span.end_column - span.column + 1
-        width = max(1, min(width, max(1, len(text) - span.column + 1)))
+        width = max(1, min(width, max(1, len(text) - column + 1)))
         gutter = f"{span.line:>5} | "
         out.append(gutter + text)
-        out.append(" " * (len(gutter) + span.column - 1) + "^" * width)
+        out.append(" " * (len(gutter) + column - 1) + "^" * width)
     if diagnostic.hint:
         out.append(f"  hint: {diagnostic.hint}")
     return "\n".join(out)

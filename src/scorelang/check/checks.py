@@ -187,17 +187,25 @@ def _missing_rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                         "(0 % once due): remove the `missing` line")
 
 
+# "Did you mean" compares a name with every declared one: for the first unknown names only,
+# or a file of N unknown names among N declared ones would cost N × N comparisons.
+SUGGESTED = 100
+
+
 def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     declared = [i.id for i in plan.indicators]
     known = set(declared)
+    suggested = 0
     for placed in model.walk(plan):
         node = placed.node
         if isinstance(node, model.Reference) and node.indicator not in known:
+            suggested += 1
             if node.indicator in reserved_words():
                 hint = (f"`{node.indicator}` is a keyword, not an indicator: a weight goes in the "
                         'header, `objective "10" "Title" weight 25% {`')
             else:
-                hint = did_you_mean(node.indicator, declared) or \
+                hint = (did_you_mean(node.indicator, declared) if suggested <= SUGGESTED
+                        else None) or \
                     f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
             yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint)
 

@@ -1,6 +1,12 @@
 """The command line: a thin shell over the API. Parse arguments, call, print, exit.
 
-Exit codes: 0 clean, 1 problems found in rules or values, 2 usage or I/O error.
+Exit codes:
+  0  clean
+  1  problems found in rules or values (diagnostics printed)
+  2  usage or I/O error: a wrong command line, a file that cannot be read or written
+  3  internal error: scorelang itself failed (a bug); one line on standard error names the
+     private file holding the details (`crash.py`)
+  130  interrupted (Ctrl-C)
 Never prints a Python traceback for bad input: every problem is a diagnostic.
 
 Each command imports what it uses when it runs: a new process pays for every module it loads,
@@ -13,9 +19,12 @@ import argparse
 from collections.abc import Sequence
 
 from .. import report
+from ..diagnostics import ScorelangError
+from ..files import InputError
 from .commands import (EXIT_OK, iso_date, cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt,
                        cmd_score, cmd_test, cmd_verify, cmd_whatif)
 from .commands import cmd_schema
+from .commands import EXIT_PROBLEMS, EXIT_USAGE, print_diagnostics
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -138,3 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:
+        return 130  # as a shell reports a command stopped by SIGINT
+    except ScorelangError as exc:  # a command let the user's problem through: still a diagnostic
+        print_diagnostics(exc.diagnostics)
+        return EXIT_USAGE if isinstance(exc, InputError) else EXIT_PROBLEMS
+    except Exception as exc:  # a bug: exit 3, never 1 ("problems found")
+        from .crash import report_internal_error
+
+        return report_internal_error(exc, argv)

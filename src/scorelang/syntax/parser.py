@@ -14,12 +14,13 @@ import hashlib
 import re
 import sys
 from typing import Any, NamedTuple
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from importlib import resources
 
 import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 
 from ..diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
 from ..files import cache_directory
@@ -62,21 +63,93 @@ def _cache_file(grammar: str) -> str | bool:
     return str(folder / f"lark-{digest}.pickle")
 
 
+# The limits of rule text (docs/language.md, "Limits"). Real plans nest 3 or 4 blocks deep
+# (plan > policy > steps; area > objective > group) and a condition a few brackets: 64 leaves
+# room for any of them, and keeps every later stage (the builder, the formatter, the checks,
+# the compiler, the reports, the cache's JSON), each of which walks the tree recursively, far
+# below Python's recursion limit (tests/test_limits.py runs the deepest plan allowed through
+# every command). Titles and descriptions are a line of a printed plan: 10 000 characters is
+# pages of them, and a longer text is a mistake or an attack. Names and numbers are shorter still.
+MAX_NESTING = 64
+MAX_TEXT = 10_000
+MAX_NAME = 200
+MAX_NUMBER = 100
+# Token type -> its code, what it is called, its longest, and the characters around it (quotes).
+_MAX_TOKEN = {"STRING": ("SL123", "a text", MAX_TEXT, 2),
+              "NAME": ("SL124", "a name", MAX_NAME, 0),
+              "NUMBER": ("SL124", "a number", MAX_NUMBER, 0)}
+
+
+class LimitExceeded(Exception):
+    """Raised by `_Limits` from inside Lark's parse, turned into a diagnostic by `parse`."""
+
+    def __init__(self, token: Token, code: str, message: str, hint: str):
+        super().__init__(message)
+        self.token, self.code, self.message, self.hint = token, code, message, hint
+
+
+class _Limits(PostLex):
+    """Lark's post-lexer hook, between the lexer and the LALR parser: it sees each token as it
+    is read and stops the parse at the first one past a limit, before anything is built.
+
+    Lark's parser keeps its stack in a list, but a tree 10 000 levels deep would crash every
+    stage after it that recurses; and the parse stops at the 65th level, not after reading a
+    100 000-level file. Nesting counts the open `{` and `(`, and each `not` until its operand
+    ends (at the `and`, `or`, `)` or `flag` that follows it at its own level): `not not x` is
+    two levels, as it is in the tree.
+    """
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        negations = [0]  # per open bracket: the `not`s whose operand has not ended yet
+        depth = 0  # open brackets plus every such `not`
+        for token in stream:
+            kind = token.type
+            if kind in ("LBRACE", "LPAR", "NOT"):
+                depth += 1
+                if depth > MAX_NESTING:
+                    what = "`not`" if kind == "NOT" else f"'{token}'"
+                    raise LimitExceeded(
+                        token, "SL122", f"{what} opens level {depth}: blocks and conditions "
+                        f"nest at most {MAX_NESTING} levels deep",
+                        "flatten the tree (a group of groups of one child each adds nothing), "
+                        "or the condition (`not not x` is `x`); docs/language.md, Limits")
+                if kind == "NOT":
+                    negations[-1] += 1
+                else:
+                    negations.append(0)
+            elif kind in ("RBRACE", "RPAR"):
+                if len(negations) > 1:  # an unmatched one is the parser's to report
+                    depth -= negations.pop() + 1
+            elif kind in ("AND", "OR", "FLAG"):
+                depth -= negations[-1]
+                negations[-1] = 0
+            elif kind in _MAX_TOKEN:
+                code, what, most, around = _MAX_TOKEN[kind]
+                if len(token) - around > most:
+                    raise LimitExceeded(
+                        token, code, f"{what} of {len(token) - around:,} characters is longer "
+                        f"than the {most:,} allowed", f"{what} may be at most {most:,} characters long "
+                        "(docs/language.md, Limits)")
+            yield token
+
+
 @functools.lru_cache(maxsize=1)
 def grammar_parser() -> Lark:
     """The parser of rule files, built (or loaded from the cache) on first use."""
     text = grammar_text()
     cache = _cache_file(text)
+    # The post-lexer is code, not tables: Lark keeps it out of the cached parser (and so out
+    # of the cache file's name).
     try:
         # Lark already survives a cache file it cannot read (damaged, truncated, of another
         # grammar or version): it builds the parser and writes the file anew.
-        return Lark(text, cache=cache, **_OPTIONS)
+        return Lark(text, cache=cache, postlex=_Limits(), **_OPTIONS)
     except Exception:
         if cache is False:
             raise  # the grammar itself is wrong: no cache to blame
         # Whatever else the cache file raises (writing it, Lark catches only OSError): the
         # cache only saves time, so build without it.
-        return Lark(text, cache=False, **_OPTIONS)
+        return Lark(text, cache=False, postlex=_Limits(), **_OPTIONS)
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,6 +168,13 @@ def parse(text: str, filename: str = "<string>") -> Tree[Token]:
         return grammar_parser().parse(text)
     except UnexpectedInput as exc:
         raise ParseError([syntax_diagnostic(exc, text, filename)]) from None
+    except LimitExceeded as exc:
+        token = exc.token
+        line, column = token.line or 1, token.column or 1
+        end_line = token.end_line or line
+        end_column = (token.end_column - 1) if token.end_column else column
+        span = Span(filename, line, column, end_line, end_column)
+        raise ParseError([error(exc.code, exc.message, span, exc.hint)]) from None
 
 
 # Lines a tree block may hold besides its children, left out of "expected ..." hints: the hint
