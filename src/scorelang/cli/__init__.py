@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from .. import report
 from .commands import (EXIT_OK, iso_date, cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt,
-                       cmd_score, cmd_test, cmd_verify, cmd_whatif)
+                       cmd_lsp, cmd_score, cmd_test, cmd_verify, cmd_whatif)
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -121,6 +121,12 @@ def parser() -> argparse.ArgumentParser:
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per expectation")
     test.set_defaults(run=cmd_test)
+
+    lsp = commands.add_parser("lsp", help="run the language server for editors, on stdin/stdout "
+                              "(needs the lsp extra: pip install 'scorelang[lsp]')")
+    lsp.add_argument("--stdio", action="store_true",
+                     help="talk over stdin/stdout (the default and only way; editors pass it)")
+    lsp.set_defaults(run=cmd_lsp)
     return top
 
 

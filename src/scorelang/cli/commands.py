@@ -353,3 +353,10 @@ def cmd_test(args: argparse.Namespace) -> int:
             print_diagnostics(exc.diagnostics)
             return EXIT_PROBLEMS
     return outcome.exit_code
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """The language server (docs/editors.md); exit 2 with a clear message without its extra."""
+    from .. import lsp
+
+    return lsp.main()
