@@ -171,10 +171,11 @@ def _unquoted(context: _Context, plan: model.PlanDefinition | None) -> Iterator[
         if last == "NUMBER" and context.before_last == "DISPLAY":
             yield Candidate("half_up", VALUE)
             return
-        if last == "ROLE" and context.block == "SCORECARD":
+        # `role` after a scorecard's title names its role; at the top it declares one.
+        if last == "ROLE" and context.before_last == "STRING":
             yield from (Candidate(r.id, ROLE, r.title) for r in (plan.roles if plan else ()))
             return
-        if last == "REWARD":
+        if last == "REWARD" and context.block in ("SCORECARD", "ROLE"):
             yield from (Candidate(r.id, REWARD, r.title) for r in (plan.rewards if plan else ()))
             return
         if last == "BEHAVIOURS" and context.block == "COMPONENT":
