@@ -429,3 +429,39 @@ async def test_rename_refuses_what_cannot_be_an_indicator_id(client: LanguageCli
     prepared = await client.text_document_prepare_rename_async(types.PrepareRenameParams(
         text_document=document(MODENA_RULES), position=position(MODENA, "    floor 0%", 1)))
     assert prepared is None
+
+
+# ---- settings from the workspace configuration --------------------------------------------------------
+RELATIVE_VALUES = MODENA_VALUES.relative_to(MODENA_RULES.parent.parent).as_posix()
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
+async def configured(lsp_client: LanguageClient):
+    """A client with no initialization options whose workspace configuration names the values
+    file relative to the workspace root, as VS Code's settings.json would."""
+    lsp_client.set_configuration({"values": RELATIVE_VALUES}, section="scorelang")
+    await lsp_client.initialize_session(types.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        root_uri=uri_of(MODENA_RULES.parent.parent)))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_the_values_file_from_the_workspace_configuration(configured: LanguageClient):
+    await open_document(configured, MODENA_RULES, MODENA)
+    line = '  objective "301" "Internazionalizzazione" weight 33.34% {'
+    params = types.HoverParams(text_document=document(MODENA_RULES),
+                               position=position(MODENA, line, 12))
+    hover = await configured.text_document_hover_async(params)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "62,96 %" in hover.contents.value
+
+    # Unset in the editor: hover shows no score.
+    configured.set_configuration({"values": None}, section="scorelang")
+    configured.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"scorelang": {"values": None}}))
+    hover = await configured.text_document_hover_async(params)
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "Internazionalizzazione" in hover.contents.value
+    assert "Score" not in hover.contents.value
+    close_document(configured, MODENA_RULES)
