@@ -50,27 +50,32 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _read_and_check(text: str, filename: str) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
-    """Parse and build (raising ParseError for a syntax error), then check; keep the outcome."""
+def _read_and_check(text: str, filename: str, keep: bool = True
+                    ) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
+    """Parse and build (raising ParseError for a syntax error), then check; keep the outcome
+    unless told not to."""
     from .syntax.build import read
     from .check.checks import check
 
     plan, found = read(text, filename)
     if plan is not None:
         found = in_source_order(found + check(plan))
-        cache.store(text, filename, plan, found)
+        if keep:
+            cache.store(text, filename, plan, found)
     else:
         found = in_source_order(found)
     return plan, found
 
 
-def diagnose(text: str, filename: str = "<string>") -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
+def diagnose(text: str, filename: str = "<string>", *, keep: bool = True
+             ) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
     """Every diagnostic of rule text, in source order. Never raises for bad rules: a syntax
-    error comes back as a diagnostic (and no plan)."""
+    error comes back as a diagnostic (and no plan). `keep=False` leaves the outcome out of the
+    cache: an editor checks the text of every pause in typing, most of it never seen again."""
     cached = cache.load(text, filename)
     if cached is not None:
         return cached
-    return _compile(text, filename)
+    return _compile(text, filename, keep)
 
 
 def check_text(text: str, filename: str = "<string>") -> list[Diagnostic]:
@@ -82,10 +87,11 @@ def check_text(text: str, filename: str = "<string>") -> list[Diagnostic]:
     return _compile(text, filename)[1]
 
 
-def _compile(text: str, filename: str) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
+def _compile(text: str, filename: str, keep: bool = True
+             ) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
     """Parse, build and check text that the cache does not hold; a syntax error is returned."""
     try:
-        return _read_and_check(text, filename)
+        return _read_and_check(text, filename, keep)
     except ParseError as exc:
         return None, list(exc.diagnostics)
 

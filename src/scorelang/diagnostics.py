@@ -34,12 +34,23 @@ class Span:
 
 
 @attrs.frozen
+class Fix:
+    """A repair so mechanical that an editor may offer it as a quick fix: `text` replaces
+    `span` (the "did you mean" name, the missing '%'). Most diagnostics have none: their hint
+    asks for a decision only the author can make."""
+
+    span: Span
+    text: str
+
+
+@attrs.frozen
 class Diagnostic:
     code: str
     severity: Severity
     message: str
     span: Span | None = None
     hint: str | None = None
+    fix: Fix | None = None
 
     @property
     def is_error(self) -> bool:
@@ -66,12 +77,14 @@ class Diagnostic:
         }
 
 
-def error(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, hint)
+def error(code: str, message: str, span: Span | None = None, hint: str | None = None,
+          fix: Fix | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint, fix)
 
 
-def warning(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, hint)
+def warning(code: str, message: str, span: Span | None = None, hint: str | None = None,
+            fix: Fix | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint, fix)
 
 
 def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -85,14 +98,28 @@ def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=key)
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """A 'did you mean' hint for an unknown name, or None when nothing is close."""
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate an unknown name most likely meant, or None when nothing is close."""
     import difflib  # here, not at the top: `scorelang check` on a warm cache never suggests
 
     options = list(candidates)
     same_but_case = [c for c in options if c.lower() == name.lower()]
     close = same_but_case or difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for an unknown name, or None when nothing is close."""
+    close = closest(name, candidates)
+    return f"did you mean `{close}`?" if close else None
+
+
+def renamed(span: Span, name: str, meant: str | None) -> Fix | None:
+    """The fix that writes `meant` for the unknown `name` that `span` starts with."""
+    if meant is None:
+        return None
+    return Fix(Span(span.file, span.line, span.column, span.line, span.column + len(name) - 1),
+               meant)
 
 
 # The most of a source line a diagnostic shows, and how much of it before the span: a line of

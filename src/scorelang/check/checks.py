@@ -11,7 +11,8 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from .. import model
-from ..diagnostics import Diagnostic, Span, did_you_mean, error, in_source_order, warning
+from ..diagnostics import (Diagnostic, Span, closest, did_you_mean, error, in_source_order, renamed,
+                           warning)
 from ..model import FACTS, FLAGS, PLACEHOLDERS, SEVERITIES, Direction, Formula, placeholders
 from ..syntax.parser import reserved_words
 from .aggregation import AGGREGATION_CHECKS, rule_of
@@ -207,7 +208,9 @@ def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                 hint = (did_you_mean(node.indicator, declared) if suggested <= SUGGESTED
                         else None) or \
                     f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
-            yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint)
+            fix = None if node.span is None else \
+                renamed(node.span, node.indicator, closest(node.indicator, declared))
+            yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint, fix)
 
 
 def _duplicate_nodes(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
@@ -359,9 +362,11 @@ def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
              if not isinstance(p.node, (model.Reference, model.Link)) for ref in p.node.tags]
     for ref in uses:
         if ref.name not in declared:
+            fix = None if ref.span is None else \
+                renamed(ref.span, ref.name, closest(ref.name, declared))
             yield error("SL224", f"unknown tag `{ref.name}`", ref.span,
                         did_you_mean(ref.name, declared)
-                        or f'declare it in the plan block: tag {ref.name} "Title"')
+                        or f'declare it in the plan block: tag {ref.name} "Title"', fix)
 
 
 def _rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

@@ -22,7 +22,7 @@ from .. import report
 from ..diagnostics import ScorelangError
 from ..files import InputError
 from .commands import (EXIT_OK, iso_date, cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt,
-                       cmd_score, cmd_test, cmd_verify, cmd_whatif)
+                       cmd_lsp, cmd_score, cmd_test, cmd_verify, cmd_whatif)
 from .commands import cmd_schema
 from .commands import EXIT_PROBLEMS, EXIT_USAGE, print_diagnostics
 
@@ -138,6 +138,12 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--period", help="only this period's values files")
     schema.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE")
     schema.set_defaults(run=cmd_schema)
+
+    lsp = commands.add_parser("lsp", help="run the language server for editors, on stdin/stdout "
+                              "(needs the lsp extra: pip install 'scorelang[lsp]')")
+    lsp.add_argument("--stdio", action="store_true",
+                     help="talk over stdin/stdout (the default and only way; editors pass it)")
+    lsp.set_defaults(run=cmd_lsp)
     return top
 
 

@@ -361,3 +361,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         return _exit_code(exc)
     return _emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", args.output)
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    """The language server (docs/editors.md); exit 2 with a clear message without its extra."""
+    from .. import lsp
+
+    return lsp.main()

@@ -21,7 +21,7 @@ from lark.exceptions import VisitError
 from lark.tree import Meta
 
 from .. import model
-from ..diagnostics import Diagnostic, Span, did_you_mean, error, warning
+from ..diagnostics import Diagnostic, Span, closest, did_you_mean, error, renamed, warning
 from ..model import Direction, Formula, LateKind, LateRule, MissingPolicy
 
 
@@ -128,8 +128,10 @@ class _Builder(Transformer[Token, Any]):
         except ValueError:
             names = [member.value for member in enum]
             hint = did_you_mean(str(token), names) or "one of: " + ", ".join(names)
+            span = self._span(token)
             self._diagnostics.append(error(
-                "SL105", f"unknown {what} `{token}`", self._span(token), hint))
+                "SL105", f"unknown {what} `{token}`", span, hint,
+                renamed(span, str(token), closest(str(token), names))))
             return next(iter(enum))
 
     # ---- small pieces ------------------------------------------------------------------

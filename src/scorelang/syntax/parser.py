@@ -22,7 +22,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 
-from ..diagnostics import Diagnostic, ParseError, Span, did_you_mean, error
+from ..diagnostics import Diagnostic, Fix, ParseError, Span, closest, did_you_mean, error
 from ..files import cache_directory
 
 # Names people read in "expected ..." messages instead of Lark's terminal names.
@@ -324,6 +324,7 @@ class _Mistake(NamedTuple):
     hint: str
     start: int | None = None  # offsets of the mistaken text when it is not the unexpected token
     end: int | None = None
+    fix: str | None = None  # what replaces the mistaken text (start:end), when that is certain
 
 
 # Lines of issue 19's aggregations that belong to one kind of block: where each goes.
@@ -376,7 +377,7 @@ def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None
     if text[max(position - 1, 0):position + 1] in ("=>", "=<"):
         swapped = ">=" if text[position] == ">" else "<="
         return _Mistake("SL115", f"`{text[position - 1:position + 1]}` is not a direction",
-                        f"write `{swapped}`", position - 1, position + 1)
+                        f"write `{swapped}`", position - 1, position + 1, swapped)
     if rest[:1] in (">", "<") and rest[1:2] != "=":
         return _Mistake("SL115", f"`{rest[0]}` alone is not a direction",
                         "write `>=` (at least), `<=` (at most) or `=`")
@@ -397,9 +398,10 @@ def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None
         if 0 < value < 1 and "." in written:
             return _Mistake("SL111", f"weight {written} has no '%'",
                             f"weights are percentages: if {written} means {value * 100:g} %, "
-                            f"write {value * 100:g}%", start, end)
+                            f"write {value * 100:g}%", start, end, f"{value * 100:g}%")
         return _Mistake("SL110", f"{written} needs a '%'",
-                        f"weights and bounds are percentages: write {written}%", start, end)
+                        f"weights and bounds are percentages: write {written}%", start, end,
+                        f"{written}%")
     if label == "missing_brace":
         word, start = str(token) if token is not None else "this", None
         if token is not None and token.type == "STRING":
@@ -414,10 +416,10 @@ def _friendly(exc: UnexpectedInput, text: str, position: int) -> _Mistake | None
         found: tuple[str, int] | None = (str(token), position) \
             if label == "unknown_statement" and token is not None else _word_before(text, position)
         if found:
-            suggestion = did_you_mean(found[0], reserved_words())
-            if suggestion:
-                return _Mistake("SL114", f"unknown word `{found[0]}`", suggestion, found[1],
-                                found[1] + len(found[0]))
+            meant = closest(found[0], reserved_words())
+            if meant:
+                return _Mistake("SL114", f"unknown word `{found[0]}`", f"did you mean `{meant}`?",
+                                found[1], found[1] + len(found[0]), meant)
         if label == "word_instead_of_reference":
             return _Mistake("SL103", "unexpected text after a name",
                             "an indicator is used as `name 25%`; objectives and groups start "
@@ -478,7 +480,7 @@ def _table_row_mistake(text: str, position: int) -> _Mistake | None:
     if word is not None and word.group(0) != "scores" \
             and did_you_mean(word.group(0), ["scores"]) is not None:
         return _Mistake("SL114", f"unknown word `{word.group(0)}`",
-                        "did you mean `scores`? " + _TABLE_HELP, word.start(), word.end())
+                        "did you mean `scores`? " + _TABLE_HELP, word.start(), word.end(), "scores")
     return None
 
 
@@ -517,9 +519,11 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
                     (token.end_column - 1) if token.end_column else column)
     mistake = _friendly(exc, text, position)
     if mistake is not None:
+        fix = None
         if mistake.start is not None and mistake.end is not None:
             span = _offset_span(filename, text, mistake.start, mistake.end)
-        return error(mistake.code, mistake.message, span, mistake.hint)
+            fix = None if mistake.fix is None else Fix(span, mistake.fix)
+        return error(mistake.code, mistake.message, span, mistake.hint, fix)
     if isinstance(exc, UnexpectedCharacters):
         char = text[position] if position < len(text) else ""
         if char == '"':
