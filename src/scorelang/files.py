@@ -105,7 +105,7 @@ def read_bytes(path: Path, what: str) -> bytes:
             raise _not_regular(what, path, info.st_mode)
         if limit is not None and info.st_size > limit:
             raise _too_large(what, path, limit)
-        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) \
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) \
             | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
         descriptor = os.open(path, flags)
         with open(descriptor, "rb", buffering=0, closefd=True) as handle:

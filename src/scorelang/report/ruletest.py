@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from ..diagnostics import Diagnostic, Span, render
+from ..files import read_lines_or_none
 from ..engine.result import NodeResult
 from ..tools.ruletest import FORMAT_VERSION, ND, Expectation, Figure, Outcome, RunReport, figure
 
@@ -51,11 +52,8 @@ def _render_diagnostics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     for d in diagnostics:
         lines = None
         if d.span is not None:
-            if d.span.file not in cache:
-                try:
-                    cache[d.span.file] = Path(d.span.file).read_text(encoding="utf-8").splitlines()
-                except (OSError, UnicodeDecodeError):
-                    cache[d.span.file] = None
+            if d.span.file not in cache:  # only regular files: a span may name anything
+                cache[d.span.file] = read_lines_or_none(d.span.file)
             lines = cache[d.span.file]
         out.append(render(d, lines))
     return out
