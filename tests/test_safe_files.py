@@ -330,6 +330,7 @@ def test_a_failing_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypa
             write_bytes_atomic(path, data)
     assert _codes(caught.value) == ["SL003"]
     assert "No space left on device" in caught.value.diagnostics[0].message
+    assert "free some space" in (caught.value.diagnostics[0].hint or "")
     assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["report.out"]
 
 
@@ -496,3 +497,14 @@ def test_score_into_dev_full_in_a_new_process_no_traceback():
     assert done.returncode == 2
     assert done.stderr == "scorelang score: cannot write to standard output: " \
         "No space left on device\n"
+
+
+def test_dash_o_dev_stdout_into_a_pipe_closed_early_exits_0_quietly():
+    # `scorelang score ... -o /dev/stdout | head -1`: the reader goes away, as with plain stdout.
+    process = subprocess.Popen([sys.executable, "-m", "scorelang", *SCORE, "-o", "/dev/stdout"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before scorelang writes: its write finds no reader (EPIPE)
+    err = process.stderr.read()
+    assert process.wait(60) == 0
+    assert b"Traceback" not in err and b"SL003" not in err

@@ -188,6 +188,9 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False,
       file no longer holds it just before the rename, someone changed it meanwhile and it is
       not overwritten.
     * A directory or a block device is refused; a symlink loop is a diagnostic.
+
+    Every failure is an InputError, except a pipe whose reader went away, which raises
+    BrokenPipeError as print() would (the command line then exits 0, as for standard output).
     """
     path = Path(path)
     try:
@@ -237,9 +240,15 @@ def _is_own_stream(info: os.stat_result) -> bool:
     return False
 
 
+_WRITE_HINTS = {errno.ENOSPC: "free some space on the disk, or write somewhere else",
+                getattr(errno, "EDQUOT", -1): "free some space (the disk quota is used up), or "
+                "write elsewhere",
+                errno.EROFS: "the file system is mounted read-only: write somewhere else"}
+
+
 def _cannot_write(path: Path, exc: OSError) -> InputError:
-    return InputError([error("SL003", f"cannot write {path}: {exc.strerror or exc}", None,
-                             "check that the folder exists and is writable")])
+    hint = _WRITE_HINTS.get(exc.errno or 0, "check that the folder exists and is writable")
+    return InputError([error("SL003", f"cannot write {path}: {exc.strerror or exc}", None, hint)])
 
 
 def _write_in_place(path: Path, data: bytes, info: os.stat_result) -> None:
@@ -261,6 +270,8 @@ def _write_in_place(path: Path, data: bytes, info: os.stat_result) -> None:
             while view:
                 written = handle.write(view)
                 view = view[written or 0:]
+    except BrokenPipeError:
+        raise  # the reader had enough (`-o /dev/stdout | head`): as for print(), not an error
     except OSError as exc:
         raise _cannot_write(path, exc) from None
 
