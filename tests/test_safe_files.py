@@ -101,8 +101,18 @@ def test_write_text_atomic_into_a_fifo(tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
-def test_dash_o_dev_null_leaves_dev_null_a_character_device(no_rename_outside, capsys):
-    before = os.stat("/dev/null")
+@pytest.fixture
+def dev_null() -> os.stat_result:
+    """/dev/null as it is before the test: it must be the device, or there is nothing to keep
+    (some other program, e.g. zsh's `compinit -d /dev/null` run as root, replaced it)."""
+    info = os.stat("/dev/null")
+    if not stat.S_ISCHR(info.st_mode):
+        pytest.skip("/dev/null is not a character device on this machine (replaced by a file)")
+    return info
+
+
+def test_dash_o_dev_null_leaves_dev_null_a_character_device(no_rename_outside, dev_null, capsys):
+    before = dev_null
     assert cli.main(SCORE + ["--format", "csv", "-o", "/dev/null"]) == 0
     after = os.stat("/dev/null")
     assert stat.S_ISCHR(after.st_mode)
@@ -110,7 +120,7 @@ def test_dash_o_dev_null_leaves_dev_null_a_character_device(no_rename_outside, c
     assert capsys.readouterr().err == ""
 
 
-def test_xlsx_and_whatif_write_to_dev_null_too(no_rename_outside, capsys):
+def test_xlsx_and_whatif_write_to_dev_null_too(no_rename_outside, dev_null, capsys):
     pytest.importorskip("openpyxl")
     assert cli.main(SCORE + ["--format", "xlsx", "-o", "/dev/null"]) == 0
     assert cli.main(["whatif", str(MODENA_RULES), "--values", str(MODENA_VALUES),
@@ -508,3 +518,10 @@ def test_dash_o_dev_stdout_into_a_pipe_closed_early_exits_0_quietly():
     err = process.stderr.read()
     assert process.wait(60) == 0
     assert b"Traceback" not in err and b"SL003" not in err
+
+
+def test_a_file_with_the_longest_name_allowed_can_be_replaced(tmp_path):
+    path = tmp_path / ("é" * 127 + "x")  # 255 bytes: no room for a longer temporary name
+    path.write_text("old\n", encoding="utf-8")
+    write_text_atomic(path, "new\n")
+    assert path.read_text(encoding="utf-8") == "new\n" and os.listdir(tmp_path) == [path.name]

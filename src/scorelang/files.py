@@ -311,8 +311,10 @@ def _temporary_beside(target: Path, mode: int) -> tuple[int, Path]:
     that already exists (O_EXCL)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) \
         | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    # The name shortened so that the temporary one stays within a file name's 255 bytes.
+    stem = target.name.encode("utf-8", "surrogateescape")[:200].decode("utf-8", "ignore")
     for _ in range(100):
-        candidate = target.with_name(f".{target.name}.{os.urandom(4).hex()}")
+        candidate = target.with_name(f".{stem}.{os.urandom(4).hex()}")
         try:
             return os.open(candidate, flags, mode), candidate
         except FileExistsError:

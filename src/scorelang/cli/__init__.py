@@ -32,7 +32,7 @@ def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()
 
 def _force_option(command: argparse.ArgumentParser, what: str) -> None:
     command.add_argument("--force", action="store_true",
-                         help=f"replace {what} even when it is read-only")
+                         help=f"replace {what} even when read-only (the mode is kept)")
 
 
 def parser() -> argparse.ArgumentParser:
