@@ -201,15 +201,16 @@ def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
         node = placed.node
         if isinstance(node, model.Reference) and node.indicator not in known:
             suggested += 1
+            # One search for a close name serves the hint and the editor's fix, and only for
+            # the first SUGGESTED unknown names: each search costs every declared name.
+            meant = closest(node.indicator, declared) if suggested <= SUGGESTED else None
             if node.indicator in reserved_words():
                 hint = (f"`{node.indicator}` is a keyword, not an indicator: a weight goes in the "
                         'header, `objective "10" "Title" weight 25% {`')
             else:
-                hint = (did_you_mean(node.indicator, declared) if suggested <= SUGGESTED
-                        else None) or \
+                hint = (f"did you mean `{meant}`?" if meant else None) or \
                     f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
-            fix = None if node.span is None else \
-                renamed(node.span, node.indicator, closest(node.indicator, declared))
+            fix = None if node.span is None else renamed(node.span, node.indicator, meant)
             yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint, fix)
 
 
@@ -362,10 +363,10 @@ def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
              if not isinstance(p.node, (model.Reference, model.Link)) for ref in p.node.tags]
     for ref in uses:
         if ref.name not in declared:
-            fix = None if ref.span is None else \
-                renamed(ref.span, ref.name, closest(ref.name, declared))
+            meant = closest(ref.name, declared)  # one search for the hint and the fix
+            fix = None if ref.span is None else renamed(ref.span, ref.name, meant)
             yield error("SL224", f"unknown tag `{ref.name}`", ref.span,
-                        did_you_mean(ref.name, declared)
+                        (f"did you mean `{meant}`?" if meant else None)
                         or f'declare it in the plan block: tag {ref.name} "Title"', fix)
 
 

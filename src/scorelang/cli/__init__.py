@@ -16,15 +16,17 @@ and `scorelang check` on a warm cache needs no parser, plan model, YAML or repor
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import sys
 from collections.abc import Sequence
 
 from .. import report
 from ..diagnostics import ScorelangError
 from ..files import InputError
-from .commands import (EXIT_OK, iso_date, cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt,
-                       cmd_lsp, cmd_score, cmd_test, cmd_verify, cmd_whatif)
-from .commands import cmd_schema
-from .commands import EXIT_PROBLEMS, EXIT_USAGE, print_diagnostics
+from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagnostics,
+                       cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt, cmd_lsp,
+                       cmd_schema, cmd_score, cmd_test, cmd_verify, cmd_whatif)
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -34,6 +36,12 @@ def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()
     command.add_argument("--locale", choices=("it", "en"),
                          help="how numbers are written (default: the plan's locale)")
     command.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    _force_option(command, "FILE")
+
+
+def _force_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument("--force", action="store_true",
+                         help=f"replace {what} even when read-only (the mode is kept)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -89,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--as-of", type=iso_date, help="monitoring date YYYY-MM-DD")
     what.add_argument("--format", choices=("text", "json"), default="text")
     what.add_argument("--write", metavar="OUT.score", help="write the re-modulated plan")
+    _force_option(what, "OUT.score")
     what.set_defaults(run=cmd_whatif)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
@@ -123,12 +132,14 @@ def parser() -> argparse.ArgumentParser:
                      help="change nothing; list files that would change and exit 1")
     fmt.add_argument("--diff", action="store_true",
                      help="change nothing; print the changes as a unified diff and exit 1")
+    _force_option(fmt, "rule files")
     fmt.set_defaults(run=cmd_fmt)
 
     test = commands.add_parser("test", help="run rule tests (*.test.yaml) that pin expected scores")
     test.add_argument("paths", nargs="+", help="test files or directories (*.test.yaml)")
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    _force_option(test, "the JUnit FILE")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per expectation")
     test.set_defaults(run=cmd_test)
 
@@ -147,12 +158,30 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+# What writing to a full or failing standard output raises (`> /dev/full`, a full disk, a
+# quota): files scorelang writes itself turn these into diagnostics, so here they are stdout's.
+_OUTPUT_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO")
+                           if hasattr(errno, name))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return int(args.run(args))
-    except BrokenPipeError:
+        code = int(args.run(args))
+        sys.stdout.flush()  # a full disk shows up here, not in Python's flush at exit
+        return code
+    except BrokenPipeError:  # `scorelang score ... | head`: the reader had enough
+        _discard_stdout()
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            from .crash import report_internal_error
+
+            return report_internal_error(exc, argv)
+        _discard_stdout()
+        print(f"scorelang {args.command}: cannot write to standard output: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130  # as a shell reports a command stopped by SIGINT
     except ScorelangError as exc:  # a command let the user's problem through: still a diagnostic
@@ -162,3 +191,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .crash import report_internal_error
 
         return report_internal_error(exc, argv)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device, so that Python's last flush at exit finds
+    nowhere to fail (else it prints "Exception ignored ..." after our message)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (captured by a test)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)

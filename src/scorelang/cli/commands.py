@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from .. import __version__, api, report
 from ..diagnostics import Diagnostic, ScorelangError, render
-from ..files import InputError, read_text, write_text_atomic
+from ..files import InputError, read_lines_or_none, read_text, write_text_atomic
 
 if TYPE_CHECKING:
     from ..engine.plan import Plan
@@ -56,13 +56,13 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY-MM-DD") from None
 
 
-def _emit(text: str, output: str | None) -> int:
+def _emit(text: str, output: str | None, force: bool = False) -> int:
     """Print, or write the whole report to a file atomically (never half a report)."""
     if output is None:
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        write_text_atomic(Path(output), text)
+        write_text_atomic(Path(output), text, force=force)
     except InputError as exc:
         print_diagnostics(exc.diagnostics)
         return EXIT_USAGE
@@ -98,7 +98,7 @@ def _write_report(args: argparse.Namespace, plan: Plan, result: Result) -> int:
         try:
             from ..report.xlsx import to_xlsx
 
-            to_xlsx(result, Path(args.output), args.locale)
+            to_xlsx(result, Path(args.output), args.locale, force=args.force)
         except ScorelangError as exc:
             print_diagnostics(exc.diagnostics)
             return EXIT_USAGE
@@ -106,9 +106,9 @@ def _write_report(args: argparse.Namespace, plan: Plan, result: Result) -> int:
     if args.format == "html":
         from ..report.html import to_html
 
-        return _emit(to_html(result, args.locale, plan=plan.definition), args.output)
+        return _emit(to_html(result, args.locale, plan=plan.definition), args.output, args.force)
     text = report.render(result, args.format, args.view, args.depth, args.locale)
-    return _emit(text, args.output)
+    return _emit(text, args.output, args.force)
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
@@ -122,7 +122,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
         # The full report carries the findings grouped by category, beside the scores.
         args.view, args.depth = "findings", None
         return _write_report(args, plan, result)
-    return _emit(report.render_findings(result, args.format, args.locale), args.output)
+    return _emit(report.render_findings(result, args.format, args.locale), args.output,
+                 args.force)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -164,7 +165,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     render = whatif_report.whatif_json if args.format == "json" else whatif_report.whatif_text
     sys.stdout.write(render(outcome))
     if args.write:
-        code = _emit(outcome.text, args.write)
+        code = _emit(outcome.text, args.write, args.force)
         if code == EXIT_OK:
             print(f"wrote the re-modulated plan to {args.write}", file=sys.stderr)
         return code
@@ -207,7 +208,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.format == "html":
             from ..report.html import view_html
 
-            return _emit(view_html(results[-1], table, args.locale), args.output)
+            return _emit(view_html(results[-1], table, args.locale), args.output, args.force)
         if not args.output:
             print("scorelang compare: --format xlsx writes a workbook: give -o FILE.xlsx",
                   file=sys.stderr)
@@ -215,13 +216,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         try:
             from ..report.xlsx import view_xlsx
 
-            view_xlsx(results[-1], table, Path(args.output), args.locale)
+            view_xlsx(results[-1], table, Path(args.output), args.locale, force=args.force)
         except ScorelangError as exc:
             print_diagnostics(exc.diagnostics)
             return EXIT_USAGE
         return EXIT_OK
     text = report.render_comparison(results, labels, args.format, args.depth, args.locale)
-    return _emit(text, args.output)
+    return _emit(text, args.output, args.force)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -322,7 +323,9 @@ def cmd_fmt(args: argparse.Namespace) -> int:
                     print(f"would reformat {path}", file=sys.stderr)
                 code = max(code, EXIT_PROBLEMS)
                 continue
-            write_text_atomic(path, outcome.formatted)
+            # Not over a read-only file (unless --force), nor over edits made since it was read.
+            write_text_atomic(path, outcome.formatted, force=args.force,
+                              expected=outcome.original)
             print(f"reformatted {path}", file=sys.stderr)
         except InputError as exc:
             problems.extend(exc.diagnostics)
@@ -344,7 +347,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     if args.junit:
         try:
-            write_text_atomic(Path(args.junit), ruletest_report.render_junit(outcome))
+            write_text_atomic(Path(args.junit), ruletest_report.render_junit(outcome),
+                              force=args.force)
         except InputError as exc:
             print_diagnostics(exc.diagnostics)
             return EXIT_PROBLEMS

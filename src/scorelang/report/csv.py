@@ -2,6 +2,13 @@
 
 Figures are the half-up display values without units or thousands separators, so a
 spreadsheet reads them as numbers; N/D stays the text N/D.
+
+Text is never a formula (CSV injection, OWASP's rule): a text cell that starts with `=`, `+`,
+`-`, `@`, a tab or a carriage return gets a leading `'`, so a spreadsheet shows it instead of
+running it. Which cells are text is decided by the column, not guessed from the content: the
+figures written above (a negative achievement or value "-17,82" included) stay numbers; every
+other cell (titles, ids, bands, targets such as "= 0 N.", the headings, which name periods)
+may hold what a rule file's author wrote, and is neutralised.
 """
 
 from __future__ import annotations
@@ -15,6 +22,15 @@ from ..engine.rounding import half_up
 from .cells import cell
 from .table import places
 from .views import Column, Measure, Points, View
+
+
+# What makes a spreadsheet read a cell as a formula (or, tab and CR, hide one behind them).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """Text as a spreadsheet cell that is never a formula: "=1+1" becomes "'=1+1"."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _number(value: float | None, digits: int, locale: str) -> str:
@@ -37,7 +53,7 @@ def _csv_cell(column: Column, row: dict[str, Any], locale: str, digits: int,
             and isinstance(value.value, float):
         text = f"{half_up(value.value, 4).normalize():f}"
         return text.replace(".", ",") if locale == "it" else text
-    return cell(column, row, locale, digits, result.bands)
+    return text_cell(cell(column, row, locale, digits, result.bands))
 
 
 def to_csv(result: Result, view: View, locale: str) -> str:
@@ -49,7 +65,7 @@ def to_csv(result: Result, view: View, locale: str) -> str:
         headings.append(column.heading(locale))
         if column.kind == "scale_points":
             headings.append("Punti massimi" if locale == "it" else "Points max")
-    writer.writerow(extra + headings)
+    writer.writerow([text_cell(text) for text in extra + headings])
     for row in view.rows:
         cells = []
         for column in view.columns:
@@ -58,7 +74,7 @@ def to_csv(result: Result, view: View, locale: str) -> str:
                 scale = row.get(column.key)
                 text = f"{scale.maximum:g}" if isinstance(scale, Points) else ""
                 cells.append(text.replace(".", ",") if locale == "it" else text)
-        writer.writerow([str(row.get(key, "")) for key in extra] + cells)
+        writer.writerow([text_cell(str(row.get(key, ""))) for key in extra] + cells)
     return out.getvalue()
 
 

@@ -1,4 +1,8 @@
-"""Views as Markdown tables (GitHub flavour), for wikis, issues and reports in Markdown."""
+"""Views as Markdown tables (GitHub flavour), for wikis, issues and reports in Markdown.
+
+A `|` in a cell (a title, say) is written `\\|`, and a line break as a space: either would
+otherwise end the cell or the row and shift every column after it.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,20 @@ from .views import View
 _RIGHT = {"percent", "weight", "measure", "points", "scale_points"}
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+
+
 def to_markdown(result: Result, view: View, locale: str) -> str:
-    body = rows(view, locale, places(result), result.bands, shorten=False)
+    body = [[_cell(text) for text in line]
+            for line in rows(view, locale, places(result), result.bands, shorten=False)]
     if view.depth_key is not None:
         # Markdown collapses spaces: indent tree levels with non-breaking spaces instead.
         key = [c.key for c in view.columns].index(view.depth_key)
         for line in body:
             stripped = line[key].lstrip(" ")
             line[key] = "\u00a0\u00a0" * ((len(line[key]) - len(stripped)) // 2) + stripped
-    table = tabulate(body, headers=[c.heading(locale) for c in view.columns], tablefmt="github",
+    table = tabulate(body, headers=[_cell(c.heading(locale)) for c in view.columns], tablefmt="github",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
                      disable_numparse=True, preserve_whitespace=True)
     return f"## {heading(result, locale, view.heading(locale))}\n\n{table}\n"

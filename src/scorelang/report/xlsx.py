@@ -12,24 +12,27 @@ gets the engine's figure, not the sum of rounded ones. Measured values and targe
 in their unit (the unit in its own column; "%" values as fractions too), deadlines dates. N/D is
 an empty cell with a comment saying why, and the Status column says "N/D" in words.
 
+Text is text: scorelang writes no formulas, so every text cell is a string cell, whatever it
+starts with (a title `=HYPERLINK(...)` or a code "=1+1" from a rule file would otherwise be a
+live formula); one that starts like a formula is also marked quote-prefixed, so editing the
+cell in Excel keeps it text. Characters a workbook cannot hold (control characters) become
+U+FFFD rather than a crash.
+
 What it must not do: compute or round a figure, or need openpyxl unless a workbook is asked for
 (openpyxl is the optional extra `scorelang[xlsx]`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import ScorelangError, error
-from ..files import InputError
+from ..files import write_bytes_atomic
 from ..model import Band, TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from .cells import reward_band_text
@@ -101,6 +104,29 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
+# Characters the workbook's XML cannot hold (openpyxl refuses them with IllegalCharacterError).
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+# How a cell that Excel would read as a formula starts, were it typed in.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _clean(value: Any) -> Any:
+    """A cell value the workbook can hold: text without control characters, else as given."""
+    return _ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _text_only(book: Any) -> None:
+    """Make sure no cell is a formula: scorelang writes none, so any a cell became (openpyxl
+    reads a string starting with "=" as one) came from text in the rules or values."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                    cell.quotePrefix = True
+
+
 def hex_colour(text: str) -> str | None:
     """A band colour as Excel's RRGGBB, or None when it is not a colour we can read."""
     text = text.strip().lower()
@@ -127,7 +153,7 @@ class _Book:
         self.date_format = "dd/mm/yyyy" if locale == "it" else "yyyy-mm-dd"
         self.book = self.xl.Workbook()
         self.book.remove(self.book.active)
-        self.book.properties.title = result.plan_title
+        self.book.properties.title = _clean(result.plan_title)
         self.bold = self.xl.styles.Font(bold=True)
         self.bands = {band.id: band for band in result.bands}
 
@@ -141,7 +167,7 @@ class _Book:
             sheet.column_dimensions[cell.column_letter].width = width
         sheet.freeze_panes = freeze
         period = f" — {self.result.period}" if self.result.period else ""
-        sheet.oddHeader.center.text = f"{self.result.plan_title}{period}".replace("&", "&&")
+        sheet.oddHeader.center.text = _clean(f"{self.result.plan_title}{period}").replace("&", "&&")
         sheet.page_setup.orientation = "landscape"
         sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
@@ -181,9 +207,9 @@ class _Book:
     def band(self, cell: Any, band_id: str | None, status: str) -> None:
         band: Band | None = self.bands.get(band_id) if band_id else None
         if band is None:
-            cell.value = "N/D" if status in ("missing", "not_due") else band_id
+            cell.value = "N/D" if status in ("missing", "not_due") else _clean(band_id)
             return
-        cell.value = band.title
+        cell.value = _clean(band.title)
         rgb = hex_colour(band.colour)
         if rgb is not None:
             cell.fill = self.xl.styles.PatternFill(fill_type="solid", fgColor=rgb)
@@ -202,7 +228,7 @@ class _Book:
         return self.words.get(status, status)
 
     def row(self, sheet: Any, values: Iterable[Any]) -> tuple[Any, ...]:
-        sheet.append(list(values))
+        sheet.append([_clean(value) for value in values])
         return tuple(sheet[sheet.max_row])
 
 
@@ -380,37 +406,17 @@ def to_xlsx_bytes(result: Result, locale: str | None = None) -> bytes:
     book = _Book(result, locale or result.locale)
     for write in (_summary, _tree, _indicators, _scorecards, _findings):
         write(book)
+    _text_only(book.book)
     buffer = io.BytesIO()
     book.book.save(buffer)
     return buffer.getvalue()
 
 
-def to_xlsx(result: Result, path: Path, locale: str | None = None) -> None:
-    """Write the workbook to `path` in one step: the old file or the new, never half of one."""
-    _write_bytes_atomic(Path(path), to_xlsx_bytes(result, locale))
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Bytes to a temporary file beside `path`, flushed, then renamed over it (as
-    files.write_text_atomic does for text)."""
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile("wb", delete=False, dir=path.parent,
-                                         prefix=f".{path.name}.") as handle:
-            temporary = Path(handle.name)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # NamedTemporaryFile creates it 0600
-        os.replace(temporary, path)
-        temporary = None
-    except OSError as exc:
-        raise InputError([error("SL003", f"cannot write {path}: {exc.strerror or exc}", None,
-                                "check that the folder exists and is writable")]) from None
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+def to_xlsx(result: Result, path: Path, locale: str | None = None, *,
+            force: bool = False) -> None:
+    """Write the workbook to `path` in one step: the old file or the new, never half of one
+    (files.write_bytes_atomic: a read-only file only with `force`)."""
+    write_bytes_atomic(Path(path), to_xlsx_bytes(result, locale), force=force)
 
 
 def view_xlsx_bytes(result: Result, view: Any, locale: str | None = None) -> bytes:
@@ -421,7 +427,7 @@ def view_xlsx_bytes(result: Result, view: Any, locale: str | None = None) -> byt
     book = xl.Workbook()
     sheet = book.active
     sheet.title = view.name.capitalize()[:31]
-    sheet.append([c.heading(lang) for c in view.columns])
+    sheet.append([_clean(c.heading(lang)) for c in view.columns])
     for cell in sheet[1]:
         cell.font = xl.styles.Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -437,17 +443,19 @@ def view_xlsx_bytes(result: Result, view: Any, locale: str | None = None) -> byt
                 text = value if isinstance(value, str) else ("" if value is None else str(value))
                 values.append(("  " * int(row.get("depth", 0)) + text)
                               if column.key == view.depth_key else text)
-        sheet.append(values)
+        sheet.append([_clean(value) for value in values])
         for column, cell in zip(view.columns, sheet[sheet.max_row]):
             if column.kind == "percent":
                 cell.number_format = "0.00%"
             elif column.kind == "points":
                 cell.number_format = "+0.00;-0.00;0.00"
+    _text_only(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def view_xlsx(result: Result, view: Any, path: Path, locale: str | None = None) -> None:
+def view_xlsx(result: Result, view: Any, path: Path, locale: str | None = None, *,
+              force: bool = False) -> None:
     """Write a view's workbook to `path` in one step."""
-    _write_bytes_atomic(Path(path), view_xlsx_bytes(result, view, locale))
+    write_bytes_atomic(Path(path), view_xlsx_bytes(result, view, locale), force=force)
