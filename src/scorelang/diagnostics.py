@@ -40,6 +40,9 @@ class Diagnostic:
     message: str
     span: Span | None = None
     hint: str | None = None
+    # Other places the message speaks of ("first at line 6"): SARIF's relatedLocations, an
+    # editor's related information. Not part of the text or JSON forms, which name the line.
+    related: tuple[Span, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -66,12 +69,14 @@ class Diagnostic:
         }
 
 
-def error(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, hint)
+def error(code: str, message: str, span: Span | None = None, hint: str | None = None,
+          related: tuple[Span, ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint, related)
 
 
-def warning(code: str, message: str, span: Span | None = None, hint: str | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, hint)
+def warning(code: str, message: str, span: Span | None = None, hint: str | None = None,
+            related: tuple[Span, ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint, related)
 
 
 def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
