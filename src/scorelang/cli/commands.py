@@ -339,6 +339,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    import socket
+
     from ..tools import ruletest
     from ..report import ruletest as ruletest_report
 
@@ -348,7 +350,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     if args.junit:
         try:
-            write_text_atomic(Path(args.junit), ruletest_report.render_junit(outcome))
+            junit = ruletest_report.render_junit(outcome, hostname=socket.gethostname())
+            write_text_atomic(Path(args.junit), junit)
         except InputError as exc:
             print_diagnostics(exc.diagnostics)
             return EXIT_PROBLEMS
