@@ -1,6 +1,8 @@
 """The command line: a thin shell over the API. Parse arguments, call, print, exit.
 
-Exit codes: 0 clean, 1 problems found in rules or values, 2 usage or I/O error.
+Exit codes: 0 clean, 1 problems found in rules or values, 2 usage or I/O error (and 3, an
+internal error: a bug of scorelang's). `--help` lists them with the docs' address; shell
+completion (completions/) is generated from `parser()` by scripts/regenerate.py.
 Never prints a Python traceback for bad input: every problem is a diagnostic.
 
 Each command imports what it uses when it runs: a new process pays for every module it loads,
@@ -12,7 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from .. import report
+from .. import DOCS_URL, report
 from .commands import (EXIT_OK, iso_date, cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt,
                        cmd_score, cmd_test, cmd_verify, cmd_whatif)
 
@@ -26,9 +28,45 @@ def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()
     command.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
 
 
+EXIT_CODES = """exit codes:
+  0  clean: no problem found
+  1  problems found (errors; with check --strict, warnings too; a file fmt --check would
+     change; a failing rule test)
+  2  usage or I/O error: a bad option, a file that cannot be read or written
+  3  internal error: a bug in scorelang, please report it"""
+
+
+def _epilog(*lines: str) -> str:
+    return "\n\n".join([*lines, EXIT_CODES, f"docs: {DOCS_URL}"])
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked (the
+    metadata lookup costs every other command's start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib import metadata
+
+        from .. import __version__
+
+        try:
+            version = metadata.version("scorelang")
+        except metadata.PackageNotFoundError:  # run from a source tree, not installed
+            version = __version__
+        print(f"scorelang {version}")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="scorelang", description="Score SMVP performance plans written in scorelang.")
+        prog="scorelang", description="Score SMVP performance plans written in scorelang.",
+        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action=_Version, help="print scorelang's version and exit")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     score = commands.add_parser("score", help="score a plan with a values file")
@@ -100,28 +138,50 @@ def parser() -> argparse.ArgumentParser:
     why.add_argument("--as-of", type=iso_date, help="monitoring date YYYY-MM-DD")
     why.set_defaults(run=cmd_explain)
 
-    check = commands.add_parser("check", help="parse and validate rule files")
-    check.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
+    check = commands.add_parser(
+        "check", help="parse and validate rule files", epilog=_epilog(
+            "`scorelang check -` reads the rule text from standard input (an editor's buffer);\n"
+            "--stdin-filename names it in the diagnostics.",
+            f"every code is explained in {DOCS_URL}diagnostics.md"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="+",
+                       help="rule files or directories (*.score); - for standard input")
     check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
                        help="text (people), json, github (workflow commands), sarif (2.1.0)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _stdin_filename(check)
     check.set_defaults(run=cmd_check)
 
-    fmt = commands.add_parser("fmt", help="rewrite rule files in the canonical layout")
-    fmt.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
+    fmt = commands.add_parser(
+        "fmt", help="rewrite rule files in the canonical layout", epilog=_epilog(
+            "`scorelang fmt -` formats standard input to standard output (an editor's\n"
+            "format-on-save); with --check or --diff it only reports, as for files."),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    fmt.add_argument("paths", nargs="+",
+                     help="rule files or directories (*.score); - for standard input")
     fmt.add_argument("--check", action="store_true",
                      help="change nothing; list files that would change and exit 1")
     fmt.add_argument("--diff", action="store_true",
                      help="change nothing; print the changes as a unified diff and exit 1")
+    _stdin_filename(fmt)
     fmt.set_defaults(run=cmd_fmt)
 
-    test = commands.add_parser("test", help="run rule tests (*.test.yaml) that pin expected scores")
+    test = commands.add_parser(
+        "test", help="run rule tests (*.test.yaml) that pin expected scores", epilog=_epilog(
+            f"test files are described in {DOCS_URL}rule-tests.md"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     test.add_argument("paths", nargs="+", help="test files or directories (*.test.yaml)")
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per expectation")
     test.set_defaults(run=cmd_test)
     return top
+
+
+def _stdin_filename(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--stdin-filename", metavar="NAME",
+                         help="the name standard input (-) goes by in diagnostics "
+                         "(default: <stdin>)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
