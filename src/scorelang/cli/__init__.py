@@ -175,7 +175,22 @@ def parser() -> argparse.ArgumentParser:
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per expectation")
     test.set_defaults(run=cmd_test)
+    _complete_files(commands)
     return top
+
+
+# What shtab (scripts/regenerate.py) completes a file argument with: shtab.FILE, written out so
+# that scorelang need not import shtab. The arguments are found by name, so that a new command
+# whose files are named like these gets file completion with no more code.
+_FILE = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+_FILE_ARGUMENTS = {"rules", "values", "reported", "ops", "write", "output", "paths", "junit"}
+
+
+def _complete_files(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for command in commands.choices.values():
+        for action in command._actions:
+            if action.dest in _FILE_ARGUMENTS:
+                setattr(action, "complete", _FILE)
 
 
 def _stdin_filename(command: argparse.ArgumentParser) -> None:
