@@ -106,13 +106,17 @@ def run_step(name: str, folder: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, cwd=folder)
 
 
+def sarif_results(folder: Path) -> list[dict]:
+    return json.loads((folder / "scorelang.sarif").read_text("utf-8"))["runs"][0]["results"]
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
 def test_the_steps_pass_on_clean_rules(job_folder):
     for name in (*CHECKS, "check as SARIF"):
         done = run_step(name, job_folder)
         assert done.returncode == 0, (name, done.stdout, done.stderr)
     assert (job_folder / "scorelang-junit.xml").exists()
-    assert json.loads((job_folder / "scorelang.sarif").read_text("utf-8"))["runs"][0]["results"] == []
+    assert sarif_results(job_folder) == []
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
@@ -123,7 +127,7 @@ def test_on_a_mistake_check_fails_and_the_sarif_step_still_writes_the_report(job
     check = run_step("check", job_folder)
     assert check.returncode == 1 and check.stdout.startswith("::error file=rules/")
     assert run_step("check as SARIF", job_folder).returncode == 0
-    (result,) = json.loads((job_folder / "scorelang.sarif").read_text("utf-8"))["runs"][0]["results"]
+    (result,) = sarif_results(job_folder)
     assert result["ruleId"] == "SL112"
     # exit 2 (nothing could be checked) is not taken for a report
     shutil.rmtree(job_folder / "rules")
