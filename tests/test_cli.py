@@ -161,7 +161,8 @@ def test_check_sarif_is_sarif_2_1_0_with_rules_and_regions(tmp_path):
     assert run_["tool"]["driver"]["rules"][error["ruleIndex"]]["id"] == "SL206"
     region = error["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 4, "startColumn": 42, "endLine": 4, "endColumn": 47}
-    assert error["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == str(path)
+    # Outside the folder scorelang ran in (%SRCROOT%): an absolute file URI.
+    assert error["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": path.as_uri()}
 
 
 def test_check_recurses_into_directories(tmp_path):

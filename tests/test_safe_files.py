@@ -299,14 +299,14 @@ def test_fmt_does_not_overwrite_a_file_changed_since_it_read_it(tmp_path, capsys
     plan = tmp_path / "plan.score"
     plan.write_text('plan p "P" { period Y ends 2020-12-31 }\n', encoding="utf-8")
     edited = 'plan p "P edited meanwhile" { period Y ends 2020-12-31 }\n'
-    real_format_file = formatter.format_file
+    real_format_text = formatter.format_text
 
-    def format_then_someone_saves(path):  # type: ignore[no-untyped-def]
-        outcome = real_format_file(path)
-        Path(path).write_text(edited, encoding="utf-8")  # an editor saves, between read and write
-        return outcome
+    def format_then_someone_saves(text, filename="<string>"):  # type: ignore[no-untyped-def]
+        formatted = real_format_text(text, filename)
+        plan.write_text(edited, encoding="utf-8")  # an editor saves, between read and write
+        return formatted
 
-    monkeypatch.setattr(formatter, "format_file", format_then_someone_saves)
+    monkeypatch.setattr(formatter, "format_text", format_then_someone_saves)
     assert cli.main(["fmt", str(plan)]) == 2
     err = capsys.readouterr().err
     assert "error[SL008]" in err and "changed since it was read" in err

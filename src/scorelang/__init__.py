@@ -15,7 +15,11 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+# The project's home (pyproject's [project.urls]) and its docs, which `--help`, SARIF's `helpUri`
+# and the rule help of code scanning link to: one place, so that a move is one edit.
+PROJECT_URL = "https://github.com/scorelang/scorelang"
+DOCS_URL = f"{PROJECT_URL}/blob/main/docs/"
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

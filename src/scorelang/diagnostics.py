@@ -51,6 +51,9 @@ class Diagnostic:
     span: Span | None = None
     hint: str | None = None
     fix: Fix | None = None
+    # Other places the message speaks of ("first at line 6"): SARIF's relatedLocations, an
+    # editor's related information. Not part of the text or JSON forms, which name the line.
+    related: tuple[Span, ...] = ()
 
     @property
     def is_error(self) -> bool:
@@ -78,13 +81,13 @@ class Diagnostic:
 
 
 def error(code: str, message: str, span: Span | None = None, hint: str | None = None,
-          fix: Fix | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, hint, fix)
+          fix: Fix | None = None, related: tuple[Span, ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint, fix, related)
 
 
 def warning(code: str, message: str, span: Span | None = None, hint: str | None = None,
-            fix: Fix | None = None) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, hint, fix)
+            fix: Fix | None = None, related: tuple[Span, ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint, fix, related)
 
 
 def in_source_order(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -44,7 +44,8 @@ def _duplicates(items: Sequence[tuple[str, Span | None]], what: str, code: str,
         if name in first:
             where = first[name]
             line = f" (first at line {where.line})" if where else ""
-            yield error(code, f"duplicate {what} `{name}`{line}", span, hint)
+            yield error(code, f"duplicate {what} `{name}`{line}", span, hint,
+                        related=(where,) if where else ())
         else:
             first[name] = span
 
@@ -230,7 +231,8 @@ def _duplicate_nodes(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
             hint = "a node is linked at most once under the same parent: merge the two weights"
         else:
             hint = "codes of areas and objectives are unique in the whole plan"
-        yield error("SL207", f"duplicate node `{placed.id}`{where}", node.span, hint)
+        yield error("SL207", f"duplicate node `{placed.id}`{where}", node.span, hint,
+                    related=(seen.node.span,) if seen.node.span else ())
 
 
 def _weights(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

@@ -50,7 +50,7 @@ def _duplicates(items: Sequence[tuple[str, Span | None]], what: str,
             where = first[name]
             line = f" (first at line {where.line})" if where else ""
             yield error("SL270", f"duplicate {what} `{name}`{within}{line}", span,
-                        f"give each {what}{within} its own name")
+                        f"give each {what}{within} its own name", related=(where,) if where else ())
         else:
             first.setdefault(name, span)
 

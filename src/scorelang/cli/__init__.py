@@ -7,6 +7,8 @@ Exit codes:
   3  internal error: scorelang itself failed (a bug); one line on standard error names the
      private file holding the details (`crash.py`)
   130  interrupted (Ctrl-C)
+`--help` lists them with the docs' address; shell completion (completions/) is generated
+from `parser()` by scripts/regenerate.py.
 Never prints a Python traceback for bad input: every problem is a diagnostic.
 
 Each command imports what it uses when it runs: a new process pays for every module it loads,
@@ -21,7 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import report
+from .. import DOCS_URL, report
 from ..diagnostics import ScorelangError
 from ..files import InputError
 from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagnostics,
@@ -44,9 +46,45 @@ def _force_option(command: argparse.ArgumentParser, what: str) -> None:
                          help=f"replace {what} even when read-only (the mode is kept)")
 
 
+EXIT_CODES = """exit codes:
+  0  clean: no problem found
+  1  problems found (errors; with check --strict, warnings too; a file fmt --check would
+     change; a failing rule test)
+  2  usage or I/O error: a bad option, a file that cannot be read or written
+  3  internal error: a bug in scorelang, please report it"""
+
+
+def _epilog(*lines: str) -> str:
+    return "\n\n".join([*lines, EXIT_CODES, f"docs: {DOCS_URL}"])
+
+
+class _Version(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked (the
+    metadata lookup costs every other command's start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib import metadata
+
+        from .. import __version__
+
+        try:
+            version = metadata.version("scorelang")
+        except metadata.PackageNotFoundError:  # run from a source tree, not installed
+            version = __version__
+        print(f"scorelang {version}")
+        parser.exit()
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="scorelang", description="Score SMVP performance plans written in scorelang.")
+        prog="scorelang", description="Score SMVP performance plans written in scorelang.",
+        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action=_Version, help="print scorelang's version and exit")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     score = commands.add_parser("score", help="score a plan with a values file")
@@ -119,23 +157,39 @@ def parser() -> argparse.ArgumentParser:
     why.add_argument("--as-of", type=iso_date, help="monitoring date YYYY-MM-DD")
     why.set_defaults(run=cmd_explain)
 
-    check = commands.add_parser("check", help="parse and validate rule files")
-    check.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
+    check = commands.add_parser(
+        "check", help="parse and validate rule files", epilog=_epilog(
+            "`scorelang check -` reads the rule text from standard input (an editor's buffer);\n"
+            "--stdin-filename names it in the diagnostics.",
+            f"every code is explained in {DOCS_URL}diagnostics.md"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="+",
+                       help="rule files or directories (*.score); - for standard input")
     check.add_argument("--format", choices=("text", "json", "github", "sarif"), default="text",
                        help="text (people), json, github (workflow commands), sarif (2.1.0)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _stdin_filename(check)
     check.set_defaults(run=cmd_check)
 
-    fmt = commands.add_parser("fmt", help="rewrite rule files in the canonical layout")
-    fmt.add_argument("paths", nargs="+", help="rule files or directories (*.score)")
+    fmt = commands.add_parser(
+        "fmt", help="rewrite rule files in the canonical layout", epilog=_epilog(
+            "`scorelang fmt -` formats standard input to standard output (an editor's\n"
+            "format-on-save); with --check or --diff it only reports, as for files."),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    fmt.add_argument("paths", nargs="+",
+                     help="rule files or directories (*.score); - for standard input")
     fmt.add_argument("--check", action="store_true",
                      help="change nothing; list files that would change and exit 1")
     fmt.add_argument("--diff", action="store_true",
                      help="change nothing; print the changes as a unified diff and exit 1")
     _force_option(fmt, "rule files")
+    _stdin_filename(fmt)
     fmt.set_defaults(run=cmd_fmt)
 
-    test = commands.add_parser("test", help="run rule tests (*.test.yaml) that pin expected scores")
+    test = commands.add_parser(
+        "test", help="run rule tests (*.test.yaml) that pin expected scores", epilog=_epilog(
+            f"test files are described in {DOCS_URL}rule-tests.md"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     test.add_argument("paths", nargs="+", help="test files or directories (*.test.yaml)")
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
@@ -155,6 +209,7 @@ def parser() -> argparse.ArgumentParser:
     lsp.add_argument("--stdio", action="store_true",
                      help="talk over stdin/stdout (the default and only way; editors pass it)")
     lsp.set_defaults(run=cmd_lsp)
+    _complete_files(commands)
     return top
 
 
@@ -162,6 +217,26 @@ def parser() -> argparse.ArgumentParser:
 # quota): files scorelang writes itself turn these into diagnostics, so here they are stdout's.
 _OUTPUT_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO")
                            if hasattr(errno, name))
+
+
+# What shtab (scripts/regenerate.py) completes a file argument with: shtab.FILE, written out so
+# that scorelang need not import shtab. The arguments are found by name, so that a new command
+# whose files are named like these gets file completion with no more code.
+_FILE = {"bash": "_shtab_compgen_files", "zsh": "_files"}
+_FILE_ARGUMENTS = {"rules", "values", "reported", "ops", "write", "output", "paths", "junit"}
+
+
+def _complete_files(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    for command in commands.choices.values():
+        for action in command._actions:
+            if action.dest in _FILE_ARGUMENTS:
+                setattr(action, "complete", _FILE)
+
+
+def _stdin_filename(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--stdin-filename", metavar="NAME",
+                         help="the name standard input (-) goes by in diagnostics "
+                         "(default: <stdin>)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

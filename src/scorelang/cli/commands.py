@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+import attrs
+
 from .. import __version__, api, report
-from ..diagnostics import Diagnostic, ScorelangError, render
+from ..diagnostics import Diagnostic, ScorelangError, Span, error, render
 from ..files import InputError, read_lines_or_none, read_text, write_text_atomic
 
 if TYPE_CHECKING:
@@ -32,9 +34,12 @@ def _source_lines(path: str) -> list[str] | None:
     return source_lines(path)
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
+def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None,
+                      sources: Mapping[str, list[str]] | None = None) -> None:
+    """Each diagnostic as text, under its source line: from `sources` (text already read, such
+    as standard input's) or else read from its file."""
     out = stream or sys.stderr
-    cache: dict[str, list[str] | None] = {}
+    cache: dict[str, list[str] | None] = dict(sources or {})
     for diagnostic in diagnostics:
         lines = None
         if diagnostic.span is not None:
@@ -260,10 +265,16 @@ def _explain_scorecard(args: argparse.Namespace, plan: Plan, result: Result) -> 
     return EXIT_OK
 
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
 def _rule_files(paths: Sequence[str]) -> list[Path]:
     files: list[Path] = []
     for name in paths:
         path = Path(name)
+        if name == STDIN:
+            continue
         if path.is_dir():
             files.extend(sorted(path.rglob("*.score")))
         else:
@@ -271,30 +282,78 @@ def _rule_files(paths: Sequence[str]) -> list[Path]:
     return files
 
 
+def _stdin_usage(args: argparse.Namespace) -> str | None:
+    """What is wrong with how `-` and --stdin-filename are given, if anything."""
+    given = args.paths.count(STDIN)
+    if given > 1:
+        return "standard input (-) can be read once: give - once"
+    if args.stdin_filename is not None and not given:
+        return "--stdin-filename names standard input: give - among the paths"
+    return None
+
+
+def _read_stdin(name: str) -> str:
+    """Standard input as rule text: UTF-8, line breaks read as a file's are (universal)."""
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError([error("SL002", f"standard input is not UTF-8 text (bad byte at "
+                                f"offset {exc.start})", Span.point(name, 1, 1),
+                                "send the text as UTF-8")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@attrs.frozen
+class _RuleText:
+    name: str
+    text: str | InputError  # or why it could not be read
+    stdin: bool = False
+
+
+def _rule_texts(args: argparse.Namespace) -> Iterator[_RuleText]:
+    """Each rule file named (directories searched), then standard input where `-` is given."""
+    for path in _rule_files(args.paths):
+        try:
+            yield _RuleText(str(path), read_text(path, "rule file"))
+        except InputError as exc:
+            yield _RuleText(str(path), exc)
+    if STDIN in args.paths:
+        name = args.stdin_filename or STDIN_NAME
+        try:
+            yield _RuleText(name, _read_stdin(name), stdin=True)
+        except InputError as exc:
+            yield _RuleText(name, exc, stdin=True)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from ..report import diagnostics as diagnostics_report
 
+    problem = _stdin_usage(args)
+    if problem:
+        print(f"scorelang check: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     code = EXIT_OK
     everything: list[Diagnostic] = []
-    files = _rule_files(args.paths)
-    for path in files:
-        try:
-            text = read_text(path, "rule file")
-        except InputError as exc:
-            everything.extend(exc.diagnostics)
+    texts: dict[str, list[str]] = {}
+    checked = 0
+    for rule_text in _rule_texts(args):
+        name, text = rule_text.name, rule_text.text
+        checked += 1
+        if isinstance(text, InputError):
+            everything.extend(text.diagnostics)
             code = EXIT_USAGE
             continue
-        found = api.check_text(text, str(path))
+        texts[name] = text.splitlines()
+        found = api.check_text(text, name)
         everything.extend(found)
         if any(d.is_error for d in found) or (args.strict and found):
             code = max(code, EXIT_PROBLEMS)
     if args.format == "text":
-        named = {str(path) for path in files}  # rule files given, whatever their names
-        sys.stderr.write(diagnostics_report.to_text(
-            everything, lambda file: diagnostics_report.source_lines(file, named)))
+        sys.stderr.write(diagnostics_report.to_text(everything, texts.get))
         errors = sum(1 for d in everything if d.is_error)
         warnings = len(everything) - errors
-        print(f"{len(files)} file(s) checked: {errors} error(s), {warnings} warning(s)",
+        print(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s)",
               file=sys.stderr)
     elif args.format == "json":
         sys.stdout.write(diagnostics_report.to_json(everything))
@@ -306,38 +365,54 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    """Rewrite rule files in the canonical layout; with --check or --diff, only report."""
+    """Rewrite rule files in the canonical layout; with --check or --diff, only report.
+    Standard input (`-`) is formatted to standard output."""
     from ..syntax import format as formatter
 
+    problem = _stdin_usage(args)
+    if problem:
+        print(f"scorelang fmt: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     code = EXIT_OK
     problems: list[Diagnostic] = []
-    for path in _rule_files(args.paths):
+    texts: dict[str, list[str]] = {}
+    for rule_text in _rule_texts(args):
+        name, text = rule_text.name, rule_text.text
         try:
-            outcome = formatter.format_file(path)
+            if isinstance(text, InputError):
+                raise text
+            texts[name] = text.splitlines()
+            formatted = formatter.format_text(text, name)
+            outcome = formatter.FormatOutcome(Path(name), formatted != text, text, formatted)
+            if rule_text.stdin and not (args.check or args.diff):
+                sys.stdout.write(outcome.formatted)  # changed or not: it replaces the buffer
+                continue
             if not outcome.changed:
                 continue
             if args.diff:
                 sys.stdout.write(formatter.unified_diff(outcome))
             if args.check or args.diff:
                 if args.check:
-                    print(f"would reformat {path}", file=sys.stderr)
+                    print(f"would reformat {name}", file=sys.stderr)
                 code = max(code, EXIT_PROBLEMS)
                 continue
             # Not over a read-only file (unless --force), nor over edits made since it was read.
-            write_text_atomic(path, outcome.formatted, force=args.force,
+            write_text_atomic(outcome.path, outcome.formatted, force=args.force,
                               expected=outcome.original)
-            print(f"reformatted {path}", file=sys.stderr)
+            print(f"reformatted {name}", file=sys.stderr)
         except InputError as exc:
             problems.extend(exc.diagnostics)
             code = EXIT_USAGE
         except ScorelangError as exc:
             problems.extend(exc.diagnostics)
             code = max(code, EXIT_PROBLEMS)
-    print_diagnostics(problems)
+    print_diagnostics(problems, sources=texts)
     return code
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    import socket
+
     from ..tools import ruletest
     from ..report import ruletest as ruletest_report
 
@@ -347,8 +422,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     sys.stdout.write(text)
     if args.junit:
         try:
-            write_text_atomic(Path(args.junit), ruletest_report.render_junit(outcome),
-                              force=args.force)
+            junit = ruletest_report.render_junit(outcome, hostname=socket.gethostname())
+            write_text_atomic(Path(args.junit), junit, force=args.force)
         except InputError as exc:
             print_diagnostics(exc.diagnostics)
             return EXIT_PROBLEMS

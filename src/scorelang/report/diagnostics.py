@@ -6,18 +6,26 @@ the text to print. Nothing here decides what is wrong.
 
 from __future__ import annotations
 
+import functools
 import json
+import os.path
+import re
 import stat
 from collections.abc import Callable, Collection, Sequence
+from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
+from .. import DOCS_URL, PROJECT_URL
 from ..check.codes import CODES
-from ..diagnostics import Diagnostic, render
+from ..diagnostics import Diagnostic, Span, render
 from ..files import InputError, read_text
 
 FORMAT_VERSION = 1
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-DOCS_URI = "docs/diagnostics.md"
+# The OASIS schema (errata 01), the one tests/sarif-schema-2.1.0.json is a copy of.
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+DIAGNOSTICS_URI = f"{DOCS_URL}diagnostics.md"
+SRCROOT = "%SRCROOT%"
 
 
 # The files an excerpt may come from, by the ends of their names: those scorelang reads.
@@ -79,33 +87,112 @@ def to_github(diagnostics: Sequence[Diagnostic]) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def to_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
-    """SARIF 2.1.0 for code-scanning tools; SARIF end columns are exclusive."""
+def _rule_name(title: str) -> str:
+    """SARIF's `name`, a Pascal-case identifier made of the title: "unknown indicator" ->
+    UnknownIndicator, "date not written YYYY-MM-DD" -> DateNotWrittenYyyyMmDd (articles and
+    a possessive's `s` would put two capitals in a row)."""
+    words = re.findall(r"[A-Za-z0-9]+", re.sub(r"'s\b", "", title))
+    return "".join(w[0].upper() + w[1:].lower() for w in words if len(w) > 1 or w.isdigit())
+
+
+@functools.cache
+def _rule_help() -> dict[str, dict[str, str]]:
+    """Each code's description and help: the prose of its section in docs/diagnostics.md,
+    packaged as rule_help.json by scripts/regenerate.py (the docs are not installed)."""
+    text = resources.files(__package__).joinpath("rule_help.json").read_text(encoding="utf-8")
+    rules: dict[str, dict[str, str]] = json.loads(text)["rules"]
+    return rules
+
+
+def _sarif_rule(code: str) -> dict[str, object]:
+    title = CODES.get(code, code)
+    uri = f"{DIAGNOSTICS_URI}#{code.lower()}"
+    written = _rule_help().get(code)
+    if written is None:  # a code whose section is not yet in the packaged help
+        written = {"full": title, "text": f"{title}. Examples and the fix: {uri}",
+                   "markdown": f"{title}. [Examples and the fix]({uri})"}
+    return {"id": code, "name": _rule_name(title),
+            "shortDescription": {"text": title},
+            "fullDescription": {"text": written["full"] or title},
+            "help": {"text": written["text"], "markdown": written["markdown"]},
+            "helpUri": uri}
+
+
+class _Artifacts:
+    """Artifact locations: relative to `%SRCROOT%` (the folder scorelang ran in) where the
+    file is inside it, as code scanning expects; an absolute file URI otherwise."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def base_ids(self) -> dict[str, object]:
+        return {SRCROOT: {"uri": self.root.as_uri().rstrip("/") + "/",
+                          "description": {"text": "The folder scorelang was run in."}}}
+
+    def location(self, span: Span) -> dict[str, object]:
+        absolute = Path(os.path.abspath(self.root / span.file))
+        try:
+            relative = absolute.relative_to(self.root)
+        except ValueError:
+            artifact: dict[str, object] = {"uri": absolute.as_uri()}
+        else:
+            artifact = {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+        return {"physicalLocation": {
+            "artifactLocation": artifact,
+            # SARIF's end column is exclusive; a Span's is inclusive.
+            "region": {"startLine": span.line, "startColumn": span.column,
+                       "endLine": span.end_line, "endColumn": span.end_column + 1},
+        }}
+
+
+def _sarif_message(d: Diagnostic, related: Sequence[Span]) -> dict[str, str]:
+    """The message alone in `text` (its first sentence is the summary SARIF asks for); the
+    hint, which says what to do, in `markdown`, the form SARIF lets run longer. A message that
+    names the first place of a duplicate links it: `[first at line 6](1)`, the related
+    location with id 1."""
+    text = d.message
+    for index, span in enumerate(related, start=1):
+        phrase = f"first at line {span.line}"
+        text = text.replace(phrase, f"[{phrase}]({index})", 1)
+    message = {"text": text}
+    if d.hint:
+        message["markdown"] = f"{text}\n\nHint: {d.hint}"
+    return message
+
+
+def to_sarif(diagnostics: Sequence[Diagnostic], version: str, root: Path | None = None) -> str:
+    """SARIF 2.1.0 for code scanning: one run, a rule per code used (with its help), a result
+    per diagnostic; paths relative to `root` (default: the current folder) as `%SRCROOT%`."""
+    artifacts = _Artifacts(Path(os.path.abspath(root or Path.cwd())))
     used = sorted({d.code for d in diagnostics})
-    rules = [{"id": code, "shortDescription": {"text": CODES.get(code, code)},
-              "helpUri": f"{DOCS_URI}#{code.lower()}"} for code in used]
     results = []
     for d in diagnostics:
-        text = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        related = [span for span in d.related if d.span is not None]
         result: dict[str, object] = {
             "ruleId": d.code,
             "ruleIndex": used.index(d.code),
             "level": d.severity.value,
-            "message": {"text": text},
+            "message": _sarif_message(d, related),
         }
         if d.span is not None:
-            result["locations"] = [{"physicalLocation": {
-                "artifactLocation": {"uri": d.span.file},
-                "region": {"startLine": d.span.line, "startColumn": d.span.column,
-                           "endLine": d.span.end_line, "endColumn": d.span.end_column + 1},
-            }}]
+            result["locations"] = [artifacts.location(d.span)]
+        if related:
+            result["relatedLocations"] = [
+                dict(artifacts.location(span), id=index,
+                     message={"text": f"first at line {span.line}"})
+                for index, span in enumerate(related, start=1)]
         results.append(result)
     document = {
         "version": "2.1.0",
         "$schema": SARIF_SCHEMA,
         "runs": [{
             "tool": {"driver": {"name": "scorelang", "version": version,
-                                "rules": rules}},
+                                "semanticVersion": version, "informationUri": PROJECT_URL,
+                                "rules": [_sarif_rule(code) for code in used]}},
+            "originalUriBaseIds": artifacts.base_ids(),
+            # Columns count characters (code points), as everywhere in scorelang, not the
+            # UTF-16 units SARIF assumes otherwise.
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -140,39 +141,82 @@ def render_json(report: RunReport) -> str:
                       ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def render_junit(report: RunReport) -> str:
-    """JUnit XML for CI: a <testsuite> per test file, a <testcase> per expectation."""
+# Characters XML 1.0 cannot hold at all, not even escaped (control characters but tab and line
+# breaks, lone surrogates, U+FFFE/U+FFFF): a test name or a message with one would make the
+# whole report unreadable, so each is written out as Python would escape it (`\x1b`).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None,
+             **attributes: str | int | float | None) -> ET.Element:
+    """A child element; every attribute and the text made fit for XML 1.0, None left out."""
+    element = ET.SubElement(parent, tag, {name: xml_safe(str(value))
+                                          for name, value in attributes.items()
+                                          if value is not None})
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}"  # the schema's SUREFIRE_TIME: at most three decimals
+
+
+def render_junit(report: RunReport, hostname: str | None = None) -> str:
+    """JUnit XML for CI: a <testsuite> per test file, a <testcase> per expectation.
+
+    It validates against the Jenkins xUnit plugin's junit-10.xsd, with two attributes more on
+    <testcase>, `file` (the test file) and `line` (the expectation's line), which the reporters
+    of GitHub and GitLab read to point at the line. A case is scored once for all its
+    expectations: each is given an equal share of that time."""
     root = ET.Element("testsuites", name="scorelang test")
+    timestamp = report.started.isoformat() if report.started else None
     for suite in report.suites:
-        element = ET.SubElement(root, "testsuite", name=suite.path)
+        element = _element(root, "testsuite", name=suite.path, timestamp=timestamp,
+                           hostname=hostname, file=suite.path, time=_seconds(suite.seconds))
         if suite.errors:
-            _junit_error(element, suite.path, suite.path, suite.errors)
+            _junit_error(element, suite.path, suite.path, suite.errors, suite.path,
+                         suite.seconds)
         for case in suite.cases:
             classname = f"{suite.path}::{case.case.name}"
             if case.errors:
-                _junit_error(element, classname, case.case.name, case.errors)
+                _junit_error(element, classname, case.case.name, case.errors, suite.path,
+                             case.seconds, case.case.span.line)
+            share = case.seconds / len(case.outcomes) if case.outcomes else 0.0
             for o in case.outcomes:
-                testcase = ET.SubElement(element, "testcase", name=o.expectation.node,
-                                         classname=classname)
+                testcase = _element(element, "testcase", name=o.expectation.node,
+                                    classname=classname, time=_seconds(share), file=suite.path,
+                                    line=o.expectation.span.line)
                 if not o.passed:
                     message = (f"expected {_describe_expected(o.expectation)}; "
                                f"got {_describe_got(o.got)}")
-                    failure = ET.SubElement(testcase, "failure", message=message)
-                    failure.text = "\n".join([f"node: {' › '.join(o.path)}", *o.problems,
-                                              f"at {_where(o.expectation.span)}"])
+                    _element(testcase, "failure", "\n".join(
+                        [f"node: {' › '.join(o.path)}", *o.problems,
+                         f"at {_where(o.expectation.span)}"]), message=message)
         testcases = element.findall("testcase")
         element.set("tests", str(len(testcases)))
         element.set("failures", str(sum(1 for t in testcases if t.find("failure") is not None)))
         element.set("errors", str(sum(1 for t in testcases if t.find("error") is not None)))
+        element.set("skipped", "0")
     for count in ("tests", "failures", "errors"):
         root.set(count, str(sum(int(s.get(count, "0")) for s in root)))
+    root.set("time", _seconds(sum(s.seconds for s in report.suites)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def _junit_error(parent: ET.Element, classname: str, name: str,
-                 diagnostics: Sequence[Diagnostic]) -> None:
-    testcase = ET.SubElement(parent, "testcase", name=name, classname=classname)
-    first = diagnostics[0].headline() if diagnostics else "error"
-    ET.SubElement(testcase, "error", message=first).text = "\n".join(
-        _render_diagnostics(diagnostics))
+                 diagnostics: Sequence[Diagnostic], file: str, seconds: float,
+                 line: int | None = None) -> None:
+    first = diagnostics[0] if diagnostics else None
+    if line is None and first is not None and first.span is not None \
+            and first.span.file == file:
+        line = first.span.line
+    testcase = _element(parent, "testcase", name=name, classname=classname,
+                        time=_seconds(seconds), file=file, line=line)
+    _element(testcase, "error", "\n".join(_render_diagnostics(diagnostics)),
+             message=first.headline() if first else "error")

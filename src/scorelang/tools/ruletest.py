@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os.path
+import time
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -121,6 +122,7 @@ class CaseResult:
     errors: tuple[Diagnostic, ...] = ()  # the case could not be scored
     period: str | None = None
     as_of: dt.date | None = None
+    seconds: float = 0.0  # reading its values and scoring them, once for all its expectations
 
     @property
     def verdict(self) -> str:
@@ -135,11 +137,13 @@ class SuiteResult:
     cases: tuple[CaseResult, ...] = ()
     errors: tuple[Diagnostic, ...] = ()  # the test file itself could not be loaded
     rules: str | None = None
+    seconds: float = 0.0  # loading the file and its rules, and running every case
 
 
 @attrs.frozen
 class RunReport:
     suites: tuple[SuiteResult, ...]
+    started: dt.datetime | None = None  # when the run began (local time, with its offset)
 
     def _outcomes(self) -> list[Outcome]:
         return [o for s in self.suites for c in s.cases for o in c.outcomes]
@@ -455,6 +459,7 @@ def run_suite(suite: Suite) -> SuiteResult:
 
 def run_paths(paths: Sequence[str]) -> RunReport:
     """Every test file under `paths`; a file that does not load is an error in the report."""
+    started = dt.datetime.now().astimezone().replace(microsecond=0)
     suites: list[SuiteResult] = []
     for name in paths:
         if Path(name).is_dir() and not discover([name]):
@@ -462,24 +467,28 @@ def run_paths(paths: Sequence[str]) -> RunReport:
                 "SL001", f"no *.test.yaml files under {name}", None,
                 "test files are named like the rules: my-plan.test.yaml"),)))
     for path in discover(paths):
+        start = time.perf_counter()
         try:
-            suites.append(run_suite(load_suite(path)))
+            ran = run_suite(load_suite(path))
         except ScorelangError as exc:
-            suites.append(SuiteResult(str(path), errors=exc.diagnostics))
-    return RunReport(tuple(suites))
+            ran = SuiteResult(str(path), errors=exc.diagnostics)
+        suites.append(attrs.evolve(ran, seconds=time.perf_counter() - start))
+    return RunReport(tuple(suites), started)
 
 
 def _run_case(suite: Suite, case: Case) -> CaseResult:
     if suite.plan is None:
         return CaseResult(case, errors=suite.plan_errors)
+    start = time.perf_counter()
     try:
         values = case.values if isinstance(case.values, Values) else load_values(case.values)
         result = suite.plan.evaluate(values, period=case.period, as_of=case.as_of,
                                      behaviours=case.behaviours)
     except ScorelangError as exc:
-        return CaseResult(case, errors=exc.diagnostics)
-    return CaseResult(case, tuple(_judge(e, result) for e in case.expectations),
-                      period=result.period, as_of=result.as_of)
+        return CaseResult(case, errors=exc.diagnostics, seconds=time.perf_counter() - start)
+    outcomes = tuple(_judge(e, result) for e in case.expectations)
+    return CaseResult(case, outcomes, period=result.period, as_of=result.as_of,
+                      seconds=time.perf_counter() - start)
 
 
 def individual_ids(plan: model.PlanDefinition) -> list[str]:
