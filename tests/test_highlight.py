@@ -30,7 +30,7 @@ from lark.exceptions import UnexpectedCharacters
 from pygments.token import Error
 from textmate_grammar.parsers.base import LanguageParser
 
-from scorelang.syntax.parser import grammar_parser, reserved_words
+from scorelang.syntax.parser import LimitExceeded, grammar_parser, reserved_words
 from scorelang.syntax.pygments_lexer import ScorelangLexer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +74,10 @@ def lark_stops_at(text: str) -> int | None:
             pass
     except UnexpectedCharacters as exc:
         return exc.pos_in_stream
+    except LimitExceeded:
+        # Past a limit of rule text (docs/diagnostics.md's SL122–SL124 examples): made of
+        # tokens the language reads, only too deep or too long, so no character is an error.
+        return None
     return None
 
 
