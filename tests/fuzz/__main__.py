@@ -26,8 +26,8 @@ from typing import Any
 
 # How the inputs are shared: cheap readers get many, the CLI (a whole command per input) and
 # the rule tests (a suite per input) fewer. Per-input costs differ a hundredfold.
-WEIGHTS = {"grammar": 0.42, "rules": 0.30, "values": 0.09, "published": 0.03, "ruletest": 0.01,
-           "ops": 0.04, "cache": 0.06, "cli": 0.05}
+WEIGHTS = {"grammar": 0.42, "rules": 0.32, "values": 0.09, "published": 0.03, "ruletest": 0.01,
+           "ops": 0.02, "cache": 0.06, "cli": 0.05}
 CHUNK = 250
 
 
@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = {r: round(args.inputs * WEIGHTS[r] / total) for r in chosen}
     print(f"fuzz: seed {seed}, {sum(counts.values()) + args.hypothesis} inputs, "
           f"{args.jobs} jobs (replay: python3 -m tests.fuzz --seed {seed} --inputs "
-          f"{args.inputs} --readers {','.join(chosen)})", flush=True)
+          f"{args.inputs} --readers {','.join(chosen)} --hypothesis {args.hypothesis})",
+          flush=True)
 
     from .harness import known_signatures, record
     from .readers import REGRESSIONS
