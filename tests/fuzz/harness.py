@@ -94,7 +94,12 @@ def run_one(reader: str, data: bytes, context: dict[str, Any], timeout: float = 
         with time_limit(timeout):
             chosen.run(data, context, workspace())
     except Exception as exc:  # what a crash is: anything escaping that is not allowed
-        return Found(chosen.folder, data, context, signature(exc),
+        kind = signature(exc)
+        if chosen.name == "cache":
+            # A forged entry that decodes breaks wherever the plan is first used: one kind of
+            # crash (the cache must refuse it), whatever the place it surfaces.
+            kind = f"{type(exc).__name__}:a cache entry accepted"
+        return Found(chosen.folder, data, context, kind,
                      f"{type(exc).__name__}: {exc}"[:2000], traceback.format_exc()[-6000:])
     return None
 

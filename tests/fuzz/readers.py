@@ -351,8 +351,9 @@ def run_ops(data: bytes, context: dict[str, Any], ws: Workspace) -> None:
         return
     try:
         document = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return
+    except Exception:  # PyYAML's own reading, before scorelang: `scorelang whatif --ops` (the
+        return  # cli reader) must turn each of these into a diagnostic, not this reader
+
     operations = _api(lambda: whatif.operations_from(document, "fuzz.yaml"))
     if operations is None:
         return
