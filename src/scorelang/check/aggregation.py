@@ -100,10 +100,15 @@ def _reaches(start: str, goal: str, reads: dict[str, list[str]]) -> bool:
 
 
 def _below(node: str, ancestor: str, parents: dict[str, str | None]) -> bool:
+    """Whether `ancestor` is above `node`. Ids repeat in a plan with duplicate codes (SL207,
+    reported on its own): an objective inside one of the same code is its own parent here, so
+    the walk stops at an id it has seen rather than going round for ever."""
+    seen = {node}
     current = parents.get(node)
-    while current is not None:
+    while current is not None and current not in seen:
         if current == ancestor:
             return True
+        seen.add(current)
         current = parents.get(current)
     return False
 
