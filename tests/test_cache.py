@@ -51,7 +51,7 @@ def test_the_cache_is_private_and_holds_json_not_pickle(folder):
     (entry,) = entries(folder)
     data = json.loads(entry.read_text(encoding="utf-8"))
     # The class's own name: a plan, encoded as data.
-    assert data["format"] == 1 and data["plan"]["@"] == "PlanDefinition"
+    assert data["format"] == cache.FORMAT and data["plan"]["@"] == "PlanDefinition"
 
 
 def test_diagnostics_of_a_bad_plan_come_back_the_same_from_the_cache(folder):
@@ -82,7 +82,7 @@ def test_a_damaged_entry_is_ignored_and_replaced(folder):
     assert scorelang.loads(text, "x.score").id == "cciaa_modena_2020"
     entry.write_text("not json", encoding="utf-8")
     assert scorelang.loads(text, "x.score").id == "cciaa_modena_2020"
-    assert json.loads(entry.read_text(encoding="utf-8"))["format"] == 1
+    assert json.loads(entry.read_text(encoding="utf-8"))["format"] == cache.FORMAT
 
 
 def test_scorelang_cache_off_writes_nothing(folder, monkeypatch):
@@ -96,3 +96,17 @@ def test_a_directory_others_can_write_is_not_used(folder):
     os.chmod(folder, 0o777)
     scorelang.load(RULES)
     assert entries(folder) == []
+
+
+def test_a_forged_entry_of_the_right_types_is_checked_again_not_trusted(folder):
+    """Regression (fuzzing): an entry whose plan uses an indicator no declaration names decoded
+    fine and crashed compile (KeyError). The checks run again on a plan read back."""
+    text = RULES.read_text(encoding="utf-8")
+    scorelang.loads(text, str(RULES))
+    (entry,) = entries(folder)
+    forged = entry.read_text(encoding="utf-8").replace(
+        '"indicator": "export_provinciale"', '"indicator": "export_forged"')  # uses only
+    entry.write_text(forged, encoding="utf-8")
+    with pytest.raises(scorelang.ScorelangError) as raised:
+        scorelang.loads(text, str(RULES))
+    assert "SL206" in {d.code for d in raised.value.diagnostics}

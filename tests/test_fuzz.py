@@ -23,68 +23,12 @@ from .fuzz import harness
 from .fuzz.grammar import rule_texts
 from .fuzz.readers import READERS, REGRESSIONS
 
-# Regressions that another branch of issue 14 fixes: each replays as a strict xfail until that
-# branch is merged, then XPASSes (failing the suite) until its line here is removed. The key is
-# the regression's reader folder and file name, without `.meta.json`. Their signatures are tolerated by the
-# slice below for the same time, and no longer.
-KNOWN: dict[str, str] = {
-    'cache/assertionerror-engine-evaluate-py-missing-values-1719ffeeb4':
-        "fixed by branch i-yaml (cache entries decoded against the model's types)",
-    'cache/attributeerror-diagnostics-py-location-f4dd048a1e':
-        "fixed by branch i-yaml (cache entries decoded against the model's types)",
-    'cache/crash-a-diagnostic-without-a-known-code-or-a-message-f1ebdc3456':
-        "fixed by branch i-yaml (cache entries decoded against the model's types)",
-    'cache/indexerror-engine-evaluate-py-getitem-024bae532e':
-        "fixed by branch i-yaml (cache entries decoded against the model's types)",
-    'cache/typeerror-engine-compile-py-compile-plan-8223d51ddc':
-        "fixed by branch i-yaml (cache entries decoded against the model's types)",
-    'cache/keyerror-engine-compile-py-compile-plan-d8cbb4c27f':
-        'cache hardening (branch i-yaml): an entry of the right types naming an undeclared indicator still decodes; it needs a digest of the entry checked on reading',
-    'cli/overflowerror-tools-whatif-py-operations-from-b3875d4a01':
-        'tools/whatif.py (branch i-numbers): operations_from takes float() of a 400-digit integer',
-    'ops/invalidoperation-tools-whatif-py-set-weight-12117fae91':
-        'fixed by branch i-numbers',
-    'ops/valueerror-tools-whatif-py-listcomp-758bd79d9e':
-        'fixed by branch i-numbers',
-    'published/readererror-tools-published-py-loads-published-5422672fbd':
-        'fixed by branch i-yaml',
-    'rules/invalidoperation-engine-rounding-py-half-up-95c0bb76de':
-        'fixed by branch i-numbers',
-    'rules/overflowerror-check-individual-py-behaviour-sets-f76e68486d':
-        'fixed by branch i-numbers (and i-depth)',
-    'rules/overflowerror-syntax-build-py-display-580d2e7c54':
-        'fixed by branch i-numbers (and i-depth)',
-    'rules/timeout-syntax-parser-py-friendly-b1002099ce':
-        'fixed by branch i-depth',
-    'rules/typeerror-syntax-parser-py-classify-ba7e55cadc':
-        "syntax/parser.py (no branch yet): Lark's match_examples(use_accepts=True) formats a ParserState with %d when two accepts differ; _classify must not let it escape",
-    'ruletest/overflowerror-tools-ruletest-py-score-1a2b75bf83':
-        'fixed by branch i-numbers',
-    'ruletest/readererror-tools-ruletest-py-load-suite-fc1023c6a1':
-        'fixed by branch i-yaml',
-    'values/overflowerror-engine-values-py-rating-faa89dd79e':
-        'fixed by branch i-numbers',
-    'values/readererror-engine-values-py-parse-5831ffa530':
-        'fixed by branch i-yaml',
-    'values/recursionerror-engine-values-py-parse-a14313520b':
-        'fixed by branch i-yaml',
-    'cache/notanattrsclasserror-a-cache-entry-accepted-fe2a2eb5e0':
-        "fixed by branch i-yaml (cache entries decoded against the model's types)",
-    'published/attributeerror-engine-yamlsource-py-root-node-a5f8766160':
-        "fixed by branch i-yaml (PyYAML's timestamp constructor on an odd date)",
-    'rules/recursionerror-syntax-build-py-build-3501c86f4c':
-        'fixed by branch i-depth',
-    'rules/valueerror-check-individual-py-behaviour-sets-11f834c225':
-        'fixed by branch i-numbers (and i-depth)',
-    'ruletest/invalidoperation-tools-ruletest-py-judge-303a4ce2cc':
-        'fixed by branch i-numbers (and i-yaml)',
-    'ruletest/recursionerror-engine-yamlsource-py-root-node-f3b692421d':
-        'fixed by branch i-yaml',
-    'values/attributeerror-engine-values-py-parse-724f922021':
-        "fixed by branch i-yaml (PyYAML's timestamp constructor on an odd date)",
-    'values/overflowerror-engine-values-py-adjustments-fac7daa5ae':
-        'fixed by branch i-numbers',
-}
+# Regressions known and not yet fixed (a strict xfail each, with who fixes it): a fix makes it
+# XPASS, failing the suite until its line here is removed. The key is the regression's reader
+# folder and file name, without `.meta.json`; their signatures are tolerated by the slice below
+# for the same time, and no longer. Every crash the fuzzers found so far is fixed: it is empty.
+KNOWN: dict[str, str] = {}
+
 
 def _name(path) -> str:
     return f"{path.parent.name}/{path.name.removesuffix('.meta.json')}"

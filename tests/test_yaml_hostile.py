@@ -415,6 +415,13 @@ def _nested(entry: str, depth: int) -> str:
     return json.dumps(data).replace('"@@"', "[" * depth + "]" * depth)
 
 
+def _another_format(entry: str) -> str:
+    data = json.loads(entry)
+    assert data["format"] == cache.FORMAT  # else this corruption would change nothing
+    data["format"] = 99
+    return json.dumps(data)
+
+
 CORRUPTIONS = {
     "deep nesting": lambda entry: "[" * 200_000 + "]" * 200_000,
     "deep nesting in the plan": lambda entry: _nested(entry, 50_000),
@@ -425,7 +432,7 @@ CORRUPTIONS = {
     "truncated": lambda entry: entry[: len(entry) // 2],
     "binary garbage": lambda entry: os.urandom(4096).decode("latin-1"),
     "not an object": lambda entry: "[1, 2, 3]",
-    "another format": lambda entry: entry.replace('"format": 1', '"format": 99', 1),
+    "another format": lambda entry: _another_format(entry),
     "empty": lambda entry: "",
 }
 

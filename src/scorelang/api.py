@@ -57,11 +57,12 @@ def _read_and_check(text: str, filename: str, keep: bool = True
     from .syntax.build import read
     from .check.checks import check
 
-    plan, found = read(text, filename)
+    plan, built = read(text, filename)
+    found = built
     if plan is not None:
-        found = in_source_order(found + check(plan))
+        found = in_source_order(built + check(plan))
         if keep:
-            cache.store(text, filename, plan, found)
+            cache.store(text, filename, plan, found, built)
     else:
         found = in_source_order(found)
     return plan, found

@@ -2,7 +2,11 @@
 
 The key is a hash of the rule text, its file name and the code that turns text into a checked
 plan (grammar, parser, build, check, model); the entry is the plan model and its diagnostics
-as JSON — never pickle, so a cache file can hold no code and is read as data only. Entries live
+as JSON — never pickle, so a cache file can hold no code and is read as data only. A plan read
+back is checked again (a few milliseconds, against tens for parsing): an entry is data anyone
+with the folder could have forged, and the checks are what stand between any plan and the
+engine, so a well-typed but inconsistent entry (a use of an undeclared indicator) gives the
+check's diagnostic, never a crash. Entries live
 in the private per-user directory of `files.cache_directory` (`$SCORELANG_CACHE_DIR`, else
 `$XDG_CACHE_HOME/scorelang`, else `~/.cache/scorelang`, made mode 0700), beside the parser's
 own cache. `SCORELANG_CACHE=off` turns both off. A cache that cannot be read or written is
@@ -33,7 +37,7 @@ from ..files import cache_directory
 if TYPE_CHECKING:
     from .. import model
 
-FORMAT = 1
+FORMAT = 2  # 2: the diagnostics of building kept apart, the checks run again on reading
 # Which files make up scorelang is read from the package itself, not kept by hand: a module
 # added to the pipeline (a new scoring rule, a new check) changes the key without anyone having
 # to remember to list it. Every source file counts, reports included: a cache entry is cheap
@@ -246,16 +250,17 @@ def _read(text: str, filename: str) -> dict[str, Any] | None:
     except (OSError, ValueError, RecursionError):
         # RecursionError: JSON nested deeper than Python's own limit (a hostile file)
         return None
-    if not isinstance(data, dict) or data.keys() != {"format", "plan", "diagnostics"} \
+    if not isinstance(data, dict) or data.keys() != {"format", "plan", "diagnostics", "built"} \
             or data["format"] != FORMAT or type(data["format"]) is not int:
         return None
     return data
 
 
-def _diagnostics(data: dict[str, Any]) -> list[Diagnostic] | None:
-    """An entry's diagnostics, decoded naming only the diagnostics' own classes."""
+def _diagnostics(data: dict[str, Any], part: str = "diagnostics") -> list[Diagnostic] | None:
+    """An entry's diagnostics (all, or only those of building: `part="built"`), decoded naming
+    only the diagnostics' own classes."""
     try:
-        return list(decode(data["diagnostics"], tuple[Diagnostic, ...], _diagnostic_classes()))
+        return list(decode(data[part], tuple[Diagnostic, ...], _diagnostic_classes()))
     except (_Damaged, RecursionError):
         return None
 
@@ -267,14 +272,19 @@ def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnosti
     data = _read(text, filename)
     if data is None:
         return None
+    from .checks import check
+
     try:
         plan = decode(data["plan"], model.PlanDefinition)
     except (_Damaged, RecursionError):
         return None
-    found = _diagnostics(data)
-    if found is None:
+    built = _diagnostics(data, "built")
+    if built is None:
         return None
-    return plan, found
+    try:
+        return plan, diagnostics.in_source_order(built + check(plan))
+    except Exception:  # noqa: BLE001 - a forged plan no text could build: a miss, parsed again
+        return None
 
 
 def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
@@ -288,14 +298,17 @@ def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
     return _diagnostics(data)
 
 
-def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diagnostic]) -> None:
+def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diagnostic],
+          built: list[Diagnostic]) -> None:
+    """Keep a checked plan: every diagnostic (`found`, what `scorelang check` prints from the
+    cache), and those of building it (`built`), to which `load` adds the checks run again."""
     folder = cache_directory()
     if folder is None:
         return
     try:
         payload = json.dumps({"format": FORMAT, "plan": encode(plan),
-                              "diagnostics": encode(found)}, ensure_ascii=False,
-                             allow_nan=False)
+                              "diagnostics": encode(found), "built": encode(built)},
+                             ensure_ascii=False, allow_nan=False)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -304,7 +304,13 @@ def _classify(exc: UnexpectedInput) -> str | None:
 
     if getattr(exc, "state", None) is None:
         return None
-    label = exc.match_examples(attempt, _MISTAKES, use_accepts=True)
+    try:
+        label = exc.match_examples(attempt, _MISTAKES, use_accepts=True)
+    except TypeError:
+        # Lark formats a debug message eagerly with `%d` of a ParserState when two examples
+        # reach the same state with different accepts (lark/exceptions.py, match_examples):
+        # that case has no single answer anyway, so the state's own label decides, below.
+        label = None
     if label is not None:
         return str(label)
     key = _state_key(exc)

@@ -541,7 +541,9 @@ def operations_from(data: Any, source: str, spans: Sequence[Span] | None = None,
                                     raw if raw is None or isinstance(raw, dt.date) else float(raw)))
             else:
                 raise KeyError(kind)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # OverflowError: float() of an integer beyond a double (400 digits), which the limits
+        # (SL604) would refuse anyway; here it cannot even be read.
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise WhatIfError([error("SL603", f"{source}: cannot read operation `{kind}` "
                                      f"({exc})", span, "see docs/whatif.md")]) from None
     return out
