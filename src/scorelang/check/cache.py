@@ -279,7 +279,7 @@ def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnosti
     except (_Damaged, RecursionError):
         return None
     built = _diagnostics(data, "built")
-    if built is None:
+    if built is None or _diagnostics(data) is None:  # either part damaged: the entry is
         return None
     try:
         return plan, diagnostics.in_source_order(built + check(plan))
