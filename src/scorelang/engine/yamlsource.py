@@ -205,7 +205,7 @@ def read_yaml(text: str, source: str, code: str, hint: str,
     follows the text's length (`parser_for`)."""
     parser = parser or parser_for(text)
     try:
-        with _no_collection():
+        with no_collection():
             root = _compose(text, parser)
     except yaml.YAMLError as exc:
         raise failure([yaml_problem(exc, text, source, code, hint, parser)]) from None
@@ -215,7 +215,7 @@ def read_yaml(text: str, source: str, code: str, hint: str,
     if root is None:
         return Document(None, None, constructor)
     try:
-        with _no_collection():
+        with no_collection():
             data = constructor.construct_document(root)
     except yaml.YAMLError as exc:
         raise failure([yaml_problem(exc, text, source, code, hint, parser)]) from None
@@ -233,7 +233,7 @@ def _compose(text: str, parser: str) -> yaml.Node | None:
 
 
 @contextmanager
-def _no_collection() -> Iterator[None]:
+def no_collection() -> Iterator[None]:
     """The cyclic garbage collector held off while a document is composed and constructed.
 
     Composing makes a few small objects per character (events, marks, nodes); each of the
