@@ -22,7 +22,7 @@ from hypothesis import given, strategies as st
 
 import scorelang
 from scorelang.check import cache
-from scorelang.diagnostics import Diagnostic, ScorelangError, Span, error
+from scorelang.diagnostics import Diagnostic, ScorelangError, Span, error, warning
 from scorelang.engine import yamlsource
 from scorelang.engine.values import loads_values
 from scorelang.report.diagnostics import source_lines, to_text
@@ -415,6 +415,15 @@ def _nested(entry: str, depth: int) -> str:
     return json.dumps(data).replace('"@@"', "[" * depth + "]" * depth)
 
 
+def _diagnostic_field(entry: str, field: str, value: str) -> str:
+    data = json.loads(entry)
+    forged = cache.encode([warning("SL218", "m")])[0]  # a diagnostic as the cache keeps one
+    assert cache.decode([forged], tuple[Diagnostic, ...])  # well-typed, as it stands
+    forged[field] = value
+    data["diagnostics"] = [forged]
+    return json.dumps(data)
+
+
 def _another_format(entry: str) -> str:
     data = json.loads(entry)
     assert data["format"] == cache.FORMAT  # else this corruption would change nothing
@@ -429,6 +438,9 @@ CORRUPTIONS = {
     "a wrong type": _damaged,
     "a class in the wrong place": _foreign_class,
     "a wrong diagnostic": _bad_diagnostic,
+    # well-typed, but no diagnostic of the catalogue (regression: fuzzing, seed 14)
+    "a diagnostic of no known code": lambda entry: _diagnostic_field(entry, "code", "SL999"),
+    "a diagnostic saying nothing": lambda entry: _diagnostic_field(entry, "message", ""),
     "truncated": lambda entry: entry[: len(entry) // 2],
     "binary garbage": lambda entry: os.urandom(4096).decode("latin-1"),
     "not an object": lambda entry: "[1, 2, 3]",
@@ -476,3 +488,15 @@ def test_every_cache_lives_in_the_private_directory(folder):
     cache_file = parser._cache_file(parser.grammar_text())
     assert isinstance(cache_file, str) and Path(cache_file).parent == folder
     assert all(path.parent == folder for path in folder.iterdir())
+
+
+@pytest.mark.parametrize("field, value", [("code", "SL999"), ("message", "")])
+def test_a_cached_diagnostic_outside_the_catalogue_is_a_miss(folder, field, value):
+    """Regression (fuzzing, seed 14): a well-typed entry whose diagnostic has no known code, or
+    no message, was printed by `scorelang check` as it stood."""
+    text = MODENA_RULES.read_text(encoding="utf-8")
+    assert scorelang.api.check_text(text, str(MODENA_RULES)) == []
+    (entry,) = folder.glob("*.json")
+    entry.write_text(_diagnostic_field(entry.read_text(encoding="utf-8"), field, value),
+                     encoding="utf-8")
+    assert scorelang.api.check_text(text, str(MODENA_RULES)) == []

@@ -259,10 +259,16 @@ def _read(text: str, filename: str) -> dict[str, Any] | None:
 def _diagnostics(data: dict[str, Any], part: str = "diagnostics") -> list[Diagnostic] | None:
     """An entry's diagnostics (all, or only those of building: `part="built"`), decoded naming
     only the diagnostics' own classes."""
+    from .codes import CODES
+
     try:
-        return list(decode(data[part], tuple[Diagnostic, ...], _diagnostic_classes()))
+        found = list(decode(data[part], tuple[Diagnostic, ...], _diagnostic_classes()))
     except (_Damaged, RecursionError):
         return None
+    # Well-typed is not enough: a diagnostic is one of the catalogue's, and says something.
+    if any(d.code not in CODES or not d.message for d in found):
+        return None
+    return found
 
 
 def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnostic]] | None:
