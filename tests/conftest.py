@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,14 @@ def modena_result(modena_plan):
     import scorelang
 
     return modena_plan.evaluate(scorelang.load_values(MODENA_VALUES))
+
+
+@pytest.fixture
+def rules_repository(tmp_path: Path) -> Path:
+    """A rules repository as CI and pre-commit see it after checkout: the bundled rules, their
+    tests and the values they read, in a git repository (`.git`: the rule tests' project tree,
+    so their `values: ../examples/...` stay inside it, SL013)."""
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    (tmp_path / ".git").mkdir()
+    return tmp_path

@@ -91,14 +91,9 @@ def test_everything_is_pinned():
 
 
 @pytest.fixture
-def job_folder(tmp_path: Path) -> Path:
+def job_folder(rules_repository: Path) -> Path:
     """What the job sees after checkout: the bundled rules, their tests and values."""
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    # a repository (pre-commit and CI run in a checkout): the rule tests' project tree, so
-    # their `values: ../examples/...` stay inside it (SL013)
-    (tmp_path / ".git").mkdir()
-    return tmp_path
+    return rules_repository
 
 
 def run_step(name: str, folder: Path) -> subprocess.CompletedProcess[str]:

@@ -21,14 +21,9 @@ HOOKS = {hook["id"]: hook for hook in
 
 
 @pytest.fixture
-def repository(tmp_path: Path) -> Path:
+def repository(rules_repository: Path) -> Path:
     """A rules repository: the bundled rules, their tests and the values the tests read."""
-    shutil.copytree(ROOT / "rules", tmp_path / "rules")
-    shutil.copytree(ROOT / "examples", tmp_path / "examples")
-    # a repository (pre-commit and CI run in a checkout): the rule tests' project tree, so
-    # their `values: ../examples/...` stay inside it (SL013)
-    (tmp_path / ".git").mkdir()
-    return tmp_path
+    return rules_repository
 
 
 def run_hook(hook_id: str, repository: Path) -> subprocess.CompletedProcess[str]:
