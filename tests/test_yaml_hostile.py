@@ -255,7 +255,10 @@ def test_a_rule_test_may_share_values_between_cases_with_an_alias(tmp_path):
 def test_nesting_deeper_than_the_bound_is_refused_without_a_crash(parser, opening):
     text = "a: " + opening * 100_000 if opening != "- " else "- " * 100_000 + "x\n"
     found = problem(text, parser)
-    assert found.code == "SL012"
+    # libyaml 0.2.5 (PyYAML 6.0.4's wheels) has a bound of its own on flow nesting, which its
+    # scanner, reading ahead of our composer, reaches first: a syntax error that says so.
+    assert found.code == "SL012" or (parser == "libyaml" and found.code == "SL301"
+                                     and "nesting depth" in found.message), found
     assert found.span is not None and found.span.line == 1
 
 
