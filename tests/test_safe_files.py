@@ -412,26 +412,25 @@ def _error_of(call):  # type: ignore[no-untyped-def]
     return None
 
 
-def test_a_rule_test_naming_dev_zero_as_its_rules_points_at_that_line(tmp_path):
-    suite = tmp_path / "plan.test.yaml"
-    suite.write_text("rules: /dev/zero\ntests:\n  - name: t\n    values: {x: 1}\n"
+def _suite_errors(folder: Path, rules: str) -> list:  # type: ignore[type-arg]
+    """The errors of a rule test naming `rules`, run in a thread that must finish."""
+    suite = folder / "plan.test.yaml"
+    suite.write_text(f"rules: {rules}\ntests:\n  - name: t\n    values: {{x: 1}}\n"
                      "    expect: {'1': 50}\n", encoding="utf-8")
     finished, report = _run_in_thread(lambda: ruletest.run_paths([str(suite)]))
     assert finished
-    found = [d for s in report.suites for d in s.errors]
+    return [d for s in report.suites for d in s.errors]
+
+
+def test_a_rule_test_naming_dev_zero_as_its_rules_points_at_that_line(tmp_path):
     # outside the test's project: refused by its path before anything is opened (SL013)
-    refused = [d for d in found if d.code == "SL013"]
+    refused = [d for d in _suite_errors(tmp_path, "/dev/zero") if d.code == "SL013"]
     assert refused and refused[0].span is not None and refused[0].span.line == 1
 
 
 def test_a_rule_test_naming_a_fifo_beside_it_as_its_rules_points_at_that_line(tmp_path):
     os.mkfifo(tmp_path / "plan.score")  # inside the project, a rule file's name: never opened
-    suite = tmp_path / "plan.test.yaml"
-    suite.write_text("rules: plan.score\ntests:\n  - name: t\n    values: {x: 1}\n"
-                     "    expect: {'1': 50}\n", encoding="utf-8")
-    finished, report = _run_in_thread(lambda: ruletest.run_paths([str(suite)]))
-    assert finished
-    found = [d for s in report.suites for d in s.errors]
+    found = _suite_errors(tmp_path, "plan.score")
     sl005 = [d for d in found if d.code == "SL005"]
     assert sl005 and sl005[0].span is not None and sl005[0].span.line == 1, found
 

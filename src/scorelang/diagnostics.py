@@ -113,8 +113,13 @@ def closest(name: str, candidates: Iterable[str]) -> str | None:
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for an unknown name, or None when nothing is close."""
-    close = closest(name, candidates)
-    return f"did you mean `{close}`?" if close else None
+    return meant_hint(closest(name, candidates))
+
+
+def meant_hint(meant: str | None) -> str | None:
+    """The 'did you mean' hint for a name `closest` found (None: no hint), for a caller that
+    also needs the name itself (the editor's fix)."""
+    return f"did you mean `{meant}`?" if meant else None
 
 
 def renamed(span: Span, name: str, meant: str | None) -> Fix | None:

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from .. import model
-from ..diagnostics import (Diagnostic, Span, closest, did_you_mean, error, in_source_order, renamed,
-                           warning)
+from ..diagnostics import (Diagnostic, Span, closest, did_you_mean, error, in_source_order,
+                           meant_hint, renamed, warning)
 from ..model import FACTS, FLAGS, PLACEHOLDERS, SEVERITIES, Direction, Formula, placeholders
 from ..syntax.parser import reserved_words
 from .aggregation import AGGREGATION_CHECKS, rule_of
@@ -209,7 +209,7 @@ def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                 hint = (f"`{node.indicator}` is a keyword, not an indicator: a weight goes in the "
                         'header, `objective "10" "Title" weight 25% {`')
             else:
-                hint = (f"did you mean `{meant}`?" if meant else None) or \
+                hint = meant_hint(meant) or \
                     f"declare it: indicator {node.indicator} \"Title\" {{ target >= ... }}"
             fix = None if node.span is None else renamed(node.span, node.indicator, meant)
             yield error("SL206", f"unknown indicator `{node.indicator}`", node.span, hint, fix)
@@ -368,8 +368,7 @@ def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
             meant = closest(ref.name, declared)  # one search for the hint and the fix
             fix = None if ref.span is None else renamed(ref.span, ref.name, meant)
             yield error("SL224", f"unknown tag `{ref.name}`", ref.span,
-                        (f"did you mean `{meant}`?" if meant else None)
-                        or f'declare it in the plan block: tag {ref.name} "Title"', fix)
+                        meant_hint(meant) or f'declare it in the plan block: tag {ref.name} "Title"', fix)
 
 
 def _rules(plan: model.PlanDefinition) -> Iterator[Diagnostic]:

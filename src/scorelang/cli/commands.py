@@ -18,7 +18,7 @@ import attrs
 
 from .. import __version__, api, report
 from ..diagnostics import Diagnostic, ScorelangError, Span, error, render
-from ..files import InputError, read_lines_or_none, read_text, write_text_atomic
+from ..files import InputError, read_text, write_text_atomic
 
 if TYPE_CHECKING:
     from ..engine.plan import Plan

@@ -10,7 +10,6 @@ import functools
 import json
 import os.path
 import re
-import stat
 from collections.abc import Callable, Collection, Sequence
 from importlib import resources
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import quote
 from .. import DOCS_URL, PROJECT_URL
 from ..check.codes import CODES
 from ..diagnostics import Diagnostic, Span, render
-from ..files import InputError, read_text
+from ..files import read_lines_or_none
 
 FORMAT_VERSION = 1
 # The OASIS schema (errata 01), the one tests/sarif-schema-2.1.0.json is a copy of.
@@ -41,13 +40,8 @@ def source_lines(file: str, named: Collection[str] = ()) -> list[str] | None:
     /etc/shadow is refused anyway, SL013) shows its position, never a line of it."""
     if not (file.lower().endswith(INPUT_SUFFIXES) or file in named):
         return None
-    path = Path(file)
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            return None  # a FIFO or a device: reading it could block or never end
-        return read_text(path, "file").splitlines()
-    except (OSError, InputError):
-        return None
+    # files.read_text reads regular files only (a FIFO or a device could block or never end)
+    return read_lines_or_none(file)
 
 
 def to_text(diagnostics: Sequence[Diagnostic],
