@@ -39,6 +39,8 @@ class NodeFacts:
     # computed: percent the rules gave, None when N/D).
     neutralised: Mapping[str, str] | None = None
     override: Mapping[str, Any] | None = None
+    # Indicator uses only: the values file's {note, source} beside the figure (information).
+    note: Mapping[str, str] | None = None
 
 
 NO_FACTS = NodeFacts()

@@ -69,6 +69,18 @@ class Override:
 
 
 @attrs.frozen
+class ValueNote:
+    """What an office writes beside a figure: a remark (the manager's comment, the OIV's
+    observation) and where the figure comes from (the data source). Either may be absent."""
+
+    note: str | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        return {key: text for key, text in (("note", self.note), ("source", self.source)) if text}
+
+
+@attrs.frozen
 class Values:
     """One monitoring's figures. An indicator absent from `values` was not reported.
     `neutralised` and `overrides` map indicator ids (or node ids) to the monitoring's
@@ -90,6 +102,9 @@ class Values:
     # The scores (percent) of the previous monitoring, for targets still `tbd` under
     # `missing_target previous`, copied from the earlier report.
     previous: Mapping[str, float] = attrs.field(factory=dict)
+    # The remark and data source written beside an indicator's figure (issue 13); information
+    # for reports, never read by the scoring rules.
+    notes: Mapping[str, ValueNote] = attrs.field(factory=dict)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
