@@ -25,7 +25,7 @@ DIFF_WORDS: dict[str, dict[str, str]] = {
         "moved": "spostato da {old} a {new}", "not_set": "non indicato",
         "weight_of": "peso di {node} {old} → {new}", "weight_added": "{node} aggiunto ({new})",
         "weight_removed": "{node} eliminato ({old})", "realigned": "pesi riallineati",
-        "kept_in": "l'indicatore resta in", "weight": "peso", "total": "totale del piano",
+        "kept_in": "l'indicatore resta in", "below": "con i {count} nodi sottostanti", "weight": "peso", "total": "totale del piano",
         "scores": "Effetto sui punteggi", "period": "periodo", "as_of": "al",
         "alone": "da sola", "no_move": "nessun punteggio cambia",
         "not_separable": "effetto non separabile: solo nell'insieme", "node": "Nodo",
@@ -44,7 +44,7 @@ DIFF_WORDS: dict[str, dict[str, str]] = {
         "moved": "moved from {old} to {new}", "not_set": "not set",
         "weight_of": "weight of {node} {old} → {new}", "weight_added": "{node} added ({new})",
         "weight_removed": "{node} removed ({old})", "realigned": "siblings re-aligned",
-        "kept_in": "the indicator stays in", "weight": "weight", "total": "plan total",
+        "kept_in": "the indicator stays in", "below": "with the {count} nodes below it", "weight": "weight", "total": "plan total",
         "scores": "Effect on the scores", "period": "period", "as_of": "as of",
         "alone": "alone", "no_move": "no score moves",
         "not_separable": "not separable: only together", "node": "Node",
@@ -117,6 +117,8 @@ def change_text(change: Change, locale: str) -> str:
     weight = change.new if change.kind == "added" else change.old
     if weight:
         text += f" ({words['weight']} {_weight(float(weight.rstrip('%')), locale)})"
+    if change.below:
+        text += "; " + words["below"].format(count=change.below)
     if change.kept_in:
         text += f"; {words['kept_in']}: " + ", ".join(change.kept_in)
     return text
@@ -193,6 +195,8 @@ def diff_text(outcome: PlanDiff, locale: str | None = None) -> str:
         when = _when(outcome, words)
         lines += ["", words["scores"] + (f" ({when})" if when else "")]
         shown = _shown(outcome.scores)
+        if not shown:
+            lines.append(f"  {words['no_move']}")
         width = max([len(_score_name(s, words)) for s in shown] + [4])
         for score in shown:
             delta = _delta(score, lang)

@@ -97,6 +97,7 @@ class Change:
     realigned: tuple[Weight, ...] = ()
     kept_in: tuple[str, ...] = ()
     effect: tuple[ScoreChange, ...] | None = None
+    below: int = 0  # a branch added or removed: the nodes under it, added or removed with it
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"subject": self.subject, "id": self.id, "kind": self.kind,
@@ -110,6 +111,8 @@ class Change:
             out["realigned"] = [w.to_dict() for w in self.realigned]
         if self.kept_in:
             out["kept_in"] = list(self.kept_in)
+        if self.below:
+            out["below"] = self.below
         out["effect"] = None if self.effect is None else [e.to_dict() for e in self.effect]
         return out
 
@@ -418,17 +421,24 @@ def _tree(old: model.PlanDefinition, new: model.PlanDefinition) -> list[Change]:
     moved = _moves(before, after)
     back = {n: o for o, n in moved.items()}
     out: list[Change] = []
-    for ident, placed in before.items():
-        if ident not in after and ident not in moved:
-            out.append(Change("node", ident, "removed", _title(placed.node, old),
-                              old=written(placed.node.weight),
-                              kept_in=_kept_in(placed.node, new, after)))
+    gone = [i for i in before if i not in after and i not in moved]
+    for ident in _tops(before, gone):
+        placed = before[ident]
+        out.append(Change("node", ident, "removed", _title(placed.node, old),
+                          old=written(placed.node.weight),
+                          kept_in=_kept_in(placed.node, new, after),
+                          below=sum(1 for i in gone if _under(before, i, ident))))
+    came = [i for i in after if back.get(i, i) not in before]
+    tops = set(_tops(after, came))
     for ident, placed in after.items():
         was_id = back.get(ident, ident)
         was = before.get(was_id)
         title = _title(placed.node, new)
         if was is None:
-            out.append(Change("node", ident, "added", title, new=written(placed.node.weight)))
+            if ident in tops:
+                out.append(Change("node", ident, "added", title,
+                                  new=written(placed.node.weight),
+                                  below=sum(1 for i in came if _under(after, i, ident))))
             continue
         if was.parent != placed.parent or was_id != ident:
             out.append(Change("node", ident, "moved", title, "parent", was.parent or TOTAL,
@@ -439,6 +449,22 @@ def _tree(old: model.PlanDefinition, new: model.PlanDefinition) -> list[Change]:
                            ident, title)
     out += _weight_groups(old, new, before, after, moved)
     return out
+
+
+def _under(placed: Mapping[str, model.Placed], ident: str, ancestor: str) -> bool:
+    """Whether node `ident` lies below `ancestor` (objectives are known by code, not path)."""
+    parent = placed[ident].parent
+    while parent is not None:
+        if parent == ancestor:
+            return True
+        parent = placed[parent].parent
+    return False
+
+
+def _tops(placed: Mapping[str, model.Placed], idents: Sequence[str]) -> list[str]:
+    """The nodes of a set whose parent is not in it too (a branch added or removed whole)."""
+    inside = set(idents)
+    return [i for i in idents if placed[i].parent not in inside]
 
 
 def _kept_in(node: model.Area | model.Node, new: model.PlanDefinition,
