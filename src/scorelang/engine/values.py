@@ -301,8 +301,9 @@ def history_of(given: Any, node: yaml.Node | None, source: str, as_of: dt.date |
                 years[year][name] = None
                 continue
             if isinstance(raw, bool) or not isinstance(raw, (int, float, numbers.Real, Decimal)):
-                problems.append(error("SL345", f"the {year} actual of `{name}` is {raw!r}, not a "
-                                      "number", node_span(source, item_node) if item_node
+                shown = f"the date {raw.isoformat()}" if isinstance(raw, dt.date) else repr(raw)
+                problems.append(error("SL345", f"the {year} actual of `{name}` is {shown}, not "
+                                      "a number", node_span(source, item_node) if item_node
                                       else span, "copy the figure from that year's report "
                                       "(a decimal point, no unit), or null if there is none"))
                 continue
