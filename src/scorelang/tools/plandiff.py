@@ -170,7 +170,7 @@ def _late(rule: model.LateRule) -> str:
         return _percent(rule.share)
     if rule.kind is model.LateKind.LINEAR:
         return f"linear {rule.days} days"
-    return rule.kind.value
+    return str(rule.kind.value)
 
 
 def _row(row: model.RangeRow, percent: bool, verb: str = "scores", scale: float = 1.0) -> str:
@@ -641,6 +641,13 @@ def _rules(old: model.PlanDefinition, new: model.PlanDefinition) -> list[Change]
                          ("title", "condition", "category", "severity", "message"))
 
 
+def _prefixed(owner: str, field: str) -> Callable[[Any], str]:
+    """The key of an entry of a declaration (a behaviour, a role's weight): `owner/name`."""
+    def key(item: Any) -> str:
+        return f"{owner}/{getattr(item, field)}"
+    return key
+
+
 def _individual(old: model.PlanDefinition, new: model.PlanDefinition) -> list[Change]:
     out = _declarations("behaviours", old.behaviours, new.behaviours,
                         ("title", "low", "high", "step"))
@@ -648,14 +655,13 @@ def _individual(old: model.PlanDefinition, new: model.PlanDefinition) -> list[Ch
         was = old.behaviour_set(behaviour_set.id)
         if was is not None:
             out += _declarations("behaviours", was.behaviours, behaviour_set.behaviours,
-                                 ("title", "weight"),
-                                 key=lambda b, s=behaviour_set.id: f"{s}/{b.id}")
+                                 ("title", "weight"), key=_prefixed(behaviour_set.id, "id"))
     out += _declarations("role", old.roles, new.roles, ("title", "reward"))
     for role in new.roles:
         was_role = old.role(role.id)
         if was_role is not None:
             out += _declarations("role", was_role.weights, role.weights, ("weight",),
-                                 key=lambda w, r=role.id: f"{r}/{w.component}")
+                                 key=_prefixed(role.id, "component"))
     out += _declarations("reward", old.rewards, new.rewards, ("title",))
     for reward in new.rewards:
         was_reward = old.reward(reward.id)
@@ -745,7 +751,8 @@ def _with_children(plan: model.PlanDefinition, new: model.PlanDefinition, parent
     for placed in wanted:
         was = old_placed.get(placed.id)
         if was is not None and type(was.node) is type(placed.node):
-            children.append(attrs.evolve(was.node, weight=placed.node.weight))
+            kept: Any = was.node  # the old subtree, with the new weight
+            children.append(attrs.evolve(kept, weight=placed.node.weight))
             continue
         children.append(placed.node)
         for inner in [placed] + [p for i, p in new_placed.items()
@@ -794,9 +801,9 @@ def _alone(change: Change, old: model.PlanDefinition, new: model.PlanDefinition
         return _with_children(old, new, change.id)
     if change.subject == "node" and change.kind == "changed" and change.field == "aggregate":
         return _with_node_field(old, new, change.id, "aggregate")
-    if change.subject == "policy":
-        return attrs.evolve(old, policy=attrs.evolve(
-            old.policy, **{change.field: getattr(new.policy, change.field or "")}))
+    if change.subject == "policy" and change.field is not None:
+        setting: dict[str, Any] = {change.field: getattr(new.policy, change.field)}
+        return attrs.evolve(old, policy=attrs.evolve(old.policy, **setting))
     return None
 
 
