@@ -5,13 +5,14 @@
 #    source ~/.local/share/bash_completion/scorelang
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
-_shtab_scorelang_subparsers=(score advise verify whatif compare explain check fmt test schema lsp)
+_shtab_scorelang_subparsers=(score advise verify whatif compare diff explain check fmt test schema lsp)
 
 _shtab_scorelang_score_option_strings=(-h --help --values --period --as-of --format --depth --locale --output -o --force --view)
 _shtab_scorelang_advise_option_strings=(-h --help --values --period --as-of --format --depth --locale --output -o --force)
 _shtab_scorelang_verify_option_strings=(-h --help --values --reported --period --as-of --format)
 _shtab_scorelang_whatif_option_strings=(-h --help --values --drop --set-target --set-weight --set-value --ops --keep-weights --period --as-of --format --write --force)
 _shtab_scorelang_compare_option_strings=(-h --help --values --period --format --depth --locale --output -o --force)
+_shtab_scorelang_diff_option_strings=(-h --help --values --period --as-of --format --locale --output -o --force)
 _shtab_scorelang_explain_option_strings=(-h --help --values --format --depth --period --as-of)
 _shtab_scorelang_check_option_strings=(-h --help --format --strict --stdin-filename)
 _shtab_scorelang_fmt_option_strings=(-h --help --check --diff --force --stdin-filename)
@@ -39,6 +40,11 @@ _shtab_scorelang_compare_pos_0_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_compare___values_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_compare___output_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_compare__o_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_diff_pos_0_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_diff_pos_1_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_diff___values_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_diff___output_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_diff__o_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_explain_pos_0_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_explain___values_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_check_pos_0_COMPGEN=_shtab_compgen_files
@@ -58,10 +64,12 @@ _shtab_scorelang_verify___format_choices=(text json)
 _shtab_scorelang_whatif___format_choices=(text json)
 _shtab_scorelang_compare___format_choices=(table markdown csv json html xlsx)
 _shtab_scorelang_compare___locale_choices=(it en)
+_shtab_scorelang_diff___format_choices=(text markdown json html)
+_shtab_scorelang_diff___locale_choices=(it en)
 _shtab_scorelang_explain___format_choices=(text json)
 _shtab_scorelang_check___format_choices=(text json github sarif)
 _shtab_scorelang_test___format_choices=(text json)
-_shtab_scorelang_pos_0_choices=(score advise verify whatif compare explain check fmt test schema lsp)
+_shtab_scorelang_pos_0_choices=(score advise verify whatif compare diff explain check fmt test schema lsp)
 
 _shtab_scorelang_score__h_nargs=0
 _shtab_scorelang_score___help_nargs=0
@@ -79,6 +87,9 @@ _shtab_scorelang_compare_pos_0_nargs=+
 _shtab_scorelang_compare__h_nargs=0
 _shtab_scorelang_compare___help_nargs=0
 _shtab_scorelang_compare___force_nargs=0
+_shtab_scorelang_diff__h_nargs=0
+_shtab_scorelang_diff___help_nargs=0
+_shtab_scorelang_diff___force_nargs=0
 _shtab_scorelang_explain__h_nargs=0
 _shtab_scorelang_explain___help_nargs=0
 _shtab_scorelang_check_pos_0_nargs=+

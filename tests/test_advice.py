@@ -257,7 +257,8 @@ def test_every_severity_is_accepted():
 
 
 ALL_PLACEHOLDERS = ("{raw}|{score}|{gap}|{weight}|{depth}|{status}|{kind}|{direction}|{band}|"
-                    "{unit}|{period}|{id}|{indicator}|{title}|{value}|{target}")
+                    "{unit}|{period}|{id}|{indicator}|{title}|{value}|{target}|"
+                    "{previous}|{stretch}|{trend}")
 
 
 def test_the_placeholder_list_is_the_facts_plus_value_and_target():
@@ -267,16 +268,16 @@ def test_the_placeholder_list_is_the_facts_plus_value_and_target():
 
 @pytest.mark.parametrize("node,expected", [
     (PART, "47,67 %|47,67 %|-52,33|60,00 %|3|scored|indicator|>=|critico|N|H1|301/partecipanti|"
-           "partecipanti|Partecipanti alle iniziative|143 N.|>= 300 N."),
+           "partecipanti|Partecipanti alle iniziative|143 N.|>= 300 N.|N/D|N/D|N/D"),
     (TEMPI, "130,00 %|100,00 %|+30,00|70,00 %|4|scored|indicator|<=|raggiunto|gg|H1|"
-            "802/indicatori/tempi|tempi|Tempi medi di pagamento|21 gg|<= 30 gg"),
+            "802/indicatori/tempi|tempi|Tempi medi di pagamento|21 gg|<= 30 gg|N/D|N/D|N/D"),
     (QUOTA, "N/D|N/D|N/D|40,00 %|3|missing|indicator|>=|N/D|%|H1|301/quota|quota|"
-            "Quota fiere extra-UE|N/D|>= 22,00 %"),
+            "Quota fiere extra-UE|N/D|>= 22,00 %|N/D|N/D|N/D"),
     (REPORT, "N/D|N/D|N/D|30,00 %|4|not_due|indicator|deadline|N/D|N/D|H1|802/indicatori/report|"
-             "report|Pubblicazione report costi|N/D|31/10/2020"),
+             "report|Pubblicazione report costi|N/D|31/10/2020|N/D|N/D|N/D"),
     # an objective: no indicator, unit, value or target (its gap is left out: see below)
     (OBJ_802, "70,00 %|70,00 %|*|100,00 %|2|scored|objective|N/D|critico|N/D|H1|802|N/D|"
-              "Efficienza e qualità dei servizi|N/D|N/D"),
+              "Efficienza e qualità dei servizi|N/D|N/D|N/D|N/D|N/D"),
 ])
 def test_every_placeholder_is_filled_in_the_plan_locale(node, expected):
     rule = f'rule r {{ when depth > 0 flag c info "{ALL_PLACEHOLDERS}" }}'
@@ -374,7 +375,8 @@ def test_the_base_of_the_bad_examples_is_clean():
     # SL225: a comparison starts with a fact
     ("rwa > 120%", "SL225", "rwa", "did you mean `raw`?"),
     ("120% < raw", "SL225", "120%", "facts: raw, score, gap, weight, depth, status, kind, "
-                                    "direction, band, unit, period, id, indicator, title"),
+                                    "direction, band, unit, period, id, indicator, title, "
+                                    "previous, stretch, trend"),
     # SL226: a value the fact never takes, or an unknown flag
     ('status == "N/D"', "SL226", '"N/D"', "values: scored, missing, not_due, neutralised, no_target"),
     ("kind == objectiv", "SL226", "objectiv", "did you mean `objective`?"),

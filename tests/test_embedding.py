@@ -41,8 +41,13 @@ def block_with(text: str) -> str:
     return found[0]
 
 
-def test_the_page_has_the_four_examples():
-    assert len(blocks()) == 4
+def test_the_page_has_the_five_examples():
+    assert len(blocks()) == 5
+
+
+def test_the_plan_diff_example_runs(monkeypatch):
+    namespace = run(block_with("outcome = plan_diff(old, new, june)"), monkeypatch)
+    assert namespace["markdown"].startswith("# Plans compared")
 
 
 def test_the_api_overview_runs(monkeypatch):

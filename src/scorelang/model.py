@@ -691,6 +691,10 @@ FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "id": ("name", None),
     "indicator": ("name", None),
     "title": ("name", None),
+    # last year's actual (engine.history): the values file's `history`, else the `baseline`
+    "previous": ("number", None),  # in the indicator's unit
+    "stretch": ("number", None),  # the annual target beyond it, percent of it (<= 0: not)
+    "trend": ("number", None),  # the measured value beyond it, percent of it
 }
 SEVERITIES = ("info", "warning", "critical")
 PLACEHOLDERS = frozenset(FACTS) | {"value", "target"}

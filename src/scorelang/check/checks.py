@@ -411,8 +411,32 @@ def _condition(condition: model.Condition, plan: model.PlanDefinition,
         yield from _comparison(condition, open_values)
 
 
+# The history facts: figures of last year's actual (docs/advice.md, "History"); and the
+# figures a reader may try to set them against, which a condition cannot name on its right.
+_HISTORY = ("previous", "trend", "stretch")
+_FIGURES = ("target", "value", "raw", "score", *_HISTORY)
+
+
+def _against_history(compare: model.Compare) -> Diagnostic | None:
+    """SL255: a history fact set against another figure (`target <= previous`): a comparison
+    has a fact on the left and a value on the right; `stretch` and `trend` are the
+    comparisons with last year's actual, made once."""
+    left, right = compare.left, compare.right
+    names = [o.name for o in (left, right) if isinstance(o, model.Symbol)]
+    if len(names) != 2 or not set(names) & set(_HISTORY) or not set(names) <= set(_FIGURES):
+        return None
+    return error("SL255", f"`{names[0]} {compare.operator} {names[1]}` compares two figures; "
+                 "a condition compares a fact with a value", compare.span,
+                 "the target against last year's actual is `stretch` (`stretch <= 0`: a "
+                 "target at or below it), the value against it is `trend` (`trend < 0`)")
+
+
 def _comparison(compare: model.Compare, open_values: dict[str, list[str]]) -> Iterator[Diagnostic]:
     left = compare.left
+    mistaken = _against_history(compare)
+    if mistaken is not None:
+        yield mistaken
+        return
     if not isinstance(left, model.Symbol) or left.name not in FACTS:
         name = left.name if isinstance(left, model.Symbol) else None
         what = f"`{name}`" if name else "a value"

@@ -1,7 +1,8 @@
 """The catalogue of diagnostic codes: one stable code per kind of problem, with its title.
 
 Codes never change meaning once released. SL0xx files, SL1xx syntax and literals, SL2xx plan
-rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations. docs/diagnostics.md explains each one
+rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations,
+SL8xx the plan diff. docs/diagnostics.md explains each one
 with a bad and a good example; a test keeps the two in step.
 """
 
@@ -99,6 +100,7 @@ CODES: dict[str, str] = {
     "SL252": "link that makes a node read its own score",
     "SL253": "link to a node already below the linking one",
     "SL254": "aggregate, rollup or link out of place",
+    "SL255": "two figures compared in a rule (`target <= previous`)",
     "SL260": "missing value_zero or error on a deadline",
     "SL261": "target `tbd` without a missing_target rule",
     "SL262": "missing_target on an indicator without a `tbd` target",
@@ -149,6 +151,12 @@ CODES: dict[str, str] = {
     "SL333": "rating between the steps of the scale",
     "SL334": "rating is not a number",
     "SL335": "behaviour not rated",
+    "SL343": "history that is not years of actuals",
+    "SL344": "history year that is not an earlier year",
+    "SL345": "history actual that is not a number",
+    "SL346": "unknown indicator in the history",
+    "SL347": "history actual for a deadline",
+    "SL348": "history and baseline disagree on last year's actual",
     "SL401": "test file is not valid YAML",
     "SL402": "test file has the wrong shape",
     "SL403": "unknown node id in a test",
@@ -164,4 +172,5 @@ CODES: dict[str, str] = {
     "SL602": "what-if operation that does not apply here",
     "SL603": "what-if operation that cannot be read",
     "SL604": "what-if figure not finite or beyond the limits of a number",
+    "SL810": "plans with different ids compared",
 }

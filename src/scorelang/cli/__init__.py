@@ -27,7 +27,8 @@ from .. import DOCS_URL, report
 from ..diagnostics import ScorelangError
 from ..files import InputError
 from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagnostics,
-                       cmd_advise, cmd_check, cmd_compare, cmd_explain, cmd_fmt, cmd_lsp,
+                       cmd_advise, cmd_check, cmd_compare, cmd_diff, cmd_explain, cmd_fmt,
+                       cmd_lsp,
                        cmd_schema, cmd_score, cmd_test, cmd_verify, cmd_whatif)
 
 
@@ -146,6 +147,24 @@ def parser() -> argparse.ArgumentParser:
     _report_options(compare, ("html", "xlsx"))
     compare.set_defaults(run=cmd_compare)
 
+    plans = commands.add_parser(
+        "diff", help="what changed between two versions of a plan; exit 1 when anything did",
+        epilog=_epilog("exit 0: the plans say the same; 1: they differ; 2: a plan or the values "
+                       f"cannot be read or are not valid. See {DOCS_URL}diff.md"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    plans.add_argument("old", help="the plan as it was (.score)")
+    plans.add_argument("new", help="the plan as it is now (.score)")
+    plans.add_argument("--values", help="a values file: score both plans on it and show what "
+                       "moves, and each change's effect alone")
+    plans.add_argument("--period", help="score this period (default: the values file's)")
+    plans.add_argument("--as-of", type=iso_date, help="monitoring date YYYY-MM-DD")
+    plans.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    plans.add_argument("--locale", choices=("it", "en"),
+                       help="the words and numbers of the report (default: the new plan's)")
+    plans.add_argument("--output", "-o", metavar="FILE", help="write the diff to FILE")
+    _force_option(plans, "FILE")
+    plans.set_defaults(run=cmd_diff)
+
     why = commands.add_parser("explain", help="show how one figure came about, from the leaves up")
     why.add_argument("rules", help="the rule file (.score)")
     why.add_argument("node", help="the node id: an area or objective code, a group or an "
@@ -223,7 +242,8 @@ _OUTPUT_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT",
 # that scorelang need not import shtab. The arguments are found by name, so that a new command
 # whose files are named like these gets file completion with no more code.
 _FILE = {"bash": "_shtab_compgen_files", "zsh": "_files"}
-_FILE_ARGUMENTS = {"rules", "values", "reported", "ops", "write", "output", "paths", "junit"}
+_FILE_ARGUMENTS = {"rules", "values", "reported", "ops", "write", "output", "paths", "junit",
+                   "old", "new"}
 
 
 def _complete_files(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

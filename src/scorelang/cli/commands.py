@@ -177,6 +177,25 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """`diff OLD NEW`: what changed between two versions of a plan; exit 1 when anything did."""
+    from ..tools.plandiff import plan_diff
+    from ..report.plandiff import render_diff
+
+    try:
+        old, new = api.load(args.old), api.load(args.new)
+        values = api.load_values(args.values, period=args.period) if args.values else None
+        outcome = plan_diff(old, new, values, args.period, args.as_of)
+    except ScorelangError as exc:
+        print_diagnostics(exc.diagnostics)
+        # 1 means "the plans differ" (as diff(1)): a plan or values that cannot be read or
+        # are not valid must not be mistaken for it.
+        return EXIT_USAGE
+    print_diagnostics(outcome.diagnostics)
+    code = _emit(render_diff(outcome, args.format, args.locale), args.output, args.force)
+    return code if code != EXIT_OK else outcome.exit_code
+
+
 def _labels(results: Sequence[Result]) -> list[str]:
     """Column titles: the period, or plan and period when periods repeat across plans."""
     periods = [r.period or "-" for r in results]

@@ -15,6 +15,7 @@ from typing import Any
 from .. import model
 from ..model import FACTS, PLACEHOLDER
 from . import numbers
+from .history import Actual, history_facts
 from .result import Finding, NodeResult, Result
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -77,7 +78,9 @@ def _operand(operand: model.Operand) -> Callable[[Facts], Any]:
     return lambda facts: name  # a value written as a name: `kind == indicator`
 
 
-def facts_of(node: NodeResult, tags: frozenset[str], period: str | None) -> dict[str, Any]:
+def facts_of(node: NodeResult, tags: frozenset[str], period: str | None,
+             history: Mapping[str, float | None] | None = None) -> dict[str, Any]:
+    """A node's facts; `history` its `previous`, `stretch` and `trend` (engine.history)."""
     achieved = node.raw if node.raw is not None else node.score
     direction = None
     if node.target is not None:
@@ -94,7 +97,11 @@ def facts_of(node: NodeResult, tags: frozenset[str], period: str | None) -> dict
         "unit": node.unit, "period": period, "id": node.id, "indicator": node.indicator,
         "title": node.title, "tags": tags, "flags": frozenset(node.flags),
         "value": node.value, "target": node.target,
+        **(history or _NO_HISTORY),
     }
+
+
+_NO_HISTORY: Mapping[str, float | None] = {"previous": None, "stretch": None, "trend": None}
 
 
 def _fill(message: str, facts: Facts, locale: str) -> str:
@@ -105,6 +112,10 @@ def _fill(message: str, facts: Facts, locale: str) -> str:
             return "N/D"
         if name in ("raw", "score", "weight"):
             return numbers.percent(value, locale)
+        if name in ("stretch", "trend"):  # signed percent of last year's actual
+            return numbers.points(value, locale) + (" %" if locale == "it" else "%")
+        if name == "previous":
+            return numbers.measure(value, facts.get("unit"), locale)
         if name == "gap":
             return numbers.points(value, locale)
         if name == "value":
@@ -132,15 +143,24 @@ def node_tags(plan: model.PlanDefinition) -> dict[str, frozenset[str]]:
     return out
 
 
-def advise(plan: model.PlanDefinition, result: Result) -> tuple[Finding, ...]:
-    """Every finding of every rule on every node, in tree order then rule order."""
+def advise(plan: model.PlanDefinition, result: Result,
+           actuals: Mapping[str, Actual] | None = None) -> tuple[Finding, ...]:
+    """Every finding of every rule on every node, in tree order then rule order. `actuals`:
+    last year's actual of each indicator (engine.history), else the plan's baselines."""
     rules = [(rule, compile_condition(rule.condition)) for rule in plan.rules]
     if not rules:
         return ()
     tags = node_tags(plan)
+    if actuals is None:
+        actuals = {i.id: Actual(i.baseline.value) for i in plan.indicators
+                   if i.baseline is not None}
+    declared = {i.id: i for i in plan.indicators} if actuals else {}
     found = []
     for node in result:
-        facts = facts_of(node, tags.get(node.id, frozenset()), result.period)
+        history = None
+        if node.indicator is not None and node.indicator in actuals:
+            history = history_facts(declared.get(node.indicator), node.value, actuals)
+        facts = facts_of(node, tags.get(node.id, frozenset()), result.period, history)
         for rule, test in rules:
             if test(facts):
                 found.append(Finding(node.id, rule.id, rule.title, rule.category, rule.severity,

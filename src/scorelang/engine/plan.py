@@ -15,6 +15,7 @@ import attrs
 
 from .. import model
 from .advice import advise
+from .history import history_problems, previous_actuals
 from .compile import Program, compile_plan
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from .evaluate import evaluate
@@ -89,10 +90,17 @@ class Plan:
                              "--period; declared: "
                              + ", ".join(p.id for p in self.definition.periods)),)
         definition = self.definition
+        actuals = None
+        if values.history:  # earlier years' actuals, for advice rules only
+            problems = history_problems(definition, values)
+            if any(d.is_error for d in problems):
+                raise ValuesError([d for d in problems if d.is_error])
+            notes += tuple(problems)
+            actuals = previous_actuals(definition, values)
         # Advice reads every node: done when the findings are first read, not before.
         return evaluate(self.program(chosen), values, as_of, notes=notes,
-                        advice=(lambda scored: advise(definition, scored)) if definition.rules
-                        else None)
+                        advice=(lambda scored: advise(definition, scored, actuals))
+                        if definition.rules else None)
 
     def evaluate_many(self, scenarios: Scenarios, period: str | None = None,
                       as_of: dt.date | None = None, engine: str = "auto", *,

@@ -77,6 +77,9 @@ def values_schema(plan: Plan, period: str | None = None) -> Schema:
     for section in ("neutralised", "overrides"):
         defs[section] = {**defs[section], "propertyNames": {"enum": ids}}
     defs["previous"] = {**defs["previous"], "propertyNames": {"enum": list(indicators)}}
+    measured = [i.id for i in plan.definition.indicators if i.deadline is None]
+    defs["history"] = {**defs["history"], "additionalProperties": {
+        **defs["history"]["additionalProperties"], "propertyNames": {"enum": measured}}}
     defs["behaviours"] = _behaviours(plan, defs["behaviours"])
     return schema
 

@@ -32,8 +32,12 @@ from .yamlsource import Constructor, no_collection, node_span, read_yaml
 Value = float | dt.date | None
 
 _TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "behaviours", "neutralised", "overrides",
-                   "previous")
-_PERIOD_KEYS = ("as_of", "values", "behaviours", "neutralised", "overrides", "previous")
+                   "previous", "history")
+_PERIOD_KEYS = ("as_of", "values", "behaviours", "neutralised", "overrides", "previous",
+                "history")
+
+# Earlier years' actuals: year -> indicator id -> the year's actual (None: N/D that year).
+History = Mapping[int, Mapping[str, float | None]]
 
 # Behaviour ratings: scorecard id -> behaviour id -> rating (None: not rated).
 Ratings = Mapping[str, Mapping[str, float | None]]
@@ -105,6 +109,10 @@ class Values:
     # The remark and data source written beside an indicator's figure (issue 13); information
     # for reports, never read by the scoring rules.
     notes: Mapping[str, ValueNote] = attrs.field(factory=dict)
+    # Earlier years' actuals (the consuntivo of 2019, ...), for advice rules (`previous`,
+    # `trend`, `stretch`: engine.history); never read by the scoring rules.
+    history: History = attrs.field(factory=dict)
+    history_spans: Mapping[tuple[int, str], Span] = attrs.field(factory=dict, eq=False)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
@@ -112,21 +120,24 @@ class Values:
                      source: str = "<values>", behaviours: Mapping[str, Any] | None = None,
                      neutralised: Mapping[str, Any] | None = None,
                      overrides: Mapping[str, Any] | None = None,
-                     previous: Mapping[str, Any] | None = None) -> Values:
+                     previous: Mapping[str, Any] | None = None,
+                     history: Mapping[Any, Mapping[str, Any]] | None = None) -> Values:
         """Values given by a program: the same checks as a file, without positions.
         `neutralised` maps ids to `Neutralisation`s or to mappings {reason, act}; `overrides`
-        to `Override`s or mappings {score, reason, by}."""
+        to `Override`s or mappings {score, reason, by}; `history` years to {id: actual}."""
         problems: list[Diagnostic] = []
         clean = {intern(str(k)): _value(str(k), v, None, problems) for k, v in values.items()}
-        if problems or behaviours or neutralised or overrides or previous:
+        if problems or behaviours or neutralised or overrides or previous or history:
             ratings = ratings_of(behaviours, problems) if behaviours else {}
             taken_out = _adjustments(neutralised, "neutralised", None, source, problems)
             set_by_hand = _adjustments(overrides, "overrides", None, source, problems)
             earlier = _previous(previous, None, source, problems)
+            years = history_of(history, None, source, as_of, problems)[0]
             if problems:
                 raise ValuesError(problems)
             return cls(clean, plan, period, as_of, source, behaviours=ratings,
-                       neutralised=taken_out, overrides=set_by_hand, previous=earlier)
+                       neutralised=taken_out, overrides=set_by_hand, previous=earlier,
+                       history=years)
         return cls(clean, plan, period, as_of, source)
 
 
@@ -228,6 +239,86 @@ def _previous(given: Any, node: yaml.Node | None, source: str,
             continue
         out[intern(str(name))] = float(score)
     return out
+
+
+def _year(key: Any) -> int | None:
+    """A history key as a year: 2019 or "2019"; None for anything else."""
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key
+    if isinstance(key, str) and key.strip().isdigit() and len(key.strip()) == 4:
+        return int(key.strip())
+    return None
+
+
+def history_of(given: Any, node: yaml.Node | None, source: str, as_of: dt.date | None,
+               problems: list[Diagnostic]
+               ) -> tuple[dict[int, dict[str, float | None]], dict[tuple[int, str], Span]]:
+    """The `history:` section: year -> indicator id -> that year's actual (null: N/D), and
+    where each was written. SL343 for its shape, SL344 for a key that is not a year earlier
+    than the monitoring, SL345 for an actual that is not a number; whether the ids are the
+    plan's indicators is judged against the plan (engine.history)."""
+    years: dict[int, dict[str, float | None]] = {}
+    spans: dict[tuple[int, str], Span] = {}
+    if given is None:
+        return years, spans
+    where = node_span(source, node) if node is not None else None
+    if not isinstance(given, Mapping):
+        problems.append(error("SL343", "`history` must map each earlier year to its actuals",
+                              where, "write `history:` then `2019: {indicator_id: 512}`"))
+        return years, spans
+    nodes = {str(k.value): (k, v) for k, v in node.value} \
+        if isinstance(node, yaml.MappingNode) else {}
+    for key, actuals in given.items():
+        key_node, value_node = nodes.get(str(key), (None, None))
+        key_span = node_span(source, key_node) if key_node is not None else None
+        year = _year(key)
+        if year is None or (as_of is not None and year >= as_of.year):
+            why = "is not a year" if year is None else \
+                f"is not earlier than the monitoring ({as_of.isoformat() if as_of else ''})"
+            problems.append(error("SL344", f"history year `{key}` {why}", key_span,
+                                  "give each earlier year's actuals under the year, e.g. "
+                                  "`2019:`; this year's figures go under `values`"))
+            continue
+        if not isinstance(actuals, Mapping):
+            problems.append(error("SL343", f"the history of {year} must map indicator ids to "
+                                  "that year's actuals",
+                                  node_span(source, value_node) if value_node else key_span,
+                                  f"write `{year}: {{indicator_id: 512}}`"))
+            continue
+        inner = {str(k.value): (k, v) for k, v in value_node.value} \
+            if isinstance(value_node, yaml.MappingNode) else {}
+        years[year] = {}
+        for name, raw in actuals.items():
+            name = intern(str(name))
+            name_node, item_node = inner.get(name, (None, None))
+            span = node_span(source, name_node) if name_node is not None else None
+            if span is not None:
+                spans[(year, name)] = span
+            if raw is None or (isinstance(raw, str) and raw.strip().upper() in
+                               ("N/D", "ND", "N.D.")):
+                years[year][name] = None
+                continue
+            if isinstance(raw, bool) or not isinstance(raw, (int, float, numbers.Real, Decimal)):
+                shown = f"the date {raw.isoformat()}" if isinstance(raw, dt.date) else repr(raw)
+                problems.append(error("SL345", f"the {year} actual of `{name}` is {shown}, not "
+                                      "a number", node_span(source, item_node) if item_node
+                                      else span, "copy the figure from that year's report "
+                                      "(a decimal point, no unit), or null if there is none"))
+                continue
+            try:
+                number = float(raw)
+            except (OverflowError, ValueError):
+                number = math.nan
+            problem = number_problem(number)
+            if problem is not None:
+                problems.append(error("SL322", f"the {year} actual of `{name}` {problem}", span,
+                                      "every number in a values file is finite and within "
+                                      "±10^15 (docs/language.md#numbers)"))
+                continue
+            years[year][name] = number
+    return years, spans
 
 
 _NEUTRALISED_KEYS = ("reason", "act")
@@ -487,9 +578,12 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
                                source, problems)
     earlier = _previous(data.get("previous"),
                         nodes["previous"][1] if "previous" in nodes else None, source, problems)
+    years, year_spans = history_of(data.get("history"),
+                                   nodes["history"][1] if "history" in nodes else None, source,
+                                   as_of if isinstance(as_of, dt.date) else None, problems)
     return Values(clean, plan, period, as_of, source, spans, behaviours=ratings,
                   rating_spans=rating_spans, neutralised=taken_out, overrides=set_by_hand,
-                  previous=earlier)
+                  previous=earlier, history=years, history_spans=year_spans)
 
 
 def loads_all_values(text: str, source: str = "<values>") -> list[Values]:
