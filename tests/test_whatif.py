@@ -755,3 +755,32 @@ def test_the_documentation_outputs_are_what_the_command_prints(tmp_path):
             assert printed.startswith(expected[:-len("...\n")]), command
         else:
             assert printed == expected, command
+
+
+WEIGHTED_AREAS = """\
+plan p "P" {
+  period Y "Consuntivo" ends 2020-12-31
+}
+indicator a "A" { unit N target >= 10 }
+indicator b "B" { unit N target >= 10 }
+indicator c "C" { unit N target >= 10 }
+area "1" "Uno" weight 50% {
+  a 100%
+}
+area "2" "Due" weight 30% {
+  b 100%
+}
+area "3" "Tre" weight 20% {
+  c 100%
+}
+"""
+
+
+def test_set_weight_of_an_area_realigns_the_other_areas():
+    """Regression: `--set-weight AREA=P` on a plan with weighted areas crashed with
+    DivisionByZero, as areas (whose parent is the plan total) were given no siblings."""
+    values = scorelang.Values.from_mapping({"a": 10, "b": 5, "c": 0})
+    done = whatif(WEIGHTED_AREAS, "p.score", values, [SetWeight("1", 70.0)])
+    weights = re.findall(r'area "\d" "\w+" weight ([\d.]+)%', done.text)
+    assert weights == ["70", "18", "12"]
+    assert scorelang.loads(done.text).evaluate(values).score == pytest.approx(70 + 9)

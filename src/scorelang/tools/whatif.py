@@ -125,6 +125,8 @@ def realigned(weights: Sequence[float], total: float = 100.0) -> list[Decimal]:
 
     Largest remainders get the last hundredths, as a person would fix 33.33 + 33.33 + 33.33.
     """
+    if not weights:  # an only child: nothing to re-align
+        return []
     current = sum(weights)
     if current == 0:
         share = Decimal(str(total)) / len(weights)
@@ -140,10 +142,11 @@ def realigned(weights: Sequence[float], total: float = 100.0) -> list[Decimal]:
 
 
 def _siblings(plan: model.PlanDefinition, node_id: str) -> tuple[model.Placed, list[model.Placed]]:
+    # Areas are siblings too: their parent is the plan total (None here), and weighted areas
+    # re-align like any other children.
     placed = {p.id: p for p in model.walk(plan)}
     target = placed[node_id]
-    return target, [p for p in placed.values() if p.parent == target.parent and p.id != node_id
-                    and target.parent is not None]
+    return target, [p for p in placed.values() if p.parent == target.parent and p.id != node_id]
 
 
 def _weight_edits(siblings: Sequence[model.Placed], total: float, starts: list[int]) -> list[_Edit]:
