@@ -419,6 +419,16 @@ class Result:
     def children(self, node_id: str | None) -> list[NodeResult]:
         return [node for node in self.nodes if node.parent == node_id]
 
+    def to_dataframe(self) -> Any:
+        """Every node as a row of a pandas DataFrame, in tree order, indexed by node id:
+        parent, kind, code, title, depth, weight, score (percent, NaN for N/D), display,
+        status, band, flags (comma-separated), and for indicator uses indicator, unit, value
+        (a number or a completion date), direction, target, target_source, due, raw, and the
+        values file's note and source. Needs pandas (the `pandas` extra)."""
+        from .frames import result_frame
+
+        return result_frame(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
