@@ -84,7 +84,7 @@ def scenario_columns(program: Program, frame: DataFrame) -> dict[str, Any]:
         problems.append(error("SL307", f"unknown indicator `{name}`: a column of the DataFrame",
                               None, did_you_mean(name, declared)
                               or "name each column after an indicator id of the plan"))
-    labels = list(frame.index)
+    labels = frame.index  # read by position, only to name the rows of a problem
     columns: dict[str, Any] = {}
     for label, name in zip(frame.columns, names):
         if name in unknown:
@@ -112,7 +112,9 @@ def _numbers(name: str, series: Any, labels: Sequence[Any], problems: list[Diagn
     import numpy as np
 
     kind = series.dtype.kind
-    if kind in "iuf":  # numpy's numbers, and pandas' nullable Int64 / Float64 (pd.NA: N/D)
+    if kind in "iuf" and isinstance(series.dtype, np.dtype):  # numpy's numbers: as they are
+        column = series.to_numpy(dtype=float)
+    elif kind in "iuf":  # pandas' nullable Int64 / Float64: pd.NA is N/D
         column = series.to_numpy(dtype=float, na_value=math.nan)
     elif kind == "b" or str(series.dtype) == "boolean":
         problems.append(error("SL303", f"the DataFrame's column `{name}` holds booleans, not "
@@ -139,7 +141,8 @@ def _numbers(name: str, series: Any, labels: Sequence[Any], problems: list[Diagn
                                       "give the measured number, NaN or None for N/D"))
         if wrong:
             return None
-    beyond = [i for i, x in enumerate(column.tolist()) if not math.isnan(x) and abs(x) > LARGEST]
+    # one array comparison (NaN, N/D, compares False); the rows listed only when some are
+    beyond = np.flatnonzero(np.abs(column) > LARGEST).tolist()
     if beyond:
         problems.append(error("SL322", f"the DataFrame's column `{name}` holds a number that is "
                               f"infinite or beyond ±10^15 in {_rows(labels, beyond)}", None,
