@@ -154,7 +154,7 @@ class Batch:
         node id in tree order. `long=True`: one row per scenario and node, with the columns
         scenario, node, score and status (a categorical of STATUS). Needs pandas (the
         `pandas` extra); the plan's own score stays in `plan_scores`."""
-        return batch_frame(self, long)
+        return batch_frame(self, STATUS, long)
 
 
 def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None = None,

@@ -25,16 +25,16 @@ import math
 import numbers
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error
 from ..model import LARGEST
 from .compile import Program
 from .values import Values
 
-if TYPE_CHECKING:
-    from .batch import Batch
-    from .result import Result
+# The Result and the Batch are read by their attributes, never imported: result.py and
+# batch.py import this module, and an import back (even for the type checker) is a cycle
+# (tests/test_layers.py).
 
 # pandas.DataFrame in the signatures. pandas is an optional extra with no type information of
 # its own (that is the separate pandas-stubs), so to mypy a DataFrame is Any.
@@ -227,7 +227,7 @@ RESULT_COLUMNS = ("parent", "kind", "code", "title", "depth", "weight", "score",
                   "target", "target_source", "due", "raw", "note", "source")
 
 
-def result_frame(result: Result) -> DataFrame:
+def result_frame(result: Any) -> DataFrame:
     """One row per node in tree order, indexed by node id (see Result.to_dataframe)."""
     pandas = pandas_module("Result.to_dataframe()")
     rows = []
@@ -254,8 +254,9 @@ def result_frame(result: Result) -> DataFrame:
     return frame
 
 
-def batch_frame(batch: Batch, long: bool = False) -> DataFrame:
-    """The scores of every scenario (see Batch.to_dataframe)."""
+def batch_frame(batch: Any, status: Sequence[str], long: bool = False) -> DataFrame:
+    """The scores of every scenario (see Batch.to_dataframe); `status` names the status
+    codes."""
     pandas = pandas_module("Batch.to_dataframe()")
     import numpy as np
 
@@ -267,11 +268,9 @@ def batch_frame(batch: Batch, long: bool = False) -> DataFrame:
                             columns=nodes)
     if not long:
         return wide
-    from .batch import STATUS
-
     codes = np.asarray(batch.status_codes, dtype=np.int8).reshape(scores.shape)
     count = len(batch.node_ids)
     return pandas.DataFrame({
         "scenario": index.repeat(count), "node": np.tile(np.asarray(batch.node_ids), len(batch)),
         "score": scores.reshape(-1),
-        "status": pandas.Categorical.from_codes(codes.reshape(-1), categories=list(STATUS))})
+        "status": pandas.Categorical.from_codes(codes.reshape(-1), categories=list(status))})
