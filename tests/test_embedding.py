@@ -87,8 +87,15 @@ def test_the_wsgi_service_scores_posted_values(monkeypatch):
 
 def test_the_pandas_example_scores_a_table_of_offices(monkeypatch, capsys):
     namespace = run(block_with("import pandas as pd"), monkeypatch)
-    assert list(namespace["table"].index) == ["Modena", "Ufficio A", "Ufficio B"]
+    assert list(namespace["scores"].index) == ["Modena", "Ufficio A", "Ufficio B"]
     assert "Ufficio B" in capsys.readouterr().out
+    # the N/D and the deadline the example sets are scored as one evaluation of that row
+    plan, batch, offices = namespace["plan"], namespace["batch"], namespace["offices"]
+    row = {k: (None if v != v else v) for k, v in offices.loc["Ufficio A"].items()}
+    row["report_costi"] = row["report_costi"].date()
+    alone = plan.evaluate(row, period="H1", as_of=namespace["june"].as_of)
+    for node in alone:
+        assert batch.status(1, node.id) == node.status, node.id
 
 
 def test_the_what_if_loop_and_its_monte_carlo_run(monkeypatch, capsys):

@@ -76,13 +76,39 @@ def test_every_scored_node_shows_its_band_and_nd_its_own(modena_result):
 
 
 def test_csv_in_italian_uses_semicolons_and_decimal_commas(modena_result):
-    text = scorelang.render(modena_result, "csv", "summary")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    # As Excel on an Italian Windows opens it: UTF-8 with a byte order mark, `;`, `62,96`.
+    data = scorelang.render(modena_result, "csv", "summary").encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbfid;")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     header, *body = rows
     assert header[0] == "id"
     row = next(r for r in body if r[0] == "301")
     assert row[header.index("Grado di raggiungimento")] == "62,96"
     assert row[header.index("Peso")] == "33,34"
+    assert row[header.index("Obiettivo strategico")].startswith("301 Internazionalizzazione")
+
+
+def test_csv_in_english_has_no_byte_order_mark_and_commas(modena_result):
+    data = scorelang.render(modena_result, "csv", "summary", locale="en").encode("utf-8")
+    assert data.startswith(b"id,")
+    header, *body = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    row = next(r for r in body if r[0] == "301")
+    assert row[header.index("Achievement")] == "62.96"
+
+
+def test_csv_written_by_the_command_line_starts_with_the_mark_in_italian(tmp_path):
+    from scorelang import cli
+
+    from .conftest import MODENA_RULES, MODENA_VALUES
+
+    out = tmp_path / "indicatori.csv"
+    assert cli.main(["score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--format",
+                     "csv", "--view", "indicators", "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2)
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle, delimiter=";"))
+    assert header[:3] == ["id", "Nodo", "Indicatore"]
 
 
 def test_json_ignores_view_and_locale(modena_result):

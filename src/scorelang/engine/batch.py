@@ -6,6 +6,10 @@ operation per indicator and per branch; without it, one scenario after another t
 scalar evaluator. Both give the figures `Plan.evaluate` gives, to 1e-12 (the tests hold them to
 it). NaN in a column of numbers means N/D, as null does.
 
+A pandas DataFrame (one row per scenario, one column per indicator) is scored as its columns
+are, each checked first by `frames.scenario_columns`; its index labels the scenarios
+(`Batch.labels`), and `Batch.to_dataframe` gives the scores back as a DataFrame.
+
 This module scores; it does not build Result objects (ask `Plan.evaluate` for one scenario's).
 """
 
@@ -15,7 +19,7 @@ import datetime as dt
 import math
 import operator
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -23,6 +27,7 @@ from ..diagnostics import ValuesError
 from . import scoring
 from .compile import Program
 from .evaluate import SlotScores, adjustment_slots, score_slots, validate
+from .frames import DataFrame, Frame, batch_frame, is_frame, scenario_columns
 from .scoring import Missing, Reason
 from .values import Values
 from ..model import LARGEST, MissingPolicy, MissingTarget
@@ -43,7 +48,10 @@ def _numpy_module() -> Any:
             np = None
     return np
 
-Scenarios = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
+# Rows (a mapping id -> value per scenario), columns (id -> a value per scenario), or a pandas
+# DataFrame (one row per scenario, one column per indicator id).
+Table = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]  # rows, or columns
+Scenarios = Table | Frame
 
 # status codes in `Batch.status_codes`
 SCORED, MISSING, NOT_DUE, NEUTRALISED, NO_TARGET = 0, 1, 2, 3, 4
@@ -57,6 +65,8 @@ class Batch:
     `score(i, node_id)`, `status(i, node_id)` and `plan_score(i)` read one. `scores` and
     `status_codes` give the whole table, one row per scenario and one column per node in tree
     order: a numpy array (NaN for N/D) from the numpy engine, lists from the pure-Python one.
+    `labels` names the scenarios when they came as a DataFrame (its index); else None, and
+    scenarios are known by their position. `to_dataframe()` gives the scores as a DataFrame.
     """
 
     def __init__(self, node_ids: tuple[str, ...], slot_of_node: Sequence[int], slots: Any,
@@ -74,6 +84,7 @@ class Batch:
         self._not_due = not_due
         self._neutralised = neutralised  # numpy: the slots neutralised (in every scenario)
         self._no_target = no_target  # numpy: the slots left out for a `tbd` target
+        self.labels: Sequence[Any] | None = None  # a DataFrame's index: the scenarios' labels
 
     def __len__(self) -> int:
         return int(self._slots.shape[1]) if self.engine == "numpy" else len(self._slots)
@@ -137,16 +148,36 @@ class Batch:
                             SCORED).astype(np.int8).T
         return [[_code(row[s]) for s in self._slot_of_node] for row in self._slots]
 
+    def to_dataframe(self, long: bool = False) -> DataFrame:
+        """The scores as a pandas DataFrame (percent, NaN for N/D). Wide (the default): one
+        row per scenario, indexed by `labels` (or 0, 1, …) and named "scenario", one column per
+        node id in tree order. `long=True`: one row per scenario and node, with the columns
+        scenario, node, score and status (a categorical of STATUS). Needs pandas (the
+        `pandas` extra); the plan's own score stays in `plan_scores`."""
+        return batch_frame(self, STATUS, long)
+
 
 def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None = None,
                   engine: str = "auto", *, neutralised: Mapping[str, Any] | None = None,
                   overrides: Mapping[str, Any] | None = None,
                   previous: Mapping[str, Any] | None = None) -> Batch:
-    """Score every scenario: a sequence of mappings id -> value, or a columnar mapping
-    id -> sequence of values (a dict of lists or arrays, a DataFrame's `to_dict("list")`).
+    """Score every scenario: a sequence of mappings id -> value, a columnar mapping
+    id -> sequence of values (a dict of lists or arrays), or a pandas DataFrame (one row per
+    scenario, one column per indicator; its index becomes `Batch.labels`).
     `engine` is "numpy", "python" or "auto" (numpy when installed). `neutralised` and
     `overrides` (see `Values`) hold for every scenario, and so do the `previous` scores of
     targets still `tbd`."""
+    if is_frame(scenarios):
+        frame: DataFrame = scenarios
+        labels = frame.index
+        columns = scenario_columns(program, frame)
+        # A frame without columns still has its rows: each an empty scenario (all N/D).
+        batch = evaluate_many(program, columns or [{} for _ in range(len(labels))], as_of,
+                              engine, neutralised=neutralised, overrides=overrides,
+                              previous=previous)
+        batch.labels = labels
+        return batch
+    table = cast(Table, scenarios)
     adjusted = Values.from_mapping({}, neutralised=neutralised, overrides=overrides,
                                    previous=previous)
     if as_of is None and program.period is not None:
@@ -158,13 +189,13 @@ def evaluate_many(program: Program, scenarios: Scenarios, as_of: dt.date | None 
     if engine == "numpy" and np is None:
         raise ImportError("the numpy engine needs numpy: pip install 'scorelang[numpy]'")
     if engine != "python" and np is not None:
-        found = _numpy(program, scenarios, as_of, adjusted)
+        found = _numpy(program, table, as_of, adjusted)
         if found is not None:
             return found
-    return _python(program, _rows(scenarios), as_of, adjusted)
+    return _python(program, _rows(table), as_of, adjusted)
 
 
-def _rows(scenarios: Scenarios) -> Sequence[Mapping[str, Any]]:
+def _rows(scenarios: Table) -> Sequence[Mapping[str, Any]]:
     if not isinstance(scenarios, Mapping):
         return scenarios
     columns = {name: list(column) for name, column in scenarios.items()}
@@ -239,7 +270,7 @@ def _dates(column: Any, size: int) -> Any:
                      for v in column], dtype=float)
 
 
-def _numpy(program: Program, scenarios: Scenarios, as_of: dt.date | None,
+def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
            adjusted: Values) -> Batch | None:
     """The vectorised evaluation; None when some value needs the scalar path's judgement."""
     layout = program.layout

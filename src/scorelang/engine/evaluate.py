@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import weakref
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import repeat
 from typing import Any
 
@@ -24,7 +24,7 @@ from ..model import MissingPolicy, MissingTarget
 from .result import (Deferred, Finding, NodeFacts, NodeResult, NodeTable, Result,
                      ScorecardResult)
 from .scoring import Missing, Score
-from .values import Neutralisation, Override, Value, Values
+from .values import Neutralisation, Override, Value, ValueNote, Values
 
 
 def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Diagnostic]:
@@ -121,8 +121,8 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
     if found:
         notes += tuple(d for d in found if not d.is_error)
     result = Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
-                    _Nodes(program, slots, measured, as_of), plan_score, notes, cards,
-                    plan.bands, plan.policy.locale, findings, program.layout.rounded)
+                    _Nodes(program, slots, measured, as_of, values.notes), plan_score, notes,
+                    cards, plan.bands, plan.policy.locale, findings, program.layout.rounded)
     owner = weakref.ref(result)
     return result
 
@@ -450,13 +450,16 @@ def _percent(value: float | None) -> float | None:
 class _Nodes(NodeTable):
     """The scored slots of one evaluation, made into NodeResult objects as they are read."""
 
-    __slots__ = ("program", "slots", "measured", "as_of", "bands")
+    __slots__ = ("program", "slots", "measured", "as_of", "bands", "notes")
 
     def __init__(self, program: Program, slots: SlotScores, measured: list[Value],
-                 as_of: dt.date | None) -> None:
+                 as_of: dt.date | None, notes: Mapping[str, ValueNote] | None = None) -> None:
         super().__init__(program.layout.index)
         self.program, self.slots, self.measured, self.as_of = program, slots, measured, as_of
         self.bands: list[tuple[str, float]] | None = None
+        # The values file's remarks and sources, by indicator id: read as each use is built
+        # (every use of an indicator carries its note), never on the scoring path.
+        self.notes = notes
 
     def build(self, position: int) -> NodeResult:
         program = self.program
@@ -509,6 +512,10 @@ class _Nodes(NodeTable):
             facts["points"], facts["points_max"] = leaf_points(leaf, raw)
             baseline = leaf.indicator.baseline
             facts["baseline"] = None if baseline is None else baseline.value
+        if self.notes:
+            written = self.notes.get(leaf.indicator.id)
+            if written is not None and (written.note or written.source):
+                facts["note"] = written.to_dict()
         if facts:
             common["facts"] = NodeFacts(**facts)
         return NodeResult(**common, indicator=leaf.indicator.id,

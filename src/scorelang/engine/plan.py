@@ -107,8 +107,10 @@ class Plan:
                       neutralised: Mapping[str, Any] | None = None,
                       overrides: Mapping[str, Any] | None = None,
                       previous: Mapping[str, Any] | None = None) -> Batch:
-        """Score many scenarios at once: a sequence of mappings id -> value, or a columnar
-        mapping id -> sequence (NaN or None for N/D). With numpy, vectorised; else one by one.
+        """Score many scenarios at once: a sequence of mappings id -> value, a columnar
+        mapping id -> sequence (NaN or None for N/D), or a pandas DataFrame (one row per
+        scenario, one column per indicator; its index becomes `Batch.labels`). With numpy,
+        vectorised; else one by one.
         Each scenario's figures are those `evaluate` gives for it (to 1e-12). `neutralised`
         `overrides` and `previous` (as for `evaluate`) hold for every scenario."""
         from .batch import evaluate_many  # numpy is loaded with it, when installed

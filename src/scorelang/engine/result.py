@@ -69,7 +69,7 @@ class NodeResult:
     flags: tuple[str, ...] = ()
     band: str | None = None  # the plan's traffic-light band for the score; None when N/D
     # What only some nodes have (points, baseline, aggregation, link, neutralisation,
-    # override), read through the properties below.
+    # override, the values file's note), read through the properties below.
     facts: NodeFacts = NO_FACTS
 
     @property
@@ -99,6 +99,12 @@ class NodeResult:
     @property
     def override(self) -> Mapping[str, Any] | None:
         return self.facts.override
+
+    @property
+    def note(self) -> Mapping[str, str] | None:
+        """The values file's {note, source} beside an indicator's figure (either key may be
+        absent); None when it has none. Every use of the indicator carries it."""
+        return self.facts.note
 
     @property
     def display(self) -> str:
@@ -136,6 +142,8 @@ class NodeResult:
                 out["points_max"] = self.points_max
             if self.baseline is not None:
                 out["baseline"] = self.baseline
+            if self.note is not None:  # both keys always there, null when not written
+                out["note"] = {"note": self.note.get("note"), "source": self.note.get("source")}
         if self.neutralised is not None:
             out["neutralised"] = dict(self.neutralised)
         if self.override is not None:
@@ -410,6 +418,16 @@ class Result:
 
     def children(self, node_id: str | None) -> list[NodeResult]:
         return [node for node in self.nodes if node.parent == node_id]
+
+    def to_dataframe(self) -> Any:
+        """Every node as a row of a pandas DataFrame, in tree order, indexed by node id:
+        parent, kind, code, title, depth, weight, score (percent, NaN for N/D), display,
+        status, band, flags (comma-separated), and for indicator uses indicator, unit, value
+        (a number or a completion date), direction, target, target_source, due, raw, and the
+        values file's note and source. Needs pandas (the `pandas` extra)."""
+        from .frames import result_frame
+
+        return result_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -1,4 +1,11 @@
-"""Views as CSV for spreadsheets: Italian plans get `;` and decimal commas, as Excel expects.
+"""Views as CSV for spreadsheets: Italian plans get what Excel in Italian expects.
+
+Under the `it` locale the text starts with a byte order mark (U+FEFF, written as the UTF-8
+bytes EF BB BF), fields are separated by `;` and decimals by a comma: Excel on an Italian
+Windows opens such a file with a double click, accents intact and each field in its column
+(without the mark it reads the bytes as Windows-1252, and a comma-separated file lands in
+one column, `,` being the decimal separator there). Under `en`: no mark, `,` and `.`, as
+every other tool expects. Python reads either back with `encoding="utf-8-sig"`.
 
 Figures are the half-up display values without units or thousands separators, so a
 spreadsheet reads them as numbers; N/D stays the text N/D.
@@ -56,8 +63,14 @@ def _csv_cell(column: Column, row: dict[str, Any], locale: str, digits: int,
     return text_cell(cell(column, row, locale, digits, result.bands))
 
 
+# Excel's cue that a CSV is UTF-8 (written first, under the Italian locale only).
+BOM = "\ufeff"
+
+
 def to_csv(result: Result, view: View, locale: str) -> str:
     out = io.StringIO()
+    if locale == "it":
+        out.write(BOM)
     writer = csv.writer(out, delimiter=";" if locale == "it" else ",", lineterminator="\n")
     extra = ["id", "depth"] if view.depth_key else ["id"]
     headings = []

@@ -173,6 +173,7 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
     lines.append(pad + _head(node, root))
     detail = pad + INDENT
     lines.extend(detail + line for line in _adjustment_lines(node))
+    lines.extend(detail + line for line in _note_lines(node))
     if node.computation is not None:
         lines.extend(detail + line for line in _computation_lines(node, node.computation))
     if node.sum is not None:
@@ -198,6 +199,21 @@ def _adjustment_lines(node: NodeExplanation) -> list[str]:
     by = f" by {given['by']}" if given.get("by") else ""
     return [f"overridden{by} to {_percent(given['score'], node.places)} (the rules give "
             f"{_optional(given['computed'], node.places)}): {given['reason']}"]
+
+
+def _note_lines(node: NodeExplanation) -> list[str]:
+    """The values file's note and data source, as written; a line break in the note goes on
+    an indented line of its own, so that it cannot pass for a line of the explanation."""
+    if node.note is None:
+        return []
+    lines: list[str] = []
+    for key, word in (("note", "note"), ("source", "source")):
+        text = node.note.get(key)
+        if text:
+            first, *rest = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            lines.append(f"{word}: {first}")
+            lines.extend(f"{INDENT}{line}" for line in rest)
+    return lines
 
 
 def _computed(node: NodeExplanation) -> str:
@@ -521,6 +537,8 @@ def _node_dict(node: NodeExplanation) -> dict[str, Any]:
         "children": [_node_dict(child) for child in node.children],
         **({} if node.neutralised is None else {"neutralised": dict(node.neutralised)}),
         **({} if node.override is None else {"override": dict(node.override)}),
+        **({} if node.note is None else {"note": {"note": node.note.get("note"),
+                                                  "source": node.note.get("source")}}),
     }
     if node.rounded is not None:  # `rollup rounded` only, as `aggregation` in a sum
         out["rounded"] = node.rounded

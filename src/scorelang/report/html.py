@@ -3,7 +3,9 @@
 The page follows the order in which the seed report is read: a header (plan, period, monitoring
 date), the summary table of strategic objectives (Ambito | Obiettivo strategico | Grado di
 raggiungimento | Valutazione | Peso), a bar chart of the same, the whole scored tree (Allegato 1)
-with a bullet chart per indicator, the managers' individual scorecards, and a legend.
+with a bullet chart per indicator, the notes on the values (the values file's remarks and data
+sources, numbered as the footnote markers beside the indicators in the tree), the managers'
+individual scorecards, and a legend.
 
 What it must not do: compute (scores, bands and flags are the Result's, as they are), format a
 figure other than through `report.numbers`, or reach outside the file. It opens offline and
@@ -64,8 +66,13 @@ class _Page:
         self.annual: dict[str, model.Target] = {
             ind.id: ind.target for ind in (plan.indicators if plan else ()) if ind.target}
         self.children: dict[str | None, list[NodeResult]] = {}
+        # The notes on the values, numbered in tree order, one number per indicator (every use
+        # of it carries the same note): indicator id -> (number, {note, source}).
+        self.footnotes: dict[str, tuple[int, Any]] = {}
         for node in result:
             self.children.setdefault(node.parent, []).append(node)
+            if node.note is not None and node.indicator not in self.footnotes:
+                self.footnotes[node.indicator or node.id] = (len(self.footnotes) + 1, node.note)
 
     def percent(self, value: float | None, places: int = 2) -> str:
         return numbers.percent(value, self.locale, places)
@@ -101,8 +108,8 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefini
     """The whole report as one HTML document. `plan` (the definition) adds the annual target
     to indicators measured against a periodic one; without it only the target used is shown."""
     page = _Page(result, locale or result.locale, plan)
-    parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _scorecards(page),
-             _findings(page), _legend(page), _notes(page),
+    parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _value_notes(page),
+             _scorecards(page), _findings(page), _legend(page), _notes(page),
              f'<footer>{_e(page.text["footer" if result.rounded is None else "footer_rounded"])}'
              '</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
@@ -291,6 +298,11 @@ def _indicator_row(page: _Page, node: NodeResult) -> str:
     flags = "".join(f'<span class="flag" title="{_e(page.flag_text.get(f, (f, f))[1])}">'
                     f'{_e(page.flag_text.get(f, (f, f))[0])}</span>' for f in shown)
     extra = f'<small class="ind-id">{_e(node.indicator)}</small>{flags}'
+    if node.indicator in page.footnotes:
+        number, note = page.footnotes[node.indicator]
+        said = " — ".join(text for text in (note.get("note"), note.get("source")) if text)
+        extra = (f'<sup class="note-ref"><a href="#value-note-{number}" title="{_e(said)}">'
+                 f'{number}</a></sup>{extra}')
     value = _e(_unbroken(numbers.measure(node.value, node.unit, page.locale)))
     if node.value is None:
         value = '<span class="nd-text">N/D</span>'
@@ -537,6 +549,25 @@ def _bullet_key(page: _Page) -> str:
     )
     return "".join(f'<li><svg class="key" width="24" height="15" viewBox="0 0 24 15" '
                    f'aria-hidden="true">{mark}</svg>{_e(text)}</li>' for mark, text in samples)
+
+
+def _value_notes(page: _Page) -> str:
+    """The notes on the values, numbered as the tree's markers: the note (its line breaks
+    kept) and the data source."""
+    if not page.footnotes:
+        return ""
+    items = []
+    for indicator, (number, note) in page.footnotes.items():
+        lines = (note.get("note") or "").replace("\r\n", "\n").replace("\r", "\n")
+        said = "<br>".join(_e(line) for line in lines.split("\n"))
+        source = note.get("source")
+        if source:
+            said += (f'<span class="source">{_e(page.text["source_of"])}: {_e(source)}'
+                     '</span>')
+        items.append(f'<li id="value-note-{number}" data-indicator="{_e(indicator)}">'
+                     f'<b>{_e(indicator)}</b> {said}</li>')
+    return (f'<section class="value-notes"><h2>{_e(page.text["value_notes"])}</h2>'
+            f'<ol>{"".join(items)}</ol></section>')
 
 
 def _notes(page: _Page) -> str:

@@ -2,15 +2,22 @@
 
 A `|` in a cell (a title, say) is written `\\|`, and a line break as a space: either would
 otherwise end the cell or the row and shift every column after it.
+
+Notes on the values are GitHub's footnotes: `[^1]` after the node's name, `[^1]: the note`
+under the table. A note is text the office wrote, not Markdown: every character Markdown
+gives a meaning (`<`, `&`, `*`, `[`…) is escaped with a backslash, and a line break becomes
+a space (a footnote is one paragraph).
 """
 
 from __future__ import annotations
 
+import re
+
 from tabulate import tabulate
 
 from ..engine.result import Result
-from .table import heading, places, rows
-from .views import View
+from .table import heading, notes_heading, places, rows
+from .views import View, footnote_text, footnotes
 
 _RIGHT = {"percent", "weight", "measure", "points", "scale_points"}
 
@@ -19,9 +26,23 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
 
 
+# What CommonMark (and GitHub's tables and strikethrough) reads as markup within a line: a
+# backslash before it makes it text. Markup that only counts at the start of a line (`#`,
+# `-`, `1.`) cannot occur: a footnote's line starts with its `[^N]:`.
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def plain(text: str) -> str:
+    """Text shown as written, whatever Markdown would make of it."""
+    return _MARKUP.sub(r"\\\1", " ".join(text.split()))
+
+
 def to_markdown(result: Result, view: View, locale: str) -> str:
+    view, numbered, notes = footnotes(view)
+    marks = {position: f"[^{number}]" for position, number in numbered.items()}
     body = [[_cell(text) for text in line]
-            for line in rows(view, locale, places(result), result.bands, shorten=False)]
+            for line in rows(view, locale, places(result), result.bands, shorten=False,
+                             marks=marks)]
     if view.depth_key is not None:
         # Markdown collapses spaces: indent tree levels with non-breaking spaces instead.
         key = [c.key for c in view.columns].index(view.depth_key)
@@ -31,4 +52,8 @@ def to_markdown(result: Result, view: View, locale: str) -> str:
     table = tabulate(body, headers=[_cell(c.heading(locale)) for c in view.columns], tablefmt="github",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
                      disable_numparse=True, preserve_whitespace=True)
-    return f"## {heading(result, locale, view.heading(locale))}\n\n{table}\n"
+    text = f"## {heading(result, locale, view.heading(locale))}\n\n{table}\n"
+    if notes:
+        text += f"\n### {plain(notes_heading(locale))}\n\n" + "".join(
+            f"[^{note.number}]: {plain(footnote_text(note, locale))}\n" for note in notes)
+    return text

@@ -1,8 +1,12 @@
-"""Views as terminal tables (tabulate), indented by depth where the view has a tree."""
+"""Views as terminal tables (tabulate), indented by depth where the view has a tree.
+
+Notes on the values are numbered footnotes: a marker "[1]" after the node's name, the notes
+listed under the table (views.footnotes).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tabulate import tabulate
 
@@ -10,7 +14,8 @@ from ..model import Band
 from ..engine.result import Result
 from ..engine import numbers
 from .cells import cell
-from .views import View
+from .views import Footnote, View, footnote_text, footnotes
+from .words import PAGE_WORDS
 
 TITLE_WIDTH = 64
 _RIGHT = {"percent", "weight", "measure", "points", "scale_points"}
@@ -20,21 +25,46 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def marked_column(view: View) -> str:
+    """The column a footnote's marker follows: the tree's names, else the indicator's title."""
+    keys = [column.key for column in view.columns]
+    return view.depth_key or ("title" if "title" in keys else keys[0])
+
+
 def rows(view: View, locale: str, places: int, bands: Sequence[Band],
-         shorten: bool = True) -> list[list[str]]:
+         shorten: bool = True, marks: Mapping[int, str] | None = None) -> list[list[str]]:
+    """The cells as text; `marks` (row position -> marker) are added to `marked_column`
+    after shortening, so that a long title never loses its marker."""
     out = []
-    for row in view.rows:
+    marked = marked_column(view) if marks else None
+    for position, row in enumerate(view.rows):
         line = []
         for column in view.columns:
             text = cell(column, row, locale, places, bands)
+            mark = marks.get(position) if marks and column.key == marked else None
+            room = TITLE_WIDTH - (len(mark) + 1 if mark else 0)
             if column.key == view.depth_key:
                 indent = "  " * int(row.get("depth", 0))
-                text = indent + (_shorten(text, TITLE_WIDTH - len(indent)) if shorten else text)
+                text = indent + (_shorten(text, room - len(indent)) if shorten else text)
             elif shorten and column.kind == "text":
-                text = _shorten(text, TITLE_WIDTH)
-            line.append(text)
+                text = _shorten(text, room)
+            line.append(f"{text} {mark}" if mark else text)
         out.append(line)
     return out
+
+
+def notes_heading(locale: str) -> str:
+    return PAGE_WORDS.get(locale, PAGE_WORDS["en"])["value_notes"]
+
+
+def _footnote_lines(notes: Sequence[Footnote], locale: str) -> str:
+    """The footnotes under the table; a note's own line breaks indented under its first."""
+    lines = [notes_heading(locale)]
+    for note in notes:
+        head = f"[{note.number}] "
+        text = footnote_text(note, locale).replace("\r\n", "\n").replace("\r", "\n")
+        lines.append(head + text.replace("\n", "\n" + " " * len(head)))
+    return "\n".join(lines) + "\n"
 
 
 def heading(result: Result, locale: str, what: str) -> str:
@@ -58,8 +88,11 @@ def places(result: Result) -> int:
 
 
 def to_table(result: Result, view: View, locale: str) -> str:
-    table = tabulate(rows(view, locale, places(result), result.bands),
+    view, numbered, notes = footnotes(view)
+    marks = {position: f"[{number}]" for position, number in numbered.items()}
+    table = tabulate(rows(view, locale, places(result), result.bands, marks=marks),
                      headers=[c.heading(locale) for c in view.columns], tablefmt="simple",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
                      disable_numparse=True, preserve_whitespace=True)
-    return f"{heading(result, locale, view.heading(locale))}\n\n{table}\n"
+    text = f"{heading(result, locale, view.heading(locale))}\n\n{table}\n"
+    return text + ("\n" + _footnote_lines(notes, locale) if notes else "")

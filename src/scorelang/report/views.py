@@ -17,6 +17,7 @@ import attrs
 from ..model import TargetUsed
 from ..engine import numbers
 from ..engine.result import NodeResult, Result, ScorecardResult
+from .words import PAGE_WORDS
 
 SUMMARY_DEPTH = 2  # areas (1) and strategic objectives (2): the seed's summary table
 
@@ -27,7 +28,8 @@ class Column:
     title: str  # English
     titolo: str  # Italian
     # text, percent, weight, target, measure, band, status, flags, points (a change),
-    # scale_points (points on a table's scale), reward_band, note
+    # scale_points (points on a table's scale), reward_band, note, value_note (the values
+    # file's note or source on an indicator)
     kind: str = "text"
 
     def heading(self, locale: str) -> str:
@@ -110,6 +112,14 @@ _NOTE = Column("note", "Neutralised / overridden", "Neutralizzazione / rettifica
 # Shown only when some indicator is scored by a `points N` table, or declares a `baseline`:
 # beside the achievement and the target (Modena's views keep their columns).
 _POINTS = Column("points", "Points", "Punti", "scale_points")
+# Shown only when some indicator has a note or a source in the values file: columns in the
+# CSV; the table and markdown make them numbered footnotes (`footnotes`), long text being
+# what a column of a terminal table reads worst.
+_VALUE_NOTE = Column("value_note", PAGE_WORDS["en"]["value_note"],
+                     PAGE_WORDS["it"]["value_note"], "value_note")
+_VALUE_SOURCE = Column("value_source", PAGE_WORDS["en"]["data_source"],
+                       PAGE_WORDS["it"]["data_source"], "value_note")
+VALUE_NOTE_KEYS = ("value_note", "value_source")
 _BASELINE = Column("baseline", "Baseline", "Valore di partenza", "measure")
 
 
@@ -123,6 +133,53 @@ def _with_points_and_baseline(columns: tuple[Column, ...],
         if column is _SCORE and any("points" in row for row in rows):
             out.append(_POINTS)
     return tuple(out)
+
+
+def _value_notes(rows: Sequence[dict[str, Any]]) -> tuple[Column, ...]:
+    return (_VALUE_NOTE, _VALUE_SOURCE) if any("value_note" in row for row in rows) else ()
+
+
+@attrs.frozen
+class Footnote:
+    """A note on an indicator's value, numbered once for every row of the indicator."""
+
+    number: int
+    indicator: str
+    note: str | None
+    source: str | None
+
+
+def footnotes(view: View) -> tuple[View, dict[int, int], tuple[Footnote, ...]]:
+    """The view without its columns of notes on the values; the footnote number of each row
+    (by position) that has one; and the footnotes, numbered in order of first appearance.
+    Every use of an indicator carries the same note, so it has one number."""
+    kept = tuple(c for c in view.columns if c.key not in VALUE_NOTE_KEYS)
+    if len(kept) == len(view.columns):
+        return view, {}, ()
+    numbers_of: dict[str, int] = {}
+    marks: dict[int, int] = {}
+    notes: list[Footnote] = []
+    for position, row in enumerate(view.rows):
+        if "value_note" not in row:
+            continue
+        indicator = str(row.get("indicator") or row.get("id"))
+        if indicator not in numbers_of:
+            numbers_of[indicator] = len(notes) + 1
+            notes.append(Footnote(len(notes) + 1, indicator, row.get("value_note"),
+                                  row.get("value_source")))
+        marks[position] = numbers_of[indicator]
+    return attrs.evolve(view, columns=kept), marks, tuple(notes)
+
+
+def footnote_text(footnote: Footnote, locale: str) -> str:
+    """A footnote's words after its number: "export: the note (Fonte: ISTAT)"; the note's own
+    line breaks kept (each renderer decides what to do with them)."""
+    words = PAGE_WORDS.get(locale, PAGE_WORDS["en"])
+    parts = [footnote.note] if footnote.note else []
+    if footnote.source:
+        source = f"{words['source_of']}: {footnote.source}"
+        parts.append(f"({source})" if parts else source)
+    return f"{footnote.indicator}: " + " ".join(parts)
 
 
 def label(node: NodeResult) -> str:
@@ -143,6 +200,9 @@ def _node_row(node: NodeResult) -> dict[str, Any]:
     if node.neutralised is not None or node.override is not None:
         row["note"] = Note(node.neutralised, node.override, node.places)
     if node.kind == "indicator":
+        if node.note is not None:
+            row["value_note"] = node.note.get("note")
+            row["value_source"] = node.note.get("source")
         row["target"] = Target(node.target, node.unit) if node.target else None
         row["value"] = Measure(node.value, node.unit)
         row["raw"] = node.raw
@@ -190,6 +250,7 @@ def tree(result: Result, depth: int | None = None) -> View:
         columns += (Column("advice", "Advice", "Indicazioni", "flags"),)
     if any("note" in row for row in rows):
         columns += (_NOTE,)
+    columns += _value_notes(rows)
     return View("tree", "Scored tree", "Albero degli obiettivi", columns, tuple(rows),
                 depth_key="node")
 
@@ -205,6 +266,7 @@ def indicators(result: Result, depth: int | None = None) -> View:
     columns = _with_points_and_baseline(columns, rows)
     if any("note" in row for row in rows):
         columns += (_NOTE,)
+    columns += _value_notes(rows)
     return View("indicators", "Indicators", "Indicatori", columns, rows)
 
 

@@ -1,5 +1,6 @@
-"""The words of the html and xlsx reports, in Italian and English: headings, labels, and what
-each flag means. Words only: no figure is formatted here (engine.numbers does that).
+"""The words of the reports, in Italian and English: headings, labels (the html and xlsx
+reports', and the notes on the values every report shows), and what each flag means. Words
+only: no figure is formatted here (engine.numbers does that).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
         "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
+        "value_notes": "Note ai valori", "value_note": "Nota al valore",
+        "data_source": "Fonte del dato", "source_of": "Fonte",
         "met": "zona in cui il target è raggiunto",
         "bullet_help": "La barra è il valore rilevato, colorata secondo la valutazione; la "
                        "linea nera continua è il target annuale, quella blu tratteggiata il "
@@ -56,6 +59,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
         "from": "from", "to": "to", "notes": "Scoring notes",
+        "value_notes": "Notes on the values", "value_note": "Value note",
+        "data_source": "Data source", "source_of": "Source",
         "met": "zone where the target is met",
         "bullet_help": "The bar is the measured value, coloured by its rating; the solid "
                        "black line is the annual target, the dashed blue one the periodic "

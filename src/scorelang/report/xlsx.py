@@ -2,7 +2,9 @@
 
 One sheet per view: "Summary" (areas and strategic objectives, the seed's table), "Tree" (every
 node, titles indented, rows grouped by outline level so Excel folds them like Allegato 1),
-"Indicators" (one row per indicator use) and "Scorecards" (the managers' individual objectives).
+"Indicators" (one row per indicator use, with the values file's note and data source in two
+columns at the end when some indicator has one) and "Scorecards" (the managers' individual
+objectives).
 Sheet names stay English whatever the locale, so that formulas and scripts can name them;
 headings and words in the cells follow the locale.
 
@@ -37,7 +39,7 @@ from ..model import Band, TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from .cells import reward_band_text
 from .views import Note, note_text
-from .words import FLAG_WORDS
+from .words import FLAG_WORDS, PAGE_WORDS
 
 SHEETS = ("Summary", "Tree", "Indicators", "Scorecards", "Findings")
 
@@ -63,6 +65,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "component_kind": "componente", "plan_kind": "ente", "behaviours_kind": "comportamenti",
         "behaviour_kind": "comportamento", "rating": "Giudizio",
         "reward_band": "Fascia premiale", "reward": "Quota premio",
+        "value_note": PAGE_WORDS["it"]["value_note"],
+        "data_source": PAGE_WORDS["it"]["data_source"],
     },
     "en": {
         "category": "Category", "severity": "Severity", "finding": "Finding", "rule": "Rule",
@@ -83,6 +87,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "component_kind": "component", "plan_kind": "plan", "behaviours_kind": "behaviours",
         "behaviour_kind": "behaviour", "rating": "Evaluator's rating",
         "reward_band": "Reward band", "reward": "Reward",
+        "value_note": PAGE_WORDS["en"]["value_note"],
+        "data_source": PAGE_WORDS["en"]["data_source"],
     },
 }
 _DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
@@ -294,11 +300,15 @@ def _indicators(book: _Book) -> None:
         extra += ("baseline",)
     if any(node.points_max is not None for node in nodes):
         extra += ("points", "points_max")
+    # The values file's note and data source, likewise only when some indicator has one.
+    if any(node.note is not None for node in nodes):
+        extra += ("value_note", "data_source")
     sheet = book.sheet("Indicators", ("node", "indicator", "title", "unit", "direction",
                                       "target", "source", "due", "value", "raw", "achievement",
                                       "band", "status", "flags", "weight") + extra,
                        (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10)
-                       + (14,) * len(extra), freeze="D2")
+                       + tuple(50 if key == "value_note" else 14 for key in extra),
+                       freeze="D2")
     for node in book.result:
         if node.kind != "indicator":
             continue
@@ -326,6 +336,12 @@ def _indicators(book: _Book) -> None:
                 cell.value, cell.number_format = node.points, "0." + "0" * node.places
             elif key == "points_max" and node.points_max is not None:
                 cell.value, cell.number_format = node.points_max, "0.##"
+            elif key in ("value_note", "data_source") and node.note is not None:
+                # Text as written (line breaks kept, wrapped); one starting like a formula
+                # stays text (_text_only).
+                written = node.note.get("note" if key == "value_note" else "source")
+                cell.value = _clean(written)
+                cell.alignment = book.xl.styles.Alignment(wrap_text=True, vertical="top")
     book.finish(sheet)
 
 

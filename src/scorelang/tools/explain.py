@@ -155,6 +155,8 @@ class NodeExplanation:
     # of an override (the Result's, see NodeResult).
     neutralised: Mapping[str, str] | None = None
     override: Mapping[str, Any] | None = None
+    # Indicator uses: the values file's {note, source} beside the figure (information).
+    note: Mapping[str, str] | None = None
 
 
 @attrs.frozen
@@ -250,7 +252,8 @@ class _Tree:
                                figures.score, figures.status, figures.places,
                                self.share(node_id), expanded=False,
                                rounded=self.program.layout.rounded,
-                               neutralised=figures.neutralised, override=figures.override)
+                               neutralised=figures.neutralised, override=figures.override,
+                               note=figures.note)
         if depth is not None and depth < 0:
             return line
         if step.link is not None:
