@@ -164,4 +164,10 @@ CODES: dict[str, str] = {
     "SL602": "what-if operation that does not apply here",
     "SL603": "what-if operation that cannot be read",
     "SL604": "what-if figure not finite or beyond the limits of a number",
+    "SL801": "goal-seek or sensitivity names no such node",
+    "SL802": "goal outside the scores the node can have",
+    "SL803": "goal-seek varies something that is not an indicator",
+    "SL804": "goal-seek varies an indicator not used under the node",
+    "SL805": "plan total asked of a plan whose areas are not weighted",
+    "SL806": "goal that cannot be read as a score",
 }
