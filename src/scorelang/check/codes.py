@@ -1,7 +1,7 @@
 """The catalogue of diagnostic codes: one stable code per kind of problem, with its title.
 
 Codes never change meaning once released. SL0xx files, SL1xx syntax and literals, SL2xx plan
-rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations. docs/diagnostics.md explains each one
+rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations, SL8xx goal-seek and sensitivity. docs/diagnostics.md explains each one
 with a bad and a good example; a test keeps the two in step.
 """
 
