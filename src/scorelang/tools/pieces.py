@@ -238,10 +238,29 @@ def breakpoints(leaf: Leaf) -> list[float]:
         cuts |= {x for x, _ in rule.knots}
     levels, _ = _raw_levels(leaf)
     ratio = hyperbolic(leaf)
-    cuts |= _crossings(raw_of(leaf), sorted(cuts),
-                       lambda lower, upper: HYPERBOLIC if ratio and (lower >= 0 or upper <= 0)
-                       else AFFINE, levels)
-    return sorted(x for x in cuts if -LIMIT <= x <= LIMIT)
+    crossed = _crossings(raw_of(leaf), sorted(cuts),
+                         lambda lower, upper: HYPERBOLIC if ratio and (lower >= 0 or upper <= 0)
+                         else AFFINE, levels)
+    # a crossing a few ulps from an exact cut (the floor met at exactly 0) is that cut
+    cuts |= {x for x in crossed
+             if all(abs(x - c) > SAME_POINT * max(1.0, abs(c)) for c in cuts)}
+    return _distinct(sorted(x for x in cuts if -LIMIT <= x <= LIMIT))
+
+
+# Two breakpoints this close (relative) are one: a crossing solved from a piece's figures may
+# land a few ulps from a cut already known (the floor met at exactly 0), and a piece between
+# them would be too narrow to read.
+SAME_POINT = 1e-9
+
+
+def _distinct(points: list[float]) -> list[float]:
+    """Sorted points without near-duplicates, keeping the first of each cluster."""
+    kept: list[float] = []
+    for x in points:
+        if kept and x - kept[-1] <= SAME_POINT * max(1.0, abs(x)):
+            continue
+        kept.append(x)
+    return kept
 
 
 def form_of(leaf: Leaf, lower: float, upper: float) -> str:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..diagnostics import error
 from ..engine.compile import Leaf
 from ..engine.values import Values
 from . import pieces
@@ -197,7 +198,7 @@ def sensitivity(plan: Plan, values: Values, node: str | None = None,
     if node is not None:
         named = pieces.node_of(result, plan.id, node)
         if named is None and result.score is None:
-            raise GoalError([pieces.error(
+            raise GoalError([error(
                 "SL805", f"plan `{plan.id}` has no total score: its areas are not weighted",
                 None, "name an area or an objective, or leave NODE out for every area")])
         targets: list[str | None] = [named]
