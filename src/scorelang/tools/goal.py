@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..diagnostics import ScorelangError, did_you_mean, error
+from ..diagnostics import did_you_mean, error
 from ..engine import scoring
 from ..engine.compile import Leaf
 from ..engine.rounding import half_up
 from ..engine.values import Values
 from . import pieces
-from .pieces import LIMIT, REACHES, Probe
+from .pieces import LIMIT, REACHES, GoalError, Probe
 
 if TYPE_CHECKING:
     from ..api import Plan
@@ -51,10 +51,6 @@ METHODS = ("closed_form", "inverse", "bisection", "at_breakpoint", "dates")
 COUNT_UNITS = frozenset({"N", "N.", "n", "n.", "nr", "numero"})
 # A jointly moved share is at most this many times the distance to target.
 MOST_SHARE = 100.0
-
-
-class GoalError(ScorelangError):
-    """A goal-seek or sensitivity request that cannot be answered (SL801–SL809)."""
 
 
 @attrs.frozen
@@ -538,3 +534,6 @@ def goal_seek(plan: Plan, values: Values, node: str | None, goal: float,
     title = probe.base.plan_title if probe.node is None else probe.base[probe.node].title
     return GoalSeek(plan.id, plan.title, probe.period, probe.as_of, probe.base.locale, places,
                     probe.node, title, goal, probe.current, answers, joint, probe.calls)
+
+
+__all__ = ["Answer", "GoalError", "GoalSeek", "Joint", "Move", "REASONS", "goal_seek"]

@@ -47,6 +47,10 @@ REACHES = 1e-7
 AFFINE, HYPERBOLIC = "affine", "hyperbolic"
 
 
+class GoalError(ScorelangError):
+    """A goal-seek or sensitivity request that cannot be answered (SL801–SL806)."""
+
+
 def node_of(result: Result, plan_id: str, name: str | None) -> str | None:
     """The node a command names: a node id as reports show it (an area or objective code, a
     group or an indicator use by its path), or the plan itself (its id, `plan`, or None).
@@ -58,7 +62,7 @@ def node_of(result: Result, plan_id: str, name: str | None) -> str | None:
     close = did_you_mean(name, [n.id for n in result]) or (
         f"name a node as the score report shows it (an area or objective code such as "
         f"`{next((n.id for n in result if n.kind == 'objective'), '301')}`), or `plan`")
-    raise ScorelangError([error("SL801", f"unknown node `{name}` in plan `{plan_id}`", None,
+    raise GoalError([error("SL801", f"unknown node `{name}` in plan `{plan_id}`", None,
                                 close)])
 
 
