@@ -253,3 +253,10 @@ def test_slopes_equal_finite_differences_of_rescoring(plan_values):
         assert left == pytest.approx(expected, rel=1e-3, abs=1e-6)
         at = rescored(plan, values, "11", {slope.indicator: slope.target})
         assert at - base == pytest.approx(slope.headroom, abs=1e-9)
+
+
+def test_varying_an_indicator_use_names_its_indicator(modena):
+    plan, values = modena
+    with pytest.raises(ScorelangError) as caught:
+        goal_seek(plan, values, "301", 80.0, ["301/indicatori/partecipanti_internaz"])
+    assert "`partecipanti_internaz`" in caught.value.diagnostics[0].hint

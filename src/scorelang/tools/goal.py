@@ -168,11 +168,10 @@ def chosen(probe: Probe, vary: Sequence[str]) -> list[str]:
     problems = []
     for name in vary:
         if name not in probe.leaves:
-            nodes = [n.id for n in probe.program.nodes]
-            hint = ("a node, not an indicator: name the indicator it uses, "
-                    f"`{_indicator_of(probe, name)}`" if name in nodes and
-                    _indicator_of(probe, name) else None) or did_you_mean(name, list(probe.leaves)) \
-                or "name an indicator by its id, as the values file does"
+            used = _indicator_of(probe, name)
+            hint = (f"a node, not an indicator: name the indicator it uses, `{used}`" if used
+                    else did_you_mean(name, list(probe.leaves))
+                    or "name an indicator by its id, as the values file does")
             problems.append(error("SL803", f"`{name}` is not an indicator of plan "
                                   f"`{probe.program.plan.id}`", None, hint))
         elif name not in under:
@@ -186,8 +185,11 @@ def chosen(probe: Probe, vary: Sequence[str]) -> list[str]:
 
 
 def _indicator_of(probe: Probe, node_id: str) -> str | None:
-    compiled = next(n for n in probe.program.nodes if n.id == node_id)
-    return None if compiled.leaf is None else probe.program.leaves[compiled.leaf].indicator.id
+    """The indicator a node uses, when the node is an indicator use (None otherwise)."""
+    compiled = next((n for n in probe.program.nodes if n.id == node_id), None)
+    if compiled is None or compiled.leaf is None:
+        return None
+    return probe.program.leaves[compiled.leaf].indicator.id
 
 
 def blocked(probe: Probe, indicator: str) -> str | None:

@@ -187,8 +187,8 @@ def fit(f: Callable[[float], float | None], lower: float, upper: float, form: st
     return Fit(form, fp - beta * gp, beta)
 
 
-def _crossings(f: Callable[[float], float], cuts: Sequence[float], form: Callable[[float, float], str],
-               levels: Iterable[float]) -> set[float]:
+def _crossings(f: Callable[[float], float], cuts: Sequence[float],
+               form: Callable[[float, float], str], levels: Iterable[float]) -> set[float]:
     """The x at which `f` (one form on each piece between `cuts`) takes each of `levels`."""
     found: set[float] = set()
     bounds = [-math.inf, *sorted(set(cuts)), math.inf]
