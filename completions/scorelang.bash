@@ -5,12 +5,14 @@
 #    source ~/.local/share/bash_completion/scorelang
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
-_shtab_scorelang_subparsers=(score advise verify whatif compare diff explain check fmt test schema lsp)
+_shtab_scorelang_subparsers=(score advise verify whatif goal sensitivity compare diff explain check fmt test schema lsp)
 
 _shtab_scorelang_score_option_strings=(-h --help --values --period --as-of --format --depth --locale --output -o --force --view)
 _shtab_scorelang_advise_option_strings=(-h --help --values --period --as-of --format --depth --locale --output -o --force)
 _shtab_scorelang_verify_option_strings=(-h --help --values --reported --period --as-of --format)
 _shtab_scorelang_whatif_option_strings=(-h --help --values --drop --set-target --set-weight --set-value --ops --keep-weights --period --as-of --format --write --force)
+_shtab_scorelang_goal_option_strings=(-h --help --values --vary --jointly --period --as-of --format)
+_shtab_scorelang_sensitivity_option_strings=(-h --help --values --period --as-of --format --output -o --force)
 _shtab_scorelang_compare_option_strings=(-h --help --values --period --format --depth --locale --output -o --force)
 _shtab_scorelang_diff_option_strings=(-h --help --values --period --as-of --format --locale --output -o --force)
 _shtab_scorelang_explain_option_strings=(-h --help --values --format --depth --period --as-of)
@@ -36,6 +38,12 @@ _shtab_scorelang_whatif_pos_0_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_whatif___values_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_whatif___ops_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_whatif___write_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_goal_pos_0_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_goal___values_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_sensitivity_pos_0_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_sensitivity___values_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_sensitivity___output_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_sensitivity__o_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_compare_pos_0_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_compare___values_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_compare___output_COMPGEN=_shtab_compgen_files
@@ -62,6 +70,8 @@ _shtab_scorelang_advise___format_choices=(table markdown csv json html xlsx)
 _shtab_scorelang_advise___locale_choices=(it en)
 _shtab_scorelang_verify___format_choices=(text json)
 _shtab_scorelang_whatif___format_choices=(text json)
+_shtab_scorelang_goal___format_choices=(text markdown json)
+_shtab_scorelang_sensitivity___format_choices=(text markdown json html)
 _shtab_scorelang_compare___format_choices=(table markdown csv json html xlsx)
 _shtab_scorelang_compare___locale_choices=(it en)
 _shtab_scorelang_diff___format_choices=(text markdown json html)
@@ -69,7 +79,7 @@ _shtab_scorelang_diff___locale_choices=(it en)
 _shtab_scorelang_explain___format_choices=(text json)
 _shtab_scorelang_check___format_choices=(text json github sarif)
 _shtab_scorelang_test___format_choices=(text json)
-_shtab_scorelang_pos_0_choices=(score advise verify whatif compare diff explain check fmt test schema lsp)
+_shtab_scorelang_pos_0_choices=(score advise verify whatif goal sensitivity compare diff explain check fmt test schema lsp)
 
 _shtab_scorelang_score__h_nargs=0
 _shtab_scorelang_score___help_nargs=0
@@ -83,6 +93,13 @@ _shtab_scorelang_whatif__h_nargs=0
 _shtab_scorelang_whatif___help_nargs=0
 _shtab_scorelang_whatif___keep_weights_nargs=0
 _shtab_scorelang_whatif___force_nargs=0
+_shtab_scorelang_goal__h_nargs=0
+_shtab_scorelang_goal___help_nargs=0
+_shtab_scorelang_goal___vary_nargs=+
+_shtab_scorelang_goal___jointly_nargs=0
+_shtab_scorelang_sensitivity__h_nargs=0
+_shtab_scorelang_sensitivity___help_nargs=0
+_shtab_scorelang_sensitivity___force_nargs=0
 _shtab_scorelang_compare_pos_0_nargs=+
 _shtab_scorelang_compare__h_nargs=0
 _shtab_scorelang_compare___help_nargs=0

@@ -257,7 +257,8 @@ def test_heading_has_the_catalogue_title_and_an_anchor(section):
 # Mistakes made on the command line, or in files (published figures, what-if operations) that
 # these tests do not model as examples: shown by their output alone.
 COMMAND_LINE_CODES = {"SL314", "SL501", "SL502", "SL503", "SL504", "SL601", "SL602", "SL603",
-                      "SL604", "SL810"}
+                      "SL604", "SL801", "SL802", "SL803", "SL804", "SL805", "SL806",
+                      "SL810"}
 
 
 @pytest.mark.parametrize("section", CODE_SECTIONS, ids=[s.code for s in CODE_SECTIONS])

@@ -41,13 +41,23 @@ def block_with(text: str) -> str:
     return found[0]
 
 
-def test_the_page_has_the_five_examples():
-    assert len(blocks()) == 5
+def test_the_page_has_the_six_examples():
+    assert len(blocks()) == 6
 
 
 def test_the_plan_diff_example_runs(monkeypatch):
     namespace = run(block_with("outcome = plan_diff(old, new, june)"), monkeypatch)
     assert namespace["markdown"].startswith("# Plans compared")
+
+
+def test_goal_seek_and_sensitivity_run(monkeypatch, capsys):
+    namespace = run(block_with("goal_seek(plan, june"), monkeypatch)
+    answer, top = namespace["answer"], namespace["top"]
+    figures = dict(namespace["june"].values, partecipanti_internaz=answer.value)
+    again = namespace["plan"].evaluate(figures, period="H1", as_of=namespace["june"].as_of)
+    assert f"{again['301'].score:.2f}" == "80.00" == f"{answer.score:.2f}"
+    assert top.indicator == "partecipanti_internaz"
+    assert capsys.readouterr().out.splitlines()[-1] == "SL801"
 
 
 def test_the_api_overview_runs(monkeypatch):

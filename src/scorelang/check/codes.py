@@ -2,7 +2,7 @@
 
 Codes never change meaning once released. SL0xx files, SL1xx syntax and literals, SL2xx plan
 rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations,
-SL8xx the plan diff. docs/diagnostics.md explains each one
+SL801-SL809 goal-seek and sensitivity, SL810-SL819 the plan diff. docs/diagnostics.md explains each one
 with a bad and a good example; a test keeps the two in step.
 """
 
@@ -172,5 +172,11 @@ CODES: dict[str, str] = {
     "SL602": "what-if operation that does not apply here",
     "SL603": "what-if operation that cannot be read",
     "SL604": "what-if figure not finite or beyond the limits of a number",
+    "SL801": "goal-seek or sensitivity names no such node",
+    "SL802": "goal outside the scores the node can have",
+    "SL803": "goal-seek varies something that is not an indicator",
+    "SL804": "goal-seek varies an indicator not used under the node",
+    "SL805": "plan total asked of a plan whose areas are not weighted",
+    "SL806": "goal that cannot be read as a score",
     "SL810": "plans with different ids compared",
 }

@@ -30,6 +30,7 @@ from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagn
                        cmd_advise, cmd_check, cmd_compare, cmd_diff, cmd_explain, cmd_fmt,
                        cmd_lsp,
                        cmd_schema, cmd_score, cmd_test, cmd_verify, cmd_whatif)
+from .goal import add_commands as add_goal_commands
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -138,6 +139,8 @@ def parser() -> argparse.ArgumentParser:
     what.add_argument("--write", metavar="OUT.score", help="write the re-modulated plan")
     _force_option(what, "OUT.score")
     what.set_defaults(run=cmd_whatif)
+
+    add_goal_commands(commands)  # goal, sensitivity (issue 17)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")
