@@ -341,8 +341,8 @@ class _Workbook:
             chosen = [attrs.evolve(t, period=t.sheet) for t in with_table]
         for table in found:
             if table not in with_table:
-                problems.append(warning("SL339", f"{table.where} holds no values table "
-                                        "(no indicatore and valore columns): not read",
+                problems.append(warning("SL339", f"the sheet `{table.sheet}` holds no values "
+                                        "table (no indicatore and valore columns): not read",
                                         _table_span(table),
                                         "a sheet of values starts with a header row "
                                         "indicatore | valore"))
@@ -384,8 +384,8 @@ class _Workbook:
                                                 hasattr(formula, "text")):
                             span = Span.of_cell(self.source, sheet_name, *place)
                             problems.append(error(
-                                "SL327", f"{_address(span)} holds a formula whose result the "
-                                "workbook does not store", span,
+                                "SL327", "a formula whose result the workbook does not "
+                                "store: its value cannot be read", span,
                                 "open the workbook in Excel or LibreOffice and save it (they "
                                 "store each formula's result), or type the value"))
         finally:
@@ -422,6 +422,17 @@ def _has_columns(header: Row) -> bool:
 def _columns(table: _Table, problems: list[Diagnostic]) -> dict[str, int] | None:
     """The read columns of a table; SL325 for an unknown or repeated header, SL324 (None)
     when the indicator or value column is missing."""
+    if not _has_columns(table.header):
+        missing = [name for name, field in (("indicatore (indicator)", "indicator"),
+                                            ("valore (value)", "value"))
+                   if field not in _column_indexes(table.header)]
+        whose = "the header row" if table.sheet is None else f"the sheet `{table.sheet}`"
+        problems.append(error("SL324", f"{whose} has no column " + " and no column ".join(
+            f"`{m}`" for m in missing), _table_span(table), "the header row names the columns: "
+            "indicatore, valore, and optionally nota, fonte, periodo (or indicator, value, "
+            "note, source, period)" + ("" if table.sheet is None else "; a workbook holds "
+                                       "them on a sheet named Valori (or Values)")))
+        return None
     seen: dict[str, Span] = {}
     for cell in table.header:
         if cell is None:
@@ -431,25 +442,16 @@ def _columns(table: _Table, problems: list[Diagnostic]) -> dict[str, int] | None
         if field is None:
             if name not in INFORMATION:
                 problems.append(warning(
-                    "SL325", f"unknown column `{cell.text}` in {table.where}: not read",
+                    "SL325", f"unknown column `{cell.text}`: not read",
                     cell.span, "the columns read are indicatore, valore, nota, fonte, periodo "
                     "(or indicator, value, note, source, period); rename it, or delete it"))
             continue
         if field in seen:
-            problems.append(error("SL325", f"column `{cell.text}` given twice in {table.where}",
+            problems.append(error("SL325", f"column `{cell.text}` given twice",
                                   cell.span, f"first at {_address(seen[field])}; keep one",
                                   related=(seen[field],)))
             continue
         seen[field] = cell.span
-    missing = [name for name, field in (("indicatore (indicator)", "indicator"),
-                                        ("valore (value)", "value")) if field not in seen]
-    if missing:
-        where = _table_span(table)
-        problems.append(error("SL324", f"{table.where} has no column " + " and no column ".join(
-            f"`{m}`" for m in missing), where, "the header row names the columns: indicatore, "
-            "valore, and optionally nota, fonte, periodo (or indicator, value, note, source, "
-            "period)"))
-        return None
     return _column_indexes(table.header)
 
 
@@ -478,9 +480,8 @@ def _monitorings(tables: list[_Table], meta: dict[str, tuple[Any, Span]], source
             _row(table, columns, cells, chosen, default_period, found, problems)
     if not found:
         found[tables[0].period if tables else default_period] = _Monitoring()
-    errors = [d for d in problems if d.is_error]
-    if errors:
-        raise ValuesError(in_source_order(errors))
+    if any(d.is_error for d in problems):  # with the warnings: all a reader has to mend
+        raise ValuesError(in_source_order(problems))
     warned = tuple(in_source_order(problems))
     return [Values(m.values, plan, period, as_of, source, m.spans, notes=m.notes, warnings=warned)
             for period, m in found.items()]
@@ -499,7 +500,7 @@ def _row(table: _Table, columns: dict[str, int], cells: Row, number_format: str,
     if named is None:
         given = next((c for c in (value, note, source) if c is not None), None)
         if given is not None:
-            problems.append(error("SL338", f"{_address(given.span)} is on a row with no "
+            problems.append(error("SL338", "a value, note or source on a row with no "
                                   "indicator", given.span, "write the indicator's id in the "
                                   "indicatore column of the row, or empty the row"))
         return
