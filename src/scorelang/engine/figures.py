@@ -21,13 +21,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import attrs
 
+from ..diagnostics import Diagnostic, Span, error
 from .numbers import LOCALES, SEPARATORS, UNIT_SUFFIX
 
 __all__ = ["LOCALES", "AmbiguousFigure", "Figure", "VALUE_UNITS", "NOT_AVAILABLE",
-           "parse_figure", "plain_number", "read_date", "read_value"]
+           "number_format_of", "parse_figure", "plain_number", "read_date", "read_value"]
 
 # How a text says N/D (compared upper-cased): N/D, n.d., ND, n/d.
 NOT_AVAILABLE = frozenset({"N/D", "ND", "N.D.", "N.D"})
@@ -163,3 +165,15 @@ def read_value(text: str, locale: str) -> float | dt.date | None:
     if figure.unit is not None and figure.unit not in VALUE_UNITS:
         raise ValueError(f"{text!r} has `{figure.unit}` after the number, not a unit")
     return float(figure.number)
+
+
+def number_format_of(raw: Any, span: Span | None, problems: list[Diagnostic]) -> str | None:
+    """A declared number format: `it` or `en` (None when not declared); SL329 otherwise."""
+    if raw is None:
+        return None
+    text = str(raw).strip().lower()
+    if text in LOCALES:
+        return text
+    problems.append(error("SL329", f"number_format {raw!r} is not `it` or `en`", span,
+                          "`it` reads 1.234,56 and 62,96 %; `en` reads 1,234.56 and 62.96%"))
+    return None

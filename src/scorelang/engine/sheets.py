@@ -43,10 +43,10 @@ from typing import Any
 import attrs
 
 from ..diagnostics import Diagnostic, Span, ValuesError, error, in_source_order, warning
-from .figures import read_date, AmbiguousFigure
-from .values import Value, ValueNote, Values, number_format_of, typed_value
+from .figures import AmbiguousFigure, number_format_of, read_date
 
-__all__ = ["COLUMNS", "INFORMATION", "METADATA", "kind_of", "loads_csv", "read_values"]
+__all__ = ["COLUMNS", "INFORMATION", "METADATA", "Sheet", "SheetMonitoring", "kind_of",
+           "loads_csv", "read_values"]
 
 # The read columns, by each of their names (folded: lower case, no accents).
 COLUMNS = {"indicator": "indicator", "indicatore": "indicator", "value": "value",
@@ -95,7 +95,31 @@ def kind_of(path: Path, data: bytes) -> str:
     return "yaml"
 
 
-def read_values(data: bytes, source: str, kind: str, number_format: str | None) -> list[Values]:
+@attrs.frozen
+class SheetMonitoring:
+    """One period's rows as read: each indicator's cell as it stands (typed by the workbook, or
+    a CSV's text; a percentage cell already in percent) with where it is, and its note and
+    source. `engine.values` makes the Values of it, reading each cell in `number_format`."""
+
+    period: str | None
+    cells: dict[str, tuple[Any, Span]]  # indicator id -> (value cell's content, its span)
+    spans: dict[str, Span]  # indicator id -> its id's cell
+    notes: dict[str, tuple[str | None, str | None]]  # indicator id -> (note, source)
+
+
+@attrs.frozen
+class Sheet:
+    """What a spreadsheet holds: its metadata, one SheetMonitoring per period, and every
+    problem found so far (warnings, and errors the caller raises with its own)."""
+
+    plan: str | None
+    as_of: dt.date | None
+    number_format: str
+    monitorings: list[SheetMonitoring]
+    problems: list[Diagnostic]
+
+
+def read_values(data: bytes, source: str, kind: str, number_format: str | None) -> Sheet:
     """Every monitoring of a spreadsheet's bytes (`kind` from `kind_of`). `number_format` is
     how text cells read when the file does not say (the plan's locale; None: `en`)."""
     if kind == "xlsx":
@@ -173,7 +197,7 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def loads_csv(text: str, source: str, number_format: str | None = None) -> list[Values]:
+def loads_csv(text: str, source: str, number_format: str | None = None) -> Sheet:
     """Every monitoring of a CSV text (layout: the module's docstring)."""
     text = text.removeprefix("\ufeff")
     problems: list[Diagnostic] = []
@@ -268,7 +292,7 @@ class _Workbook:
         return ValuesError([error("SL323", f"{self.source} cannot be read as an XLSX workbook: "
                                   f"{detail}", Span.point(self.source, 1, 1), _SAVE_AS)])
 
-    def monitorings(self, number_format: str | None) -> list[Values]:
+    def monitorings(self, number_format: str | None) -> Sheet:
         problems: list[Diagnostic] = []
         try:
             sheets = [(name, self.book[name]) for name in self.book.sheetnames]
@@ -457,14 +481,14 @@ def _columns(table: _Table, problems: list[Diagnostic]) -> dict[str, int] | None
 
 @attrs.define
 class _Monitoring:
-    values: dict[str, Value] = attrs.Factory(dict)
+    cells: dict[str, tuple[Any, Span]] = attrs.Factory(dict)
     spans: dict[str, Span] = attrs.Factory(dict)
-    notes: dict[str, ValueNote] = attrs.Factory(dict)
+    notes: dict[str, tuple[str | None, str | None]] = attrs.Factory(dict)
 
 
 def _monitorings(tables: list[_Table], meta: dict[str, tuple[Any, Span]], source: str,
-                 number_format: str | None, problems: list[Diagnostic]) -> list[Values]:
-    """The tables' rows as one Values per period (in the order periods first appear)."""
+                 number_format: str | None, problems: list[Diagnostic]) -> Sheet:
+    """The tables' rows, one SheetMonitoring per period (in the order periods first appear)."""
     declared = meta.get("number_format")
     chosen = (number_format_of(declared[0], declared[1], problems) if declared else None) \
         or number_format_of(number_format, None, problems) or "en"
@@ -480,11 +504,8 @@ def _monitorings(tables: list[_Table], meta: dict[str, tuple[Any, Span]], source
             _row(table, columns, cells, chosen, default_period, found, problems)
     if not found:
         found[tables[0].period if tables else default_period] = _Monitoring()
-    if any(d.is_error for d in problems):  # with the warnings: all a reader has to mend
-        raise ValuesError(in_source_order(problems))
-    warned = tuple(in_source_order(problems))
-    return [Values(m.values, plan, period, as_of, source, m.spans, notes=m.notes, warnings=warned)
-            for period, m in found.items()]
+    return Sheet(plan, as_of, chosen, [SheetMonitoring(period, m.cells, m.spans, m.notes)
+                                       for period, m in found.items()], problems)
 
 
 def _cell(cells: Row, index: int | None) -> _Cell | None:
@@ -522,25 +543,27 @@ def _row(table: _Table, columns: dict[str, int], cells: Row, number_format: str,
                               "keep one of the two rows", related=(first,)))
         return
     monitoring.spans[name] = named.span
-    if value is not None:
-        monitoring.values[name] = _value(name, value, number_format, problems)
+    if value is not None and _no_formula_error(name, value, problems):
+        raw = value.value
+        if value.percent:
+            raw = float(Decimal(repr(float(raw))) * 100)
+        if isinstance(raw, dt.time):
+            raw = str(raw)  # a time of day is not a value: refused as a text
+        monitoring.cells[name] = (raw, value.span)
     texts = [c.text if c is not None else None for c in (note, source)]
     if any(texts):
-        monitoring.notes[name] = ValueNote(texts[0] or None, texts[1] or None)
+        monitoring.notes[name] = (texts[0] or None, texts[1] or None)
 
 
-def _value(name: str, cell: _Cell, number_format: str, problems: list[Diagnostic]) -> Value:
+def _no_formula_error(name: str, cell: _Cell, problems: list[Diagnostic]) -> bool:
+    """False (with SL303) for a formula's error value (#DIV/0!): no figure to read."""
     raw = cell.value
     if isinstance(raw, str) and raw.strip() in _FORMULA_ERRORS:
         problems.append(error("SL303", f"value of `{name}`: the formula in {_address(cell.span)} "
                               f"gives {raw.strip()}", cell.span, "correct the formula, or "
                               "write the value (N/D if it is not available)"))
-        return None
-    if cell.percent:
-        raw = float(Decimal(repr(float(raw))) * 100)
-    if isinstance(raw, dt.time):
-        raw = str(raw)  # a time is not a value: said by typed_value as a text
-    return typed_value(name, raw, cell.span, problems, number_format)
+        return False
+    return True
 
 
 def _meta_text(meta: dict[str, tuple[Any, Span]], key: str) -> str | None:

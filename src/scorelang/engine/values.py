@@ -31,7 +31,7 @@ import yaml
 from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
 from ..model import LARGEST, number_problem
 from ..files import read_bytes, text_of
-from .figures import LOCALES, AmbiguousFigure, read_value
+from .figures import AmbiguousFigure, number_format_of, read_value
 from .yamlsource import Constructor, no_collection, node_span, read_yaml
 
 Value = float | dt.date | None
@@ -456,13 +456,6 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
     return None
 
 
-def typed_value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic],
-                number_format: str) -> Value:
-    """A value as a spreadsheet reader found it (engine.sheets): a workbook's typed cell (a
-    number, a date) or a text, read in `number_format`'s way; the checks of a file's value."""
-    return _value(indicator, raw, span, problems, True, number_format)
-
-
 def value_of_text(indicator: str, text: str, number_format: str, span: Span | None,
                   problems: list[Diagnostic], in_file: bool = True) -> Value:
     """A value written as text in `number_format`'s way (a CSV cell, a workbook's text cell,
@@ -644,18 +637,6 @@ def _ambiguous_number(name: str, node: yaml.Node, span: Span) -> Diagnostic:
                  "decimal one")
 
 
-def number_format_of(raw: Any, span: Span | None, problems: list[Diagnostic]) -> str | None:
-    """A declared number format: `it` or `en` (None when not declared); SL329 otherwise."""
-    if raw is None:
-        return None
-    text = str(raw).strip().lower()
-    if text in LOCALES:
-        return text
-    problems.append(error("SL329", f"number_format {raw!r} is not `it` or `en`", span,
-                          "`it` reads 1.234,56 and 62,96 %; `en` reads 1,234.56 and 62.96%"))
-    return None
-
-
 def loads_all_values(text: str, source: str = "<values>",
                      number_format: str | None = None) -> list[Values]:
     """Every monitoring a values document holds: one, or one per entry of `periods` (or of
@@ -667,7 +648,7 @@ def loads_all_values(text: str, source: str = "<values>",
     if source.lower().endswith(".csv"):
         from . import sheets
 
-        return sheets.loads_csv(text, source, number_format)
+        return _from_sheet(sheets.loads_csv(text, source, number_format), source)
     # The walk over the entries makes a few objects per entry and none that form a cycle:
     # held off, the collector's passes over the growing tree no longer cost a large file more
     # than its reading (a 200,000-entry file).
@@ -757,4 +738,23 @@ def load_all_values(path: str | Path, number_format: str | None = None) -> list[
     kind = sheets.kind_of(path, data)
     if kind == "yaml":
         return loads_all_values(text_of(data, path, "values file"), str(path))
-    return sheets.read_values(data, str(path), kind, number_format)
+    return _from_sheet(sheets.read_values(data, str(path), kind, number_format), str(path))
+
+
+# `sheet` is a sheets.Sheet: engine.sheets is imported when a spreadsheet is read, never at
+# the top of this module (a YAML file does not pay for it).
+def _from_sheet(sheet: Any, source: str) -> list[Values]:
+    """The Values of a spreadsheet as engine.sheets read it: each cell read in the sheet's
+    number format, with a file's checks; every problem of the file at once."""
+    problems: list[Diagnostic] = list(sheet.problems)
+    found = []
+    for monitoring in sheet.monitorings:
+        clean = {name: _value(name, raw, span, problems, True, sheet.number_format)
+                 for name, (raw, span) in monitoring.cells.items()}
+        notes = {name: ValueNote(note, origin) for name, (note, origin) in monitoring.notes.items()}
+        found.append((monitoring, clean, notes))
+    if any(d.is_error for d in problems):  # with the warnings: all there is to mend
+        raise ValuesError(in_source_order(problems))
+    warned = tuple(in_source_order(problems))
+    return [Values(clean, sheet.plan, monitoring.period, sheet.as_of, source, monitoring.spans,
+                   notes=notes, warnings=warned) for monitoring, clean, notes in found]
