@@ -232,7 +232,7 @@ def test_the_schema_names_the_plan_its_periods_and_each_indicator(modena, modena
     measured, deadlines = _kinds(modena)
     assert measured and deadlines
     assert properties[measured[0]]["description"].startswith(modena.definition.indicators[0].title)
-    assert all(properties[i]["$ref"] == "#/$defs/completion" for i in deadlines)
+    assert all(properties[i]["anyOf"][0]["$ref"] == "#/$defs/completion" for i in deadlines)
     assert modena_schema["$defs"]["period"]["enum"] == ["H1", "Y"]
 
 

@@ -40,7 +40,7 @@ _KNOWN_SIGNATURES = {meta["signature"] for path, meta in harness.regressions()
 # The slice: inputs per reader, fixed seed. Every reader's draw and run, the CLI's commands
 # included, in a few seconds.
 SLICE = {"grammar": 40, "rules": 40, "values": 25, "published": 10, "ruletest": 5, "ops": 8,
-         "cache": 25, "cli": 20}
+         "cache": 25, "cli": 20, "values_csv": 25, "values_xlsx": 10}
 SEED = 14
 
 

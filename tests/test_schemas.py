@@ -94,6 +94,11 @@ SAMPLES: list[tuple[str, Any]] = [
     ("a period without values", {"plan": "p", "periods": {"H1": {"as_of": "2020-06-30"}}}),
     ("period beside periods", {"period": "H1", "periods": {"H1": {"values": {"x": 1}}}}),
     ("a period that is not a mapping", {"periods": {"H1": 3}}),
+    ("the long form", _document({"value": 3.5, "note": "provvisorio", "source": "registro"})),
+    ("the long form without its value", _document({"note": "provvisorio"})),
+    ("the long form with another key", _document({"value": 1, "nota": "x"})),
+    ("a number format", dict(_document(1.0), number_format="it")),
+    ("an unknown number format", dict(_document(1.0), number_format="de")),
 ]
 
 

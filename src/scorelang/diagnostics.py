@@ -20,17 +20,53 @@ class Severity(str, Enum):
 
 @attrs.frozen
 class Span:
-    """A region of a source file; lines and columns count from 1, the end is inclusive."""
+    """A region of a source file; lines and columns count from 1, the end is inclusive.
+
+    In a workbook the place is a cell: `cell` is its address as the spreadsheet shows it
+    (`Valori!C14`), printed instead of line:column, and line and column are its row and
+    column numbers (14, 3), which SARIF and editors still read. A CSV file's span needs no
+    address: its line and column are the row and the field (`valori.csv:14:3`)."""
 
     file: str
     line: int
     column: int
     end_line: int
     end_column: int
+    cell: str | None = None
 
     @classmethod
     def point(cls, file: str, line: int, column: int) -> Span:
         return cls(file, line, column, line, column)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form: file, line, column, end_line, end_column, and `cell` for a cell."""
+        out = attrs.asdict(self)
+        if self.cell is None:
+            del out["cell"]
+        return out
+
+    @classmethod
+    def of_cell(cls, file: str, sheet: str, row: int, column: int) -> Span:
+        """The cell at `row`, `column` (from 1) of `sheet` in the workbook `file`."""
+        return cls(file, row, column, row, column, f"{sheet_reference(sheet)}!"
+                   f"{column_letters(column)}{row}")
+
+
+def column_letters(column: int) -> str:
+    """A spreadsheet's name of a column: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def sheet_reference(sheet: str) -> str:
+    """A sheet's name as a cell reference writes it: quoted when not a plain word
+    (`'Dati 2020'!A1`), with a quote inside doubled."""
+    if sheet.replace("_", "").isalnum():
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 @attrs.frozen
@@ -62,6 +98,8 @@ class Diagnostic:
     def location(self) -> str:
         if self.span is None:
             return ""
+        if self.span.cell is not None:
+            return f"{self.span.file}:{self.span.cell}: "
         return f"{self.span.file}:{self.span.line}:{self.span.column}: "
 
     def headline(self) -> str:
@@ -70,7 +108,7 @@ class Diagnostic:
     def to_dict(self) -> dict[str, object]:
         span = None
         if self.span is not None:
-            span = attrs.asdict(self.span)
+            span = self.span.to_dict()
         return {
             "code": self.code,
             "severity": self.severity.value,
@@ -139,7 +177,9 @@ def render(diagnostic: Diagnostic, source_lines: Sequence[str] | None = None) ->
     """Human form: headline, the source line with a caret under the span, then the hint."""
     out = [diagnostic.headline()]
     span = diagnostic.span
-    if span is not None and source_lines is not None and 1 <= span.line <= len(source_lines):
+    # A cell is no place in a text: a workbook's diagnostic shows no excerpt.
+    if span is not None and span.cell is None and source_lines is not None \
+            and 1 <= span.line <= len(source_lines):
         line = source_lines[span.line - 1].rstrip("\n")
         column = span.column
         if len(line) > _SHOWN:  # clip before expanding tabs: never copy the whole line

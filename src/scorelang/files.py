@@ -133,7 +133,12 @@ def read_bytes(path: Path, what: str) -> bytes:
 def read_text(path: Path, what: str) -> str:
     """The UTF-8 text of the regular file at `path`, newlines read as "\\n" (as Python's text
     mode reads them: "\\r\\n" and a lone "\\r" too); InputError when it cannot be read."""
-    data = read_bytes(path, what)
+    return text_of(read_bytes(path, what), path, what)
+
+
+def text_of(data: bytes, path: Path, what: str) -> str:
+    """`data` read from `path` as UTF-8 text, newlines as "\\n" (read_text's reading, for a
+    caller that has looked at the bytes first); InputError when it is not UTF-8."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

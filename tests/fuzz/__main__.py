@@ -27,7 +27,7 @@ from typing import Any
 # How the inputs are shared: cheap readers get many, the CLI (a whole command per input) and
 # the rule tests (a suite per input) fewer. Per-input costs differ a hundredfold.
 WEIGHTS = {"grammar": 0.42, "rules": 0.32, "values": 0.09, "published": 0.03, "ruletest": 0.01,
-           "ops": 0.02, "cache": 0.06, "cli": 0.05}
+           "ops": 0.02, "cache": 0.06, "cli": 0.05, "values_csv": 0.02, "values_xlsx": 0.01}
 CHUNK = 250
 
 

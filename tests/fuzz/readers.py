@@ -287,6 +287,93 @@ def run_values(data: bytes, context: dict[str, Any], ws: Workspace) -> None:
         _api(lambda: scorelang.loads_values(text, "fuzz.yaml", period=every[-1].period))
 
 
+# Cells a spreadsheet of values may hold: figures in either locale, N/D, dates, the ambiguous
+# shapes, formula results and errors, words, and the odd types a workbook stores.
+_CELL_TEXTS = ["1.234,56", "62,96 %", "€ 1.234,56", "3.111.720.000,00", "16,5", "1.234", "1,234",
+               "N/D", "n.d.", "31/10/2020", "31/02/2020", "2020-10-31", "1e400", "-", "#DIV/0!",
+               "=1+1", "tre", "", " ", "\u2212 5", "12 pezzi", "100,%", "0x10", "١٢٣"]
+
+
+def _sheet_rows(rng: random.Random, ws: Workspace, rules: str) -> list[list[Any]]:
+    """The rows of a values table for `rules`' indicators: headers now and then misspelt or
+    missing, cells now and then damaged."""
+    plan = ws.plan(rules)
+    header: list[Any] = ["indicatore", "valore", "nota", "fonte"]
+    if rng.random() < 0.2:
+        header = rng.sample(header + ["periodo", "titolo", "commento", "Valore", ""], k=4)
+    rows: list[list[Any]] = [header]
+    for indicator in plan.definition.indicators[:rng.randint(0, 40)]:
+        pick = rng.random()
+        value: Any = rng.uniform(-10, 5000) if pick < 0.5 else rng.choice(_CELL_TEXTS)
+        if pick > 0.9:
+            value = rng.choice([True, dt.date(2020, 10, 31), dt.time(12, 0), 10 ** 20, -0.0])
+        rows.append([indicator.id if rng.random() < 0.95 else "", value,
+                     rng.choice([None, "nota", 3]), None])
+    if rows[1:] and rng.random() < 0.1:
+        rows.append(list(rng.choice(rows[1:])))  # a duplicate
+    return rows
+
+
+def draw_values_csv(rng: random.Random, ws: Workspace) -> tuple[bytes, dict[str, Any], list[str]]:
+    rules = rng.choice(list(PLANS))
+    delimiter = rng.choice([";", ",", "\t"])
+    lines = [f"# {key}: {value}" for key, value in
+             rng.sample([("piano", "x"), ("periodo", "H1"), ("as_of", "2020-06-30"),
+                         ("formato numeri", rng.choice(["it", "en", "de"])), ("colore", "blu")],
+                        k=rng.randint(0, 3))]
+    for row in _sheet_rows(rng, ws, rules):
+        lines.append(delimiter.join("" if c is None else str(c) for c in row))
+    data = "\n".join(lines).encode(rng.choice(["utf-8", "utf-8-sig", "cp1252"]), "replace")
+    applied = ["table"]
+    if rng.random() < 0.5:
+        data, applied = mutate(rng, data)
+    return data, {"rules": rules, "number_format": rng.choice([None, "it", "en"])}, applied
+
+
+def run_values_csv(data: bytes, context: dict[str, Any], ws: Workspace) -> None:
+    """A CSV values file read as `load_values` reads it, and scored by its plan."""
+    plan = ws.plan(context["rules"])
+    path = ws.write(data, ".csv")
+    for values in _api(lambda: scorelang.load_all_values(path, context["number_format"])) or []:
+        result = _api(lambda: plan.evaluate(values))
+        if result is not None:
+            json.dumps(result.to_dict())
+
+
+def draw_values_xlsx(rng: random.Random, ws: Workspace) -> tuple[bytes, dict[str, Any], list[str]]:
+    import openpyxl
+
+    rules = rng.choice(list(PLANS))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = rng.choice(["Valori", "Values", "H1", "Dati 2020", "Istruzioni"])
+    for row in _sheet_rows(rng, ws, rules):
+        sheet.append(row)
+    if rng.random() < 0.3:
+        book.create_sheet(rng.choice(["Y", "Note"])).append(["indicator", "value"])
+    if rng.random() < 0.5:
+        meta = book.create_sheet("Monitoraggio")
+        for key in rng.sample(["piano", "periodo", "data di monitoraggio", "formato numeri",
+                               "colore"], k=rng.randint(1, 3)):
+            meta.append([key, rng.choice(["H1", "it", dt.date(2020, 6, 30), "30/06/2020", 3])])
+    out = io.BytesIO()
+    book.save(out)
+    data, applied = out.getvalue(), ["workbook"]
+    if rng.random() < 0.15:  # a damaged file: openpyxl's own reading must become SL323
+        data, applied = mutate(rng, data)
+    return data, {"rules": rules, "number_format": rng.choice([None, "it", "en"])}, applied
+
+
+def run_values_xlsx(data: bytes, context: dict[str, Any], ws: Workspace) -> None:
+    """An XLSX values file read as `load_values` reads it, and scored by its plan."""
+    plan = ws.plan(context["rules"])
+    path = ws.write(data, ".xlsx")
+    for values in _api(lambda: scorelang.load_all_values(path, context["number_format"])) or []:
+        result = _api(lambda: plan.evaluate(values))
+        if result is not None:
+            json.dumps(result.to_dict())
+
+
 def draw_published(rng: random.Random, ws: Workspace) -> tuple[bytes, dict[str, Any], list[str]]:
     origin = PUBLISHED_FILES[0] if rng.random() < 0.95 else rng.choice(EVERY_FILE)
     data, applied = mutate(rng, ws.original(origin))
@@ -504,6 +591,8 @@ READERS: dict[str, Reader] = {reader.name: reader for reader in [
     Reader("grammar", ".score", draw_grammar, run_rules, replay_as="rules"),
     Reader("rules", ".score", draw_rules, run_rules),
     Reader("values", ".yaml", draw_values, run_values),
+    Reader("values_csv", ".csv", draw_values_csv, run_values_csv),
+    Reader("values_xlsx", ".xlsx", draw_values_xlsx, run_values_xlsx),
     Reader("published", ".yaml", draw_published, run_published),
     Reader("ruletest", ".test.yaml", draw_ruletest, run_ruletest),
     Reader("ops", ".yaml", draw_ops, run_ops),

@@ -91,7 +91,7 @@ def parser() -> argparse.ArgumentParser:
 
     score = commands.add_parser("score", help="score a plan with a values file")
     score.add_argument("rules", help="the rule file (.score)")
-    score.add_argument("--values", required=True, help="the values file (.yaml)")
+    score.add_argument("--values", required=True, help="the values file (.yaml, .csv or .xlsx)")
     score.add_argument("--period", help="score this period (default: the values file's)")
     score.add_argument("--as-of", type=iso_date, help="monitoring date YYYY-MM-DD "
                        "(default: the values file's, else the period's end)")
@@ -103,7 +103,7 @@ def parser() -> argparse.ArgumentParser:
 
     advise = commands.add_parser("advise", help="what the plan's advice rules say about the scores")
     advise.add_argument("rules", help="the rule file (.score)")
-    advise.add_argument("--values", required=True, help="the values file (.yaml)")
+    advise.add_argument("--values", required=True, help="the values file (.yaml, .csv or .xlsx)")
     advise.add_argument("--period", help="score this period (default: the values file's)")
     advise.add_argument("--as-of", type=iso_date, help="monitoring date YYYY-MM-DD")
     _report_options(advise, ("html", "xlsx"))
@@ -112,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
     check_figures = commands.add_parser(
         "verify", help="check published figures against the rules; exit 1 when any differs")
     check_figures.add_argument("rules", help="the rule file (.score)")
-    check_figures.add_argument("--values", required=True, help="the values file (.yaml)")
+    check_figures.add_argument("--values", required=True, help="the values file (.yaml, .csv or .xlsx)")
     check_figures.add_argument("--reported", required=True,
                                help="the published figures (.yaml), as printed")
     check_figures.add_argument("--period", help="the period (default: the published file's)")
@@ -123,7 +123,7 @@ def parser() -> argparse.ArgumentParser:
     what = commands.add_parser("whatif", help="re-score after dropping or changing targets, "
                                "weights or values")
     what.add_argument("rules", help="the rule file (.score)")
-    what.add_argument("--values", required=True, help="the values file (.yaml)")
+    what.add_argument("--values", required=True, help="the values file (.yaml, .csv or .xlsx)")
     what.add_argument("--drop", action="append", default=[], metavar="NODE_OR_INDICATOR",
                       help="drop a node, or every use of an indicator; siblings re-aligned")
     what.add_argument("--set-target", action="append", default=[], metavar="IND[@PERIOD]=TARGET",
@@ -145,7 +145,8 @@ def parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")
     compare.add_argument("--values", action="append", required=True,
-                         help="a values file (repeat; a file may hold several periods)")
+                         help="a values file, .yaml, .csv or .xlsx (repeat; a file may hold several "
+                         "periods)")
     compare.add_argument("--period", help="only this period of multi-period files")
     _report_options(compare, ("html", "xlsx"))
     compare.set_defaults(run=cmd_compare)
@@ -172,7 +173,7 @@ def parser() -> argparse.ArgumentParser:
     why.add_argument("rules", help="the rule file (.score)")
     why.add_argument("node", help="the node id: an area or objective code, a group or an "
                      "indicator use as in the score report (e.g. 802, 301/indicatori)")
-    why.add_argument("--values", required=True, help="the values file (.yaml)")
+    why.add_argument("--values", required=True, help="the values file (.yaml, .csv or .xlsx)")
     why.add_argument("--format", choices=("text", "json"), default="text")
     why.add_argument("--depth", type=int, help="levels below the node to explain in full")
     why.add_argument("--period", help="score this period (default: the values file's)")

@@ -78,7 +78,9 @@ def _scored(args: argparse.Namespace) -> tuple[Plan, Result] | int:
     """Load the rules and values named on the command line and score them, or an exit code."""
     try:
         plan = api.load(args.rules)
-        values = api.load_values(args.values, period=args.period)
+        # A spreadsheet's text cells read in the plan's locale unless the file says otherwise.
+        values = api.load_values(args.values, period=args.period,
+                                 number_format=plan.definition.policy.locale)
         result = plan.evaluate(values, period=args.period, as_of=args.as_of)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
@@ -139,7 +141,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         published = load_published(args.reported)
         period = args.period or published.period
         plan = api.load(args.rules)
-        values = api.load_values(args.values, period=period)
+        values = api.load_values(args.values, period=period,
+                                 number_format=plan.definition.policy.locale)
         result = plan.evaluate(values, period=period, as_of=args.as_of)
         verification = verify(plan, result, published, values)
     except ScorelangError as exc:
@@ -162,7 +165,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
                                              args.set_value, args.keep_weights)
         if args.ops:
             operations += whatif.load_operations(Path(args.ops))
-        values = api.load_values(args.values, period=args.period)
+        values = api.load_values(args.values, period=args.period,
+                                 number_format=api.loads(text, str(path)).definition.policy.locale)
         outcome = whatif.whatif(text, str(path), values, operations, args.period, args.as_of)
     except ScorelangError as exc:
         print_diagnostics(exc.diagnostics)
@@ -207,7 +211,8 @@ def _labels(results: Sequence[Result]) -> list[str]:
 def cmd_compare(args: argparse.Namespace) -> int:
     try:
         plans = [api.load(path) for path in args.rules]
-        monitorings = [v for path in args.values for v in api.load_all_values(path)
+        locale = plans[0].definition.policy.locale
+        monitorings = [v for path in args.values for v in api.load_all_values(path, locale)
                        if args.period is None or v.period in (None, args.period)]
         if len(plans) not in (1, len(monitorings)):
             print(f"scorelang compare: {len(plans)} rule files for {len(monitorings)} "

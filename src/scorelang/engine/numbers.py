@@ -15,9 +15,10 @@ from decimal import Decimal, localcontext
 from .rounding import PRECISION, half_up
 
 LOCALES = ("it", "en")
-_SEPARATORS = {"it": (".", ","), "en": (",", ".")}  # (thousands, decimal)
+# (thousands, decimal): how each locale writes a figure, and how engine.figures reads one.
+SEPARATORS = {"it": (".", ","), "en": (",", ".")}
 # Units printed the way the seed prints them; others are printed as written.
-_UNIT_SUFFIX = {"EUR": "€", "%": "%", "N": "N.", "gg": "gg", "h": "h"}
+UNIT_SUFFIX = {"EUR": "€", "%": "%", "N": "N.", "gg": "gg", "h": "h"}
 # Money and percentages always show two decimals, as the seed does (16,00 %).
 _FIXED_DECIMALS = {"EUR", "%"}
 
@@ -29,7 +30,7 @@ def _group(digits: str, separator: str) -> str:
 
 def decimal_text(value: Decimal, locale: str, places: int | None = None) -> str:
     """A decimal with grouped thousands; `places` fixes the decimals, else trailing zeros go."""
-    thousands, point = _SEPARATORS.get(locale, _SEPARATORS["en"])
+    thousands, point = SEPARATORS.get(locale, SEPARATORS["en"])
     if not value.is_finite():
         return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
     if places is not None:
@@ -62,7 +63,7 @@ def measure(value: float | dt.date | None, unit: str | None, locale: str) -> str
     text = decimal_text(half_up(value, 4 if places is None else places), locale, places)
     if not unit:
         return text
-    suffix = _UNIT_SUFFIX.get(unit, unit)
+    suffix = UNIT_SUFFIX.get(unit, unit)
     if locale == "en" and unit == "%":
         return f"{text}%"
     return f"{text} {suffix}"

@@ -82,9 +82,10 @@ class Plan:
             if neutralised or overrides or previous:
                 values = with_adjustments(values, neutralised, overrides, previous)
         chosen = period or values.period or self.default_period()
-        notes: tuple[Diagnostic, ...] = ()
+        # The reader's warnings (an unknown column of a spreadsheet) come first.
+        notes: tuple[Diagnostic, ...] = values.warnings
         if chosen is not None and not (period or values.period):
-            notes = (warning("SL313", f"no period given: scored as period `{chosen}`, the last "
+            notes += (warning("SL313", f"no period given: scored as period `{chosen}`, the last "
                              "the plan declares", None,
                              "name the period in the values file (`period: ...`) or with "
                              "--period; declared: "

@@ -4,7 +4,8 @@ The package ships a JSON Schema for each file a person writes or reads beside th
 (`scorelang/schemas/`: values, score JSON, rule tests, published figures, what-if operations),
 each with the `$id` `SCHEMA_BASE` + its file name. `values_schema` narrows the values schema to
 one plan: its indicator ids are the only keys under `values` (a number for a measured
-indicator, a completion date for one with a deadline, their titles as descriptions), its
+indicator, a completion date for one with a deadline, alone or in the long form with a note
+and a source; their titles as descriptions), its
 scorecards and behaviours the only keys under `behaviours`, its indicator and node ids the only
 keys of `neutralised` and `overrides`. An editor given that schema (docs/editors.md) completes
 and checks a values file as it is typed; what only a score can tell (a completion date after
@@ -63,6 +64,10 @@ def values_schema(plan: Plan, period: str | None = None) -> Schema:
     defs["completion"] = {
         "description": "The date it was done (YYYY-MM-DD), or null if not done yet.",
         "anyOf": [{"$ref": "#/$defs/date"}, {"$ref": "#/$defs/not_available"}]}
+    # The long form of each kind: the value with its note and source.
+    for kind in ("measured", "completion"):
+        defs[f"{kind}_entry"] = {**defs["entry"], "properties": {
+            **defs["entry"]["properties"], "value": {"$ref": f"#/$defs/{kind}"}}}
     indicators = {}
     for leaf in program.leaves:
         indicator = leaf.indicator
@@ -72,6 +77,8 @@ def values_schema(plan: Plan, period: str | None = None) -> Schema:
                 "#/$defs/completion", f"{about}: deadline {indicator.deadline.due.isoformat()}")
         else:
             indicators[indicator.id] = _described("#/$defs/measured", about)
+        kind = indicators[indicator.id].pop("$ref")
+        indicators[indicator.id]["anyOf"] = [{"$ref": kind}, {"$ref": f"{kind}_entry"}]
     defs["values"] = {**defs["values"], "properties": indicators, "additionalProperties": False}
     ids = [*indicators, *program.layout.index]
     for section in ("neutralised", "overrides"):

@@ -1,9 +1,12 @@
 """Values files: the measured figures of one monitoring, read from YAML with positions.
 
 A values file names the plan, the period and the monitoring date (`as_of`), and gives each
-indicator a number, null (N/D) or a completion date (for deadlines). This module reads and
-type-checks the file; whether the ids fit a plan is decided in `evaluate`, against the plan.
-YAML is read with PyYAML's safe loader only.
+indicator a number, null (N/D) or a completion date (for deadlines), alone or in the long form
+`{value: 12, note: "...", source: "..."}` (the remark and data source beside it, `Values.notes`).
+This module reads and type-checks the file; whether the ids fit a plan is decided in
+`evaluate`, against the plan. YAML is read with PyYAML's safe loader only. A CSV or XLSX file
+is read by `engine.sheets` (chosen by `load_values` from the name or the content); a text
+written in a locale's way (`number_format: it`: "1.234,56", "62,96 %") by `engine.figures`.
 
 Every number is held to the limits of docs/language.md#numbers: finite and within ±10^15
 (SL322). N/D is written null (or "N/D") in a file, where `.nan` is refused as a mistake; a
@@ -15,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -26,13 +30,19 @@ import yaml
 
 from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
 from ..model import LARGEST, number_problem
-from ..files import read_text
+from ..files import read_bytes, text_of
+from .figures import AmbiguousFigure, number_format_of, read_value
 from .yamlsource import Constructor, no_collection, node_span, read_yaml
 
 Value = float | dt.date | None
 
-_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "values", "behaviours", "neutralised", "overrides",
-                   "previous", "history")
+_TOP_LEVEL_KEYS = ("plan", "period", "as_of", "number_format", "values", "behaviours",
+                   "neutralised", "overrides", "previous", "history")
+# The long form of an entry: `id: {value: 12, note: "...", source: "..."}`.
+_LONG_FORM_KEYS = ("value", "note", "source")
+# Under `number_format: it`, a YAML number such as 1.234 (one group of three digits after the
+# point) is the ambiguity engine.figures refuses in text: a thousand, or one point two?
+_AMBIGUOUS_IT = re.compile(r"[-+]?\d{1,3}\.\d{3}")
 _PERIOD_KEYS = ("as_of", "values", "behaviours", "neutralised", "overrides", "previous",
                 "history")
 
@@ -113,6 +123,9 @@ class Values:
     # `trend`, `stretch`: engine.history); never read by the scoring rules.
     history: History = attrs.field(factory=dict)
     history_spans: Mapping[tuple[int, str], Span] = attrs.field(factory=dict, eq=False)
+    # What the reader warns of without refusing the file (a spreadsheet's unknown column):
+    # `Plan.evaluate` lists them first among the Result's diagnostics.
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
@@ -121,24 +134,88 @@ class Values:
                      neutralised: Mapping[str, Any] | None = None,
                      overrides: Mapping[str, Any] | None = None,
                      previous: Mapping[str, Any] | None = None,
-                     history: Mapping[Any, Mapping[str, Any]] | None = None) -> Values:
+                     history: Mapping[Any, Mapping[str, Any]] | None = None,
+                     notes: Mapping[str, Any] | None = None) -> Values:
         """Values given by a program: the same checks as a file, without positions.
-        `neutralised` maps ids to `Neutralisation`s or to mappings {reason, act}; `overrides`
-        to `Override`s or mappings {score, reason, by}; `history` years to {id: actual}."""
+        A value may take the long form {value, note, source}, as in a file. `neutralised`
+        maps ids to `Neutralisation`s or to mappings {reason, act}; `overrides` to `Override`s
+        or mappings {score, reason, by}; `history` years to {id: actual}; `notes` to
+        `ValueNote`s, mappings {note, source} or a note's text (beside those of the long form,
+        replacing them id by id)."""
         problems: list[Diagnostic] = []
-        clean = {intern(str(k)): _value(str(k), v, None, problems) for k, v in values.items()}
-        if problems or behaviours or neutralised or overrides or previous or history:
+        remarks: dict[str, ValueNote] = {}
+        clean = {intern(str(k)): _value(str(k), v, None, problems, notes=remarks)
+                 for k, v in values.items()}
+        if (problems or behaviours or neutralised or overrides or previous or history or notes
+                or remarks):
             ratings = ratings_of(behaviours, problems) if behaviours else {}
             taken_out = _adjustments(neutralised, "neutralised", None, source, problems)
             set_by_hand = _adjustments(overrides, "overrides", None, source, problems)
             earlier = _previous(previous, None, source, problems)
             years = history_of(history, None, source, as_of, problems)[0]
+            remarks.update(_notes(notes, problems))
             if problems:
                 raise ValuesError(problems)
             return cls(clean, plan, period, as_of, source, behaviours=ratings,
                        neutralised=taken_out, overrides=set_by_hand, previous=earlier,
-                       history=years)
+                       history=years, notes=remarks)
         return cls(clean, plan, period, as_of, source)
+
+
+def _notes(given: Any, problems: list[Diagnostic]) -> dict[str, ValueNote]:
+    """`notes=` of `from_mapping`: id -> ValueNote, {note, source} or a note's text."""
+    out: dict[str, ValueNote] = {}
+    if not given:
+        return out
+    if not isinstance(given, Mapping):
+        problems.append(error("SL336", "`notes` must map indicator ids to their notes", None,
+                              "give {id: ValueNote(note, source)} or {id: {\"note\": ...}}"))
+        return out
+    for name, entry in given.items():
+        name = intern(str(name))
+        if isinstance(entry, ValueNote):
+            out[name] = entry
+        elif isinstance(entry, str):
+            if entry.strip():
+                out[name] = ValueNote(entry.strip())
+        elif isinstance(entry, Mapping) and set(map(str, entry)) <= {"note", "source"}:
+            found = _remark(name, {"value": None, **entry}, None, problems)
+            if found is not None:
+                out[name] = found
+        else:
+            problems.append(error("SL336", f"the note of `{name}` is {entry!r}", None,
+                                  "give a ValueNote, {\"note\": ..., \"source\": ...} or a text"))
+    return out
+
+
+def _remark(indicator: str, entry: Mapping[Any, Any], span: Span | None,
+            problems: list[Diagnostic]) -> ValueNote | None:
+    """The note and source of a long-form entry (None when neither is written); SL336 for an
+    unknown key, a missing `value`, or a note that is not text."""
+    for key in entry:
+        if key not in _LONG_FORM_KEYS:
+            problems.append(error("SL336", f"unknown key `{key}` in the entry of `{indicator}`",
+                                  span, did_you_mean(str(key), _LONG_FORM_KEYS)
+                                  or "an entry is `id: 12` or `id: {value: 12, note: \"...\", "
+                                  "source: \"...\"}`"))
+    if "value" not in entry:
+        problems.append(error("SL336", f"the entry of `{indicator}` has no `value`", span,
+                              f"write `{indicator}: {{value: 12, note: \"...\"}}`, or "
+                              "`value: null` for N/D"))
+    texts: dict[str, str | None] = {}
+    for key in ("note", "source"):
+        raw = entry.get(key)
+        if raw is None:
+            texts[key] = None
+        elif isinstance(raw, (str, int, float, dt.date)) and not isinstance(raw, bool):
+            texts[key] = str(raw).strip() or None
+        else:
+            problems.append(error("SL336", f"the {key} of `{indicator}` is not a text", span,
+                                  f"write `{key}: \"...\"` (quoted if it holds a colon)"))
+            texts[key] = None
+    if texts["note"] is None and texts["source"] is None:
+        return None
+    return ValueNote(texts["note"], texts["source"])
 
 
 def ratings_of(raw: Any, problems: list[Diagnostic], node: yaml.Node | None = None,
@@ -402,9 +479,12 @@ def _text(raw: Any) -> str | None:
 
 
 def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnostic],
-           in_file: bool = False) -> Value:
+           in_file: bool = False, number_format: str | None = None,
+           notes: dict[str, ValueNote] | None = None) -> Value:
     """One value, type-checked. `in_file`: read from a values file, where NaN is refused (a
-    program's NaN is N/D)."""
+    program's NaN is N/D). `number_format` (`it`, `en`): a text is read as written in that
+    locale (engine.figures); None: as a YAML file always read it (62.5, "62.5%", "N/D").
+    `notes`: where the long form's note and source go (None: no long form here)."""
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -430,6 +510,8 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
+    if isinstance(raw, str) and number_format is not None:
+        return value_of_text(indicator, raw, number_format, span, problems, in_file)
     if isinstance(raw, str):
         text = raw.strip()
         if text.upper() in ("N/D", "ND", "N.D."):
@@ -450,9 +532,48 @@ def _value(indicator: str, raw: Any, span: Span | None, problems: list[Diagnosti
         problems.append(error("SL303", f"value of `{indicator}` is the text {raw!r}, "
                               "not a number or a date", span, hint))
         return None
+    if isinstance(raw, Mapping) and notes is not None:  # the long form
+        remark = _remark(indicator, raw, span, problems)
+        if remark is not None:
+            notes[indicator] = remark
+        inner = raw.get("value")
+        if isinstance(inner, Mapping):
+            problems.append(error("SL336", f"the value of `{indicator}` is a mapping", span,
+                                  "write `value: 12` (a number, a date or null)"))
+            return None
+        return _value(indicator, inner, span, problems, in_file, number_format, None)
     problems.append(error("SL303", f"value of `{indicator}` has the wrong shape", span,
-                          "write a number, a date (YYYY-MM-DD) or null"))
+                          "write a number, a date (YYYY-MM-DD) or null, or the long form "
+                          "{value: 12, note: \"...\", source: \"...\"}"))
     return None
+
+
+def value_of_text(indicator: str, text: str, number_format: str, span: Span | None,
+                  problems: list[Diagnostic], in_file: bool = True) -> Value:
+    """A value written as text in `number_format`'s way (a CSV cell, a workbook's text cell,
+    a quoted YAML string under `number_format`): engine.figures.read_value, with SL326 for an
+    ambiguous figure and SL303 for what is not a figure."""
+    try:
+        read = read_value(text, number_format)
+    except AmbiguousFigure as exc:
+        problems.append(error("SL326", f"value of `{indicator}`: {exc}", span, exc.hint))
+        return None
+    except ValueError as exc:
+        problems.append(error("SL303", f"value of `{indicator}` is the text {text.strip()!r}, not "
+                              f"a number, N/D or a date ({exc})", span,
+                              _FORMAT_HINT[number_format]))
+        return None
+    if isinstance(read, float):
+        return _number(indicator, read, span, problems, in_file)
+    return read
+
+
+_FORMAT_HINT = {
+    "it": "under number format `it` write 1.234,56 or 62,96 % (a comma before the decimals), "
+          "N/D, or a date 31/10/2020; declare `number_format: en` for 1,234.56",
+    "en": "under number format `en` write 1,234.56 or 62.96% (a point before the decimals), "
+          "N/D, or a date 2020-10-31; declare `number_format: it` for 1.234,56",
+}
 
 
 def _number(indicator: str, number: float, span: Span | None, problems: list[Diagnostic],
@@ -527,8 +648,10 @@ def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
 
 
 def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allowed: Sequence[str],
-                plan: str | None, period: str | None, problems: list[Diagnostic]) -> Values:
-    """The figures of one monitoring: `as_of` and `values` (with `plan`/`period` at top level)."""
+                plan: str | None, period: str | None, problems: list[Diagnostic],
+                number_format: str | None = None) -> Values:
+    """The figures of one monitoring: `as_of` and `values` (with `plan`/`period` at top level).
+    `number_format`: the file's own (None: texts read as YAML files always were)."""
     nodes = {str(k.value): (k, v) for k, v in node.value}
     for key, (key_node, _) in nodes.items():
         if key not in allowed:
@@ -549,6 +672,7 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
     measured = data.get("values")
     spans: dict[str, Span] = {}
     clean: dict[str, Value] = {}
+    remarks: dict[str, ValueNote] = {}
     if measured is None:
         problems.append(error("SL302", "no `values` mapping", node_span(source, node),
                               "add `values:` with one `indicator_id: value` per line"))
@@ -563,8 +687,12 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
                 problems.append(error("SL305", f"`{name}` is given twice", span,
                                       f"first at line {spans[name].line}; keep one"))
             spans[name] = span
+            value_span = node_span(source, value_node)
+            if number_format == "it" and _ambiguous_yaml_number(value_node):
+                problems.append(_ambiguous_number(name, value_node, value_span))
+                continue
             clean[name] = _value(name, measured.get(key_node.value, measured.get(name)),
-                                 node_span(source, value_node), problems, in_file=True)
+                                 value_span, problems, True, number_format, remarks)
     ratings: dict[str, dict[str, float | None]] = {}
     rating_spans: dict[tuple[str, str], Span] = {}
     if "behaviours" in nodes:
@@ -583,11 +711,39 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
                                    as_of if isinstance(as_of, dt.date) else None, problems)
     return Values(clean, plan, period, as_of, source, spans, behaviours=ratings,
                   rating_spans=rating_spans, neutralised=taken_out, overrides=set_by_hand,
-                  previous=earlier, history=years, history_spans=year_spans)
+                  previous=earlier, history=years, history_spans=year_spans, notes=remarks)
 
 
-def loads_all_values(text: str, source: str = "<values>") -> list[Values]:
-    """Every monitoring a values document holds: one, or one per entry of `periods`."""
+def _ambiguous_yaml_number(node: yaml.Node) -> bool:
+    """A plain YAML number written like 1.234, or the `value` of a long form written so."""
+    if isinstance(node, yaml.MappingNode):
+        return any(str(k.value) == "value" and _ambiguous_yaml_number(v) for k, v in node.value)
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:float" \
+        and not node.style and _AMBIGUOUS_IT.fullmatch(str(node.value)) is not None
+
+
+def _ambiguous_number(name: str, node: yaml.Node, span: Span) -> Diagnostic:
+    if isinstance(node, yaml.MappingNode):
+        node = next(v for k, v in node.value if str(k.value) == "value")
+    head, tail = str(node.value).lstrip("+-").split(".")
+    return error("SL326", f"value of `{name}` is {node.value}, ambiguous under "
+                 f"`number_format: it`: {head}{tail} or {head},{tail}?", span,
+                 f"write `{head}{tail}` for the whole number or `\"{head},{tail}\"` for the "
+                 "decimal one")
+
+
+def loads_all_values(text: str, source: str = "<values>",
+                     number_format: str | None = None) -> list[Values]:
+    """Every monitoring a values document holds: one, or one per entry of `periods` (or of
+    the `period` column of a CSV text, when `source` ends in `.csv`: engine.sheets).
+
+    `number_format` (`it`, `en`) is how the text cells of a CSV file read when the file does
+    not declare its own (the CLI passes the plan's `locale`; None: `en`). A YAML document
+    reads its texts by its own `number_format:` key alone (without it, as it always did)."""
+    if source.lower().endswith(".csv"):
+        from . import sheets
+
+        return _from_sheet(sheets.loads_csv(text, source, number_format), source)
     # The walk over the entries makes a few objects per entry and none that form a cycle:
     # held off, the collector's passes over the growing tree no longer cost a large file more
     # than its reading (a 200,000-entry file).
@@ -599,13 +755,18 @@ def _all_values(text: str, source: str) -> list[Values]:
     root, data = _parse(text, source)
     problems: list[Diagnostic] = []
     plan = None if data.get("plan") is None else str(data["plan"])
+    top = {str(k.value): v for k, v in root.value}
+    number_format = number_format_of(
+        data.get("number_format"),
+        node_span(source, top["number_format"]) if "number_format" in top else None, problems)
     if "periods" not in data:
         period = None if data.get("period") is None else str(data["period"])
-        found = [_one_period(root, data, source, _TOP_LEVEL_KEYS, plan, period, problems)]
+        found = [_one_period(root, data, source, _TOP_LEVEL_KEYS, plan, period, problems,
+                             number_format)]
     else:
         nodes = {str(k.value): (k, v) for k, v in root.value}
         for key, (key_node, _) in nodes.items():
-            if key not in ("plan", "periods"):
+            if key not in ("plan", "periods", "number_format"):
                 problems.append(error("SL302", f"unknown key `{key}` beside `periods`",
                                       node_span(source, key_node),
                                       "with several periods, put `as_of` and `values` under each"))
@@ -622,18 +783,23 @@ def _all_values(text: str, source: str) -> list[Values]:
                                           "and `values`", node_span(source, value_node)))
                     continue
                 found.append(_one_period(value_node, entry, source, _PERIOD_KEYS, plan,
-                                         str(key_node.value), problems))
+                                         str(key_node.value), problems, number_format))
     if problems:
         raise ValuesError(in_source_order(problems))
     return found
 
 
-def loads_values(text: str, source: str = "<values>", period: str | None = None) -> Values:
+def loads_values(text: str, source: str = "<values>", period: str | None = None,
+                 number_format: str | None = None) -> Values:
     """Read a values document; raise ValuesError naming file, line and column of each problem.
 
-    A document with several periods needs `period` to say which one.
-    """
-    found = loads_all_values(text, source)
+    A document with several periods needs `period` to say which one. `number_format`: as for
+    `loads_all_values`."""
+    return chosen_period(loads_all_values(text, source, number_format), source, period)
+
+
+def chosen_period(found: Sequence[Values], source: str, period: str | None) -> Values:
+    """The one monitoring of a file, or the one of `period` among several (SL315)."""
     if len(found) == 1:
         return found[0]
     names = [v.period or "" for v in found]
@@ -647,11 +813,43 @@ def loads_values(text: str, source: str = "<values>", period: str | None = None)
                              did_you_mean(period, names) or "it holds: " + ", ".join(names))])
 
 
-def load_values(path: str | Path, period: str | None = None) -> Values:
+def load_values(path: str | Path, period: str | None = None,
+                number_format: str | None = None) -> Values:
+    """The values file at `path`: YAML, CSV or XLSX (by its name's ending, `.csv`/`.xlsx`, or
+    else by its content: a workbook is a zip). `period` chooses among several monitorings.
+    `number_format` (`it`, `en`) is how the text cells of a CSV or XLSX file read unless the
+    file declares its own: pass the plan's `locale` (`plan.definition.policy.locale`), as
+    the CLI does; None reads them as `en`. A YAML file follows its own `number_format:` key."""
     path = Path(path)
-    return loads_values(read_text(path, "values file"), str(path), period)
+    return chosen_period(load_all_values(path, number_format), str(path), period)
 
 
-def load_all_values(path: str | Path) -> list[Values]:
+def load_all_values(path: str | Path, number_format: str | None = None) -> list[Values]:
+    """Every monitoring of the values file at `path` (YAML, CSV or XLSX; see `load_values`)."""
+    from . import sheets  # a YAML file never pays for the spreadsheet readers
+
     path = Path(path)
-    return loads_all_values(read_text(path, "values file"), str(path))
+    data = read_bytes(path, "values file")
+    kind = sheets.kind_of(path, data)
+    if kind == "yaml":
+        return loads_all_values(text_of(data, path, "values file"), str(path))
+    return _from_sheet(sheets.read_values(data, str(path), kind, number_format), str(path))
+
+
+# `sheet` is a sheets.Sheet: engine.sheets is imported when a spreadsheet is read, never at
+# the top of this module (a YAML file does not pay for it).
+def _from_sheet(sheet: Any, source: str) -> list[Values]:
+    """The Values of a spreadsheet as engine.sheets read it: each cell read in the sheet's
+    number format, with a file's checks; every problem of the file at once."""
+    problems: list[Diagnostic] = list(sheet.problems)
+    found = []
+    for monitoring in sheet.monitorings:
+        clean = {name: _value(name, raw, span, problems, True, sheet.number_format)
+                 for name, (raw, span) in monitoring.cells.items()}
+        notes = {name: ValueNote(note, origin) for name, (note, origin) in monitoring.notes.items()}
+        found.append((monitoring, clean, notes))
+    if any(d.is_error for d in problems):  # with the warnings: all there is to mend
+        raise ValuesError(in_source_order(problems))
+    warned = tuple(in_source_order(problems))
+    return [Values(clean, sheet.plan, monitoring.period, sheet.as_of, source, monitoring.spans,
+                   notes=notes, warnings=warned) for monitoring, clean, notes in found]

@@ -56,7 +56,8 @@ def _score(analysis: Analysis, values: Path) -> Scores:
         return Scores(values, problem="no score while the rules have errors")
     try:
         plan = Plan(analysis.plan, analysis.diagnostics)
-        result = plan.evaluate(load_values(values))
+        result = plan.evaluate(load_values(values,
+                                           number_format=plan.definition.policy.locale))
     except ScorelangError as exc:
         first = exc.diagnostics[0] if exc.diagnostics else None
         return Scores(values, problem=first.headline() if first else str(exc))

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..diagnostics import Diagnostic, Span, render
 from .diagnostics import source_lines
 from ..engine.result import NodeResult
@@ -117,7 +115,7 @@ def _expectation_dict(o: Outcome) -> dict[str, Any]:
         "got": {"score": o.got.score, "display": o.got.display, "status": o.got.status,
                 "flags": list(o.got.flags)},
         "problems": list(o.problems),
-        "span": attrs.asdict(e.span),
+        "span": e.span.to_dict(),
     }
 
 

@@ -3,8 +3,9 @@
 A published-figures file (examples/cciaa-modena-2020/pubblicati-2020-06.yaml) holds each figure
 as printed: achievements ("62,96%", "100,%", "N/D"), measured values ("3.111.720.000,00 €",
 "-17,82 gg") and the summary table's [score, weight] rows. This module reads it (safe loader,
-file:line:col for every problem) and parses printed figures keeping their decimals; it compares
-nothing (`verify` does).
+file:line:col for every problem) and parses printed figures keeping their decimals, through
+`engine.figures` (the number reader the values files share); it compares nothing (`verify`
+does).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 
 import attrs
@@ -21,44 +22,22 @@ import yaml
 from ..diagnostics import Diagnostic, ScorelangError, Span, did_you_mean, error, in_source_order
 from ..files import read_text
 from ..model import LIMITS_TEXT, literal_problem
+from ..engine.figures import LOCALES, Figure, parse_figure, plain_number
 from ..engine.yamlsource import Constructor, node_span, read_yaml
 
-LOCALES = ("it", "en")
+__all__ = ["KINDS", "LOCALES", "Entry", "Figure", "Published", "PublishedError", "load_published",
+           "loads_published", "parse_figure", "plain_number"]
+
 # What a published figure is: an achievement (`scores`), a measured value (`values`), or the
 # score and the weight of a summary-table row (`summary`).
 KINDS = ("score", "value", "summary_score", "weight")
 _TOP_LEVEL = ("plan", "period", "as_of", "locale", "scores", "values", "summary")
 _FIGURES = ("scores", "values", "summary")
 _NAMES: tuple[str, ...] = ("plan", "period", "as_of")
-_ND = ("N/D", "ND", "N.D.")
-_MINUS = "\u2212"
-_SEPARATORS = {"it": (".", ","), "en": (",", ".")}  # (thousands, decimal)
-_ITALIAN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
 
 
 class PublishedError(ScorelangError):
     """A published-figures file cannot be read, or names what the plan does not have."""
-
-
-@attrs.frozen
-class Figure:
-    """A figure as printed: its text, the decimal it stands for and the decimals it shows."""
-
-    text: str
-    number: Decimal | None = None  # None: N/D, or a date
-    places: int = 0  # printed decimals: "62,96%" 2, "100,%" 0
-    unit: str | None = None  # as printed after the number: "%", "€", "N.", "gg"
-    date: dt.date | None = None  # a completion date (deadline indicators)
-
-    @property
-    def missing(self) -> bool:
-        return self.number is None and self.date is None
-
-    @property
-    def tolerance(self) -> Decimal:
-        """Half a unit of the last printed decimal: "62,96%" 0.005, "44,2%" 0.05, "100,%" 0.5."""
-        return Decimal(5).scaleb(-(self.places + 1))
 
 
 @attrs.frozen
@@ -85,62 +64,7 @@ class Published:
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False)  # plan, period, as_of
 
 
-# ---- reading a printed figure ---------------------------------------------------------------
-
-def _number_pattern(locale: str) -> re.Pattern[str]:
-    thousands, point = (re.escape(s) for s in _SEPARATORS[locale])
-    return re.compile(rf"(?P<sign>[-+{_MINUS}]?)\s*(?P<whole>\d{{1,3}}(?:{thousands}\d{{3}})+|\d+)"
-                      rf"(?:{point}(?P<decimals>\d*))?\s*(?P<unit>[^\d.,\s].*)?")
-
-
-_PATTERNS = {locale: _number_pattern(locale) for locale in LOCALES}
-
-
-def parse_figure(text: str, locale: str = "it") -> Figure:
-    """A figure as printed: "62,96%" -> 62.96 at 2 places; "100,%" -> 100 at 0 places;
-    "3.111.720.000,00 €" -> 3111720000.00 €; "N/D"; "31/10/2020" or "2020-10-31" a date.
-
-    Italian (`it`) groups thousands with "." and writes decimals after ","; English (`en`) the
-    other way round. Raises ValueError for text that is none of these."""
-    stripped = text.strip()
-    if stripped.upper() in _ND:
-        return Figure(text)
-    date = _date(stripped)
-    if date is not None:
-        return Figure(text, date=date)
-    found = _PATTERNS[locale].fullmatch(stripped)
-    if found is None:
-        raise ValueError(f"{text!r} is not a figure as printed in locale `{locale}`")
-    thousands, _ = _SEPARATORS[locale]
-    decimals = found["decimals"] or ""
-    sign = "-" if found["sign"] in ("-", _MINUS) else ""
-    written = sign + found["whole"].replace(thousands, "") + (f".{decimals}" if decimals else "")
-    unit = (found["unit"] or "").strip() or None
-    return Figure(text, Decimal(written), len(decimals), unit)
-
-
-def _date(text: str) -> dt.date | None:
-    italian = _ITALIAN_DATE.fullmatch(text)
-    try:
-        if italian:
-            day, month, year = (int(part) for part in italian.groups())
-            return dt.date(year, month, day)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
-    return None
-
-
-def plain_number(text: str) -> Figure:
-    """A number written plainly in the YAML (62.96, 143): places as written."""
-    number = Decimal(text.replace("_", ""))
-    if not number.is_finite():
-        raise ValueError(f"{text} is not a figure")
-    exponent = number.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return Figure(text, number, places)
-
+# ---- reading a printed figure: engine.figures, shared with the values files -----------------
 
 def _hint(text: str, locale: str) -> str:
     if locale == "it" and re.search(r"\d\.\d", text) and "," not in text:

@@ -44,7 +44,7 @@ _CASE_KEYS = ("name", "values", "behaviours", "period", "as_of", "tolerance", "e
 _LONG_FORM_KEYS = ("score", "status", "flags", "tolerance")
 # The files a test may name, by the ends of their names.
 RULE_SUFFIXES = (".score",)
-VALUES_SUFFIXES = (".yaml", ".yml")
+VALUES_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 # What marks the top of a project: a test file's paths may not lead above it.
 _PROJECT_MARKS = ("pyproject.toml", ".git")
 
@@ -481,7 +481,8 @@ def _run_case(suite: Suite, case: Case) -> CaseResult:
         return CaseResult(case, errors=suite.plan_errors)
     start = time.perf_counter()
     try:
-        values = case.values if isinstance(case.values, Values) else load_values(case.values)
+        values = case.values if isinstance(case.values, Values) else load_values(
+            case.values, number_format=suite.plan.definition.policy.locale)
         result = suite.plan.evaluate(values, period=case.period, as_of=case.as_of,
                                      behaviours=case.behaviours)
     except ScorelangError as exc:
