@@ -496,3 +496,15 @@ def test_verify_reads_published_figures_as_before():
 def test_span_of_cell_quotes_a_sheet_with_spaces():
     assert Span.of_cell("v.xlsx", "Dati 2020", 14, 28).cell == "'Dati 2020'!AB14"
     assert Span.of_cell("v.xlsx", "Valori", 14, 3).cell == "Valori!C14"
+
+
+def test_a_sheets_missing_row_is_told_in_the_sheets_words(tmp_path, modena_plan):
+    """Regression: SL310's hint said to add `id: null` (YAML) to a CSV file."""
+    path = tmp_path / "valori.csv"
+    path.write_text("# plan: cciaa_modena_2020\n# period: H1\n# as_of: 2020-06-30\n"
+                    "indicatore;valore\npartecipanti_internaz;143\n", encoding="utf-8")
+    result = modena_plan.evaluate(scorelang.load_values(path))
+    hints = {d.hint for d in result.diagnostics if d.code == "SL310"}
+    assert f"add a row `export_provinciale` with N/D as its value to {path} to say it is N/D " \
+           "on purpose" in hints
+    assert not any(": null`" in hint for hint in hints)

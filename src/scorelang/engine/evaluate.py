@@ -27,6 +27,13 @@ from .scoring import Missing, Score
 from .values import Neutralisation, Override, Value, ValueNote, Values
 
 
+def _say_nd(indicator: str, source: str) -> str:
+    """How to write N/D on purpose in the kind of file the values came from."""
+    if source.lower().endswith((".csv", ".xlsx")):
+        return f"add a row `{indicator}` with N/D as its value to {source} to say it is N/D on purpose"
+    return f"add `{indicator}: null` to {source} to say it is N/D on purpose"
+
+
 def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Diagnostic]:
     """Problems of the values against the plan; errors first-class, missing entries as warnings."""
     found: list[Diagnostic] = []
@@ -63,8 +70,7 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
             found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as "
                                  f"{scored_as}",
                                  leaf.indicator.span,
-                                 f"add `{leaf.indicator.id}: null` to {values.source} to say it "
-                                 "is N/D on purpose"))
+                                 _say_nd(leaf.indicator.id, values.source)))
         if leaf.indicator.deadline is not None and as_of is None and index in used \
                 and values.values.get(leaf.indicator.id) is None:
             found.append(error("SL311", f"cannot tell whether the deadline of "
