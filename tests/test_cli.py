@@ -43,7 +43,7 @@ def test_score_json_is_the_machine_contract():
     done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["period"] == "H1" and data["as_of"] == "2020-06-30"
     nodes = {node["id"]: node for node in data["nodes"]}
     assert nodes["301"]["parent"] == "1" and nodes["301"]["kind"] == "objective"
@@ -135,7 +135,7 @@ def test_check_json_lists_every_diagnostic_with_its_span(tmp_path):
     done = run("check", "--format", "json", str(path))
     assert done.returncode == 1
     data = json.loads(done.stdout)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert [(d["code"], d["severity"], d["span"]["line"], d["span"]["column"])
             for d in data["diagnostics"]] == [("SL217", "warning", 2, 39), ("SL206", "error", 4, 42)]
 

@@ -694,7 +694,7 @@ def test_json_shape():
     data = json.loads(done.stdout)
     assert list(data) == ["format_version", "operations", "changes", "removed", "new_findings",
                           "after"]
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["operations"] == [{"target": "regolamento_ocri", "operation": "Drop"},
                                   {"target": "formazione_ocri", "operation": "Drop"}]
     for change in data["changes"]:

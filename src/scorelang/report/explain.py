@@ -115,6 +115,8 @@ def _has_collapsed(node: NodeExplanation) -> bool:
 def _in_parent(explanation: Explanation) -> str:
     node, parent, share = explanation.node, explanation.parent, explanation.node.share
     if parent is None:
+        if node.kind == "plan":
+            return f"In its parent: none, {node.id} is the plan's total, the root of the tree"
         return f"In its parent: {node.id} is a top-level area without a weight"
     where = (f"the plan ({_optional(parent.score, node.places)})" if parent.id is None
              else f'{parent.kind} {parent.id} "{_shorten(parent.title)}" '

@@ -149,7 +149,12 @@ def _summary(page: _Page) -> str:
     """The seed's table: each area spans the rows of its strategic objectives."""
     t = page.text
     rows = []
-    for area in page.children.get(None, []):
+    total = page.result.nodes[0] if page.result.area_depth else None
+    if total is not None:  # the plan's total, the root, on the first row
+        rows.append(f'<tr class="plan"><th scope="row">{_e(total.title)}</th><td></td>'
+                    f'<td class="num">{page.achievement(total.score, total.places, total.status)}'
+                    f'</td><td>{page.rating(total.band, total.status)}</td><td></td></tr>')
+    for area in page.result.areas():
         below = page.children.get(area.id, [])
         rows.append(f'<tr><th scope="rowgroup" rowspan="{len(below) + 1}" class="area">'
                     f'{_e(_name(area))}<span class="sub">'
@@ -179,7 +184,7 @@ def _shorten(text: str, width: int) -> str:
 
 
 def _bar_chart(page: _Page) -> str:
-    areas = page.children.get(None, [])
+    areas = page.result.areas()
     objectives = [node for area in areas for node in page.children.get(area.id, [])]
     if not objectives:
         return ""

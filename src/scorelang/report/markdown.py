@@ -23,11 +23,13 @@ def to_markdown(result: Result, view: View, locale: str) -> str:
     body = [[_cell(text) for text in line]
             for line in rows(view, locale, places(result), result.bands, shorten=False)]
     if view.depth_key is not None:
-        # Markdown collapses spaces: indent tree levels with non-breaking spaces instead.
+        # Markdown collapses spaces, and a table cell is trimmed of every Unicode space (a
+        # literal no-break space too, CommonMark and GitHub alike): indent tree levels with
+        # the entity `&nbsp;`, which is read only after trimming and renders as a space.
         key = [c.key for c in view.columns].index(view.depth_key)
         for line in body:
             stripped = line[key].lstrip(" ")
-            line[key] = "\u00a0\u00a0" * ((len(line[key]) - len(stripped)) // 2) + stripped
+            line[key] = "&nbsp;" * (len(line[key]) - len(stripped)) + stripped
     table = tabulate(body, headers=[_cell(c.heading(locale)) for c in view.columns], tablefmt="github",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
                      disable_numparse=True, preserve_whitespace=True)

@@ -58,7 +58,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "baseline": "Valore di partenza", "points": "Punti", "points_max": "Punti massimi",
         "annual": "annuale", "periodic": "periodico",
         "deadline": "scadenza", "total": "totale",
-        "area_kind": "ambito", "objective_kind": "obiettivo", "group_kind": "gruppo",
+        "area_kind": "ambito", "objective_kind": "obiettivo",
+        "group_kind": "gruppo",
         "indicator_kind": "indicatore", "node_kind": "obiettivo",
         "component_kind": "componente", "plan_kind": "ente", "behaviours_kind": "comportamenti",
         "behaviour_kind": "comportamento", "rating": "Giudizio",
@@ -78,7 +79,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "baseline": "Baseline", "points": "Points", "points_max": "Points max",
         "annual": "annual", "periodic": "periodic",
         "deadline": "deadline", "total": "total",
-        "area_kind": "area", "objective_kind": "objective", "group_kind": "group",
+        "area_kind": "area", "objective_kind": "objective",
+        "group_kind": "group",
         "indicator_kind": "indicator", "node_kind": "objective",
         "component_kind": "component", "plan_kind": "plan", "behaviours_kind": "behaviours",
         "behaviour_kind": "behaviour", "rating": "Evaluator's rating",
@@ -243,8 +245,14 @@ def _name(node: NodeResult) -> str:
 def _summary(book: _Book) -> None:
     sheet = book.sheet("Summary", ("area", "objective", "achievement", "band", "weight", "status"),
                        (34, 60, 14, 14, 10, 22))
-    areas = [node for node in book.result if node.parent is None]
-    for area in areas:
+    if book.result.area_depth:  # the plan's total, the root, on the first row
+        total = book.result.nodes[0]
+        cells = book.row(sheet, [total.title, "", None, None, None, book.status(total.status)])
+        book.percent(cells[2], total.score, total.places, total.status)
+        book.band(cells[3], total.band, total.status)
+        for cell in cells[:3]:
+            cell.font = book.bold
+    for area in book.result.areas():
         for node in [area] + book.result.children(area.id):
             is_area = node is area
             cells = book.row(sheet, [_name(area), "" if is_area else _name(node), None, None,
