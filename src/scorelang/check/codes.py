@@ -149,6 +149,7 @@ CODES: dict[str, str] = {
     "SL333": "rating between the steps of the scale",
     "SL334": "rating is not a number",
     "SL335": "behaviour not rated",
+    "SL350": "dash written as a value",
     "SL401": "test file is not valid YAML",
     "SL402": "test file has the wrong shape",
     "SL403": "unknown node id in a test",

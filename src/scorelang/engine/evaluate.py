@@ -33,8 +33,14 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
     plan = program.plan
     declared = {leaf.indicator.id: leaf for leaf in program.leaves}
     if values.plan is not None and values.plan != plan.id:
-        found.append(error("SL306", f"the values are for plan `{values.plan}`, not `{plan.id}`",
-                           None, "score them with the plan they were collected for"))
+        # Most often a values file copied from last year's, its `plan:` line left as it was.
+        where = f" ({values.source}, line {values.plan_span.line})" \
+            if values.plan_span is not None else ""
+        found.append(error("SL306", f"the values{where} are for plan `{values.plan}`, not "
+                           f"`{plan.id}`", values.plan_span,
+                           f"if they were collected for this plan (a file copied from another "
+                           f"year's?), write `plan: {plan.id}` on that line; otherwise score "
+                           "them with the plan they were collected for"))
     for name, value in values.values.items():
         span = values.spans.get(name)
         leaf = declared.get(name)
