@@ -357,6 +357,9 @@ def _deadline_badge(page: _Page, node: NodeResult, used: TargetUsed) -> str:
 _BULLET_W, _BULLET_H, _PAD = 160, 26, 4
 
 
+_MARK = 8.0  # the width of the value's mark when its bar would be shorter
+
+
 def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
                  annual: model.Target | None) -> str:
     """Value against the target used and (when it differs) the annual one, on one scale.
@@ -383,6 +386,8 @@ def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
     elif direction == "<=":
         out.append(f'<rect x="{_PAD}" y="4" width="{x(used.value) - _PAD:.1f}" height="18" '
                    f'class="met"/>')
+    else:  # `=`: the target alone is met, a narrow zone around its line
+        out.append(f'<rect x="{x(used.value) - 3:.1f}" y="4" width="6" height="18" class="met"/>')
     if low < 0 < high:
         out.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="4" y2="22" class="zero"/>')
     if value is None:
@@ -390,8 +395,14 @@ def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
     else:
         left, right = sorted((x(0), x(value)))
         fill = colour(page.band_of(node.band))
-        out.append(f'<rect x="{left:.1f}" y="9" width="{max(right - left, 1.5):.1f}" height="8" '
-                   f'fill="{fill}"/>')
+        if right - left >= _MARK:
+            out.append(f'<rect x="{left:.1f}" y="9" width="{right - left:.1f}" height="8" '
+                       f'fill="{fill}"/>')
+        else:
+            # A value at (or next to) zero has no length to draw, yet it may be the target
+            # met (`= 0` complaints): a mark in the band's colour, where the value is.
+            out.append(f'<rect x="{x(value) - _MARK / 2:.1f}" y="7" width="{_MARK}" '
+                       f'height="12" rx="2" fill="{fill}" class="value-mark"/>')
     if annual is not None:
         out.append(f'<line x1="{x(annual.value):.1f}" x2="{x(annual.value):.1f}" y1="2" y2="24" '
                    f'stroke="{_ANNUAL_INK}" stroke-width="2.5"/>')
