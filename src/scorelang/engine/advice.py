@@ -77,7 +77,10 @@ def _operand(operand: model.Operand) -> Callable[[Facts], Any]:
     return lambda facts: name  # a value written as a name: `kind == indicator`
 
 
-def facts_of(node: NodeResult, tags: frozenset[str], period: str | None) -> dict[str, Any]:
+def facts_of(node: NodeResult, tags: frozenset[str], period: str | None,
+             area_depth: int = 0) -> dict[str, Any]:
+    """The facts a rule reads of `node`. `depth` counts from the areas (1), whether or not the
+    plan's total sits above them (`Result.area_depth`): the plan's total is depth 0."""
     achieved = node.raw if node.raw is not None else node.score
     direction = None
     if node.target is not None:
@@ -89,7 +92,7 @@ def facts_of(node: NodeResult, tags: frozenset[str], period: str | None) -> dict
         # For aggregates raw and gap fall back on the score: they have no raw achievement.
         "gap": None if achieved is None else achieved - 100.0,
         "weight": node.weight,
-        "depth": node.depth + 1,
+        "depth": node.depth + 1 - area_depth,
         "status": node.status, "kind": node.kind, "direction": direction, "band": node.band,
         "unit": node.unit, "period": period, "id": node.id, "indicator": node.indicator,
         "title": node.title, "tags": tags, "flags": frozenset(node.flags),
@@ -140,7 +143,7 @@ def advise(plan: model.PlanDefinition, result: Result) -> tuple[Finding, ...]:
     tags = node_tags(plan)
     found = []
     for node in result:
-        facts = facts_of(node, tags.get(node.id, frozenset()), result.period)
+        facts = facts_of(node, tags.get(node.id, frozenset()), result.period, result.area_depth)
         for rule, test in rules:
             if test(facts):
                 found.append(Finding(node.id, rule.id, rule.title, rule.category, rule.severity,
