@@ -216,9 +216,15 @@ class Program:
     scorecards: tuple[CompiledScorecard, ...] = ()
     rated: bool = False  # some scorecard has behaviours to rate (evaluate checks the ratings)
     layout: Layout = attrs.field(init=False, eq=False, repr=False)
+    # Indicator id -> its `description` (what is measured, how): for the reports' annex,
+    # made once per program, shared by every Result.
+    descriptions: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "layout", layout_of(self))
+        object.__setattr__(self, "descriptions", {
+            leaf.indicator.id: leaf.indicator.description for leaf in self.leaves
+            if leaf.indicator.description})
 
 
 def leaf_of(indicator: model.Indicator, policy: model.Policy,

@@ -128,7 +128,8 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
         notes += tuple(d for d in found if not d.is_error)
     result = Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
                     _Nodes(program, slots, measured, as_of), plan_score, notes, cards,
-                    plan.bands, plan.policy.locale, findings, program.layout.rounded)
+                    plan.bands, plan.policy.locale, findings, program.layout.rounded,
+                    program.descriptions)
     owner = weakref.ref(result)
     return result
 

@@ -359,6 +359,8 @@ class Result:
         attrs.field(default=(), alias="findings", eq=_settled)
     # `rollup rounded`: the places each figure was rounded to before its parent read it
     rounded: int | None = None
+    # Indicator id -> its description in the plan, for the reports' annex (information).
+    descriptions: Mapping[str, str] = attrs.field(factory=dict, eq=False)
     _index: Mapping[str, NodeResult] | None = attrs.field(init=False, default=None, repr=False,
                                                           eq=False)
 

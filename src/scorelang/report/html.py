@@ -102,7 +102,7 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefini
     to indicators measured against a periodic one; without it only the target used is shown."""
     page = _Page(result, locale or result.locale, plan)
     parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _scorecards(page),
-             _findings(page), _legend(page), _notes(page),
+             _findings(page), _legend(page), _annex(page), _notes(page),
              f'<footer>{_e(page.text["footer" if result.rounded is None else "footer_rounded"])}'
              '</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
@@ -553,6 +553,23 @@ def _bullet_key(page: _Page) -> str:
     )
     return "".join(f'<li><svg class="key" width="24" height="15" viewBox="0 0 24 15" '
                    f'aria-hidden="true">{mark}</svg>{_e(text)}</li>' for mark, text in samples)
+
+
+def _annex(page: _Page) -> str:
+    """Each indicator's description (what it measures, how it is computed), as the plan's
+    annex prints it: once per indicator, in the order the tree first uses it."""
+    described = page.result.descriptions
+    used = dict.fromkeys(n.indicator for n in page.result if n.indicator in described)
+    if not used:
+        return ""
+    titles = {n.indicator: n.title for n in page.result if n.indicator in used}
+    rows = "".join(f'<tr><th scope="row">{_e(ind)}</th><td>{_e(titles[ind])}</td>'
+                   f'<td>{_e(described[ind])}</td></tr>' for ind in used if ind is not None)
+    t = page.text
+    return (f'<section class="annex"><h2>{_e(t["annex"])}</h2><table><thead><tr>'
+            f'<th>{_e(t["indicator"])}</th><th>{_e(t["node"])}</th>'
+            f'<th>{_e(t["description"])}</th></tr></thead><tbody>{rows}</tbody></table>'
+            '</section>')
 
 
 def _notes(page: _Page) -> str:

@@ -33,4 +33,26 @@ def to_markdown(result: Result, view: View, locale: str) -> str:
     table = tabulate(body, headers=[_cell(c.heading(locale)) for c in view.columns], tablefmt="github",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
                      disable_numparse=True, preserve_whitespace=True)
-    return f"## {heading(result, locale, view.heading(locale))}\n\n{table}\n"
+    return f"## {heading(result, locale, view.heading(locale))}\n\n{table}\n" + \
+        _annex(result, view, locale)
+
+
+_ANNEX = {"it": ("Allegato: descrizione degli indicatori", "Indicatore", "Titolo",
+                 "Descrizione e metodo di calcolo"),
+          "en": ("Annex: the indicators described", "Indicator", "Title",
+                 "Description and method of calculation")}
+
+
+def _annex(result: Result, view: View, locale: str) -> str:
+    """Below the tree and the indicators: the description of each indicator the view shows,
+    as the plan's annex prints it, once per indicator in the order first shown."""
+    described = result.descriptions
+    shown = [row for row in view.rows if row.get("indicator") in described]
+    if view.name not in ("tree", "indicators") or not shown:
+        return ""
+    used = dict.fromkeys(row["indicator"] for row in shown)
+    titles = {row["indicator"]: row["title"] for row in shown}
+    head, *columns = _ANNEX["it" if locale == "it" else "en"]
+    body = [[_cell(ind or ""), _cell(titles[ind]), _cell(described[ind or ""])] for ind in used]
+    table = tabulate(body, headers=columns, tablefmt="github", disable_numparse=True)
+    return f"\n### {head}\n\n{table}\n"

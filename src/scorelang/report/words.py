@@ -26,6 +26,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "nd_not_due": "non ancora scaduto", "periodic": "periodico", "annual": "annuale",
         "by": "entro", "done": "fatto il", "raw": "grezzo", "uses": "indicatori",
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
+        "annex": "Allegato: descrizione degli indicatori", "indicator": "Indicatore",
+        "description": "Descrizione e metodo di calcolo",
         "met": "zona in cui il target è raggiunto",
         "bullet_help": "La barra è il valore rilevato, colorata secondo la valutazione; la "
                        "linea nera continua è il target annuale, quella blu tratteggiata il "
@@ -56,6 +58,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "nd_not_due": "not yet due", "periodic": "periodic",
         "annual": "annual", "by": "by", "done": "done on", "raw": "raw", "uses": "indicators",
         "from": "from", "to": "to", "notes": "Scoring notes",
+        "annex": "Annex: the indicators described", "indicator": "Indicator",
+        "description": "Description and method of calculation",
         "met": "zone where the target is met",
         "bullet_help": "The bar is the measured value, coloured by its rating; the solid "
                        "black line is the annual target, the dashed blue one the periodic "

@@ -49,6 +49,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "achievement": "Grado di raggiungimento", "band": "Valutazione", "weight": "Peso",
         "status": "Stato", "node": "Nodo", "kind": "Tipo", "flags": "Note", "id": "Id",
         "indicator": "Indicatore", "title": "Titolo", "unit": "Unità", "direction": "Direzione",
+        "description": "Descrizione e metodo di calcolo",
         "target": "Target", "source": "Fonte del target", "due": "Scadenza",
         "value": "Valore rilevato", "raw": "Grado grezzo", "scorecard": "Scheda",
         "entry": "Obiettivo individuale", "ref": "Riferimento",
@@ -71,6 +72,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "band": "Rating", "weight": "Weight", "status": "Status", "node": "Node",
         "kind": "Kind", "flags": "Flags", "id": "Id", "indicator": "Indicator",
         "title": "Title", "unit": "Unit", "direction": "Direction", "target": "Target",
+        "description": "Description and method of calculation",
         "source": "Target source", "due": "Deadline", "value": "Measured value",
         "raw": "Raw achievement", "scorecard": "Scorecard", "entry": "Individual objective",
         "ref": "Reference", "scored": "scored", "missing": "N/D (not reported)",
@@ -302,11 +304,15 @@ def _indicators(book: _Book) -> None:
         extra += ("baseline",)
     if any(node.points_max is not None for node in nodes):
         extra += ("points", "points_max")
+    described = book.result.descriptions
+    if any(node.indicator in described for node in nodes):
+        extra += ("description",)
     sheet = book.sheet("Indicators", ("node", "indicator", "title", "unit", "direction",
                                       "target", "source", "due", "value", "raw", "achievement",
                                       "band", "status", "flags", "weight") + extra,
                        (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10)
-                       + (14,) * len(extra), freeze="D2")
+                       + tuple(60 if key == "description" else 14 for key in extra),
+                       freeze="D2")
     for node in book.result:
         if node.kind != "indicator":
             continue
@@ -316,7 +322,8 @@ def _indicators(book: _Book) -> None:
                                  _DIRECTION.get(direction or "", None), None,
                                  _source(book, target), None, None, None, None, None,
                                  book.status(node.status), book.flags(node.flags), None,
-                                 *(None for _ in extra)])
+                                 *(described.get(node.indicator or "") if key == "description"
+                                   else None for key in extra)])
         if target is not None and target.value is not None:
             book.measure(cells[5], target.value, node.unit)
         if target is not None and target.due is not None:
@@ -334,6 +341,7 @@ def _indicators(book: _Book) -> None:
                 cell.value, cell.number_format = node.points, "0." + "0" * node.places
             elif key == "points_max" and node.points_max is not None:
                 cell.value, cell.number_format = node.points_max, "0.##"
+
     book.finish(sheet)
 
 
