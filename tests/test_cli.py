@@ -135,7 +135,7 @@ def test_check_json_lists_every_diagnostic_with_its_span(tmp_path):
     done = run("check", "--format", "json", str(path))
     assert done.returncode == 1
     data = json.loads(done.stdout)
-    assert data["format_version"] == 2
+    assert data["format_version"] == 1
     assert [(d["code"], d["severity"], d["span"]["line"], d["span"]["column"])
             for d in data["diagnostics"]] == [("SL217", "warning", 2, 39), ("SL206", "error", 4, 42)]
 
