@@ -22,7 +22,7 @@ _CELL = re.compile(r"<tr>\s*<td>(.*?)</td>", re.S)
 def test_the_markdown_tree_keeps_its_indentation_once_rendered(modena_result):
     text = scorelang.render(modena_result, "markdown", "tree", None, "en")
     html = markdown_it.MarkdownIt("commonmark").enable("table").render(text)
-    first_cells = _CELL.findall(html)
+    first_cells = _CELL.findall(html.split("<h3>")[0])  # the tree, not the annex below it
     rows = views.tree(modena_result).rows
     assert len(first_cells) == len(rows)
     for cell, row in zip(first_cells, rows):
