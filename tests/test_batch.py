@@ -42,8 +42,15 @@ def step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | N
                  as_of: dt.date | None) -> dict[str, tuple[str, float | None]]:
     """Node id -> (status, percent score), the way the evaluator was first written."""
     program, scores = scores_step_by_step(plan, values, period, as_of)
-    return {step.id: (s.status, None) if isinstance(s, Missing) else ("scored", s * 100.0)
-            for step, s in zip(program.nodes, scores)}
+    found = {step.id: (s.status, None) if isinstance(s, Missing) else ("scored", s * 100.0)
+             for step, s in zip(program.nodes, scores)}
+    if all(program.nodes[r].weight is not None for r in program.roots):
+        # The plan's total is a node too, the root: issue 18.
+        total = scoring.aggregate([(program.nodes[r].weight or 0.0, scores[r])
+                                   for r in program.roots], program.aggregation)
+        found[plan.definition.id] = (total.status, None) if isinstance(total, Missing) \
+            else ("scored", total * 100.0)
+    return found
 
 
 def plan_score_step_by_step(plan: scorelang.Plan, values: scorelang.Values, period: str | None,
@@ -227,7 +234,7 @@ def test_every_scenario_of_a_batch_scores_as_it_does_alone(modena, engine):
     assert batch.engine == engine and len(batch) == len(rows)
     for i, row in enumerate(rows):
         result = plan.evaluate(row, period=values.period, as_of=values.as_of)
-        for node in result:
+        for node in result:  # the plan's total too, by its id
             assert batch.status(i, node.id) == node.status
             score = batch.score(i, node.id)
             if node.score is None:
@@ -248,7 +255,7 @@ def test_random_plans_score_the_same_one_by_one_and_in_a_batch(scenario):
     for engine in ENGINES:
         batch = plan.evaluate_many([scenario.values, scenario.values], period=scenario.period,
                                    as_of=result.as_of, engine=engine)
-        for node in result:
+        for node in result:  # the plan's total too, by its id
             assert batch.status(1, node.id) == node.status, (engine, node.id)
             score = batch.score(1, node.id)
             if node.score is None:

@@ -43,7 +43,7 @@ def test_score_json_is_the_machine_contract():
     done = run("score", str(MODENA_RULES), "--values", str(MODENA_VALUES), "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["period"] == "H1" and data["as_of"] == "2020-06-30"
     nodes = {node["id"]: node for node in data["nodes"]}
     assert nodes["301"]["parent"] == "1" and nodes["301"]["kind"] == "objective"

@@ -138,8 +138,10 @@ SYNTAX_MISTAKES = [
      "`=>` is not a direction", "write `>=`"),
     ("SL116", 'indicator c "C { target >= 1 }', 6, 13,
      "a text is not closed", "add the closing double quote on the same line (texts cannot span lines)"),
-    ("SL117", 'area "1" "A" {\n  objective "10" "O" weight 100% {\n    a 100%\n\narea "2" "B" { }', 10, 1,
-     "`area` cannot start here: a block above is not closed", "add the missing '}' before this line"),
+    ("SL117", 'area "1" "A" {\n  objective "10" "O" weight 100% {\n    a 100%\n\narea "2" "B" { }', 7, 3,
+     '`objective "10" "O" weight 100%` (line 7) is not closed',
+     "close it with '}' before line 10 (`area \"2\" \"B\"`), where its body ends; "
+     "`area \"1\" \"A\"` (line 6) needs its '}' there too"),
     ("SL115", 'indicator c "C" { target > 5 }', 6, 26,
      "`>` alone is not a direction", "write `>=` (at least), `<=` (at most) or `=`"),
     ("SL118", 'indicator c "C" { target 5 }', 6, 26,
@@ -349,3 +351,64 @@ def test_unknown_period_suggests_a_declared_one():
     with pytest.raises(ValuesError) as info:
         scorelang.loads(PLAN).evaluate({"a": 1}, period="h1")
     assert info.value.diagnostics[0].hint == "did you mean `H1`?"
+
+
+# Issue 18: a missing `}` after the first objective. The next objective then nests inside it,
+# a later `}` closes the wrong block, and the parser meets the mistake at `area "2"`, lines
+# below; following a hint placed there gave two weight errors instead of a clean plan.
+MISSING_BRACE = """\
+plan p "P" {
+  period Y "Anno" ends 2020-12-31
+}
+indicator a "A" { unit N target >= 10 }
+indicator b "B" { unit N target >= 10 }
+area "1" "A" {
+  objective "10" "O" weight 50% {
+    a 100%
+
+  objective "11" "P" weight 50% {
+    b 100%
+  }
+}
+area "2" "B" {
+  objective "20" "Q" weight 100% {
+    a 100%
+  }
+}
+"""
+
+
+def test_missing_brace_is_reported_where_the_block_opened():
+    (d,) = diagnose(MISSING_BRACE)
+    assert (d.code, d.span.line, d.span.column) == ("SL117", 7, 3)
+    assert '`objective "10" "O" weight 50%` (line 7)' in d.message
+    assert "before line 10" in d.hint
+
+
+def test_following_the_missing_brace_hint_gives_a_clean_plan():
+    (d,) = diagnose(MISSING_BRACE)
+    before = int(d.hint.split("before line ")[1].split()[0])
+    lines = MISSING_BRACE.splitlines(keepends=True)
+    fixed = "".join(lines[:before - 1]) + "  }\n" + "".join(lines[before - 1:])
+    assert diagnose(fixed) == []
+
+
+def test_a_file_written_flat_is_not_read_by_its_layout():
+    # No indentation: nothing says where the body ended, so the innermost open block is named
+    # (not the area, whose `objective` line is as flat as everything else).
+    text = ('plan p "P" {\n}\nindicator a "A" { unit N target >= 10 }\narea "1" "A" {\n'
+            'objective "10" "O" weight 100% {\na 100%\n}\narea "2" "B" { }\n')
+    (d,) = diagnose(text)
+    assert (d.code, d.span.line) == ("SL117", 4)
+    assert "before line 8 at the latest" in d.hint
+
+
+def test_a_block_left_open_at_the_end_is_named():
+    (d,) = diagnose(HEADER + 'area "1" "A" {\n  objective "10" "O" weight 100% {\n    a 100%\n  }\n')
+    assert d.code == "SL102" and '`area "1" "A"`' in d.hint and "is not closed" in d.hint
+
+
+def test_braces_inside_texts_and_comments_are_not_blocks():
+    text = MISSING_BRACE.replace('"O"', '"O {"').replace("    a 100%\n\n", "    a 100% # }\n\n", 1)
+    (d,) = diagnose(text)
+    assert (d.code, d.span.line) == ("SL117", 7)

@@ -110,7 +110,7 @@ def test_modena_text_shows_the_slip_and_its_explanation(modena):
 
 def test_modena_json_lists_every_figure_and_the_discrepancy_with_its_explanation(modena):
     data = json.loads(verify_json(modena))
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["plan"] == {"id": "cciaa_modena_2020",
                             "title": "Piano della performance 2020 — CCIAA Modena"}
     assert (data["period"], data["as_of"], data["locale"]) == ("H1", "2020-06-30", "it")

@@ -692,9 +692,9 @@ def test_json_shape():
     done = run_whatif("--ops", str(OCRI_OPS), "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert list(data) == ["format_version", "operations", "changes", "removed", "new_findings",
-                          "after"]
-    assert data["format_version"] == 1
+    assert list(data) == ["format_version", "operations", "changes", "removed", "unused_values",
+                          "new_findings", "after"]
+    assert data["format_version"] == 2
     assert data["operations"] == [{"target": "regolamento_ocri", "operation": "Drop"},
                                   {"target": "formazione_ocri", "operation": "Drop"}]
     for change in data["changes"]:

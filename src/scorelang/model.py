@@ -681,9 +681,9 @@ FACTS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "score": ("number", None),  # achievement after floor and cap, percent
     "gap": ("number", None),  # raw − 100: percentage points above (+) or below (−) target
     "weight": ("number", None),  # percent of the parent
-    "depth": ("number", None),  # areas 1, strategic objectives 2, ...
+    "depth": ("number", None),  # the plan's total 0, areas 1, strategic objectives 2, ...
     "status": ("name", ("scored", "missing", "not_due", "neutralised", "no_target")),
-    "kind": ("name", ("area", "objective", "group", "indicator")),
+    "kind": ("name", ("plan", "area", "objective", "group", "indicator")),
     "direction": ("name", (">=", "<=", "=", "deadline")),
     "band": ("name", None),
     "unit": ("name", None),

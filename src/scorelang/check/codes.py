@@ -169,6 +169,7 @@ CODES: dict[str, str] = {
     "SL346": "unknown indicator in the history",
     "SL347": "history actual for a deadline",
     "SL348": "history and baseline disagree on last year's actual",
+    "SL350": "dash written as a value",
     "SL401": "test file is not valid YAML",
     "SL402": "test file has the wrong shape",
     "SL403": "unknown node id in a test",

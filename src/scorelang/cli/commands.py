@@ -177,6 +177,9 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         code = _emit(outcome.text, args.write, args.force)
         if code == EXIT_OK:
             print(f"wrote the re-modulated plan to {args.write}", file=sys.stderr)
+            if outcome.unused:  # the values file as it stands no longer scores it (SL307)
+                print(f"{args.values} does not score it as it stands: remove "
+                      f"{', '.join(outcome.unused)} from it first", file=sys.stderr)
         return code
     return EXIT_OK
 

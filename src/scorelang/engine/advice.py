@@ -79,8 +79,11 @@ def _operand(operand: model.Operand) -> Callable[[Facts], Any]:
 
 
 def facts_of(node: NodeResult, tags: frozenset[str], period: str | None,
-             history: Mapping[str, float | None] | None = None) -> dict[str, Any]:
-    """A node's facts; `history` its `previous`, `stretch` and `trend` (engine.history)."""
+             history: Mapping[str, float | None] | None = None, area_depth: int = 0
+             ) -> dict[str, Any]:
+    """The facts a rule reads of `node`; `history` its `previous`, `stretch` and `trend`
+    (engine.history). `depth` counts from the areas (1), whether or not the plan's total sits
+    above them (`Result.area_depth`): the plan's total is depth 0."""
     achieved = node.raw if node.raw is not None else node.score
     direction = None
     if node.target is not None:
@@ -92,7 +95,7 @@ def facts_of(node: NodeResult, tags: frozenset[str], period: str | None,
         # For aggregates raw and gap fall back on the score: they have no raw achievement.
         "gap": None if achieved is None else achieved - 100.0,
         "weight": node.weight,
-        "depth": node.depth + 1,
+        "depth": node.depth + 1 - area_depth,
         "status": node.status, "kind": node.kind, "direction": direction, "band": node.band,
         "unit": node.unit, "period": period, "id": node.id, "indicator": node.indicator,
         "title": node.title, "tags": tags, "flags": frozenset(node.flags),
@@ -160,7 +163,8 @@ def advise(plan: model.PlanDefinition, result: Result,
         history = None
         if node.indicator is not None and node.indicator in actuals:
             history = history_facts(declared.get(node.indicator), node.value, actuals)
-        facts = facts_of(node, tags.get(node.id, frozenset()), result.period, history)
+        facts = facts_of(node, tags.get(node.id, frozenset()), result.period, history,
+                         result.area_depth)
         for rule, test in rules:
             if test(facts):
                 found.append(Finding(node.id, rule.id, rule.title, rule.category, rule.severity,

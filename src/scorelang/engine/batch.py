@@ -61,7 +61,8 @@ STATUS = ("scored", "missing", "not_due", "neutralised", "no_target")
 class Batch:
     """The scores of many scenarios, by node and scenario.
 
-    `column(node_id)` is a node's score (percent, unrounded, None for N/D) in every scenario;
+    `column(node_id)` is a node's score (percent, unrounded, None for N/D) in every scenario
+    (the plan's total too, by the plan's id, when the areas are weighted);
     `score(i, node_id)`, `status(i, node_id)` and `plan_score(i)` read one. `scores` and
     `status_codes` give the whole table, one row per scenario and one column per node in tree
     order: a numpy array (NaN for N/D) from the numpy engine, lists from the pure-Python one.
@@ -222,8 +223,7 @@ def _python(program: Program, rows: Sequence[Mapping[str, Any]], as_of: dt.date 
         if plan is not None:  # scored as a branch, after them (compile.Layout)
             total = slots[layout.slots]
             plan.append(None if isinstance(total, Missing) else total * 100.0)
-    return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, every, None,
-                 plan, "python")
+    return Batch(*_columns(program), every, None, plan, "python")
 
 
 def _code(score: Any) -> int:
@@ -302,10 +302,12 @@ def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
                 return None
     leaves = program.leaves
     places = layout.rounded  # `rollup rounded`: every slot rounded before its parent reads it
-    slots = np.full((layout.slots, size), np.nan)  # fractions, NaN for N/D
-    filled = np.zeros((layout.slots, size))  # the same with 0 for N/D, for weighted sums
-    present = np.zeros((layout.slots, size), dtype=bool)
-    not_due = np.zeros((layout.slots, size), dtype=bool)
+    # One more slot for the plan's total, when it has one (compile.Layout: slot `slots`).
+    rows = layout.slots + (layout.roots is not None)
+    slots = np.full((rows, size), np.nan)  # fractions, NaN for N/D
+    filled = np.zeros((rows, size))  # the same with 0 for N/D, for weighted sums
+    present = np.zeros((rows, size), dtype=bool)
+    not_due = np.zeros((rows, size), dtype=bool)
     may_be_not_due: set[int] = set()  # slots that can be "not due" at all: deadlines above
     neutralised, problems = adjustment_slots(program, adjusted.neutralised, "neutralised")
     overrides, more = adjustment_slots(program, adjusted.overrides, "overrides")
@@ -408,10 +410,26 @@ def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
     if layout.roots is not None:
         roots = tuple((c, w) for c, w in layout.roots if c not in gone)
         if roots or not layout.roots:
-            score, _, _ = aggregate(roots, sum(w for _, w in roots), False,
-                                    layout.plan_aggregation)
+            score, mask, pending = aggregate(roots, sum(w for _, w in roots), True,
+                                             layout.plan_aggregation)
+            slots[layout.slots], present[layout.slots] = score, mask
+            if pending is not None:
+                not_due[layout.slots] = pending
             plan = score * 100.0
-        else:
+        else:  # every area left out: so is the plan's total
             plan = np.full(size, np.nan)
-    return Batch(tuple(node.id for node in program.nodes), layout.slot_of_node, slots, not_due,
-                 plan, "numpy", frozenset(gone - untargeted), frozenset(untargeted))
+            gone.add(layout.slots)
+            if all(c in untargeted for c, _ in layout.roots):
+                untargeted.add(layout.slots)
+    return Batch(*_columns(program), slots, not_due, plan, "numpy",
+                 frozenset(gone - untargeted), frozenset(untargeted))
+
+
+def _columns(program: Program) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The batch's columns, a Result's nodes in tree order: (their ids, their slots). The
+    plan's total, when it has one, comes first, as the root (compile.Layout: slot `slots`)."""
+    layout = program.layout
+    ids = tuple(node.id for node in program.nodes)
+    if layout.roots is None:
+        return ids, layout.slot_of_node
+    return (program.plan.id, *ids), (layout.slots, *layout.slot_of_node)

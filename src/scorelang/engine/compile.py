@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import sys
 from array import array
+from collections.abc import Sequence
 
 import attrs
 
@@ -196,6 +197,9 @@ class Layout:
     on_missing: tuple[tuple[int, model.MissingPolicy], ...] = ()
     # (indicator, its rule) for the indicators whose target is `tbd` in the period.
     no_target: tuple[tuple[int, model.MissingTarget], ...] = ()
+    # Node id -> position in a Result's tree order. A plan with a total (`roots`) has it as
+    # the root node, first, its id the plan's; then every node of `index`, one further on.
+    tree: dict[str, int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -212,9 +216,15 @@ class Program:
     scorecards: tuple[CompiledScorecard, ...] = ()
     rated: bool = False  # some scorecard has behaviours to rate (evaluate checks the ratings)
     layout: Layout = attrs.field(init=False, eq=False, repr=False)
+    # Indicator id -> its `description` (what is measured, how): for the reports' annex,
+    # made once per program, shared by every Result.
+    descriptions: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "layout", layout_of(self))
+        object.__setattr__(self, "descriptions", {
+            leaf.indicator.id: leaf.indicator.description for leaf in self.leaves
+            if leaf.indicator.description})
 
 
 def leaf_of(indicator: model.Indicator, policy: model.Policy,
@@ -505,4 +515,16 @@ def layout_of(program: Program) -> Layout:
                         if leaf.missing is model.MissingPolicy.VALUE_ZERO
                         or (leaf.missing is not None and i in used)),
                   tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
-                        if leaf.no_target is not None and (i in used or i in carded)))
+                        if leaf.no_target is not None and (i in used or i in carded)),
+                  _tree_positions(program.plan.id, nodes, roots is not None))
+
+
+def _tree_positions(plan_id: str, nodes: Sequence[CompiledNode],
+                    total: bool) -> dict[str, int]:
+    """Layout.tree: node id -> position in the Result, the plan's total first when it has one.
+    (A node written with the plan's own id keeps it: the total is then reached by position.)"""
+    if not total:
+        return {node.id: i for i, node in enumerate(nodes)}
+    positions = {plan_id: 0}
+    positions.update((node.id, i + 1) for i, node in enumerate(nodes))
+    return positions

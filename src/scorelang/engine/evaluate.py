@@ -21,8 +21,8 @@ from . import individual, scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from ..model import MissingPolicy, MissingTarget
-from .result import (Deferred, Finding, NodeFacts, NodeResult, NodeTable, Result,
-                     ScorecardResult)
+from .result import (NO_FACTS, Deferred, Finding, NodeFacts, NodeResult, NodeTable,
+                     Result, ScorecardResult)
 from .scoring import Missing, Score
 from .values import Neutralisation, Override, Value, ValueNote, Values
 
@@ -40,8 +40,14 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
     plan = program.plan
     declared = {leaf.indicator.id: leaf for leaf in program.leaves}
     if values.plan is not None and values.plan != plan.id:
-        found.append(error("SL306", f"the values are for plan `{values.plan}`, not `{plan.id}`",
-                           None, "score them with the plan they were collected for"))
+        # Most often a values file copied from last year's, its `plan:` line left as it was.
+        where = f" ({values.source}, line {values.plan_span.line})" \
+            if values.plan_span is not None else ""
+        found.append(error("SL306", f"the values{where} are for plan `{values.plan}`, not "
+                           f"`{plan.id}`", values.plan_span,
+                           f"if they were collected for this plan (a file copied from another "
+                           f"year's?), write `plan: {plan.id}` on that line; otherwise score "
+                           "them with the plan they were collected for"))
     for name, value in values.values.items():
         span = values.spans.get(name)
         leaf = declared.get(name)
@@ -128,7 +134,8 @@ def evaluate(program: Program, values: Values, as_of: dt.date | None = None, *,
         notes += tuple(d for d in found if not d.is_error)
     result = Result(plan.id, plan.title, program.period.id if program.period else None, as_of,
                     _Nodes(program, slots, measured, as_of, values.notes), plan_score, notes,
-                    cards, plan.bands, plan.policy.locale, findings, program.layout.rounded)
+                    cards, plan.bands, plan.policy.locale, findings, program.layout.rounded,
+                    program.descriptions)
     owner = weakref.ref(result)
     return result
 
@@ -460,7 +467,7 @@ class _Nodes(NodeTable):
 
     def __init__(self, program: Program, slots: SlotScores, measured: list[Value],
                  as_of: dt.date | None, notes: Mapping[str, ValueNote] | None = None) -> None:
-        super().__init__(program.layout.index)
+        super().__init__(program.layout.tree)
         self.program, self.slots, self.measured, self.as_of = program, slots, measured, as_of
         self.bands: list[tuple[str, float]] | None = None
         # The values file's remarks and sources, by indicator id: read as each use is built
@@ -471,12 +478,19 @@ class _Nodes(NodeTable):
         program = self.program
         if self.bands is None:
             self.bands = _bands(program)
+        if program.layout.roots is not None:  # the plan's total is the root, first
+            if position == 0:
+                return self._plan_total()
+            position -= 1
         node = program.nodes[position]
         score = self.slots[program.layout.slot_of_node[position]]
         missing = isinstance(score, Missing)
+        parent, depth = node.parent, node.depth
+        if program.layout.roots is not None:
+            parent, depth = (program.plan.id if parent is None else parent), depth + 1
         common: dict[str, Any] = dict(
-            id=node.id, parent=node.parent, kind=node.kind, title=node.title, code=node.code,
-            depth=node.depth, weight=_percent(node.weight),
+            id=node.id, parent=parent, kind=node.kind, title=node.title, code=node.code,
+            depth=depth, weight=_percent(node.weight),
             score=None if missing else score * 100.0,  # type: ignore[operator]
             status=score.status if isinstance(score, Missing) else "scored",
             places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
@@ -527,6 +541,23 @@ class _Nodes(NodeTable):
         return NodeResult(**common, indicator=leaf.indicator.id,
                           unit=leaf.indicator.unit, target=leaf.target,
                           value=value, raw=_percent(raw), flags=flags)
+
+
+    def _plan_total(self) -> NodeResult:
+        """The plan's total as a node: the root over the weighted areas, scored last."""
+        program = self.program
+        assert self.bands is not None
+        score = self.slots[program.layout.slots]
+        aggregation = program.layout.plan_aggregation
+        facts = NO_FACTS if aggregation.is_weighted \
+            else NodeFacts(aggregation=aggregation.rule.value)
+        return NodeResult(
+            id=program.plan.id, parent=None, kind="plan", title=program.plan.title, code=None,
+            depth=0, weight=None,
+            score=None if isinstance(score, Missing) else score * 100.0,
+            status=score.status if isinstance(score, Missing) else "scored",
+            places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
+            facts=facts)
 
 
 def leaf_points(leaf: Leaf, raw: float | None) -> tuple[float | None, float | None]:

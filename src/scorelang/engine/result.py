@@ -16,7 +16,9 @@ from ..diagnostics import Diagnostic
 from ..model import Band, TargetUsed
 from .rounding import half_up
 
-FORMAT_VERSION = 1
+# 2: a plan whose areas are weighted has its total as the first node (kind "plan", id the
+# plan's, the areas' parent; every depth one more than in 1).
+FORMAT_VERSION = 2
 
 
 
@@ -365,6 +367,8 @@ class Result:
         attrs.field(default=(), alias="findings", eq=_settled)
     # `rollup rounded`: the places each figure was rounded to before its parent read it
     rounded: int | None = None
+    # Indicator id -> its description in the plan, for the reports' annex (information).
+    descriptions: Mapping[str, str] = attrs.field(factory=dict, eq=False)
     _index: Mapping[str, NodeResult] | None = attrs.field(init=False, default=None, repr=False,
                                                           eq=False)
 
@@ -412,6 +416,23 @@ class Result:
     def __len__(self) -> int:
         nodes = self._nodes
         return len(nodes.index) if isinstance(nodes, NodeTable) else len(nodes)
+
+    @property
+    def area_depth(self) -> int:
+        """The depth of the areas: 1 below the plan's total (the root node, kind "plan",
+        whose id is the plan's), 0 in a plan without one (areas not weighted). A depth limit
+        (`--depth`, the summary's) counts the levels from the areas down, the same in both."""
+        return 1 if len(self) and self._first().kind == "plan" else 0
+
+    def _first(self) -> NodeResult:
+        """The first node in tree order (the plan's total, when it has one)."""
+        nodes = self._nodes
+        return nodes.node(0) if isinstance(nodes, NodeTable) else nodes[0]
+
+    def areas(self) -> list[NodeResult]:
+        """The areas, in tree order: the children of the plan's total, or the top-level nodes
+        of a plan without one."""
+        return [node for node in self.nodes if node.kind == "area"]
 
     def findings_of(self, node_id: str) -> list[Finding]:
         return [f for f in self.findings if f.node == node_id]

@@ -126,6 +126,9 @@ class Values:
     # What the reader warns of without refusing the file (a spreadsheet's unknown column):
     # `Plan.evaluate` lists them first among the Result's diagnostics.
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False)
+    # Where the file names its plan (`plan: ...`): a values file copied from last year's
+    # plan is found there (SL306).
+    plan_span: Span | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, plan: str | None = None,
@@ -631,8 +634,11 @@ def _impossible_dates(loader: Constructor, node: yaml.Node | None,
 
 def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
     """The YAML document, as nodes (for positions) and data; SL301/SL302 when unreadable."""
-    document = read_yaml(text, source, "SL301", "check indentation and that each entry is "
-                         "`name: value`", ValuesError)
+    try:
+        document = read_yaml(text, source, "SL301", "check indentation and that each entry "
+                             "is `name: value`", ValuesError)
+    except ValuesError as exc:
+        raise ValuesError([_dash(text, d) or d for d in exc.diagnostics]) from None
     root, data = document.root, document.data
     if document.unreadable:
         # PyYAML reads 2020-06-31 as a date and fails on it: say which one.
@@ -645,6 +651,27 @@ def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
                                  "`as_of` and `values` (or `periods`)", Span.point(source, 1, 1),
                                  "see examples/cciaa-modena-2020/monitoraggio-2020-06.yaml")])
     return root, data
+
+
+# `name: -`: a dash where a printed table leaves a figure out, which YAML reads as the start
+# of a list in the wrong place.
+_DASH_VALUE = re.compile(r"^\s*([^\s#:][^#:]*?)\s*:\s+(-)\s*(#.*)?$")
+
+
+def _dash(text: str, problem: Diagnostic) -> Diagnostic | None:
+    """SL350 for a YAML error met at a lone dash written as a value, else None."""
+    if problem.code != "SL301" or problem.span is None:
+        return None
+    lines = text.splitlines()
+    if not 0 < problem.span.line <= len(lines):
+        return None
+    found = _DASH_VALUE.match(lines[problem.span.line - 1])
+    if found is None:
+        return None
+    column = found.start(2) + 1
+    return error("SL350", f"`{found.group(1)}: -`: a dash is not a value",
+                 Span(problem.span.file, problem.span.line, column, problem.span.line, column),
+                 "write null (or \"N/D\") for a figure not available, or the number measured")
 
 
 def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allowed: Sequence[str],
@@ -786,6 +813,9 @@ def _all_values(text: str, source: str) -> list[Values]:
                                          str(key_node.value), problems, number_format))
     if problems:
         raise ValuesError(in_source_order(problems))
+    named = next((key for key, _ in root.value if key.value == "plan"), None)
+    if named is not None:
+        found = [attrs.evolve(values, plan_span=node_span(source, named)) for values in found]
     return found
 
 

@@ -115,12 +115,15 @@ def _has_collapsed(node: NodeExplanation) -> bool:
 def _in_parent(explanation: Explanation) -> str:
     node, parent, share = explanation.node, explanation.parent, explanation.node.share
     if parent is None:
+        if node.kind == "plan":
+            return f"In its parent: none, {node.id} is the plan's total, the root of the tree"
         return f"In its parent: {node.id} is a top-level area without a weight"
-    where = (f"the plan ({_optional(parent.score, node.places)})" if parent.id is None
+    total = parent.kind == "plan"  # the plan's total, the root node
+    where = (f"the plan ({_optional(parent.score, node.places)})" if total
              else f'{parent.kind} {parent.id} "{_shorten(parent.title)}" '
                   f"({_optional(parent.score, node.places)})")
     return f"In its parent: weight {_weight(share.weight or 0.0)} of {where}; " + _share(
-        node, share, parent.id or "the plan", long=True)
+        node, share, "the plan" if total else parent.id or "the plan", long=True)
 
 
 def _optional(score: float | None, places: int) -> str:

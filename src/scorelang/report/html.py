@@ -109,7 +109,7 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefini
     to indicators measured against a periodic one; without it only the target used is shown."""
     page = _Page(result, locale or result.locale, plan)
     parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _value_notes(page),
-             _scorecards(page), _findings(page), _legend(page), _notes(page),
+             _scorecards(page), _findings(page), _legend(page), _annex(page), _notes(page),
              f'<footer>{_e(page.text["footer" if result.rounded is None else "footer_rounded"])}'
              '</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
@@ -156,7 +156,12 @@ def _summary(page: _Page) -> str:
     """The seed's table: each area spans the rows of its strategic objectives."""
     t = page.text
     rows = []
-    for area in page.children.get(None, []):
+    total = page.result.nodes[0] if page.result.area_depth else None
+    if total is not None:  # the plan's total, the root, on the first row
+        rows.append(f'<tr class="plan"><th scope="row">{_e(total.title)}</th><td></td>'
+                    f'<td class="num">{page.achievement(total.score, total.places, total.status)}'
+                    f'</td><td>{page.rating(total.band, total.status)}</td><td></td></tr>')
+    for area in page.result.areas():
         below = page.children.get(area.id, [])
         rows.append(f'<tr><th scope="rowgroup" rowspan="{len(below) + 1}" class="area">'
                     f'{_e(_name(area))}<span class="sub">'
@@ -186,7 +191,7 @@ def _shorten(text: str, width: int) -> str:
 
 
 def _bar_chart(page: _Page) -> str:
-    areas = page.children.get(None, [])
+    areas = page.result.areas()
     objectives = [node for area in areas for node in page.children.get(area.id, [])]
     if not objectives:
         return ""
@@ -364,6 +369,9 @@ def _deadline_badge(page: _Page, node: NodeResult, used: TargetUsed) -> str:
 _BULLET_W, _BULLET_H, _PAD = 160, 26, 4
 
 
+_MARK = 8.0  # the width of the value's mark when its bar would be shorter
+
+
 def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
                  annual: model.Target | None) -> str:
     """Value against the target used and (when it differs) the annual one, on one scale.
@@ -390,6 +398,8 @@ def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
     elif direction == "<=":
         out.append(f'<rect x="{_PAD}" y="4" width="{x(used.value) - _PAD:.1f}" height="18" '
                    f'class="met"/>')
+    else:  # `=`: the target alone is met, a narrow zone around its line
+        out.append(f'<rect x="{x(used.value) - 3:.1f}" y="4" width="6" height="18" class="met"/>')
     if low < 0 < high:
         out.append(f'<line x1="{x(0):.1f}" x2="{x(0):.1f}" y1="4" y2="22" class="zero"/>')
     if value is None:
@@ -397,8 +407,14 @@ def bullet_chart(page: _Page, node: NodeResult, used: TargetUsed,
     else:
         left, right = sorted((x(0), x(value)))
         fill = colour(page.band_of(node.band))
-        out.append(f'<rect x="{left:.1f}" y="9" width="{max(right - left, 1.5):.1f}" height="8" '
-                   f'fill="{fill}"/>')
+        if right - left >= _MARK:
+            out.append(f'<rect x="{left:.1f}" y="9" width="{right - left:.1f}" height="8" '
+                       f'fill="{fill}"/>')
+        else:
+            # A value at (or next to) zero has no length to draw, yet it may be the target
+            # met (`= 0` complaints): a mark in the band's colour, where the value is.
+            out.append(f'<rect x="{x(value) - _MARK / 2:.1f}" y="7" width="{_MARK}" '
+                       f'height="12" rx="2" fill="{fill}" class="value-mark"/>')
     if annual is not None:
         out.append(f'<line x1="{x(annual.value):.1f}" x2="{x(annual.value):.1f}" y1="2" y2="24" '
                    f'stroke="{_ANNUAL_INK}" stroke-width="2.5"/>')
@@ -568,6 +584,23 @@ def _value_notes(page: _Page) -> str:
                      f'<b>{_e(indicator)}</b> {said}</li>')
     return (f'<section class="value-notes"><h2>{_e(page.text["value_notes"])}</h2>'
             f'<ol>{"".join(items)}</ol></section>')
+
+
+def _annex(page: _Page) -> str:
+    """Each indicator's description (what it measures, how it is computed), as the plan's
+    annex prints it: once per indicator, in the order the tree first uses it."""
+    described = page.result.descriptions
+    used = dict.fromkeys(n.indicator for n in page.result if n.indicator in described)
+    if not used:
+        return ""
+    titles = {n.indicator: n.title for n in page.result if n.indicator in used}
+    rows = "".join(f'<tr><th scope="row">{_e(ind)}</th><td>{_e(titles[ind])}</td>'
+                   f'<td>{_e(described[ind])}</td></tr>' for ind in used if ind is not None)
+    t = page.text
+    return (f'<section class="annex"><h2>{_e(t["annex"])}</h2><table><thead><tr>'
+            f'<th>{_e(t["indicator"])}</th><th>{_e(t["node"])}</th>'
+            f'<th>{_e(t["description"])}</th></tr></thead><tbody>{rows}</tbody></table>'
+            '</section>')
 
 
 def _notes(page: _Page) -> str:

@@ -44,11 +44,13 @@ def to_markdown(result: Result, view: View, locale: str) -> str:
             for line in rows(view, locale, places(result), result.bands, shorten=False,
                              marks=marks)]
     if view.depth_key is not None:
-        # Markdown collapses spaces: indent tree levels with non-breaking spaces instead.
+        # Markdown collapses spaces, and a table cell is trimmed of every Unicode space (a
+        # literal no-break space too, CommonMark and GitHub alike): indent tree levels with
+        # the entity `&nbsp;`, which is read only after trimming and renders as a space.
         key = [c.key for c in view.columns].index(view.depth_key)
         for line in body:
             stripped = line[key].lstrip(" ")
-            line[key] = "\u00a0\u00a0" * ((len(line[key]) - len(stripped)) // 2) + stripped
+            line[key] = "&nbsp;" * (len(line[key]) - len(stripped)) + stripped
     table = tabulate(body, headers=[_cell(c.heading(locale)) for c in view.columns], tablefmt="github",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
                      disable_numparse=True, preserve_whitespace=True)
@@ -56,4 +58,25 @@ def to_markdown(result: Result, view: View, locale: str) -> str:
     if notes:
         text += f"\n### {plain(notes_heading(locale))}\n\n" + "".join(
             f"[^{note.number}]: {plain(footnote_text(note, locale))}\n" for note in notes)
-    return text
+    return text + _annex(result, view, locale)
+
+
+_ANNEX = {"it": ("Allegato: descrizione degli indicatori", "Indicatore", "Titolo",
+                 "Descrizione e metodo di calcolo"),
+          "en": ("Annex: the indicators described", "Indicator", "Title",
+                 "Description and method of calculation")}
+
+
+def _annex(result: Result, view: View, locale: str) -> str:
+    """Below the tree and the indicators: the description of each indicator the view shows,
+    as the plan's annex prints it, once per indicator in the order first shown."""
+    described = result.descriptions
+    shown = [row for row in view.rows if row.get("indicator") in described]
+    if view.name not in ("tree", "indicators") or not shown:
+        return ""
+    used = dict.fromkeys(row["indicator"] for row in shown)
+    titles = {row["indicator"]: row["title"] for row in shown}
+    head, *columns = _ANNEX["it" if locale == "it" else "en"]
+    body = [[_cell(ind or ""), _cell(titles[ind]), _cell(described[ind or ""])] for ind in used]
+    table = tabulate(body, headers=columns, tablefmt="github", disable_numparse=True)
+    return f"\n### {head}\n\n{table}\n"

@@ -90,9 +90,13 @@ def places(result: Result) -> int:
 def to_table(result: Result, view: View, locale: str) -> str:
     view, numbered, notes = footnotes(view)
     marks = {position: f"[{number}]" for position, number in numbered.items()}
+    # Prose is wrapped at the width a title is cut at: a finding's message is what the
+    # advice table exists to show.
+    wrapped = [TITLE_WIDTH if c.kind == "prose" else None for c in view.columns]
     table = tabulate(rows(view, locale, places(result), result.bands, marks=marks),
                      headers=[c.heading(locale) for c in view.columns], tablefmt="simple",
                      colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
-                     disable_numparse=True, preserve_whitespace=True)
+                     disable_numparse=True, preserve_whitespace=True,
+                     maxcolwidths=wrapped if any(wrapped) else None)
     text = f"{heading(result, locale, view.heading(locale))}\n\n{table}\n"
     return text + ("\n" + _footnote_lines(notes, locale) if notes else "")

@@ -29,7 +29,8 @@ class Column:
     titolo: str  # Italian
     # text, percent, weight, target, measure, band, status, flags, points (a change),
     # scale_points (points on a table's scale), reward_band, note, value_note (the values
-    # file's note or source on an indicator)
+    # file's note or source on an indicator); prose: a text that is what the view exists to
+    # show (a finding's message), wrapped in a terminal, never cut
     kind: str = "text"
 
     def heading(self, locale: str) -> str:
@@ -222,12 +223,13 @@ def summary(result: Result, depth: int | None = None) -> View:
     limit = SUMMARY_DEPTH if depth is None else depth
     rows = []
     for node in result:
-        if node.depth >= limit or node.kind == "group":
+        if node.depth - result.area_depth >= limit or node.kind == "group":
             continue
         row = _node_row(node)
-        # As in the seed: the area on its own row with its score, its objectives below it.
-        row["area"] = label(node) if node.kind == "area" else ""
-        row["objective"] = "" if node.kind == "area" else label(node)
+        # As in the seed: the area on its own row with its score, its objectives below it;
+        # the plan's total, when it has one, above them all.
+        row["area"] = label(node) if node.kind in ("area", "plan") else ""
+        row["objective"] = "" if node.kind in ("area", "plan") else label(node)
         rows.append(row)
     columns = (Column("area", "Area", "Ambito strategico"),
                Column("objective", "Objective", "Obiettivo strategico"),
@@ -238,7 +240,7 @@ def summary(result: Result, depth: int | None = None) -> View:
 def tree(result: Result, depth: int | None = None) -> View:
     rows = []
     for node in result:
-        if depth is None or node.depth < depth:
+        if depth is None or node.depth - result.area_depth < depth:
             row = _node_row(node)
             row["advice"] = sorted({f.category for f in result.findings_of(node.id)})
             rows.append(row)
@@ -335,7 +337,7 @@ def findings(result: Result, depth: int | None = None) -> View:
                              "status": node.status})
     columns = (Column("category", "Category", "Categoria"), Column("node", "Node", "Nodo"),
                _SCORE, Column("severity", "Severity", "Gravità"),
-               Column("message", "Finding", "Indicazione"))
+               Column("message", "Finding", "Indicazione", "prose"))
     return View("findings", "Findings of the advice rules", "Indicazioni dell'OIV", columns,
                 tuple(rows))
 
@@ -355,7 +357,7 @@ def comparison(results: Sequence[Result], labels: Sequence[str],
     first = results[0]
     rows = []
     for node in first:
-        if depth is not None and node.depth >= depth:
+        if depth is not None and node.depth - first.area_depth >= depth:
             continue
         row: dict[str, Any] = {"id": node.id, "depth": node.depth, "kind": node.kind,
                                "node": label(node)}

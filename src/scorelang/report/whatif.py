@@ -31,9 +31,34 @@ def whatif_text(outcome: WhatIf, locale: str | None = None) -> str:
                      f"{change.title[:60]}")
     if outcome.removed:
         lines += ["", "Removed: " + ", ".join(outcome.removed)]
+    lines += _unused_text(outcome, lang)
     lines += ["", f"New findings ({len(outcome.new_findings)}):"]
     lines += [f"  {f.node}: [{f.category}] {f.message}" for f in outcome.new_findings]
     return "\n".join(lines) + "\n"
+
+
+_UNUSED = {
+    "en": ("Values that no longer apply ({count}): the re-modulated plan has no such "
+           "indicator", "to score it, remove these entries from {source} (or keep a copy "
+           "without them beside the new plan)"),
+    "it": ("Valori non più applicabili ({count}): il piano rimodulato non ha questi "
+           "indicatori", "per valutarlo, togliere queste voci da {source} (o tenerne una "
+           "copia senza di esse accanto al nuovo piano)"),
+}
+
+
+def _unused_text(outcome: WhatIf, lang: str) -> list[str]:
+    """The values file's entries the re-modulated plan no longer declares, each with its
+    line: without them removed, the values file does not score the written plan (SL307)."""
+    entries = outcome.unused_entries()
+    if not entries:
+        return []
+    head, how = _UNUSED["it" if lang == "it" else "en"]
+    source = outcome.values.source if outcome.values is not None else "the values file"
+    lines = ["", head.format(count=len(entries)) + ":"]
+    lines += [f"  {name}" + (f" ({span.file}:{span.line})" if span is not None else "")
+              for name, span in entries]
+    return lines + ["  " + how.format(source=source)]
 
 
 def whatif_json(outcome: WhatIf) -> str:
@@ -43,6 +68,9 @@ def whatif_json(outcome: WhatIf) -> str:
                        for op in outcome.operations],
         "changes": [attrs.asdict(c) for c in outcome.changes],
         "removed": list(outcome.removed),
+        "unused_values": [{"indicator": name, "file": span.file if span else None,
+                           "line": span.line if span else None}
+                          for name, span in outcome.unused_entries()],
         "new_findings": [f.to_dict() for f in outcome.new_findings],
         "after": outcome.after.to_dict(),
     }

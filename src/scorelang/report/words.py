@@ -29,6 +29,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "from": "da", "to": "a", "notes": "Avvisi del calcolo",
         "value_notes": "Note ai valori", "value_note": "Nota al valore",
         "data_source": "Fonte del dato", "source_of": "Fonte",
+        "annex": "Allegato: descrizione degli indicatori", "indicator": "Indicatore",
+        "description": "Descrizione e metodo di calcolo",
         "met": "zona in cui il target è raggiunto",
         "bullet_help": "La barra è il valore rilevato, colorata secondo la valutazione; la "
                        "linea nera continua è il target annuale, quella blu tratteggiata il "
@@ -61,6 +63,8 @@ PAGE_WORDS: dict[str, dict[str, str]] = {
         "from": "from", "to": "to", "notes": "Scoring notes",
         "value_notes": "Notes on the values", "value_note": "Value note",
         "data_source": "Data source", "source_of": "Source",
+        "annex": "Annex: the indicators described", "indicator": "Indicator",
+        "description": "Description and method of calculation",
         "met": "zone where the target is met",
         "bullet_help": "The bar is the measured value, coloured by its rating; the solid "
                        "black line is the annual target, the dashed blue one the periodic "

@@ -51,6 +51,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "achievement": "Grado di raggiungimento", "band": "Valutazione", "weight": "Peso",
         "status": "Stato", "node": "Nodo", "kind": "Tipo", "flags": "Note", "id": "Id",
         "indicator": "Indicatore", "title": "Titolo", "unit": "Unità", "direction": "Direzione",
+        "description": "Descrizione e metodo di calcolo",
         "target": "Target", "source": "Fonte del target", "due": "Scadenza",
         "value": "Valore rilevato", "raw": "Grado grezzo", "scorecard": "Scheda",
         "entry": "Obiettivo individuale", "ref": "Riferimento",
@@ -60,7 +61,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "baseline": "Valore di partenza", "points": "Punti", "points_max": "Punti massimi",
         "annual": "annuale", "periodic": "periodico",
         "deadline": "scadenza", "total": "totale",
-        "area_kind": "ambito", "objective_kind": "obiettivo", "group_kind": "gruppo",
+        "area_kind": "ambito", "objective_kind": "obiettivo",
+        "group_kind": "gruppo",
         "indicator_kind": "indicatore", "node_kind": "obiettivo",
         "component_kind": "componente", "plan_kind": "ente", "behaviours_kind": "comportamenti",
         "behaviour_kind": "comportamento", "rating": "Giudizio",
@@ -74,6 +76,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "band": "Rating", "weight": "Weight", "status": "Status", "node": "Node",
         "kind": "Kind", "flags": "Flags", "id": "Id", "indicator": "Indicator",
         "title": "Title", "unit": "Unit", "direction": "Direction", "target": "Target",
+        "description": "Description and method of calculation",
         "source": "Target source", "due": "Deadline", "value": "Measured value",
         "raw": "Raw achievement", "scorecard": "Scorecard", "entry": "Individual objective",
         "ref": "Reference", "scored": "scored", "missing": "N/D (not reported)",
@@ -82,7 +85,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "baseline": "Baseline", "points": "Points", "points_max": "Points max",
         "annual": "annual", "periodic": "periodic",
         "deadline": "deadline", "total": "total",
-        "area_kind": "area", "objective_kind": "objective", "group_kind": "group",
+        "area_kind": "area", "objective_kind": "objective",
+        "group_kind": "group",
         "indicator_kind": "indicator", "node_kind": "objective",
         "component_kind": "component", "plan_kind": "plan", "behaviours_kind": "behaviours",
         "behaviour_kind": "behaviour", "rating": "Evaluator's rating",
@@ -249,8 +253,14 @@ def _name(node: NodeResult) -> str:
 def _summary(book: _Book) -> None:
     sheet = book.sheet("Summary", ("area", "objective", "achievement", "band", "weight", "status"),
                        (34, 60, 14, 14, 10, 22))
-    areas = [node for node in book.result if node.parent is None]
-    for area in areas:
+    if book.result.area_depth:  # the plan's total, the root, on the first row
+        total = book.result.nodes[0]
+        cells = book.row(sheet, [total.title, "", None, None, None, book.status(total.status)])
+        book.percent(cells[2], total.score, total.places, total.status)
+        book.band(cells[3], total.band, total.status)
+        for cell in cells[:3]:
+            cell.font = book.bold
+    for area in book.result.areas():
         for node in [area] + book.result.children(area.id):
             is_area = node is area
             cells = book.row(sheet, [_name(area), "" if is_area else _name(node), None, None,
@@ -303,11 +313,15 @@ def _indicators(book: _Book) -> None:
     # The values file's note and data source, likewise only when some indicator has one.
     if any(node.note is not None for node in nodes):
         extra += ("value_note", "data_source")
+    described = book.result.descriptions
+    if any(node.indicator in described for node in nodes):
+        extra += ("description",)
     sheet = book.sheet("Indicators", ("node", "indicator", "title", "unit", "direction",
                                       "target", "source", "due", "value", "raw", "achievement",
                                       "band", "status", "flags", "weight") + extra,
                        (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10)
-                       + tuple(50 if key == "value_note" else 14 for key in extra),
+                       + tuple(50 if key == "value_note" else 60 if key == "description"
+                               else 14 for key in extra),
                        freeze="D2")
     for node in book.result:
         if node.kind != "indicator":
@@ -318,7 +332,8 @@ def _indicators(book: _Book) -> None:
                                  _DIRECTION.get(direction or "", None), None,
                                  _source(book, target), None, None, None, None, None,
                                  book.status(node.status), book.flags(node.flags), None,
-                                 *(None for _ in extra)])
+                                 *(described.get(node.indicator or "") if key == "description"
+                                   else None for key in extra)])
         if target is not None and target.value is not None:
             book.measure(cells[5], target.value, node.unit)
         if target is not None and target.due is not None:

@@ -490,6 +490,107 @@ def _table_row_mistake(text: str, position: int) -> _Mistake | None:
     return None
 
 
+# What the search for an unclosed block reads: braces, and the texts and comments that may
+# hold braces which are not the language's.
+_BRACE_OR_SKIPPED = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*|[{}]')
+# Words that open a block: a line starting with one, indented no deeper than a block still
+# open above it, belongs after that block's closing brace.
+_BLOCK_WORDS = frozenset({"plan", "indicator", "area", "objective", "group", "scorecard",
+                          "behaviours", "role", "reward", "rule", "policy", "component",
+                          "period", "band", "tag"})
+
+
+class _Block(NamedTuple):
+    """A `{` of the text: where its line starts, its line number and indentation, and where
+    its matching `}` is (None: still open where the parse stopped)."""
+
+    line_start: int
+    line: int
+    indent: int
+    closed_at: int | None
+
+
+def _indent(text: str, line_start: int) -> int:
+    return len(text[line_start:]) - len(text[line_start:].lstrip(" \t"))
+
+
+def _blocks(text: str, position: int) -> list[_Block]:
+    """Every block opened before `position`, in the order opened, paired with its `}` by
+    counting, as the parser paired them."""
+    opened: list[tuple[int, int]] = []  # (offset of the '{', index in found)
+    found: list[_Block] = []
+    for match in _BRACE_OR_SKIPPED.finditer(text, 0, position):
+        if match.group(0) == "{":
+            start = text.rfind("\n", 0, match.start()) + 1
+            opened.append((match.start(), len(found)))
+            found.append(_Block(start, text.count("\n", 0, start) + 1, _indent(text, start),
+                                None))
+        elif match.group(0) == "}" and opened:
+            _, index = opened.pop()
+            found[index] = found[index]._replace(closed_at=match.start())
+    return found
+
+
+def _misplaced_line(text: str, block: _Block, position: int) -> tuple[int, str] | None:
+    """The first line inside `block` that starts a block and is indented no deeper than the
+    block's own opening line: (its offset, its first word). The layout says the block should
+    have closed before it, whatever the braces counted."""
+    end = block.closed_at if block.closed_at is not None else position
+    start = text.find("\n", block.line_start)
+    indented = False  # a file written flat says nothing by its layout
+    while 0 <= start < end:
+        start += 1
+        line_end = text.find("\n", start)
+        line = text[start:len(text) if line_end < 0 else line_end]
+        word = _WORD.match(line.lstrip(" \t"))
+        if word is not None and start <= end:
+            if _indent(text, start) > block.indent:
+                indented = True
+            elif indented and word.group(0) in _BLOCK_WORDS:
+                return start + _indent(text, start), word.group(0)
+        start = line_end
+    return None
+
+
+def _opening(text: str, block: _Block) -> str:
+    """How a person names a block: its line up to the '{' (`objective "10" "O" weight 50%`)."""
+    line = text[block.line_start:].split("\n", 1)[0]
+    head = " ".join(line.split("{", 1)[0].split())
+    return head if len(head) <= 60 else head[:59] + "…"
+
+
+def _unclosed_block(text: str, position: int) -> _Mistake | None:
+    """The block whose `}` is missing, named at the line that opened it: the parser meets the
+    mistake later (at the next `area`, or after a later `}` closed the wrong block), but the
+    indentation of the lines says where the block should have ended. Without such a line, the
+    innermost block still open where the parse stopped. None when no block is open."""
+    blocks = _blocks(text, position)
+    still_open = [block for block in blocks if block.closed_at is None]
+    if not still_open:
+        return None
+    misplaced = [(found, block) for block in blocks
+                 if (found := _misplaced_line(text, block, position)) is not None]
+    if misplaced:
+        # The earliest line out of place; of the blocks it is inside, the innermost.
+        (offset, _), block = min(misplaced, key=lambda pair: (pair[0][0], -pair[1].line_start))
+        before = text.count("\n", 0, offset) + 1
+        word = _opening(text, _Block(offset, before, 0, None))
+        others = [other for (where, _), other in misplaced
+                  if where == offset and other is not block]
+        also = "".join(f"; `{_opening(text, other)}` (line {other.line}) needs its '}}' there "
+                       "too" for other in reversed(others))
+        hint = f"close it with '}}' before line {before} (`{word}`), where its body ends{also}"
+    else:
+        block = still_open[-1]
+        hint = "add its closing '}' where its body ends"
+        if position < len(text):
+            hint += f", before line {text.count(chr(10), 0, position) + 1} at the latest"
+    name = _opening(text, block)
+    start = block.line_start + block.indent
+    return _Mistake("SL117", f"`{name}` (line {block.line}) is not closed", hint,
+                    start, start + len(name))
+
+
 def _number_start(text: str, position: int) -> int:
     start = position
     while start > 0 and (text[start - 1].isdigit() or text[start - 1] == "_"):
@@ -514,8 +615,15 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         lines = text.splitlines() or [""]
         span = Span.point(filename, len(lines), len(lines[-1]) + 1)
         expected = _describe_expected(exc.expected)
-        return error("SL102", "the file ends too early", span,
-                     f"expected {expected}; is a closing '}}' missing?")
+        unclosed = _unclosed_block(text, len(text))
+        if unclosed is not None and unclosed.hint.startswith("close"):
+            # A block closed too early by layout, not just the last one left open.
+            return error(unclosed.code, unclosed.message,
+                         _offset_span(filename, text, unclosed.start or 0, unclosed.end or 0),
+                         unclosed.hint)
+        missing = "is a closing '}' missing?" if unclosed is None else \
+            f"{unclosed.message[:-len(' is not closed')]} is not closed: add its '}}'"
+        return error("SL102", "the file ends too early", span, f"expected {expected}; {missing}")
     if isinstance(exc, UnexpectedCharacters):
         span = Span.point(filename, line, column)
     else:
@@ -524,6 +632,9 @@ def syntax_diagnostic(exc: UnexpectedInput, text: str, filename: str) -> Diagnos
         span = Span(filename, line, column, token.end_line or line,
                     (token.end_column - 1) if token.end_column else column)
     mistake = _friendly(exc, text, position)
+    if mistake is not None and mistake.code == "SL117":
+        # Met where the next block starts; named where the unclosed one opened.
+        mistake = _unclosed_block(text, position) or mistake
     if mistake is not None:
         fix = None
         if mistake.start is not None and mistake.end is not None:

@@ -234,7 +234,17 @@ class _Tree:
         self.result = result
         self.policy = program.plan.policy.missing
         self.aggregation = program.aggregation  # the weighted mean under the N/D policy
-        self.steps: Mapping[str, CompiledNode] = {node.id: node for node in program.nodes}
+        steps = {node.id: node for node in program.nodes}
+        if result.area_depth:
+            # The plan's total is the root node of the result: explained as the branch over
+            # the areas that the evaluator scores it as (compile.Layout.roots).
+            plan = program.plan
+            for root in program.roots:
+                steps[program.nodes[root].id] = attrs.evolve(program.nodes[root], parent=plan.id)
+            steps[plan.id] = CompiledNode(plan.id, "plan", plan.title, None, None, -1, None,
+                                          children=program.roots,
+                                          aggregation=program.layout.plan_aggregation)
+        self.steps: Mapping[str, CompiledNode] = steps
         missing = [node.id for node in result if node.id not in self.steps]
         if missing or len(self.steps) != len(result):
             raise ValueError("the result does not come from this plan's program: "

@@ -39,6 +39,8 @@ FORMAT_VERSION = 1
 DEFAULT_TOLERANCE = 0.005
 ND: Literal["N/D"] = "N/D"
 STATUSES = ("scored", "missing", "not_due", "neutralised", "no_target")
+# The key that pins the plan's total (the root node, whose id is the plan's own).
+TOTAL = "plan"
 _FILE_KEYS = ("rules", "tests")
 _CASE_KEYS = ("name", "values", "behaviours", "period", "as_of", "tolerance", "expect")
 _LONG_FORM_KEYS = ("score", "status", "flags", "tolerance")
@@ -191,6 +193,7 @@ class _Reader:
     def __init__(self, path: Path, loader: Constructor):
         self.path, self.source, self.loader = path, str(path), loader
         self.problems: list[Diagnostic] = []
+        self.plan_id: str | None = None  # the plan's, once its rules load
 
     def span(self, node: yaml.Node) -> Span:
         return node_span(self.source, node)
@@ -334,7 +337,8 @@ class _Reader:
         else:
             values = self.named(fields["values"][1], "values", VALUES_SUFFIXES) or values
         node_ids = None if plan is None else \
-            [node.id for node in plan.program(None).nodes] + individual_ids(plan.definition)
+            [*plan.program(None).layout.tree, *individual_ids(plan.definition)]
+        self.plan_id = None if plan is None else plan.definition.id
         expect: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         expect_node = fields["expect"][1] if "expect" in fields else None
         if isinstance(expect_node, yaml.MappingNode) and expect_node.value:
@@ -377,10 +381,17 @@ class _Reader:
     def expectation(self, key: yaml.Node, node: yaml.Node, tolerance: float,
                     node_ids: Sequence[str] | None) -> Expectation:
         node_id = str(key.value)
+        if node_id == TOTAL and self.plan_id is not None and TOTAL not in (node_ids or ()):
+            node_id = self.plan_id  # `plan: 69.21` pins the plan's total, the root node
         if node_ids is not None and node_id not in node_ids:
-            self.problem("SL403", f"the plan has no node `{node_id}`", key,
-                         did_you_mean(node_id, node_ids)
-                         or "node ids are listed by `scorelang score RULES --format json`")
+            if node_id == self.plan_id:
+                self.problem("SL403", f"the plan `{node_id}` has no total: its areas carry no "
+                             "weight", key, "weight the areas (`area \"1\" \"...\" weight 40%`) "
+                             "to give the plan a total, or pin the areas' scores")
+            else:
+                self.problem("SL403", f"the plan has no node `{node_id}`", key,
+                             did_you_mean(node_id, node_ids)
+                             or "node ids are listed by `scorelang score RULES --format json`")
         if not isinstance(node, yaml.MappingNode):
             return Expectation(node_id, self.span(key), self.score(node, node_id), tolerance)
         fields = self.mapping(node, f"the expectation of `{node_id}`", _LONG_FORM_KEYS)

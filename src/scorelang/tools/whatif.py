@@ -81,6 +81,15 @@ class WhatIf:
     changes: tuple[Change, ...]
     new_findings: tuple[Finding, ...]
     removed: tuple[str, ...]  # nodes that no longer exist
+    # Entries of the values file for indicators the re-modulated plan no longer declares
+    # (dropped): the values file as it stands no longer scores the written plan (SL307).
+    unused: tuple[str, ...] = ()
+    values: Values | None = None  # the values scored, for where those entries are
+
+    def unused_entries(self) -> list[tuple[str, Span | None]]:
+        """Each value that no longer applies, with where the values file gives it."""
+        spans = self.values.spans if self.values is not None else {}
+        return [(name, spans.get(name)) for name in self.unused]
 
 
 # ---- text edits -----------------------------------------------------------------------------
@@ -441,7 +450,8 @@ def whatif(text: str, filename: str, values: Values, operations: Sequence[Operat
     old = {(f.node, f.rule) for f in before.findings}
     return WhatIf(tuple(operations), before, after, new_text, tuple(changes),
                   tuple(f for f in after.findings if (f.node, f.rule) not in old),
-                  tuple(n.id for n in before if n.id not in after))
+                  tuple(n.id for n in before if n.id not in after),
+                  tuple(name for name in changed_values if name not in declared), values)
 
 
 def _differs(a: float | None, b: float | None) -> bool:
