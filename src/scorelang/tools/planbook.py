@@ -129,6 +129,7 @@ class _Reader:
         self.table, self.number_format = table, number_format
         self.problems: list[Diagnostic] = []
         self.columns: dict[str, int] = {}
+        self.lost = False  # a row's level could not be read: its children cannot be placed
 
     def bad(self, where: Where, code: str, message: str, hint: str | None = None) -> None:
         self.problems.append(where.diagnostic(code, message, hint))
@@ -193,6 +194,7 @@ class _Reader:
                 continue
             node = self.node(row, codes, coded_depth, last_coded)
             if node is None:
+                self.lost = True
                 continue
             if node.kind in ("area", "objective") and node.cells["code"]:
                 coded_depth[node.cells["code"]] = node.depth
@@ -203,11 +205,14 @@ class _Reader:
                              "every area", "put it under an area (level 2 or more), or make "
                              "it an area")
                     continue
+                self.lost = False
                 roots.append(node)
                 stack = [node]
                 continue
             parent = stack[node.depth - 2] if node.depth - 2 < len(stack) else None
             if parent is None or parent.kind not in _BRANCHES:
+                if self.lost:  # under a row whose level could not be read: said already
+                    continue
                 above = "a row above it at level " + str(node.depth - 1)
                 self.bad(node.where["level"], "SL711",
                          f"row at level {node.depth} has no parent: {above} that is an area, "
@@ -219,6 +224,7 @@ class _Reader:
                 self.bad(node.where["node"], "SL705", "an area below level 1",
                          "an area is level 1; a node inside one is an objective or a group")
                 continue
+            self.lost = False
             parent.children.append(node)
             del stack[node.depth - 1:]
             stack.append(node)
@@ -252,18 +258,19 @@ class _Reader:
             return None
         if kind == "objective" and depth == 1 and kind_text is None:
             kind = "area"
+        # A row with a problem still takes its place in the tree, so that the rows under it
+        # are not reported as orphans too: one mistake, one diagnostic.
         node = _Node(kind, depth, row.number, where, cells)
         node.weight_text = self.figure_text(row, "weight", "weight", "SL706")
-        if not self.complete(node):
-            return None
+        self.complete(node)
         code = cells["code"]
         if kind in ("area", "objective") and code is not None:
             if code in codes:
                 self.bad(where["code"], "SL710", f"code `{code}` given twice (first at row "
                          f"{codes[code]})", "give every area and objective its own code; to "
                          "count a node twice, add a row of node `collegamento` (link)")
-                return None
-            codes[code] = row.number
+            else:
+                codes[code] = row.number
         return node
 
     def depth(self, row: Row, kind: str, cells: dict[str, str | None],
@@ -296,29 +303,25 @@ class _Reader:
             return None
         return last_coded.depth + 1
 
-    def complete(self, node: _Node) -> bool:
-        """Whether the row has what its kind needs (a code, a title, an id, a weight)."""
+    def complete(self, node: _Node) -> None:
+        """Report what the row lacks of what its kind needs (a code, a title, an id, a
+        weight)."""
         cells, where = node.cells, node.where
         needs = {"area": ("code", "title"), "objective": ("code", "title"),
                  "group": ("title",), "indicator": ("indicator",), "link": ("code",)}
-        ok = True
         for key in needs[node.kind]:
             if cells[key] is None:
                 self.bad(where[key], "SL712", f"{node.kind} row without its "
                          f"{HEADERS['en'][key]}", f"fill in the `{HEADERS['it'][key]}` cell")
-                ok = False
         if node.kind == "indicator" and cells["indicator"] is not None \
                 and not _NAME.match(cells["indicator"]):
             self.bad(where["indicator"], "SL712", f"`{cells['indicator']}` cannot be an "
                      "indicator id", "an id is letters, digits and _, not starting with a "
                      "digit: e.g. export_provinciale")
-            ok = False
         if node.kind in ("indicator", "link") and node.weight_text is None \
                 and not self.problems_at(where["weight"]):
             self.bad(where["weight"], "SL712", f"{node.kind} row without its weight",
                      "give its weight in its parent, e.g. 25%")
-            ok = False
-        return ok
 
     def problems_at(self, where: Where) -> bool:
         name = where.name()
