@@ -129,7 +129,7 @@ class _Reader:
         self.table, self.number_format = table, number_format
         self.problems: list[Diagnostic] = []
         self.columns: dict[str, int] = {}
-        self.lost = False  # a row's level could not be read: its children cannot be placed
+        self.lost = False  # a row could not be placed: the rows under it cannot be either
 
     def bad(self, where: Where, code: str, message: str, hint: str | None = None) -> None:
         self.problems.append(where.diagnostic(code, message, hint))
@@ -211,7 +211,7 @@ class _Reader:
                 continue
             parent = stack[node.depth - 2] if node.depth - 2 < len(stack) else None
             if parent is None or parent.kind not in _BRANCHES:
-                if self.lost:  # under a row whose level could not be read: said already
+                if self.lost:  # under a row that could not be placed: said already
                     continue
                 above = "a row above it at level " + str(node.depth - 1)
                 self.bad(node.where["level"], "SL711",
@@ -219,6 +219,7 @@ class _Reader:
                          "an objective or a group is missing",
                          "give it the level of its parent plus one, or add the parent row "
                          "above it")
+                self.lost = True  # the rows under it have no parent either: said once
                 continue
             if node.kind == "area":
                 self.bad(node.where["node"], "SL705", "an area below level 1",
