@@ -34,7 +34,7 @@ from .. import api, model
 from ..diagnostics import Diagnostic, Span, error
 from ..files import read_bytes, read_text
 from ..syntax.format import format_text
-from .sheets import (SheetError, Row, Table, Where, csv_bytes, csv_text, date_of, figure,
+from .sheets import (SheetError, Row, Table, Where, csv_bytes, csv_text, date_of, figure, fit_rows,
                      open_workbook, openpyxl, read_csv, set_text, sheet_table, text_of,
                      workbook_bytes)
 
@@ -791,9 +791,9 @@ def _csv(plan: model.PlanDefinition, source: _Source, locale: str) -> bytes:
     return csv_bytes(lead, [header, *body], locale)
 
 
-_WIDTHS = {"level": 7, "node": 12, "code": 12, "indicator": 28, "title": 60, "weight": 9,
-           "direction": 9, "target": 16, "periodic": 18, "unit": 8, "deadline": 12,
-           "formula": 10, "description": 40, "tags": 18, "aggregate": 12, "other": 30}
+_WIDTHS = {"level": 7, "node": 11, "code": 10, "indicator": 24, "title": 48, "weight": 9,
+           "direction": 9, "target": 16, "periodic": 18, "unit": 7, "deadline": 11,
+           "formula": 9, "description": 48, "tags": 16, "aggregate": 12, "other": 24}
 
 
 def _xlsx(plan: model.PlanDefinition, source: _Source, locale: str) -> bytes:
@@ -823,12 +823,15 @@ def _xlsx(plan: model.PlanDefinition, source: _Source, locale: str) -> bytes:
             if key == "weight" or (key == "target" and isinstance(value, float)
                                    and _is_percent_target(plan, row)):
                 cell.number_format = "0.00##%"
+            elif key == "target" and isinstance(value, float):
+                cell.number_format = "#,##0.######"  # shown grouped; the figure is the same
             elif isinstance(value, dt.date):
                 cell.number_format = "DD/MM/YYYY" if locale == "it" else "YYYY-MM-DD"
             cell.alignment = wrap
         if row.get("node") in (NODES[locale]["area"], NODES[locale]["objective"]):
             for index in range(1, len(COLUMNS) + 1):
                 tree.cell(row=number, column=index).font = bold
+    fit_rows(tree, [_WIDTHS[c] for c in COLUMNS])
     tree.freeze_panes = "C2"
     tree.page_setup.orientation = "landscape"
     tree.page_setup.fitToWidth = 1

@@ -101,6 +101,19 @@ def csv_bytes(lines: Sequence[str], rows: Iterable[Sequence[str]], locale: str) 
     return b"\xef\xbb\xbf" + data if locale == "it" else data
 
 
+def fit_rows(sheet: Any, widths: Sequence[float], first: int = 2) -> None:
+    """Give each row the height its wrapped text needs: a workbook keeps no heights of its own
+    for openpyxl's rows, and LibreOffice then draws wrapped lines over the next row."""
+    for row in sheet.iter_rows(min_row=first):
+        lines = 1
+        for cell, width in zip(row, widths):
+            if isinstance(cell.value, str):
+                room = max(int(width) - 1, 1)  # characters a line of the column holds
+                lines = max(lines, sum(max(1, -(-len(part) // room))
+                                       for part in cell.value.split("\n")))
+        sheet.row_dimensions[row[0].row].height = 15 * lines
+
+
 def workbook_bytes(book: Any) -> bytes:
     out = io.BytesIO()
     book.save(out)

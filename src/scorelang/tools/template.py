@@ -23,7 +23,8 @@ import attrs
 from .. import model
 from ..engine import numbers
 from ..engine.plan import Plan
-from .sheets import SheetError, csv_bytes, csv_text, openpyxl, set_text, workbook_bytes
+from .sheets import (SheetError, csv_bytes, csv_text, fit_rows, openpyxl, set_text,
+                     workbook_bytes)
 from ..diagnostics import error
 
 Format = Literal["yaml", "csv", "xlsx"]
@@ -76,8 +77,8 @@ WORDS = {
            "unit": "unit", "target": "target", "periodic": "periodic target",
            "deadline": "deadline"},
 }
-_WIDTHS = {"indicator": 28, "title": 60, "unit": 8, "target": 22, "periodic": 22,
-           "deadline": 12, "kind": 14, "area": 10, "value": 18, "note": 40, "source": 30}
+_WIDTHS = {"indicator": 26, "title": 48, "unit": 7, "target": 20, "periodic": 22,
+           "deadline": 11, "kind": 13, "area": 6, "value": 16, "note": 30, "source": 20}
 
 
 @attrs.frozen
@@ -261,6 +262,7 @@ def _xlsx(plan: model.PlanDefinition, period: model.Period | None, locale: str,
             date_rule.add(value_cell.coordinate)
         else:
             number_rule.add(value_cell.coordinate)
+    fit_rows(sheet, [_WIDTHS[c] for c in COLUMNS])
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{sheet.cell(row=1, column=len(COLUMNS)).column_letter}" \
                             f"{max(len(rows) + 1, 1)}"
