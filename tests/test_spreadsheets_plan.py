@@ -419,3 +419,20 @@ def test_a_figure_that_is_not_one():
     assert figure("abc", "it") is None
     assert figure(True, "it") is None
     assert figure(0.1, "it") == (Decimal("0.1"), False)
+
+
+def test_the_embedding_example_runs(tmp_path, monkeypatch):
+    """docs/embedding.md's spreadsheet example (indented in its list item, so the page's own
+    test, which runs the top-level blocks, leaves it to this one)."""
+    import re
+
+    text = (ROOT / "docs" / "embedding.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^  ```python\n(.*?)^  ```", text, re.M | re.S)
+    code = "\n".join(line[2:] for line in block.splitlines())
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / MODENA_RULES.name).write_bytes(MODENA_RULES.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "docs/embedding.md", "exec"), namespace)  # noqa: S102 - our own docs
+    assert (tmp_path / "valori-h1.xlsx").exists()
+    assert scores(namespace["again"], MODENA_VALUES) == scores(namespace["plan"], MODENA_VALUES)
