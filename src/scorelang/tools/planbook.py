@@ -669,10 +669,6 @@ def _number_text(number: Decimal, locale: str) -> str:
     return text.replace(".", ",") if locale == "it" else text
 
 
-def _target_parts(target: model.Target) -> tuple[str, Any]:
-    return target.direction.value, None if target.tbd else target
-
-
 def _rows(plan: model.PlanDefinition, source: _Source, locale: str, book: bool
           ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
@@ -743,19 +739,25 @@ def _settings_rows(plan: model.PlanDefinition, source: _Source, locale: str
     out = [(keys["plan"], plan.id), (keys["title"], plan.title),
            (keys["number_format"], locale)]
     header: list[tuple[Span, str]] = []
-    for item in (*plan.periods, plan.policy, *plan.bands, *plan.tags):
-        written = source.slice(item.span)
-        if item.span is not None and written:
-            header.append((item.span, written))
+    spans: list[Span | None] = [plan.policy.span]
+    spans += [item.span for item in plan.periods] + [item.span for item in plan.bands]
+    spans += [item.span for item in plan.tags]
+    for span in spans:
+        written = source.slice(span)
+        if span is not None and written:
+            header.append((span, written))
     out += [(keys["setting"], text) for _, text in sorted(header, key=lambda p: (
         p[0].line, p[0].column))]
     used = {p.node.indicator for p in model.walk(plan) if isinstance(p.node, model.Reference)}
     after: list[tuple[Span, str]] = []
-    for item in (*[i for i in plan.indicators if i.id not in used], *plan.scorecards,
-                 *plan.behaviours, *plan.roles, *plan.rewards, *plan.rules):
-        written = source.slice(item.span)
-        if item.span is not None and written:
-            after.append((item.span, written))
+    spans = [i.span for i in plan.indicators if i.id not in used]
+    spans += [card.span for card in plan.scorecards] + [b.span for b in plan.behaviours]
+    spans += [role.span for role in plan.roles] + [reward.span for reward in plan.rewards]
+    spans += [rule.span for rule in plan.rules]
+    for span in spans:
+        written = source.slice(span)
+        if span is not None and written:
+            after.append((span, written))
     out += [(keys["declaration"], text) for _, text in sorted(after, key=lambda p: (
         p[0].line, p[0].column))]
     return out
@@ -798,7 +800,7 @@ _WIDTHS = {"level": 7, "node": 11, "code": 10, "indicator": 24, "title": 48, "we
 
 def _xlsx(plan: model.PlanDefinition, source: _Source, locale: str) -> bytes:
     xl = openpyxl()
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 
     book = xl.Workbook()
     tree = book.active

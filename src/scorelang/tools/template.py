@@ -209,8 +209,10 @@ def _csv(plan: model.PlanDefinition, period: model.Period | None, locale: str,
 def _xlsx(plan: model.PlanDefinition, period: model.Period | None, locale: str,
           rows: Sequence[Line]) -> bytes:
     xl = openpyxl()
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.styles import (  # type: ignore[import-untyped]
+        Alignment, Font, PatternFill, Protection)
+    from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped]
+        DataValidation)
 
     book = xl.Workbook()
     sheet = book.active
