@@ -5,7 +5,7 @@
 #    source ~/.local/share/bash_completion/scorelang
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
-_shtab_scorelang_subparsers=(score advise verify whatif goal sensitivity compare diff explain check fmt test schema lsp)
+_shtab_scorelang_subparsers=(score advise verify whatif goal sensitivity compare diff explain check fmt test schema template import export lsp)
 
 _shtab_scorelang_score_option_strings=(-h --help --values --period --as-of --format --depth --locale --output -o --force --view)
 _shtab_scorelang_advise_option_strings=(-h --help --values --period --as-of --format --depth --locale --output -o --force)
@@ -20,6 +20,9 @@ _shtab_scorelang_check_option_strings=(-h --help --format --strict --stdin-filen
 _shtab_scorelang_fmt_option_strings=(-h --help --check --diff --force --stdin-filename)
 _shtab_scorelang_test_option_strings=(-h --help --format --junit --force -v --verbose)
 _shtab_scorelang_schema_option_strings=(-h --help --period --output -o)
+_shtab_scorelang_template_option_strings=(-h --help --period --format --output -o --force)
+_shtab_scorelang_import_option_strings=(-h --help --output -o --force)
+_shtab_scorelang_export_option_strings=(-h --help --format --output -o --force)
 _shtab_scorelang_lsp_option_strings=(-h --help --stdio)
 _shtab_scorelang_option_strings=(-h --help --version)
 
@@ -62,6 +65,15 @@ _shtab_scorelang_test___junit_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_schema_pos_0_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_schema___output_COMPGEN=_shtab_compgen_files
 _shtab_scorelang_schema__o_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_template_pos_0_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_template___output_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_template__o_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_import_pos_0_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_import___output_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_import__o_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_export_pos_0_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_export___output_COMPGEN=_shtab_compgen_files
+_shtab_scorelang_export__o_COMPGEN=_shtab_compgen_files
 
 _shtab_scorelang_score___format_choices=(table markdown csv json html xlsx)
 _shtab_scorelang_score___locale_choices=(it en)
@@ -79,7 +91,9 @@ _shtab_scorelang_diff___locale_choices=(it en)
 _shtab_scorelang_explain___format_choices=(text json)
 _shtab_scorelang_check___format_choices=(text json github sarif)
 _shtab_scorelang_test___format_choices=(text json)
-_shtab_scorelang_pos_0_choices=(score advise verify whatif goal sensitivity compare diff explain check fmt test schema lsp)
+_shtab_scorelang_template___format_choices=(yaml csv xlsx)
+_shtab_scorelang_export___format_choices=(xlsx csv)
+_shtab_scorelang_pos_0_choices=(score advise verify whatif goal sensitivity compare diff explain check fmt test schema template import export lsp)
 
 _shtab_scorelang_score__h_nargs=0
 _shtab_scorelang_score___help_nargs=0
@@ -127,6 +141,15 @@ _shtab_scorelang_test__v_nargs=0
 _shtab_scorelang_test___verbose_nargs=0
 _shtab_scorelang_schema__h_nargs=0
 _shtab_scorelang_schema___help_nargs=0
+_shtab_scorelang_template__h_nargs=0
+_shtab_scorelang_template___help_nargs=0
+_shtab_scorelang_template___force_nargs=0
+_shtab_scorelang_import__h_nargs=0
+_shtab_scorelang_import___help_nargs=0
+_shtab_scorelang_import___force_nargs=0
+_shtab_scorelang_export__h_nargs=0
+_shtab_scorelang_export___help_nargs=0
+_shtab_scorelang_export___force_nargs=0
 _shtab_scorelang_lsp__h_nargs=0
 _shtab_scorelang_lsp___help_nargs=0
 _shtab_scorelang_lsp___stdio_nargs=0

@@ -29,6 +29,7 @@ How the page is marked up (the markers are HTML comments, invisible once rendere
                                     line `...` means "the output starts like this"
       <!-- exit: N -->              the exit code of the command of an output block
       <!-- keywords -->             a ```text block: the reserved words of the language
+      <!-- plan sheet -->           a plan kept in a spreadsheet (a CSV file), for `import`
 
   A block with a file name but neither `bad` nor `good` is a supporting file (a section's own
   plan, say); a supporting ```scorelang block must be clean too.
@@ -46,6 +47,8 @@ What is checked, by kind of file:
   diagnostic.
 * rule-test file: run with `ruletest.run_paths` beside the files of its section, Bad is
   reported with the section's code; Good passes.
+* plan sheet: Bad makes `planbook.import_plan` fail with the section's code; Good imports
+  with no diagnostic at all.
 * In SL0xx sections (files that cannot be read or written) only the output blocks are checked.
 * Every Bad example is followed, before the next example, by an output block that shows the
   section's code.
@@ -114,6 +117,8 @@ class Block:
         name = self.file
         if name is None:
             return None
+        if self.has("plan sheet"):
+            return "plan sheet"
         if name.endswith(".score"):
             return "rules"
         if name.endswith(".test.yaml"):
@@ -258,7 +263,7 @@ def test_heading_has_the_catalogue_title_and_an_anchor(section):
 # Mistakes made on the command line, or in files (published figures, what-if operations) that
 # these tests do not model as examples: shown by their output alone.
 COMMAND_LINE_CODES = {"SL314", "SL501", "SL502", "SL503", "SL504", "SL601", "SL602", "SL603",
-                      "SL604", "SL801", "SL802", "SL803", "SL804", "SL805", "SL806",
+                      "SL604", "SL701", "SL702", "SL801", "SL802", "SL803", "SL804", "SL805", "SL806",
                       "SL810",
                       # a workbook's mistakes (a text block cannot be one): SL323 shows a
                       # `.xls`, the others outputs marked `not run`
@@ -286,7 +291,7 @@ def test_every_section_shows_the_mistake_and_its_output(section):
 
 
 def test_markers_are_known_and_blocks_are_of_a_known_kind():
-    known = {"bad", "good", "output", "keywords", "not run", SHARED_PLAN}
+    known = {"bad", "good", "output", "keywords", "not run", "plan sheet", SHARED_PLAN}
     for section in SECTIONS:
         for block in section.blocks:
             for marker in block.markers:
@@ -294,7 +299,7 @@ def test_markers_are_known_and_blocks_are_of_a_known_kind():
                 assert marker in known or key in {"file", "encoding", "exit"}, (
                     f"{block.where()}: unknown marker <!-- {marker} -->")
             if block.role or block.has(SHARED_PLAN):
-                assert block.kind in {"rules", "values", "test"}, (
+                assert block.kind in {"rules", "values", "test", "plan sheet"}, (
                     f"{block.where()}: say which file it is with <!-- file: NAME -->")
             if block.has("output"):
                 assert block.language == "text" and block.text.startswith("$ scorelang "), (
@@ -390,6 +395,27 @@ def test_good_rule_test_file_passes(item, tmp_path, monkeypatch):
     report = _run_test_file(index, block, tmp_path, monkeypatch)
     assert _reported(report) == [] and report.exit_code == 0, block.where()
     assert report.passed > 0
+
+
+def _import_sheet(index: int, block: Block, folder: Path):
+    from scorelang.tools.planbook import import_plan
+
+    write(folder, {block.file: block})
+    return import_plan(folder / block.file)
+
+
+@pytest.mark.parametrize("item", examples("bad", "plan sheet"), ids=example_id)
+def test_bad_plan_sheet_gives_the_code(item, tmp_path):
+    index, block = item
+    with pytest.raises(ScorelangError) as info:
+        _import_sheet(index, block, tmp_path)
+    assert section_code(index) in _codes(info.value.diagnostics), block.where()
+
+
+@pytest.mark.parametrize("item", examples("good", "plan sheet"), ids=example_id)
+def test_good_plan_sheet_imports_cleanly(item, tmp_path):
+    index, block = item
+    assert _import_sheet(index, block, tmp_path).warnings == (), block.where()
 
 
 # ---- the outputs shown ----------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Codes never change meaning once released. SL0xx files, SL1xx syntax and literals, SL2xx plan
 rules (check), SL3xx values, SL4xx rule-test files, SL5xx published-figures files, SL6xx what-if operations,
-SL801-SL809 goal-seek and sensitivity, SL810-SL819 the plan diff. docs/diagnostics.md explains each one
+SL7xx spreadsheets (template, import, export), SL801-SL809 goal-seek and sensitivity, SL810-SL819
+the plan diff. docs/diagnostics.md explains each one
 with a bad and a good example; a test keeps the two in step.
 """
 
@@ -185,6 +186,20 @@ CODES: dict[str, str] = {
     "SL602": "what-if operation that does not apply here",
     "SL603": "what-if operation that cannot be read",
     "SL604": "what-if figure not finite or beyond the limits of a number",
+    "SL701": "template for a period the plan does not have",
+    "SL702": "workbook asked for without an output file",
+    "SL703": "spreadsheet that cannot be opened",
+    "SL704": "plan sheet without a column it needs",
+    "SL705": "unknown level or node in a plan sheet",
+    "SL706": "weight in a plan sheet that is not a number",
+    "SL707": "not a direction in a plan sheet",
+    "SL708": "target in a plan sheet that cannot be read",
+    "SL709": "deadline in a plan sheet that is not a date",
+    "SL710": "code given twice in a plan sheet",
+    "SL711": "row of a plan sheet without a parent",
+    "SL712": "row of a plan sheet without its code, title, id or weight",
+    "SL713": "indicator defined differently in two rows",
+    "SL714": "plan sheet settings that cannot be read",
     "SL801": "goal-seek or sensitivity names no such node",
     "SL802": "goal outside the scores the node can have",
     "SL803": "goal-seek varies something that is not an indicator",

@@ -227,6 +227,10 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE")
     schema.set_defaults(run=cmd_schema)
 
+    from .sheets import add_commands  # template, import, export: spreadsheets (cli/sheets.py)
+
+    add_commands(commands, _force_option)
+
     lsp = commands.add_parser("lsp", help="run the language server for editors, on stdin/stdout "
                               "(needs the lsp extra: pip install 'scorelang[lsp]')")
     lsp.add_argument("--stdio", action="store_true",
@@ -247,7 +251,7 @@ _OUTPUT_ERRORS = frozenset(getattr(errno, name) for name in ("ENOSPC", "EDQUOT",
 # whose files are named like these gets file completion with no more code.
 _FILE = {"bash": "_shtab_compgen_files", "zsh": "_files"}
 _FILE_ARGUMENTS = {"rules", "values", "reported", "ops", "write", "output", "paths", "junit",
-                   "old", "new"}
+                   "old", "new", "sheet"}
 
 
 def _complete_files(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
