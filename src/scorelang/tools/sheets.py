@@ -14,13 +14,15 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ..diagnostics import Diagnostic, ScorelangError, Span, error
+from ..engine.figures import parse_figure
+from ..engine.numbers import LOCALES
 
 # The one hint every "openpyxl is missing" says: the extra that brings it.
 XLSX_EXTRA = "pip install 'scorelang[xlsx]'"
@@ -225,17 +227,14 @@ def sheet_table(path: Path, book: Any, names: Sequence[str], *, required: bool =
 
 
 # ---- figures in text cells -----------------------------------------------------------------
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
-
-
 def figure(value: Any, number_format: str) -> tuple[Decimal, bool] | None:
     """A figure from a cell and whether it was written with `%`, or None when it is not one.
 
-    A number cell is taken as it is. A text cell may have `%`, spaces, `_` and thousands
-    separators; under `it` a comma is the decimal mark and dots group thousands
-    (`13.000.000.000`, `18,30%`), under `en` the reverse. A lone group of three after the
-    thousands mark of the other locale (`1.234` under `it`) is read as that locale says, so a
-    sheet must say its number format when its figures are text (a number cell needs nothing).
+    A number cell is taken as it is. A text cell is read by the one reader of figures written
+    in a locale (engine.figures, shared with values files and verify): under `it` a comma is
+    the decimal mark and dots group thousands (`13.000.000.000`, `18,30%`), under `en` the
+    reverse. A plan's sheet is not held to the values files' strictness: `1.234` under `it`
+    is read as that locale says (a target is written by its office, not typed from a report).
     """
     if isinstance(value, bool):
         return None
@@ -244,24 +243,14 @@ def figure(value: Any, number_format: str) -> tuple[Decimal, bool] | None:
     if not isinstance(value, str):
         return None
     text = value.strip().removeprefix("'")  # the "this is text" mark csv_text writes
-    text = text.replace("\u00a0", "").replace(" ", "").replace("_", "")
-    percent = text.endswith("%")
-    text = text.removesuffix("%")
-    thousands, point = (".", ",") if number_format == "it" else (",", ".")
-    if text.count(point) > 1:
-        return None
-    whole, _, decimals = text.partition(point)
-    groups = whole.lstrip("-").split(thousands)
-    if len(groups) > 1 and (not groups[0] or len(groups[0]) > 3
-                            or any(len(g) != 3 for g in groups[1:])):
-        return None
-    plain = whole.replace(thousands, "") + ("." + decimals if point in text else "")
-    if not _PLAIN.match(plain):
-        return None
+    text = text.replace("\u00a0", " ").replace("_", "")
     try:
-        return Decimal(plain), percent
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        read = parse_figure(text, number_format if number_format in LOCALES else "en")
+    except ValueError:
         return None
+    if read.number is None or read.unit not in (None, "%"):
+        return None
+    return read.number, read.unit == "%"
 
 
 def date_of(value: Any) -> dt.date | None:
