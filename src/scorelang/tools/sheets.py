@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 
 from ..diagnostics import Diagnostic, ScorelangError, Span, error
-from ..engine.figures import parse_figure
+from ..engine.figures import parse_figure, read_date
 from ..engine.numbers import LOCALES
 
 # The one hint every "openpyxl is missing" says: the extra that brings it.
@@ -261,18 +261,10 @@ def date_of(value: Any) -> dt.date | None:
         return value
     if not isinstance(value, str):
         return None
-    text = value.strip()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    found = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-    if found:
-        try:
-            return dt.date(int(found[3]), int(found[2]), int(found[1]))
-        except ValueError:
-            return None
-    return None
+    try:  # the one reader of dates written in a locale (engine.figures): day/month/year
+        return read_date(value.strip(), "it")
+    except ValueError:  # a date that does not exist (31/02/2020)
+        return None
 
 
 def text_of(value: Any) -> str | None:
