@@ -13,7 +13,7 @@ CODES: dict[str, str] = {
     "SL001": "file not found or unreadable",
     "SL002": "file is not UTF-8 text",
     "SL003": "file could not be written",
-    "SL004": "openpyxl is not installed (xlsx reports)",
+    "SL004": "openpyxl is not installed (xlsx reports, templates, plan sheets)",
     "SL005": "not a regular file (a FIFO, a device, a socket)",
     "SL006": "file larger than the size limit",
     "SL007": "read-only file not overwritten",
