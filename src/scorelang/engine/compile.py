@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import sys
 from array import array
+from typing import Any
 
 import attrs
 
@@ -212,6 +213,9 @@ class Program:
     scorecards: tuple[CompiledScorecard, ...] = ()
     rated: bool = False  # some scorecard has behaviours to rate (evaluate checks the ratings)
     layout: Layout = attrs.field(init=False, eq=False, repr=False)
+    # What reading a Result needs of each node that no evaluation changes, made by the
+    # evaluator on first read (evaluate._reading): kept here, once per compiled period.
+    reading: Any = attrs.field(init=False, eq=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "layout", layout_of(self))
