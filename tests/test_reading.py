@@ -52,7 +52,7 @@ def _both(result: scorelang.Result) -> None:
         assert nodes.build(position).flags == nodes.general(position).flags
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.fixed_dictionaries({name: NUMBER for name in
                               ("up", "down", "same", "nought", "close", "gap")}),
        st.one_of(st.none(), st.dates(dt.date(2026, 1, 1), dt.date(2026, 6, 30))))
@@ -72,3 +72,20 @@ def test_quick_reading_of_the_bundled_plans(rules: Path) -> None:
     folder = ROOT / "examples" / "comune-valleverde-2023"
     for name in ("monitoraggio-2023-06.yaml", "consuntivo-2023.yaml"):
         _both(plan.evaluate(scorelang.load_values(folder / name)))
+
+
+@pytest.mark.parametrize("raw, taken", [
+    (1.5, 1.5), (-1e15, -1e15), (1e15, 1e15), (math.nan, None), (None, None),
+    (dt.date(2026, 3, 1), dt.date(2026, 3, 1)),
+    (dt.datetime(2026, 3, 1, 12, 0), dt.date(2026, 3, 1)), (3, 3.0), ("12.5", 12.5),
+])
+def test_values_from_a_mapping_taken_as_checked(raw: object, taken: object) -> None:
+    """The quick acceptance of plain floats, dates and nulls (issue 15) takes each value as
+    the full check takes it."""
+    assert scorelang.Values.from_mapping({"x": raw}).values == {"x": taken}
+
+
+@pytest.mark.parametrize("raw", [1.0000001e15, -1e16, math.inf, -math.inf, True])
+def test_values_from_a_mapping_refused_as_checked(raw: object) -> None:
+    with pytest.raises(scorelang.ValuesError):
+        scorelang.Values.from_mapping({"x": raw})
