@@ -398,7 +398,7 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
     values = generated.values
     period, as_of = plans.PERIOD, plans.AS_OF
     bare = lark_bare()
-    rounds = 1 if size >= 1_000_000 else 2 if size >= 100_000 or quick else 5
+    rounds = 1 if size >= 1_000_000 else 2 if size >= 100_000 or quick else 3
     out: dict[str, Any] = {"size": size, "nodes": generated.nodes}
     with tempfile.TemporaryDirectory(prefix="scorelang-bench-cache-") as folder:
         os.environ["SCORELANG_CACHE_DIR"] = folder
@@ -430,7 +430,7 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
     evaluating = interleaved(
         lambda: read_scores(plan.evaluate(values, period=period, as_of=as_of)),
         lambda: baselines.evaluate_recursive(tree, values, as_of), number,
-        3 if quick else 7 if size < 1_000_000 else 2)
+        3 if quick else 5 if size < 1_000_000 else 2)
     out.update(reading=reading.to_json(), cache=cache.to_json(),
                compile=compiling.ours, evaluate=evaluating.to_json())
     return out
