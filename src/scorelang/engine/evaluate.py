@@ -534,10 +534,11 @@ class _Nodes(NodeTable):
                     band = name
         else:
             score, status, band = None, missing.status, None
-        head = reading.heads[position]
+        ident, parent, kind_name, title, code, depth, weight = reading.heads[position]
         if not fast:  # a branch
-            return NodeResult(*head, score, status, reading.places,
-                              flags=("zero_weight",) if head[6] == 0 else (), band=band)
+            return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                              reading.places, flags=("zero_weight",) if weight == 0 else (),
+                              band=band)
         index, kind, target, width, apart, floor, cap, flags, periodic, indicator, unit, used = \
             fast
         value = self.measured[index]
@@ -549,7 +550,7 @@ class _Nodes(NodeTable):
             if width is not None and (gap > apart or -gap > apart):
                 raw = 1.0 + gap / width
             else:
-                raw = scoring.achievement(kind, target, value)  # type: ignore[arg-type]
+                raw = scoring.achievement(kind, target, value)
             # leaf_flags' order: zero_weight, capped, floored, periodic_target
             if raw > cap:
                 flags = flags + ("capped",)
@@ -558,8 +559,9 @@ class _Nodes(NodeTable):
             raw *= 100.0
         elif value is not None:  # a date where a number is due: refused before this
             return self.general(position)
-        return NodeResult(*head, score, status, reading.places, indicator, unit, used, value,
-                          raw, flags + periodic if periodic else flags, band)
+        return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                          reading.places, indicator, unit, used, value, raw,
+                          flags + periodic if periodic else flags, band)
 
     def general(self, position: int) -> NodeResult:
         program = self.program
