@@ -114,7 +114,7 @@ class Table:
     def add(self, what: str, ours: str, theirs: str, value: float | None, goal: float | None,
             spread_of: Sequence[float] = (), unit: str = "×") -> None:
         if value is None:
-            verdict = "skipped"
+            verdict = "skipped" if goal is not None or not ours else "info"
         elif goal is None:
             verdict = "info"
         elif value <= goal:
