@@ -1,70 +1,118 @@
-"""scorelang against the yardsticks of issue 6, side by side in one run; prints a ratio table.
+"""scorelang against plain yardsticks and its peers, at every size (issue 15); one table of ratios.
 
-    python3 benchmarks/run.py            # every goal; exit 1 when one is missed
-    python3 benchmarks/run.py --quick    # smoke mode for CI: small sizes, checks it all runs
+    python3 benchmarks/run.py            # every goal, 1k to 100k indicators (about 10 minutes)
+    python3 benchmarks/run.py --full     # the same with the 1M-indicator plan too
+    python3 benchmarks/run.py --quick    # smoke mode for CI: small sizes, goals shown only
 
-Each line times scorelang and its yardstick in alternation (best of several rounds, so that a
-busy machine hurts both alike) and divides. Before timing, each yardstick's figures are checked
-against scorelang's: a faster wrong answer is not a result. Goals are ratios (scorelang ÷
-yardstick) except the cold start (seconds) and the scaling (slowest ÷ fastest time per leaf).
-The peers (zen-engine, datalogic-py) are measured when `pip install '.[bench]'` installed them.
+What cannot flatter, and how:
+- the plans are generated with a realistic mix (`plans.py`: every direction and formula,
+  tolerances, thresholds and score tables, periodic targets, deadlines met, late, missed and
+  not due, N/D at 10 %, 0 % weights, 4–6 levels, shared indicators), plus Modena's own;
+- values go in as a user passes them (a plain dict; DataFrame columns; a YAML file read by
+  `load_values`), and every node's score is read back from the result in the timed call;
+- the yardsticks are written plainly (`baselines.py`: a recursive evaluator of a tree of dicts
+  returning every node's score; the same building JSON-shaped dicts; a level-wise numpy
+  evaluator with no Python per node) and agree with scorelang before they are timed;
+- each line is timed in interleaved rounds (scorelang, yardstick, scorelang, ...), and the
+  ratio shown is the median of the rounds' ratios, with their min–max: a busy machine (this
+  one is shared) slows both sides of a round alike;
+- each size runs in a fresh process, and peak memory is measured in fresh processes of its own.
+Exit status 1 when a goal is missed (not in --quick).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import enum
 import gc
 import json
 import math
 import os
+import pickle
 import platform
-import random
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import attrs  # noqa: E402
-import yaml  # noqa: E402
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 import baselines  # noqa: E402
+import plans  # noqa: E402
 import scorelang  # noqa: E402
 
 RULES = ROOT / "rules" / "cciaa-modena-2020.score"
 VALUES = ROOT / "examples" / "cciaa-modena-2020" / "monitoraggio-2020-06.yaml"
+REALISTIC = 120  # indicators of the realistic plan of the one-evaluation lines (Modena-sized)
 
 
-def best(fn: Callable[[], Any], number: int) -> float:
+# ---- timing --------------------------------------------------------------------------------
+
+
+def per_call(fn: Callable[[], Any], number: int) -> float:
     start = time.perf_counter()
     for _ in range(number):
         fn()
     return (time.perf_counter() - start) / number
 
 
-def side_by_side(ours: Callable[[], Any], theirs: Callable[[], Any], number: int,
-                 rounds: int) -> tuple[float, float]:
-    """Best time per call of each, measured in alternating rounds."""
-    a = b = math.inf
+class Stats:
+    """Seconds per call of each side, per round, and the rounds' ratios."""
+
+    def __init__(self, ours: Sequence[float], theirs: Sequence[float]):
+        self.ours, self.theirs = list(ours), list(theirs)
+        self.ratios = [a / b for a, b in zip(self.ours, self.theirs)] if theirs else []
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    def to_json(self) -> dict[str, list[float]]:
+        return {"ours": self.ours, "theirs": self.theirs}
+
+    @classmethod
+    def from_json(cls, data: dict[str, list[float]]) -> Stats:
+        return cls(data["ours"], data["theirs"])
+
+
+def interleaved(ours: Callable[[], Any], theirs: Callable[[], Any] | None, number: int,
+                rounds: int, their_number: int | None = None) -> Stats:
+    """Each round times `number` calls of ours, then of theirs; a collection between rounds,
+    none during them (the garbage of a round is not the next one's bill)."""
+    a, b = [], []
     for _ in range(rounds):
-        a = min(a, best(ours, number))
-        b = min(b, best(theirs, number))
-    return a, b
+        gc.collect()
+        a.append(per_call(ours, number))
+        if theirs is not None:
+            gc.collect()
+            b.append(per_call(theirs, their_number or number))
+    return Stats(a, b)
+
+
+def shown(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:,.1f} µs"
+    return f"{seconds * 1e3:,.2f} ms" if seconds < 1 else f"{seconds:,.2f} s"
+
+
+def spread(values: Sequence[float], unit: Callable[[float], str] = shown) -> str:
+    return f"{unit(statistics.median(values))} [{unit(min(values))}–{unit(max(values))}]" \
+        if len(values) > 1 else unit(values[0])
 
 
 class Table:
     def __init__(self) -> None:
-        self.rows: list[tuple[str, str, str, str, str, str]] = []
+        self.rows: list[tuple[str, ...]] = []
         self.missed: list[str] = []
 
     def add(self, what: str, ours: str, theirs: str, value: float | None, goal: float | None,
-            unit: str = "×") -> None:
+            spread_of: Sequence[float] = (), unit: str = "×") -> None:
         if value is None:
             verdict = "skipped" if goal is not None or not ours else "info"
         elif goal is None:
@@ -74,269 +122,449 @@ class Table:
         else:
             verdict = "MISSED"
             self.missed.append(what)
-        shown = "—" if value is None else f"{value:.2f}{unit}" if unit == "×" else f"{value:.3f} {unit}"
-        bar = "—" if goal is None else f"≤ {goal:g}{unit}" if unit == "×" else f"< {goal:g} {unit}"
-        self.rows.append((what, ours, theirs, shown, bar, verdict))
+        if value is None:
+            figure = "—"
+        elif unit == "×":
+            figure = f"{value:.2f}×" + (f" [{min(spread_of):.2f}–{max(spread_of):.2f}]"
+                                        if len(spread_of) > 1 else "")
+        else:
+            figure = f"{value:.3g} {unit}"
+        bar = "—" if goal is None else f"≤ {goal:g}{unit}" if unit == "×" else \
+            f"≤ {goal:g} {unit}"
+        self.rows.append((what, ours, theirs, figure, bar, verdict))
+
+    def compare(self, what: str, stats: Stats, yardstick: str, goal: float | None) -> None:
+        self.add(what, spread(stats.ours), spread(stats.theirs) + " " + yardstick, stats.ratio,
+                 goal, stats.ratios)
 
     def print(self) -> None:
-        head = ("measure", "scorelang", "yardstick", "ratio", "goal", "")
+        head = ("measure", "scorelang, median [min–max]", "yardstick", "ratio [min–max]",
+                "goal", "")
         widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(6)]
         for row in [head, tuple("-" * w for w in widths), *self.rows]:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
-def micro(seconds: float) -> str:
-    return f"{seconds * 1e6:,.1f} µs" if seconds < 1e-3 else f"{seconds * 1e3:,.2f} ms" \
-        if seconds < 1 else f"{seconds:,.2f} s"
+# ---- agreement -----------------------------------------------------------------------------
 
 
-# ---------------------------------------------------------------------------------------------
-
-
-def agree(result: scorelang.Result, figures: dict[str, Any]) -> None:
+def agree(result: scorelang.Result, figures: dict[str, Any], what: str) -> None:
+    """Every node of scorelang's result has the yardstick's figure (to 1e-9 points) or status."""
+    assert len(result) == len(figures), (what, len(result), len(figures))
     for node in result:
         theirs = figures[node.id]
         if isinstance(theirs, str):
-            assert node.status == theirs, (node.id, node.status, theirs)
+            assert node.status == theirs, (what, node.id, node.status, theirs)
         else:
-            assert node.score is not None and abs(node.score - theirs * 100) < 1e-9, node.id
+            assert node.score is not None and abs(node.score - theirs * 100) < 1e-9, \
+                (what, node.id, node.score, theirs)
 
 
-def scalar(table: Table, plan: scorelang.Plan, values: scorelang.Values, quick: bool) -> None:
-    tree = baselines.tree_of(plan.definition, values.period)
-    as_of = values.as_of
-    agree(plan.evaluate(values), baselines.evaluate_recursive(tree, values.values, as_of))
-    number, rounds = (50, 3) if quick else (500, 15)
-    ours, theirs = side_by_side(lambda: plan.evaluate(values),
-                                lambda: baselines.evaluate_recursive(tree, values.values, as_of),
-                                number, rounds)
-    table.add(f"evaluate, {len(plan.evaluate(values))} nodes", micro(ours),
-              micro(theirs) + " recursive", ours / theirs, 1.2)
-    read, _ = side_by_side(lambda: plan.evaluate(values).to_dict(), lambda: None, number // 5 or 1,
-                           3)
-    table.add("evaluate + to_dict()", micro(read), "", None if quick else read / theirs, None)
+def read_scores(result: scorelang.Result) -> list[float | None]:
+    """What a user reads back: every node's score."""
+    return [node.score for node in result]
 
 
-def scenarios_of(values: scorelang.Values, count: int, seed: int = 6) -> list[dict[str, Any]]:
-    """The monitoring, perturbed: each measured number ×0.5…1.5, 5 % of them N/D."""
-    rng = random.Random(seed)
-    rows = []
-    for _ in range(count):
-        row: dict[str, Any] = {}
-        for name, value in values.values.items():
-            if isinstance(value, float):
-                row[name] = None if rng.random() < 0.05 else value * rng.uniform(0.5, 1.5)
-            else:
-                row[name] = value
-        rows.append(row)
-    return rows
+# ---- one evaluation: the realistic plan and Modena -----------------------------------------
 
 
-def batch(table: Table, plan: scorelang.Plan, values: scorelang.Values, quick: bool) -> None:
+def scalar(table: Table, quick: bool) -> None:
+    import yaml
+    generated = plans.generate(REALISTIC)
+    plan = scorelang.loads(generated.text, "generated.score")
+    period, as_of, tree = plans.PERIOD, plans.AS_OF, generated.tree
+    values = generated.values
+    agree(plan.evaluate(values, period=period, as_of=as_of),
+          baselines.evaluate_recursive(tree, values, as_of), "realistic plan")
+    number, rounds = (20, 3) if quick else (300, 15)
+    nodes = len(plan.evaluate(values, period=period, as_of=as_of))
+    stats = interleaved(
+        lambda: read_scores(plan.evaluate(values, period=period, as_of=as_of)),
+        lambda: baselines.evaluate_recursive(tree, values, as_of), number, rounds)
+    table.compare(f"evaluate(dict) + read every score, realistic plan ({nodes} nodes)", stats,
+                  "recursive", 1.0)
+    checked = scorelang.Values.from_mapping(values, period=period, as_of=as_of)
+    stats = interleaved(lambda: read_scores(plan.evaluate(checked)),
+                        lambda: baselines.evaluate_recursive(tree, values, as_of), number,
+                        rounds)
+    table.compare("  the same from checked Values", stats, "recursive", None)
+    stats = interleaved(lambda: plan.evaluate(values, period=period, as_of=as_of),
+                        lambda: baselines.evaluate_recursive(tree, values, as_of), number,
+                        rounds)
+    table.compare("  evaluate(dict) alone, nothing read", stats, "recursive", None)
+    bands = [(b.id, b.lower) for b in plan.definition.bands]
+    json_shaped = baselines.evaluate_json(tree, values, as_of, bands)
+    assert len(json_shaped["nodes"]) == nodes
+    stats = interleaved(
+        lambda: plan.evaluate(values, period=period, as_of=as_of).to_dict(),
+        lambda: baselines.evaluate_json(tree, values, as_of, bands), max(1, number // 3),
+        rounds)
+    table.compare("evaluate + to_dict(), realistic plan", stats, "recursive, JSON dicts", 2.0)
+    # A values file: load_values (YAML) against the same file read by PyYAML's C loader and
+    # scored by the recursive evaluator.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "values.yaml"
+        path.write_text(generated.values_yaml(), encoding="utf-8")
+
+        def theirs_file() -> Any:
+            document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            return baselines.evaluate_recursive(tree, document["values"], document["as_of"])
+
+        def ours_file() -> Any:
+            return read_scores(plan.evaluate(scorelang.load_values(path)))
+        agree(plan.evaluate(scorelang.load_values(path)), theirs_file(), "values file")
+        stats = interleaved(ours_file, theirs_file, max(1, number // 10), rounds)
+    table.compare("load_values(YAML) + evaluate + read every score", stats,
+                  "CSafeLoader + recursive", None)
+    # Modena (the figures of issue 6 kept): its own plan and June monitoring.
+    modena = scorelang.load(RULES)
+    june = scorelang.load_values(VALUES)
+    given = dict(june.values)
+    modena_tree = baselines.tree_of(modena.definition, june.period)
+    agree(modena.evaluate(given, period=june.period, as_of=june.as_of),
+          baselines.evaluate_recursive(modena_tree, given, june.as_of), "Modena")
+    stats = interleaved(
+        lambda: read_scores(modena.evaluate(given, period=june.period, as_of=june.as_of)),
+        lambda: baselines.evaluate_recursive(modena_tree, given, june.as_of), number, rounds)
+    table.compare(f"Modena: evaluate(dict) + read every score ({len(modena.evaluate(june))} "
+                  "nodes)", stats, "recursive", None)
+    modena_bands = [(b.id, b.lower) for b in modena.definition.bands]
+    stats = interleaved(
+        lambda: modena.evaluate(given, period=june.period, as_of=june.as_of).to_dict(),
+        lambda: baselines.evaluate_json(modena_tree, given, june.as_of, modena_bands),
+        max(1, number // 3), rounds)
+    table.compare("Modena: evaluate + to_dict()", stats, "recursive, JSON dicts", None)
+    peers(table, modena, june, modena_tree, number, rounds)
+
+
+def peers(table: Table, plan: scorelang.Plan, values: scorelang.Values, tree: dict[str, Any],
+          number: int, rounds: int) -> None:
+    """scorelang against each engine on Modena (whose formulas their encoding covers), every
+    node scored and read back on both sides."""
+    import peers as peer_module
+    given = dict(values.values)
+    result = plan.evaluate(given, period=values.period, as_of=values.as_of)
+    for name, make in peer_module.PEERS.items():
+        try:
+            evaluate = make(tree, values.as_of, "every")
+        except ImportError as exc:
+            print(f"note: {name} not measured: {exc} (pip install '.[bench]')")
+            table.add(f"Modena: evaluate + read every score vs {name}", "", "", None, None)
+            continue
+        figures = evaluate(given)
+        assert len(figures) == len(result)
+        for node, score in figures.items():  # N/D counts 0 (see peers.py)
+            assert abs((result[node].score or 0.0) - score * 100) < 1e-7, (name, node)
+        stats = interleaved(
+            lambda: read_scores(plan.evaluate(given, period=values.period, as_of=values.as_of)),
+            lambda: list(evaluate(given).values()), number, rounds)
+        table.compare(f"Modena: evaluate + read every score vs {name}", stats, name, 1.0)
+
+
+# ---- batches -------------------------------------------------------------------------------
+
+
+def batch(table: Table, quick: bool) -> None:
     try:
         import numpy as np
     except ImportError:
-        table.add("evaluate_many (numpy)", "", "", None, 1.5)
-        print("note: numpy is not installed: the batch goal is skipped "
-              "(pip install '.[numpy]')")
+        table.add("evaluate_many (numpy)", "", "", None, 1.2)
+        print("note: numpy is not installed: the batch lines are skipped (pip install '.[numpy]')")
         return
+    generated = plans.generate(REALISTIC)
+    plan = scorelang.loads(generated.text, "generated.score")
+    period, as_of = plans.PERIOD, plans.AS_OF
+    names = list(generated.values)
     count = 500 if quick else 10_000
-    rows = scenarios_of(values, count)
-    names = [i.id for i in plan.definition.indicators]
-    columns = baselines.columns_of(rows, names)
-    period, as_of = values.period, values.as_of
-    tree = baselines.tree_of(plan.definition, period)
-    # The yardstick agrees with scorelang before it is timed; scorelang's batch with its scalar.
+    rows = scenarios(generated, count)
+    levelwise = baselines.Levelwise(generated.tree, names, as_of)
+    node_ids = [node.id for node in plan.evaluate(rows[0], period=period, as_of=as_of)]
+    where = {node_id: i for i, node_id in enumerate(levelwise.leaf_ids)}
+    where_branch = {node_id: i for i, node_id in enumerate(levelwise.branch_ids)}
+    # Agreement: scorelang's batch against its own scalar evaluation and the level-wise one.
     found = plan.evaluate_many(rows, period=period, as_of=as_of)
-    theirs_scores, _ = baselines.evaluate_numpy(tree, columns, as_of, count)
-    for i in range(0, count, max(1, count // 50)):
+    leaf_scores, _, branch_scores, _ = levelwise.evaluate(baselines.matrix_of_rows(rows, names))
+    for i in range(0, count, max(1, count // 40)):
         result = plan.evaluate(rows[i], period=period, as_of=as_of)
         for node in result:
             mine = found.score(i, node.id)
             assert node.status == found.status(i, node.id), (i, node.id)
             assert (mine is None) == (node.score is None), (i, node.id)
+            theirs = leaf_scores[i, where[node.id]] if node.id in where else \
+                branch_scores[i, where_branch[node.id]]
             if mine is not None and node.score is not None:
                 assert abs(mine - node.score) <= 1e-12 * max(1.0, abs(node.score)), (i, node.id)
-                assert abs(theirs_scores[node.id][i] * 100 - node.score) < 1e-9, (i, node.id)
-    # Columnar: what a DataFrame or a simulation hands over: float columns (NaN for N/D) and
-    # datetime64 columns (NaT: not done) for the deadlines; the yardstick gets day ordinals.
-    table_columns: dict[str, Any] = {}
+                assert abs(theirs * 100 - node.score) < 1e-9, (i, node.id, theirs, node.score)
+            else:
+                assert math.isnan(theirs), (i, node.id)
+    assert found.scores.shape == (count, len(node_ids))
+    # Columns as a DataFrame holds them: floats (NaN for N/D), datetime64 for the deadlines.
+    deadline = {leaf["indicator"] for leaf in _leaves(generated.tree) if "deadline" in leaf}
+    columns: dict[str, Any] = {}
     for name in names:
-        column = [row.get(name) for row in rows]
-        if any(isinstance(v, dt.date) for v in column) or \
-                plan.definition.indicators[names.index(name)].deadline is not None:
-            table_columns[name] = np.array(["NaT" if v is None else v for v in column],
-                                           dtype="datetime64[D]")
+        column = [row[name] for row in rows]
+        if name in deadline:
+            columns[name] = np.array(["NaT" if v is None else v for v in column],
+                                     dtype="datetime64[D]")
         else:
-            table_columns[name] = np.array([math.nan if v is None else v for v in column])
-    rounds = 2 if quick else 5
-    ours, theirs = side_by_side(
-        lambda: plan.evaluate_many(table_columns, period=period, as_of=as_of),
-        lambda: baselines.evaluate_numpy(tree, columns, as_of, count), 1, rounds)
-    table.add(f"evaluate_many, {count:,} scenarios, columns", micro(ours),
-              micro(theirs) + " numpy", ours / theirs, 1.5)
-    ours, theirs = side_by_side(
-        lambda: plan.evaluate_many(rows, period=period, as_of=as_of),
-        lambda: baselines.evaluate_numpy(tree, baselines.columns_of(rows, names), as_of, count),
-        1, rounds)
-    table.add(f"evaluate_many, {count:,} scenarios, rows", micro(ours),
-              micro(theirs) + " numpy", ours / theirs, 1.5)
-    small = rows[: count // 10]
-    pure, theirs = side_by_side(
-        lambda: plan.evaluate_many(small, period=period, as_of=as_of, engine="python"),
-        lambda: [baselines.evaluate_recursive(tree, r, as_of) for r in small], 1, 2)
-    table.add(f"  pure-Python engine, {len(small):,} rows", micro(pure),
-              micro(theirs) + " recursive", pure / theirs, None)
-
-
-def yaml_rendering(definition: Any) -> str:
-    """The plan model as YAML: the same content a YAML-based rule format would carry."""
-    def plain(instance: Any, attribute: Any, value: Any) -> Any:
-        if isinstance(value, enum.Enum):
-            return value.value
-        return value
-
-    def written(attribute: Any, value: Any) -> bool:
-        """What a person would write: no positions, no empty or default settings."""
-        if attribute.name in ("span", "source") or value is None or value == ():
-            return False
-        return attribute.default is attrs.NOTHING or isinstance(attribute.default, attrs.Factory) \
-            or value != attribute.default
-    data = attrs.asdict(definition, value_serializer=plain, filter=written)
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-
-
-def parsing(table: Table, rules: Path, quick: bool) -> None:
-    text = rules.read_text(encoding="utf-8")
-    rendered = yaml_rendering(scorelang.loads(text).definition)
-    number, rounds = (1, 2) if quick else (3, 5)
-    os.environ["SCORELANG_CACHE"] = "off"  # the parser itself
+            columns[name] = np.array([math.nan if v is None else v for v in column])
     try:
-        ours, theirs = side_by_side(lambda: scorelang.loads(text, str(rules)),
-                                    lambda: yaml.load(rendered, Loader=yaml.CSafeLoader), number,
-                                    rounds)
+        import pandas as pd
+        frame: Any = pd.DataFrame(columns)
+        given = "DataFrame"
+    except ImportError:
+        frame, given = columns, "dict of arrays"
+    epoch = dt.date(1970, 1, 1).toordinal()
+
+    def their_columns() -> Any:
+        out = {}
+        for name in names:
+            column = np.asarray(frame[name])
+            if name in deadline:
+                days = column.astype("datetime64[D]")
+                out[name] = np.where(np.isnat(days), np.nan, days.astype("int64") + epoch)
+            else:
+                out[name] = column
+        return levelwise.evaluate(baselines.matrix_of_columns(out, names))
+
+    rounds = 3 if quick else 7
+    stats = interleaved(
+        lambda: plan.evaluate_many({name: np.asarray(frame[name]) for name in names},
+                                   period=period, as_of=as_of).scores,
+        their_columns, 1, rounds)
+    table.compare(f"evaluate_many, {count:,} scenarios, columns ({given})", stats,
+                  "level-wise numpy", 1.2)
+    stats = interleaved(
+        lambda: plan.evaluate_many(rows, period=period, as_of=as_of).scores,
+        lambda: levelwise.evaluate(baselines.matrix_of_rows(rows, names)), 1, rounds)
+    table.compare(f"evaluate_many, {count:,} scenarios, rows (dicts)", stats,
+                  "level-wise numpy + conversion", 1.5)
+
+
+def _leaves(tree: dict[str, Any]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+
+    def visit(node: dict[str, Any]) -> None:
+        if "children" in node:
+            for child in node["children"]:
+                visit(child)
+        else:
+            out.append(node)
+    for root in tree["roots"]:
+        visit(root)
+    return out
+
+
+def scenarios(generated: plans.Generated, count: int, seed: int = 15) -> list[dict[str, Any]]:
+    """The monitoring, perturbed: each measured number ×0.5…1.5, a tenth of them N/D; the
+    deadlines as they are."""
+    import random
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        row: dict[str, Any] = {}
+        for name, value in generated.values.items():
+            if isinstance(value, float):
+                row[name] = None if rng.random() < 0.1 else round(value * rng.uniform(0.5, 1.5), 3)
+            else:
+                row[name] = value
+        out.append(row)
+    return out
+
+
+# ---- sizes: reading, the cache, one evaluation, memory; each size in a fresh process -------
+
+
+def sizes_of(quick: bool, full: bool) -> tuple[int, ...]:
+    if quick:
+        return (500, 2_000)
+    return (1_000, 10_000, 100_000, 1_000_000) if full else (1_000, 10_000, 100_000)
+
+
+def lark_bare() -> Any:
+    """Lark's own LALR parser of the grammar, building a bare tree (no positions, no post-lexer
+    checks): what parsing costs before scorelang does anything of its own."""
+    from lark import Lark
+
+    from scorelang.syntax.parser import grammar_text
+    return Lark(grammar_text(), parser="lalr", maybe_placeholders=False)
+
+
+def size_worker(size: int, quick: bool) -> dict[str, Any]:
+    """One size, timed in this (fresh) process: JSON of the per-round seconds."""
+    from scorelang.engine.compile import compile_plan
+    generated = plans.generate(size)
+    text = generated.text
+    values = generated.values
+    period, as_of = plans.PERIOD, plans.AS_OF
+    bare = lark_bare()
+    rounds = 1 if size >= 1_000_000 else 2 if size >= 100_000 or quick else 3
+    out: dict[str, Any] = {"size": size, "nodes": generated.nodes}
+    with tempfile.TemporaryDirectory(prefix="scorelang-bench-cache-") as folder:
+        os.environ["SCORELANG_CACHE_DIR"] = folder
+
+        def cold() -> scorelang.Plan:
+            os.environ["SCORELANG_CACHE"] = "off"
+            try:
+                return scorelang.loads(text, "generated.score")
+            finally:
+                del os.environ["SCORELANG_CACHE"]
+        plan = scorelang.loads(text, "generated.score")  # fills the cache
+        # Each round: no cache, Lark's bare parse, the warm cache; reading is the first
+        # against the second, the cache the third against the first, round by round.
+        colds, bares, warms = [], [], []
+        for _ in range(rounds):
+            for times, call in ((colds, cold), (bares, lambda: bare.parse(text)),
+                                (warms, lambda: scorelang.loads(text, "generated.score"))):
+                gc.collect()
+                times.append(per_call(call, 1))
+        reading, cache = Stats(colds, bares), Stats(warms, colds)
+        del os.environ["SCORELANG_CACHE_DIR"]
+    definition = plan.definition
+    compiling = interleaved(lambda: compile_plan(definition, definition.period(period)), None,
+                            1, rounds)
+    tree = generated.tree
+    agree(plan.evaluate(values, period=period, as_of=as_of),
+          baselines.evaluate_recursive(tree, values, as_of), f"{size} indicators")
+    number = max(1, (20_000 if quick else 200_000) // size)
+    evaluating = interleaved(
+        lambda: read_scores(plan.evaluate(values, period=period, as_of=as_of)),
+        lambda: baselines.evaluate_recursive(tree, values, as_of), number,
+        3 if quick else 5 if size < 1_000_000 else 2)
+    out.update(reading=reading.to_json(), cache=cache.to_json(),
+               compile=compiling.ours, evaluate=evaluating.to_json())
+    return out
+
+
+def memory_worker(what: str, folder: Path) -> int:
+    """Peak RSS (KiB) this process added, from after its imports to the end of one scoring:
+    `scorelang` loads the plan file (cache off), compiles and scores it, reading every score;
+    `tree` unpickles the plain tree of dicts and scores it with the recursive evaluator."""
+    if what == "scorelang":
+        import scorelang.engine.plan  # noqa: F401  # the engine's imports, before the baseline
+        from scorelang.syntax.parser import grammar_parser
+        grammar_parser()
+    values = pickle.loads((folder / "values.pickle").read_bytes())
+    gc.collect()
+    before = _rss_reset()
+    if what == "scorelang":
+        os.environ["SCORELANG_CACHE"] = "off"
+        plan = scorelang.load(folder / "plan.score")
+        read_scores(plan.evaluate(values, period=plans.PERIOD, as_of=plans.AS_OF))
+    else:
+        tree = pickle.loads((folder / "tree.pickle").read_bytes())
+        baselines.evaluate_recursive(tree, values, plans.AS_OF)
+    return _rss_peak() - before
+
+
+def _rss_reset() -> int:
+    """The resident set now (KiB), after resetting the peak (Linux: clear_refs 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status("VmRSS")
+
+
+def _rss_peak() -> int:
+    return _status("VmHWM")
+
+
+def _status(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def child_peak(command: list[str], env: dict[str, str] | None = None) -> int:
+    """Peak RSS (KiB) of a command, measured by a process of its own that runs nothing else."""
+    probe = ("import resource, subprocess, sys\n"
+             "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", probe, *command], check=True,
+                          capture_output=True, text=True, env=env)
+    return int(done.stdout.split()[-1])
+
+
+def sizes(table: Table, quick: bool, full: bool) -> None:
+    me = [sys.executable, str(Path(__file__).resolve())]
+    found = {}
+    for size in sizes_of(quick, full):
+        done = subprocess.run(me + ["--size-worker", str(size)] + (["--quick"] if quick else []),
+                              check=True, capture_output=True, text=True, cwd=ROOT)
+        found[size] = json.loads(done.stdout)
+    per_indicator = {}
+    for size, data in found.items():
+        reading = Stats.from_json(data["reading"])
+        evaluating = Stats.from_json(data["evaluate"])
+        cache = Stats.from_json(data["cache"])
+        table.compare(f"{size:,} indicators: parse + build + check", reading, "Lark bare tree",
+                      2.0)
+        table.compare(f"{size:,} indicators: warm cache", cache, "cache off", 1.0)
+        table.add(f"{size:,} indicators: compile", spread(data["compile"]), "", None, None)
+        table.compare(f"{size:,} indicators: evaluate(dict) + read every score", evaluating,
+                      "recursive", 1.0)
+        per_indicator[size] = (statistics.median(reading.ours) + statistics.median(data["compile"])
+                               + statistics.median(evaluating.ours)) / size
+    for size, seconds in per_indicator.items():
+        table.add(f"{size:,} indicators: load + compile + evaluate, per indicator",
+                  shown(seconds), "", None, None)
+    growth = max(per_indicator.values()) / min(per_indicator.values())
+    table.add("per-indicator time, largest ÷ smallest size", "", "", growth, 1.3)
+    memory(table, quick, full)
+
+
+def memory(table: Table, quick: bool, full: bool) -> None:
+    me = [sys.executable, str(Path(__file__).resolve())]
+    biggest = sizes_of(quick, full)[-1]
+    for size in (biggest,):
+        with tempfile.TemporaryDirectory(prefix="scorelang-bench-") as folder:
+            generated = plans.generate(size)
+            place = Path(folder)
+            (place / "plan.score").write_text(generated.text, encoding="utf-8")
+            (place / "values.pickle").write_bytes(pickle.dumps(generated.values))
+            (place / "tree.pickle").write_bytes(pickle.dumps(generated.tree))
+            (place / "values.yaml").write_text(generated.values_yaml(), encoding="utf-8")
+            del generated
+            peak = {}
+            for what in ("scorelang", "tree"):
+                done = subprocess.run(me + ["--memory-worker", what, folder], check=True,
+                                      capture_output=True, text=True, cwd=ROOT)
+                peak[what] = max(1, int(done.stdout.split()[-1])) / 1024
+            table.add(f"{size:,} indicators: peak memory of load + evaluate",
+                      f"{peak['scorelang']:,.0f} MiB", f"{peak['tree']:,.0f} MiB tree of dicts",
+                      peak["scorelang"] / peak["tree"], 2.0 if size >= 1_000_000 else None)
+            if size == biggest and size <= 100_000:
+                env = {**os.environ, "SCORELANG_CACHE": "off"}
+                rss = child_peak([sys.executable, "-m", "scorelang", "score",
+                                  str(place / "plan.score"), "--values",
+                                  str(place / "values.yaml")], env) / 1024
+                table.add(f"`scorelang score`, {size:,} indicators, peak RSS", "", "", rss,
+                          300.0 if size >= 100_000 else None, unit="MiB")
+
+
+# ---- reading Modena, and the cold start --------------------------------------------------
+
+
+def parsing(table: Table, quick: bool) -> None:
+    text = RULES.read_text(encoding="utf-8")
+    bare = lark_bare()
+    os.environ["SCORELANG_CACHE"] = "off"
+    try:
+        stats = interleaved(lambda: scorelang.loads(text, str(RULES)), lambda: bare.parse(text),
+                            1 if quick else 5, 3 if quick else 9)
     finally:
         del os.environ["SCORELANG_CACHE"]
-    # Information, no longer a goal: one parser (Lark, as designed) is worth more than the
-    # milliseconds a second, hand-written one saved, and the compiled-plan cache below takes
-    # parsing out of repeated runs (docs/performance.md).
-    table.add("parse + build + check", micro(ours), micro(theirs) + " CSafeLoader",
-              ours / theirs, None)
-    scorelang.loads(text, str(rules))  # into the compiled-plan cache
-    ours, theirs = side_by_side(lambda: scorelang.loads(text, str(rules)),
-                                lambda: yaml.load(rendered, Loader=yaml.CSafeLoader), number,
-                                rounds)
-    table.add("  the same, from the compiled-plan cache", micro(ours),
-              micro(theirs) + " CSafeLoader", ours / theirs, None)
-
-
-def generated_plan(leaves: int) -> tuple[str, dict[str, float]]:
-    """A plan of `leaves` indicators: areas of objectives of ten indicators each."""
-    per_objective, per_area = 10, 10
-    objectives = max(1, leaves // per_objective)
-    areas = max(1, math.ceil(objectives / per_area))
-    out = ['plan generated "Generated" {', "  period Y \"Year\" ends 2020-12-31", "}"]
-    values = {}
-    for i in range(leaves):
-        out.append(f'indicator i{i} "Indicator {i}" {{\n  target >= {100 + i % 7}\n}}')
-        values[f"i{i}"] = float(80 + (i * 37) % 60)
-    area_weights = _weights(areas)
-    objective = 0
-    for a in range(areas):
-        count = min(per_area, objectives - a * per_area)
-        out.append(f'area "A{a}" "Area {a}" weight {area_weights[a]}% {{')
-        weights = _weights(count)
-        for o in range(count):
-            out.append(f'  objective "O{objective}" "Objective {objective}" weight {weights[o]}% {{')
-            first = objective * per_objective
-            last = leaves if objective == objectives - 1 else first + per_objective
-            inner = _weights(last - first)
-            out.extend(f"    i{i} {inner[i - first]}%" for i in range(first, last))
-            out.append("  }")
-            objective += 1
-        out.append("}")
-    return "\n".join(out) + "\n", values
-
-
-def _weights(count: int) -> list[str]:
-    """`count` weights in hundredths of a percent summing to exactly 100 %."""
-    base = 10_000 // count
-    weights = [base] * count
-    weights[-1] += 10_000 - base * count
-    return [f"{w // 100}.{w % 100:02d}" for w in weights]
-
-
-def scaling(table: Table, quick: bool) -> None:
-    """Time per leaf at each size, scorelang and the recursive evaluator, measured in a process
-    of its own (`scaling_times`).
-
-    A new process, because the sections before this one leave the heap fragmented (ten
-    thousand scenario dicts, dozens of parsed plans): the big plans built after them lie
-    scattered in memory, and the per-leaf time of the 10k and 100k plans then measured how
-    much, not how the evaluator scales. A process that scores a big plan starts clean too.
-    """
-    command = [sys.executable, str(Path(__file__).resolve()), "--scaling-times"]
-    done = subprocess.run(command + (["--quick"] if quick else []), check=True,
-                          capture_output=True, text=True, cwd=ROOT)
-    times = {int(size): pair for size, pair in json.loads(done.stdout).items()}
-    per_leaf = [ours / size for size, (ours, _) in times.items()]
-    for size, (ours, theirs) in times.items():
-        table.add(f"evaluate, generated plan of {size:,} leaves",
-                  f"{ours / size * 1e9:,.0f} ns/leaf",
-                  f"{theirs / size * 1e9:,.0f} ns/leaf recursive", ours / theirs, None)
-    table.add("scaling: slowest ÷ fastest time per leaf", "", "", max(per_leaf) / min(per_leaf),
-              None if quick else 1.5)
-
-
-def scaling_times(quick: bool) -> dict[int, tuple[float, float]]:
-    """Size -> (scorelang, recursive evaluator) seconds per call.
-
-    The goal compares sizes with each other, so the sizes are timed in alternating rounds too,
-    not one after the other: on this shared machine the speed drifts by half for seconds at a
-    time, and a size timed alone in a slow spell would look slower per leaf than it is. Every
-    size scores the same number of leaves per round (a 1k plan 200 times, a 100k plan twice),
-    so that rounds of equal length meet the same interruptions; a fixed 3 calls made a 100k
-    plan's rounds ten times longer than a 1k plan's of 20 calls.
-    """
-    sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
-    leaves_per_round = 20_000 if quick else 200_000
-    # The recursive evaluator is timed for information only, on a quarter of the leaves, so
-    # that the rounds are many and short: a size whose every round met a slow spell is what
-    # makes this ratio jump between runs.
-    rounds = 3 if quick else 15
-
-    def case(size: int) -> tuple[Callable[[], Any], Callable[[], Any]]:
-        text, values = generated_plan(size)
-        plan = scorelang.loads(text)
-        checked = scorelang.Values.from_mapping(values)
-        plan.evaluate(checked)
-        tree = baselines.tree_of(plan.definition, None)
-        return (lambda: plan.evaluate(checked),
-                lambda: baselines.evaluate_recursive(tree, values, None))
-
-    cases = {size: case(size) for size in sizes}
-    gc.collect()  # the parser's garbage: not to be collected while timing
-    ours = dict.fromkeys(sizes, math.inf)
-    theirs = dict.fromkeys(sizes, math.inf)
-    for _ in range(rounds):
-        for size, (evaluate, recursive) in cases.items():
-            number = max(1, leaves_per_round // size)
-            ours[size] = min(ours[size], best(evaluate, number))
-            theirs[size] = min(theirs[size], best(recursive, max(1, number // 4)))
-    return {size: (ours[size], theirs[size]) for size in sizes}
+    table.compare("Modena: parse + build + check", stats, "Lark bare tree", 2.0)
 
 
 def cold_start(table: Table, quick: bool) -> None:
-    """`scorelang check rules/` in a new process, as a pre-commit hook runs it: with the
-    compiled-plan cache warm (primed first, in a temporary directory, never the user's cache),
-    and with the cache off (the parser every time), timed in alternating rounds."""
-    import tempfile
-
+    """`scorelang check rules/` in a new process, as a pre-commit hook runs it, with the
+    compiled-plan cache warm (primed first, in a temporary directory, never the user's cache)
+    and with it off, in alternating rounds; the interpreter alone for comparison."""
     command = [sys.executable, "-m", "scorelang", "check", str(ROOT / "rules")]
 
-    def seconds(env: dict[str, str]) -> float:
+    def seconds(env: dict[str, str], what: list[str] = command) -> float:
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=env)
+        subprocess.run(what, check=True, capture_output=True, cwd=ROOT, env=env)
         return time.perf_counter() - start
 
     with tempfile.TemporaryDirectory(prefix="scorelang-cache-") as folder:
@@ -344,77 +572,53 @@ def cold_start(table: Table, quick: bool) -> None:
         warm_env["SCORELANG_CACHE_DIR"] = folder
         off_env = {**warm_env, "SCORELANG_CACHE": "off"}
         seconds(warm_env)  # fills the cache
-        warm = off = math.inf
-        for _ in range(1 if quick else 5):
-            warm = min(warm, seconds(warm_env))
-            off = min(off, seconds(off_env))
-    table.add("`scorelang check rules/`, new process, warm cache", "", "", warm,
-              None if quick else 0.3, unit="s")
-    table.add("  the same, cache off", "", "", off, None, unit="s")
-
-
-def peers(table: Table, plan: scorelang.Plan, values: scorelang.Values, quick: bool) -> None:
-    """scorelang against each engine, scoring what `plan.evaluate` scores (every node: the goal)
-    and, for information, the three areas only (less than scorelang does)."""
-    tree = baselines.tree_of(plan.definition, values.period)
-    import peers as peer_module
-    result = plan.evaluate(values)
-    for name, make in peer_module.PEERS.items():
-        for nodes in ("every", "areas"):
-            what = f"evaluate vs {name}" if nodes == "every" else f"  {name}, areas only"
-            try:
-                evaluate = make(tree, values.as_of, nodes)
-            except ImportError as exc:
-                if nodes == "every":
-                    print(f"note: {name} not measured: {exc} (pip install '.[bench]')")
-                    table.add(what, "", "", None, None)
-                break
-            figures = evaluate(values.values)
-            assert len(figures) == (len(result) if nodes == "every" else len(tree["roots"]))
-            for node, score in figures.items():  # N/D counts 0 (see peers.py)
-                assert abs((result[node].score or 0.0) - score * 100) < 1e-7, (name, node)
-            # As many calls and rounds as the scalar section times the same call with: with
-            # fewer, the best round of each side is likelier to have met a slow spell.
-            number, rounds = (50, 3) if quick else (500, 15)
-            gc.collect()
-            ours, theirs = side_by_side(lambda: plan.evaluate(values),
-                                        lambda: evaluate(values.values), number, rounds)
-            table.add(what, micro(ours), micro(theirs), ours / theirs,
-                      1.0 if nodes == "every" else None)
+        warm, off, bare = [], [], []
+        for _ in range(3 if quick else 9):
+            warm.append(seconds(warm_env))
+            off.append(seconds(off_env))
+            bare.append(seconds(warm_env, [sys.executable, "-c", "pass"]))
+    seconds_unit: Callable[[float], str] = lambda s: f"{s:.3f} s"  # noqa: E731
+    table.add("`scorelang check rules/`, new process, warm cache", spread(warm, seconds_unit),
+              spread(bare, seconds_unit) + " python -c pass", statistics.median(warm),
+              0.1, unit="s")
+    table.add("  the same, cache off", spread(off, seconds_unit), "",
+              statistics.median(off), None, unit="s")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke mode: small sizes, no goals")
+    parser.add_argument("--full", action="store_true", help="the 1M-indicator plan too")
     parser.add_argument("--only", action="append", default=[],
-                        choices=["scalar", "batch", "parse", "scaling", "cold", "peers"])
-    parser.add_argument("--rules", type=Path, default=RULES, help="the plan (default: Modena's)")
-    parser.add_argument("--scaling-times", action="store_true", help=argparse.SUPPRESS)
+                        choices=["scalar", "batch", "parse", "sizes", "cold"])
+    parser.add_argument("--size-worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.scaling_times:  # the worker of `scaling`: JSON on stdout
-        print(json.dumps(scaling_times(args.quick)))
+    if args.size_worker:
+        print(json.dumps(size_worker(args.size_worker, args.quick)))
         return 0
-    plan = scorelang.load(args.rules)
-    values = scorelang.load_values(VALUES)
+    if args.memory_worker:
+        print(memory_worker(args.memory_worker[0], Path(args.memory_worker[1])))
+        return 0
     print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{platform.processor() or platform.system()}; "
-          f"{len(plan.program(values.period).nodes)} nodes, "
-          f"{len(plan.definition.indicators)} indicators; {'quick' if args.quick else 'full'} run")
+          f"{platform.processor() or platform.system()}, {os.cpu_count()} cores; "
+          f"{'quick' if args.quick else 'full (with 1M)' if args.full else 'full'} run")
     table = Table()
-    # The huge generated plans of "scaling" go last: they leave the heap bigger for what follows.
     sections: dict[str, Callable[[], None]] = {
-        "scalar": lambda: scalar(table, plan, values, args.quick),
-        "peers": lambda: peers(table, plan, values, args.quick),
-        "batch": lambda: batch(table, plan, values, args.quick),
-        "parse": lambda: parsing(table, args.rules, args.quick),
+        "scalar": lambda: scalar(table, args.quick),
+        "batch": lambda: batch(table, args.quick),
+        "parse": lambda: parsing(table, args.quick),
         "cold": lambda: cold_start(table, args.quick),
-        "scaling": lambda: scaling(table, args.quick),
+        "sizes": lambda: sizes(table, args.quick, args.full),
     }
+    started = time.perf_counter()
     for name, run in sections.items():
         if not args.only or name in args.only:
             gc.collect()
             run()
     table.print()
+    print(f"ratios: medians of interleaved rounds' ratios (scorelang ÷ yardstick), "
+          f"[min–max] of the rounds; {time.perf_counter() - started:,.0f} s in all")
     if args.quick:
         print("quick run: goals are shown, not enforced")
         return 0

@@ -204,15 +204,16 @@ def test_xlsx_indicators_sheet_has_the_note_and_source_as_text(noted):
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(noted)))
     sheet = book["Indicators"]
     header = [cell.value for cell in sheet[1]]
-    assert header[-2:] == ["Nota al valore", "Fonte del dato"]
+    at = header.index("Nota al valore")
+    assert header[at:at + 2] == ["Nota al valore", "Fonte del dato"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
-    note, source = rows[f"301.D1.1/{USED_TWICE}"][-2:]
+    note, source = rows[f"301.D1.1/{USED_TWICE}"][at:at + 2]
     assert note.value == NOTE and note.alignment.wrap_text
     assert source.value == SOURCE and source.data_type == "s" and source.quotePrefix
-    assert [c.value for c in rows["301.D1.1/incidenza_fiere_extra_ue"][-2:]] == \
+    assert [c.value for c in rows["301.D1.1/incidenza_fiere_extra_ue"][at:at + 2]] == \
         [None, "Registro fiere"]
     english = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(noted, "en")))["Indicators"]
-    assert [cell.value for cell in english[1]][-2:] == ["Value note", "Data source"]
+    assert [cell.value for cell in english[1]][at:at + 2] == ["Value note", "Data source"]
 
 
 def test_xlsx_without_notes_keeps_its_columns(modena_result):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import socket
 import stat
 import sys
 from pathlib import Path
@@ -263,6 +262,7 @@ def _write_in_place(path: Path, data: bytes, info: os.stat_result) -> None:
             stream.flush()
     try:
         if stat.S_ISSOCK(info.st_mode):
+            import socket  # here: every command imports this module, few write to a socket
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
                 connection.connect(str(path))
                 connection.sendall(data)

@@ -14,6 +14,7 @@ import math
 import sys
 from array import array
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
@@ -219,6 +220,9 @@ class Program:
     # Indicator id -> its `description` (what is measured, how): for the reports' annex,
     # made once per program, shared by every Result.
     descriptions: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
+    # What reading a Result needs of each node that no evaluation changes, made by the
+    # evaluator on first read (evaluate._reading): kept here, once per compiled period.
+    reading: Any = attrs.field(init=False, eq=False, repr=False, default=None)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "layout", layout_of(self))

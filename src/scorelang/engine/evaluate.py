@@ -460,6 +460,67 @@ def _percent(value: float | None) -> float | None:
     return None if value is None else value * 100.0
 
 
+class _Reading:
+    """What reading a node needs that no evaluation changes, worked out once per compiled
+    period (kept as `Program.reading`): each node's fixed fields as a tuple, in the order of
+    NodeResult's first fields, and for the plain indicator uses (no leaf rule, no `tbd`
+    target, no deadline, no `value_zero`) what their raw achievement and flags need. Reading
+    every node of a Result is what reports and embedders do; built from these, a node costs a
+    few attribute reads and one NodeResult, instead of its fields looked up one by one and its
+    leaf scored again through `leaf_score` (docs/performance.md)."""
+
+    __slots__ = ("heads", "slots", "plain", "bands", "places")
+
+    def __init__(self, program: Program) -> None:
+        layout = program.layout
+        self.places = program.plan.policy.display_places
+        self.bands = _bands(program)
+        self.heads: list[tuple[Any, ...]] = []
+        self.slots: list[int] = list(layout.slot_of_node)
+        # position -> (leaf index, kind, target, width, apart, floor, cap, zero_weight flag,
+        # periodic_target flag, indicator id, unit, TargetUsed), () for a branch, or None:
+        # the general path (`_Nodes.general`).
+        self.plain: list[tuple[Any, ...] | None] = []
+        # The plan's total, when the areas are weighted, is the first node (the general path
+        # builds it): every other position is one further on, the areas its children.
+        total = layout.roots is not None
+        if total:
+            self.heads.append(())
+            self.plain.append(None)
+            self.slots.insert(0, layout.slots)
+        for node in program.nodes:
+            parent, depth = node.parent, node.depth
+            if total:
+                parent, depth = (program.plan.id if parent is None else parent), depth + 1
+            self.heads.append((node.id, parent, node.kind, node.title, node.code,
+                               depth, _percent(node.weight)))
+            fast: tuple[Any, ...] | None = None
+            if node.leaf is not None and node.link is None:
+                leaf = program.leaves[node.leaf]
+                if leaf.rule is None and leaf.indicator.baseline is None \
+                        and leaf.no_target is None and not leaf.kind.is_deadline \
+                        and leaf.missing is not MissingPolicy.VALUE_ZERO:
+                    width = scoring.deviation_width(leaf.kind, leaf.target.value or 0.0)
+                    zero: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
+                    periodic: tuple[str, ...] = ("periodic_target",) \
+                        if leaf.target.source == "periodic" else ()
+                    fast = (node.leaf, leaf.kind, leaf.target.value or 0.0, width,
+                            layout.apart[node.leaf], leaf.floor, leaf.cap, zero, periodic,
+                            leaf.indicator.id, leaf.indicator.unit, leaf.target)
+            elif node.leaf is None and node.link is None and (
+                    node.aggregation is None or node.aggregation.is_weighted):
+                fast = ()  # a branch with no facts
+            self.plain.append(fast)
+
+
+def _reading(program: Program) -> _Reading:
+    reading = program.reading
+    if reading is None:
+        reading = _Reading(program)
+        object.__setattr__(program, "reading", reading)
+    return reading  # type: ignore[no-any-return]
+
+
 class _Nodes(NodeTable):
     """The scored slots of one evaluation, made into NodeResult objects as they are read."""
 
@@ -474,7 +535,64 @@ class _Nodes(NodeTable):
         # (every use of an indicator carries its note), never on the scoring path.
         self.notes = notes
 
+    def get(self) -> tuple[NodeResult, ...]:
+        """Every node, in one pass (what iterating a Result reads)."""
+        if self._all is None:
+            built, build = self._built, self.build
+            self._all = tuple([built.get(i) or build(i) for i in range(len(self.index))])
+        return self._all
+
     def build(self, position: int) -> NodeResult:
+        if self.slots.adjusted is not None:
+            return self.general(position)
+        reading = _reading(self.program)
+        fast = reading.plain[position]
+        if fast is None:
+            return self.general(position)
+        slot = reading.slots[position]
+        missing = self.slots.missing.get(slot)
+        number = self.slots.numbers[slot]
+        if missing is None:
+            score: float | None = number * 100.0
+            status = "scored"
+            band = None
+            for name, lower in reading.bands:  # scoring.band_of, for a score
+                if number >= lower - scoring.BAND_TOLERANCE:
+                    band = name
+        else:
+            score, status, band = None, missing.status, None
+        ident, parent, kind_name, title, code, depth, weight = reading.heads[position]
+        if not fast:  # a branch
+            return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                              reading.places, flags=("zero_weight",) if weight == 0 else (),
+                              band=band)
+        index, kind, target, width, apart, floor, cap, flags, periodic, indicator, unit, used = \
+            fast
+        if self.notes and indicator in self.notes:  # a note is a fact: the general path
+            return self.general(position)
+        value = self.measured[index]
+        raw: float | None = None
+        if value.__class__ is float:
+            gap = value - target
+            # scoring.achievement, with the deviation kinds' expression inlined as in the
+            # hot loop (a value `apart` from its target).
+            if width is not None and (gap > apart or -gap > apart):
+                raw = 1.0 + gap / width
+            else:
+                raw = scoring.achievement(kind, target, value)
+            # leaf_flags' order: zero_weight, capped, floored, periodic_target
+            if raw > cap:
+                flags = flags + ("capped",)
+            if raw < floor:
+                flags = flags + ("floored",)
+            raw *= 100.0
+        elif value is not None:  # a date where a number is due: refused before this
+            return self.general(position)
+        return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                          reading.places, indicator, unit, used, value, raw,
+                          flags + periodic if periodic else flags, band)
+
+    def general(self, position: int) -> NodeResult:
         program = self.program
         if self.bands is None:
             self.bands = _bands(program)

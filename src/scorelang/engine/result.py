@@ -325,6 +325,8 @@ class NodeTable:
         raise NotImplementedError
 
     def node(self, position: int) -> NodeResult:
+        if self._all is not None:  # every node built in one pass: the same objects
+            return self._all[position]
         node = self._built.get(position)
         if node is None:
             node = self._built[position] = self.build(position)
