@@ -353,3 +353,19 @@ def test_compare_plans_is_the_api_on_models():
     b = attrs.evolve(a, title="Altro")
     assert [(c.field, c.old, c.new) for c in compare_plans(a, b)] == [
         ("title", a.title, "Altro")]
+
+
+def test_a_weighted_plans_total_is_listed_once():
+    """Regression: once the plan's total became a node of the Result, a plan with weighted
+    areas listed it twice among the scores that moved (as the total and by its id), and as an
+    area among a change's own effects."""
+    text = VALLEVERDE.read_text(encoding="utf-8")
+    values = scorelang.load_values(ROOT / "examples" / "comune-valleverde-2023"
+                                   / "consuntivo-2023.yaml")
+    new = remodulate(text, str(VALLEVERDE), [SetWeight("1", 50.0)])
+    outcome = diff_texts(text, str(VALLEVERDE), new, "new.score", values)
+    nodes = [s.node for s in outcome.scores]
+    assert nodes[0] == TOTAL and "comune_valleverde_2023" not in nodes
+    for change in outcome.changes:
+        for effect in change.effect or ():
+            assert effect.node != "comune_valleverde_2023"

@@ -714,7 +714,8 @@ def score_changes(before: Result, after: Result, old_title: str, new_title: str
                        "scored" if before.score is not None else "missing",
                        "scored" if after.score is not None else "missing")]
     for node in after:
-        if node.id not in before:
+        # The total, when the areas are weighted, is a node too: it is the first row already.
+        if node.id not in before or node.kind == "plan":
             continue
         was = before[node.id]
         if _differs(was.score, node.score) or was.status != node.status:
@@ -839,7 +840,8 @@ def _effect(change: Change, old: Plan, new: Plan, before: Result, values: Values
         return None
     moved = score_changes(before, after, old.title, old.title)
     return tuple(s for s in moved if s.node == TOTAL and _differs(s.old, s.new)
-                 or s.node in after and after[s.node].depth == 0)
+                 or s.node in after and after[s.node].depth == after.area_depth
+                 and after[s.node].kind == "area")
 
 
 def plan_diff(old: Plan, new: Plan, values: Values | None = None, period: str | None = None,
