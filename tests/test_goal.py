@@ -19,7 +19,7 @@ from scorelang.tools import pieces
 from scorelang.tools.goal import goal_seek
 from scorelang.tools.sensitivity import sensitivity
 
-from .conftest import MODENA_RULES, MODENA_VALUES
+from .conftest import MODENA_RULES, MODENA_VALUES, ROOT
 
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -260,3 +260,16 @@ def test_varying_an_indicator_use_names_its_indicator(modena):
     with pytest.raises(ScorelangError) as caught:
         goal_seek(plan, values, "301", 80.0, ["301/indicatori/partecipanti_internaz"])
     assert "`partecipanti_internaz`" in caught.value.diagnostics[0].hint
+
+
+def test_sensitivity_of_a_weighted_plan_covers_the_total_and_each_area_once():
+    """Regression: once the plan's total became a node (its parent None, like an area's in a
+    plan without one), sensitivity without NODE took it for an area and crashed (KeyError)."""
+    from scorelang.tools.sensitivity import sensitivity
+
+    rules = ROOT / "rules" / "comune-valleverde-2023.score"
+    plan = scorelang.load(rules)
+    values = scorelang.load_values(ROOT / "examples" / "comune-valleverde-2023"
+                                   / "monitoraggio-2023-06.yaml")
+    outcome = sensitivity(plan, values)
+    assert [n.node for n in outcome.nodes] == [None, "1", "2", "3"]

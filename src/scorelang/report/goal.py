@@ -22,7 +22,7 @@ from ..tools.sensitivity import NodeSensitivity, Sensitivity, Slope
 
 WORDS: dict[str, dict[str, str]] = {
     "it": {
-        "goal": "Obiettivo di punteggio", "now": "ora", "plan": "Piano",
+        "goal": "Obiettivo di punteggio", "now": "ora", "plan": "Totale",
         "indicator": "Indicatore", "value": "Valore", "target": "Target",
         "needed": "Valore necessario", "rescored": "Punteggio ricalcolato", "note": "Nota",
         "whole": "in numero intero", "exact": "valore esatto", "jointly": "Insieme",
@@ -51,7 +51,7 @@ WORDS: dict[str, dict[str, str]] = {
         "at_target_reason": "già al target",
     },
     "en": {
-        "goal": "Score goal", "now": "now", "plan": "Plan",
+        "goal": "Score goal", "now": "now", "plan": "Total",
         "indicator": "Indicator", "value": "Value", "target": "Target",
         "needed": "Value needed", "rescored": "Re-scored", "note": "Note",
         "whole": "as a whole number", "exact": "exact value", "jointly": "Jointly",

@@ -204,7 +204,7 @@ def sensitivity(plan: Plan, values: Values, node: str | None = None,
         targets: list[str | None] = [named]
     else:
         targets = ([None] if result.score is not None else []) + [
-            n.id for n in result if n.parent is None]
+            n.id for n in result.areas()]
     out = []
     for target in targets:
         probe.node = target
