@@ -12,6 +12,7 @@ from typing import Any
 from ..model import Band
 from ..engine import numbers
 from .views import Column, Measure, Note, Points, Target, note_text
+from .words import severity_word
 
 STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto",
              "neutralised": "neutralizzato", "no_target": "target da definire"}
@@ -90,6 +91,8 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return reward_band_text(value, locale)
     if kind == "flags":
         return ", ".join(value or ())
+    if kind == "severity":
+        return severity_word(value, locale) if value else ""
     if kind == "note":
         return note_text(value, locale) if isinstance(value, Note) else ""
     return "" if value is None else str(value)

@@ -27,7 +27,7 @@ class Column:
     title: str  # English
     titolo: str  # Italian
     # text, percent, weight, target, measure, band, status, flags, points (a change),
-    # scale_points (points on a table's scale), reward_band, note
+    # scale_points (points on a table's scale), reward_band, note, severity
     kind: str = "text"
 
     def heading(self, locale: str) -> str:
@@ -272,7 +272,7 @@ def findings(result: Result, depth: int | None = None) -> View:
                              "message": finding.message, "score": node.score,
                              "status": node.status})
     columns = (Column("category", "Category", "Categoria"), Column("node", "Node", "Nodo"),
-               _SCORE, Column("severity", "Severity", "Gravità"),
+               _SCORE, Column("severity", "Severity", "Gravità", "severity"),
                Column("message", "Finding", "Indicazione"))
     return View("findings", "Findings of the advice rules", "Indicazioni dell'OIV", columns,
                 tuple(rows))
