@@ -272,4 +272,34 @@ ITALIAN: dict[str, str] = {
     "Scores that change ({count}):": "Gradi che cambiano ({count}):",
     "Removed: {nodes}": "Tolti: {nodes}",
     "New findings ({count}):": "Nuove indicazioni ({count}):",
+    # ---- explain scorecard:ID
+    "[{name}: {shown}, left out]": "[{name}: {shown}, escluso]",
+    "{weight} × 0 % ({name}: {shown}, counts 0)": "{weight} × 0 % ({name}: {shown}, conta 0)",
+    "÷ {weight} counted = {total}": "÷ {weight} conteggiato = {total}",
+    ", role {role}": ", ruolo {role}",
+    "How scorecard {id} \"{title}\"{role} came to {score}":
+        "Come la scheda {id} \"{title}\"{role} arriva a {score}",
+    "Final score: the weighted mean of the components":
+        "Punteggio finale: la media pesata delle componenti",
+    "component {id} \"{title}\" {weight}: {score}": "componente {id} \"{title}\" {weight}: {score}",
+    "Final score: the weighted mean of the scorecard's lines":
+        "Punteggio finale: la media pesata delle righe della scheda",
+    "the plan total": "il totale del piano",
+    "objective {ref}": "obiettivo {ref}",
+    "indicator {ref}": "indicatore {ref}",
+    "behaviours {ref}": "comportamenti {ref}",
+    "scale {low} to {high}: a rating r scores r / {high}":
+        "scala da {low} a {high}: un giudizio r vale r / {high}",
+    "not rated: N/D": "non valutato: N/D",
+    "rated {rating} of {scale} = {score}": "giudizio {rating} su {scale} = {score}",
+    "Reward {id} \"{title}\": ": "Premio {id} \"{title}\": ",
+    "the final score is N/D, so is the share of the bonus":
+        "il punteggio finale è N/D, e così la quota del premio",
+    "{score} falls in the band {where}, which pays {pays} of the bonus":
+        "{score} cade nella fascia {where}, che paga il {pays} del premio",
+    "{score} falls in the band {where}, paid {pays} to {pays_to} in proportion:\n  {pays} + "
+    "({score} − {lower}) / ({upper} − {lower}) × ({pays_to} − {pays}) = {share} of the bonus":
+        "{score} cade nella fascia {where}, pagata dal {pays} al {pays_to} in proporzione:\n  "
+        "{pays} + ({score} − {lower}) / ({upper} − {lower}) × ({pays_to} − {pays}) = {share} "
+        "del premio",
 }
