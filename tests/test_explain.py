@@ -45,7 +45,7 @@ def explained_802(modena_plan, modena_result) -> Explanation:
 
 @pytest.fixture(scope="module")
 def text_802(explained_802) -> str:
-    return explain_text(explained_802)
+    return explain_text(explained_802, "en")
 
 
 # ---- 802: an objective with an N/D operational objective ------------------------------------
@@ -125,7 +125,7 @@ def test_periodic_target_replaces_annual_in_june_monitoring(modena_plan, modena_
     assert node.computation.method == "value_over_target"
     assert shown(node.computation.raw) == Decimal("47.67")
     assert shown(node.share.contribution) == Decimal("42.90")
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert "target: >= 300 N — periodic target for H1 replaces the annual >= 600 N" in text
     assert "formula: >= : value / target = 143 / 300 = 47.67 %" in text
     assert "contributes 90 % × 47.67 % = 42.90 points of 301/indicatori" in text
@@ -146,7 +146,7 @@ def test_negative_at_most_target_is_a_distance_not_a_ratio(modena_plan, modena_r
     assert node.computation.method == "deviation_at_most"
     assert node.computation.raw == pytest.approx(99.0)
     assert node.share.contribution == pytest.approx(14.85)
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert ("formula: <= : 1 − (value − target) / |target| = 1 − (−17.82 − (−18)) / 18 "
             "= 99.00 %") in text
     assert "raw 99.00 %, within floor 0 % and cap 100 % → 99.00 %" in text
@@ -161,7 +161,7 @@ def test_raw_above_the_cap_is_capped(modena_plan, modena_result):
     assert node.computation is not None and node.computation.bound == "capped"
     assert shown(node.computation.raw) == Decimal("109.43")
     assert node.score == 100.0 and node.share.contribution == pytest.approx(40.0)
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert "formula: >= : value / target = 3,283 / 3,000 = 109.43 %" in text
     assert "raw 109.43 %, capped at 100 % → 100.00 %" in text
 
@@ -173,7 +173,7 @@ def test_negative_value_is_floored_at_zero(modena_plan, modena_result):
     assert node.computation is not None and node.computation.bound == "floored"
     assert shown(node.computation.raw) == Decimal("-30559.40")
     assert node.score == 0.0
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert "raw −30,559.40 %, floored at 0 % → 0.00 %" in text
 
 
@@ -186,7 +186,7 @@ def test_zero_weight_indicator_is_shown_not_counted(modena_plan, modena_result):
     assert zero.computation is not None and zero.computation.method == "exact"
     assert explained.node.sum is not None
     assert explained.node.sum.zero_weight == ("601.D3.1a/presenze_fiere",)
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert "weight 0 %: 601.D3.1a/presenze_fiere is shown, not counted" in text
     assert "formula: = : not reached (36,782 ≠ 0) → 0.00 %" in text
     assert ': 0.00 %, weight 0 % → shown, not counted' in text
@@ -196,7 +196,7 @@ def test_zero_weight_indicator_is_shown_not_counted(modena_plan, modena_result):
 
 def test_display_is_half_up_not_round_half_even(modena_plan, modena_result):
     # 402 "Indicatori" is 70.125 % exactly: shown 70.13 (Python's round gives 70.12).
-    text = explain_text(explain(modena_plan, modena_result, "402/indicatori", depth=0))
+    text = explain_text(explain(modena_plan, modena_result, "402/indicatori", depth=0), "en")
     assert text.startswith("How 402/indicatori came to 70.13 %\n")
 
 
@@ -206,11 +206,11 @@ def test_depth_limits_the_levels_explained_in_full(modena_plan, modena_result):
     explained = explain(modena_plan, modena_result, "3", depth=0)
     assert [child.id for child in explained.node.children] == ["801", "802", "803"]
     assert all(not child.expanded and child.children == () for child in explained.node.children)
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert "below the depth limit (0)" in text
     assert len(text.splitlines()) < 30
     full = explain(modena_plan, modena_result, "3")
-    assert len(explain_text(full).splitlines()) > 100
+    assert len(explain_text(full, "en").splitlines()) > 100
 
 
 def test_json_keeps_unrounded_numbers_and_stable_keys(explained_802):
@@ -276,7 +276,7 @@ def test_every_modena_node_explains_and_its_terms_add_up(modena_plan, modena_res
         if node.sum is not None and node.sum.outcome == "sum":
             added = sum(c.share.contribution or 0.0 for c in node.children)
             assert added == pytest.approx(node.score)
-        assert explain_text(explained)
+        assert explain_text(explained, "en")
 
 
 # ---- a plan with the other rules: excluded, ratio, late rules, weighted areas ----------------
@@ -340,7 +340,7 @@ def test_excluded_policy_renormalises_the_scored_siblings(other):
     assert node.sum is not None
     (cost,) = node.sum.costs
     assert shown(cost.would_be) == Decimal("62.50")
-    text = explain_text(explained)
+    text = explain_text(explained, "en")
     assert "O1/k is N/D: left out; siblings re-normalised" in text
     assert "/ 90 % = 58.33 %" in text
     assert "weight 20 % (re-normalised to 22.22 %) → 11.11 points of O1" in text
@@ -348,7 +348,7 @@ def test_excluded_policy_renormalises_the_scored_siblings(other):
 
 def test_target_zero_negative_target_and_ratio_are_written_out(other):
     plan, result = other
-    text = explain_text(explain(plan, result, "O1"))
+    text = explain_text(explain(plan, result, "O1"), "en")
     assert "formula: >= : target 0: reached (3 >= 0) → 100.00 %" in text
     assert ("formula: >= : 1 + (value − target) / |target| = 1 + (−25 − (−20)) / 20 "
             "= 75.00 %") in text
@@ -357,13 +357,13 @@ def test_target_zero_negative_target_and_ratio_are_written_out(other):
 
 def test_deadlines_done_late_missed_and_on_time(other):
     plan, result = other
-    text = explain_text(explain(plan, result, "1"))
+    text = explain_text(explain(plan, result, "1"), "en")
     assert ("deadline: due 2020-10-31, done 2020-11-15, 15 days late → late rule: linear over "
             "30 days, max(0, 1 − 15 / 30) = 50.00 %") in text
     assert "done 2020-12-01, 31 days late → late rule: a fixed 50 % → 50.00 %" in text
     assert ("deadline: due 2020-10-31, not done, monitoring date 2020-12-31 is after it → "
             "missed: 0.00 %") in text
-    text = explain_text(explain(plan, result, "O2/i"))
+    text = explain_text(explain(plan, result, "O2/i"), "en")
     assert "deadline: due 2020-10-31, done 2020-10-01 → on time: 100.00 %" in text
 
 
@@ -374,7 +374,7 @@ def test_weighted_area_contributes_to_the_plan(other):
     assert explained.parent is not None and explained.parent.kind == "plan"
     assert shown(explained.parent.score) == Decimal("75.00")
     assert shown(explained.node.share.contribution) == Decimal("35.00")
-    assert "In its parent: weight 60 % of the plan (75.00 %)" in explain_text(explained)
+    assert "In its parent: weight 60 % of the plan (75.00 %)" in explain_text(explained, "en")
 
 
 # ---- docs/explain.md shows what the functions print today ----------------------------------

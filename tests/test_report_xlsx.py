@@ -16,7 +16,7 @@ import pytest
 import scorelang
 from scorelang.diagnostics import ScorelangError
 from scorelang.files import InputError
-from scorelang.report.xlsx import SHEETS, hex_colour, to_xlsx, to_xlsx_bytes
+from scorelang.report.xlsx import SHEET_NAMES, SHEETS, hex_colour, to_xlsx, to_xlsx_bytes
 
 openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is the optional extra scorelang[xlsx]")
 
@@ -32,9 +32,13 @@ def records(sheet):
     return [dict(zip(headings, row)) for row in sheet.iter_rows(min_row=2)]
 
 
+ITALIAN = SHEET_NAMES["it"]
+
+
 def test_one_sheet_per_view_each_with_a_bold_frozen_header(workbook):
-    assert workbook.sheetnames == list(SHEETS) == ["Summary", "Tree", "Indicators", "Scorecards",
-                                                   "Findings"]
+    assert list(SHEETS) == ["Summary", "Tree", "Indicators", "Scorecards", "Findings"]
+    assert workbook.sheetnames == ["Riepilogo", "Albero", "Indicatori", "Obiettivi individuali",
+                                   "Indicazioni"]
     for sheet in workbook:
         assert all(cell.font.b for cell in sheet[1]), sheet.title
         assert sheet.freeze_panes is not None and sheet.freeze_panes.endswith("2")
@@ -42,8 +46,8 @@ def test_one_sheet_per_view_each_with_a_bold_frozen_header(workbook):
 
 
 def test_summary_is_the_seed_table_with_numbers_as_numbers(workbook, modena_result):
-    rows = records(workbook["Summary"])
-    assert [c.value for c in workbook["Summary"][1]][:5] == [
+    rows = records(workbook[ITALIAN["Summary"]])
+    assert [c.value for c in workbook[ITALIAN["Summary"]][1]][:5] == [
         "Ambito strategico", "Obiettivo strategico", "Grado di raggiungimento", "Valutazione",
         "Peso"]
     objectives = [row for row in rows if row["Obiettivo strategico"].value]
@@ -57,14 +61,14 @@ def test_summary_is_the_seed_table_with_numbers_as_numbers(workbook, modena_resu
 
 
 def test_every_indicator_use_has_one_row(workbook, modena_result):
-    rows = records(workbook["Indicators"])
+    rows = records(workbook[ITALIAN["Indicators"]])
     assert [row["Nodo"].value for row in rows] == [
         node.id for node in modena_result if node.kind == "indicator"]
     assert len(rows) == 87
 
 
 def test_indicator_figures_are_numbers_in_their_unit(workbook):
-    rows = {row["Nodo"].value: row for row in records(workbook["Indicators"])}
+    rows = {row["Nodo"].value: row for row in records(workbook[ITALIAN["Indicators"]])}
     export = rows["301/indicatori/export_provinciale"]
     assert export["Valore rilevato"].value == 3_111_720_000
     assert "€" in export["Valore rilevato"].number_format
@@ -82,7 +86,7 @@ def test_indicator_figures_are_numbers_in_their_unit(workbook):
 
 
 def test_capped_indicator_keeps_its_raw_achievement(workbook):
-    rows = {row["Nodo"].value: row for row in records(workbook["Indicators"])}
+    rows = {row["Nodo"].value: row for row in records(workbook[ITALIAN["Indicators"]])}
     certificates = rows["301.D1.2/certificati_origine_tempi"]
     assert certificates["Grado di raggiungimento"].value == 1.0
     assert certificates["Grado grezzo"].value == pytest.approx(1.1562650602)
@@ -91,14 +95,14 @@ def test_capped_indicator_keeps_its_raw_achievement(workbook):
 
 def test_achievement_is_stored_unrounded_and_the_format_rounds_it(workbook, modena_result):
     """257/800 = 32.125 %: stored exactly, shown 32.13 % by the cell format (half-up)."""
-    rows = {row["Nodo"].value: row for row in records(workbook["Indicators"])}
+    rows = {row["Nodo"].value: row for row in records(workbook[ITALIAN["Indicators"]])}
     cell = rows["402.D4.2/studenti_alternanza_finanziate"]["Grado di raggiungimento"]
     assert cell.value == modena_result["402.D4.2/studenti_alternanza_finanziate"].score / 100
     assert cell.number_format == "0.00%"
 
 
 def test_n_d_is_an_empty_cell_that_says_why(workbook):
-    rows = {row["Nodo"].value: row for row in records(workbook["Indicators"])}
+    rows = {row["Nodo"].value: row for row in records(workbook[ITALIAN["Indicators"]])}
     deadline = rows["802.A1.2/report_costi"]
     assert deadline["Grado di raggiungimento"].value is None
     assert "non ancora scaduto" in deadline["Grado di raggiungimento"].comment.text
@@ -128,7 +132,7 @@ def test_bands_are_filled_with_their_colour(workbook, modena_result):
 
 
 def test_tree_rows_are_indented_and_grouped_by_depth(workbook, modena_result):
-    sheet = workbook["Tree"]
+    sheet = workbook[ITALIAN["Tree"]]
     rows = list(sheet.iter_rows(min_row=2))
     assert [row[-1].value for row in rows] == [node.id for node in modena_result]
     for row, node in zip(rows, modena_result):
@@ -138,7 +142,7 @@ def test_tree_rows_are_indented_and_grouped_by_depth(workbook, modena_result):
 
 
 def test_scorecards_list_each_manager_and_entries(workbook, modena_result):
-    rows = records(workbook["Scorecards"])
+    rows = records(workbook[ITALIAN["Scorecards"]])
     expected = sum(1 + len(card.entries) for card in modena_result.scorecards)
     assert len(rows) == expected
     totals = [row for row in rows if row["Obiettivo individuale"].value == "totale"]
@@ -151,14 +155,14 @@ def test_english_reader_gets_english_headings(modena_result):
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(modena_result, "en")))
     assert [c.value for c in book["Summary"][1]][:5] == [
         "Area", "Strategic objective", "Achievement", "Rating", "Weight"]
-    assert book.sheetnames == list(SHEETS)
+    assert book.sheetnames == list(SHEETS)  # English sheet names for an English reader
 
 
 def test_to_xlsx_replaces_the_file_in_one_step(modena_result, tmp_path: Path):
     target = tmp_path / "modena.xlsx"
     target.write_bytes(b"old content")
     to_xlsx(modena_result, target)
-    assert openpyxl.load_workbook(target).sheetnames == list(SHEETS)
+    assert openpyxl.load_workbook(target).sheetnames == [ITALIAN[name] for name in SHEETS]
     assert [p.name for p in tmp_path.iterdir()] == ["modena.xlsx"]  # no temporary left
 
 
@@ -193,5 +197,6 @@ area "1" "A" { objective "100" "O" weight 100% { x 100% } }
 """
     result = scorelang.loads(text).evaluate({"x": None}, period="H1")
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(result)))
-    assert book["Scorecards"].max_row == 1
+    # No scorecards and no findings: no sheet for them, so that printing shows no empty page.
+    assert book.sheetnames == ["Summary", "Tree", "Indicators"]  # an English plan
     assert book["Indicators"].max_row == 2

@@ -207,7 +207,7 @@ def test_html_and_xlsx_carry_the_findings_grouped_by_category(modena_result):
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(modena_result)))
-    sheet = book["Findings"]
+    sheet = book["Indicazioni"]  # the Findings sheet, in the plan's language
     assert sheet.max_row - 1 == len(modena_result.findings)
     categories = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert categories == sorted(categories, key=list(dict.fromkeys(categories)).index)

@@ -282,7 +282,7 @@ def test_explain_names_the_aggregation_applied():
 def test_explain_says_each_figure_is_rounded_before_its_parent_reads_it():
     plan = modena_rounded()
     result = plan.evaluate(scorelang.load_values(MODENA_VALUES))
-    text = explain_text(explain(plan, result, "601", depth=0))
+    text = explain_text(explain(plan, result, "601", depth=0), "en")  # Modena: locale it
     assert "rounded to 2 places before 601 reads it (rollup rounded)" in text
     data = json.loads(explain_json(explain(plan, result, "601", depth=0)))
     assert data["node"]["rounded"] == 2

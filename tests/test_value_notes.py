@@ -202,7 +202,7 @@ def test_xlsx_indicators_sheet_has_the_note_and_source_as_text(noted):
     from scorelang.report.xlsx import to_xlsx_bytes
 
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(noted)))
-    sheet = book["Indicators"]
+    sheet = book["Indicatori"]
     header = [cell.value for cell in sheet[1]]
     at = header.index("Nota al valore")
     assert header[at:at + 2] == ["Nota al valore", "Fonte del dato"]
@@ -220,7 +220,7 @@ def test_xlsx_without_notes_keeps_its_columns(modena_result):
     openpyxl = pytest.importorskip("openpyxl")
     from scorelang.report.xlsx import to_xlsx_bytes
 
-    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(modena_result)))["Indicators"]
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(modena_result)))["Indicatori"]
     assert "Nota al valore" not in [cell.value for cell in sheet[1]]
 
 

@@ -88,7 +88,7 @@ def test_c2_4_01_recorded_as_printed_would_break_four_printed_figures(modena_pla
 
 
 def test_modena_text_shows_the_slip_and_its_explanation(modena):
-    text = verify_text(modena)
+    text = verify_text(modena, "en")
     assert text.startswith("Published figures: ")
     assert "Plan: Piano della performance 2020 — CCIAA Modena (cciaa_modena_2020); period H1; " \
            "monitoring date 2020-06-30" in text
@@ -269,7 +269,7 @@ def test_summary_weights_are_compared_with_the_plans_weights():
 def test_everything_reconciles_gives_exit_code_0_and_a_closing_line():
     verification = run('scores:\n  "100/x": "50,00%"\n  "1": "80,%"\n')
     assert verification.exit_code == 0 and not verification.discrepancies
-    text = verify_text(verification)
+    text = verify_text(verification, "en")
     assert "2 figures checked (2 scores): 2 reconcile, 0 do not" in text
     assert text.endswith("All 2 published figures reconcile with the rules.\n")
 
@@ -378,7 +378,7 @@ def test_figures_of_another_plan_or_period_are_refused():
 
 def test_text_of_an_nd_printed_score_shows_the_figure_at_the_plans_decimals():
     # 6.4151 / 200 = 3.20755 %: printed N/D, the rules give 3,21 %.
-    text = verify_text(run('scores:\n  "100/x": "N/D"\n', x=6.4151))
+    text = verify_text(run('scores:\n  "100/x": "N/D"\n', x=6.4151), "en")
     assert "1 figure checked (1 score): 0 reconcile, 1 does not" in text
     assert "recomputed: 3,21 %  (unrounded 3,20755)" in text
     assert "difference: printed N/D, the rules give a figure" in text
@@ -386,7 +386,7 @@ def test_text_of_an_nd_printed_score_shows_the_figure_at_the_plans_decimals():
 
 
 def test_text_of_a_value_shows_the_recorded_figure_and_its_use():
-    text = verify_text(run('values:\n  x: "6,41 N."\n', x=6.4151))
+    text = verify_text(run('values:\n  x: "6,41 N."\n', x=6.4151), "en")
     assert '1. value of indicator x "Partecipanti"' in text
     assert "   at pub.yaml:2:6" in text
     assert "recomputed: 6,42 N.  (recorded 6,4151 N.)" in text

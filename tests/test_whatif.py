@@ -203,15 +203,16 @@ def test_ocri_from_the_command_line_writes_a_clean_plan_keeping_every_comment(tm
     assert done.returncode == 0, done.stderr
     assert f"wrote the re-modulated plan to {out}" in done.stderr
     lines = done.stdout.splitlines()
-    assert lines[:3] == ["Operations:", "  - Drop target=regolamento_ocri",
-                         "  - Drop target=formazione_ocri"]
-    assert "Scores that change (5):" in lines
+    # Modena is `locale it`: the operations are sentences in Italian (issue 18).
+    assert lines[:3] == ["Operazioni:", "  - regolamento_ocri è tolto dal piano",
+                         "  - formazione_ocri è tolto dal piano"]
+    assert "Gradi che cambiano (5):" in lines
     row = next(line for line in lines if line.strip().startswith("701.C2.7 "))
     assert "69,38 %" in row and "100,00 %" in row and "(+30,63)" in row  # 30.625 half-up
     row = next(line for line in lines if line.strip().startswith("2 "))
     assert "73,39 %" in row and "74,35 %" in row and "(+0,96)" in row
-    assert "Removed: 701.C2.7/regolamento_ocri, 701.C2.7/formazione_ocri" in lines
-    assert "New findings (0):" in lines
+    assert "Tolti: 701.C2.7/regolamento_ocri, 701.C2.7/formazione_ocri" in lines
+    assert "Nuove indicazioni (0):" in lines
     assert_written_plan_is_clean(out)
     written = out.read_text(encoding="utf-8")
     assert "regolamento_ocri" not in written and "formazione_ocri" not in written
@@ -419,7 +420,7 @@ def test_add_a_periodic_target_for_h1_where_there_is_none_yet(tmp_path):
     out = tmp_path / "h1.score"
     done = run_whatif("--set-target", "formazione_ocri@H1=20", "--write", str(out))
     assert done.returncode == 0, done.stderr
-    assert "  - SetTarget indicator=formazione_ocri, target=20, period=H1" in done.stdout
+    assert "  - il target di formazione_ocri per il periodo H1 diventa 20" in done.stdout
     assert_written_plan_is_clean(out)
 
 
@@ -724,7 +725,9 @@ def test_json_and_text_renderers_from_python():
     assert data["operations"] == [{"indicator": "regolamento_ocri", "value": "2020-06-15",
                                    "operation": "SetValue"}]
     text = whatif_text(outcome)
-    assert "  - SetValue indicator=regolamento_ocri, value=2020-06-15" in text
+    assert "  - il valore di regolamento_ocri diventa 15/06/2020" in text
+    english = whatif_text(outcome, "en")
+    assert "  - the value of regolamento_ocri becomes 2020-06-15" in english
     assert "Removed" not in text  # nothing removed, no such line
 
 

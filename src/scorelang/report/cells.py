@@ -12,6 +12,7 @@ from typing import Any
 from ..model import Band
 from ..engine import numbers
 from .views import Column, Measure, Note, Points, Target, note_text
+from .words import FLAG_WORDS, severity_word
 
 STATUS_IT = {"scored": "valutato", "missing": "N/D", "not_due": "non scaduto",
              "neutralised": "neutralizzato", "no_target": "target da definire"}
@@ -88,8 +89,13 @@ def cell(column: Column, row: dict[str, Any], locale: str, places: int,
         return STATUS_IT.get(value, value) if locale == "it" and value else (value or "")
     if kind == "reward_band":
         return reward_band_text(value, locale)
-    if kind == "flags":
+    if kind == "flags" and column.key == "flags":  # the scoring's flags, in the reader's words
+        shown = FLAG_WORDS.get(locale, FLAG_WORDS["en"])
+        return ", ".join(shown[flag][0] if flag in shown else flag for flag in value or ())
+    if kind == "flags":  # the advice rules' categories, as the plan names them
         return ", ".join(value or ())
+    if kind == "severity":
+        return severity_word(value, locale) if value else ""
     if kind == "note":
         return note_text(value, locale) if isinstance(value, Note) else ""
     return "" if value is None else str(value)

@@ -74,11 +74,12 @@ def to_csv(result: Result, view: View, locale: str) -> str:
     writer = csv.writer(out, delimiter=";" if locale == "it" else ",", lineterminator="\n")
     extra = ["id", "depth"] if view.depth_key else ["id"]
     headings = []
+    named = {"id": "id", "depth": "livello" if locale == "it" else "depth"}
     for column in view.columns:
         headings.append(column.heading(locale))
         if column.kind == "scale_points":
             headings.append("Punti massimi" if locale == "it" else "Points max")
-    writer.writerow([text_cell(text) for text in extra + headings])
+    writer.writerow([text_cell(text) for text in [named[key] for key in extra] + headings])
     for row in view.rows:
         cells = []
         for column in view.columns:

@@ -1,9 +1,11 @@
 """An Explanation as plain text for a person, or as JSON (format_version 1) for a program.
 
-Text: an indented tree in plan order, one plain sentence a line, English with the plan's
-Italian titles; every figure rounded by `rounding.half_up` only (percentages to the plan's
-places, measured values as written with up to 4 decimals). JSON: the same content with the
-numbers unrounded and every key always present. Nothing here computes a score.
+Text: an indented tree in plan order, one plain sentence a line, in the plan's language
+(`speech.say`: English or Italian) with the plan's own titles; every figure rounded by
+`rounding.half_up` only (percentages to the plan's places, measured values as written with up
+to 4 decimals) and written as the language writes it (62,96 % or 62.96 %, 31/10/2020 or
+2020-10-31). JSON: the same content with the numbers unrounded and every key always present,
+in English whatever the locale. Nothing here computes a score.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 from ..tools.explain import (Computation, Explanation, NDCost, NodeExplanation, RuleDetail, Share,
                              Sum, TargetDetail)
 from ..model import Aggregate, Formula, MissingPolicy, Target
+from ..engine import numbers
 from ..engine.rounding import half_up
+from .speech import locale, say, speaking
 
 FORMAT_VERSION = 1
 INDENT = "  "
@@ -33,12 +37,25 @@ _POLICY = {
                          "not yet due, counts 0 but keeps its weight)",
 }
 _STATUS = {"not_due": "N/D (not yet due)", "missing": "N/D"}
+# The kinds of node, as a sentence names them.
+KINDS = {"area": "area", "objective": "objective", "group": "group", "indicator": "indicator",
+         "node": "node"}
+
+
+def policy(value: MissingPolicy) -> str:
+    return say(_POLICY[value])
+
+
+def kind(name: str) -> str:
+    return say(KINDS[name]) if name in KINDS else name
 
 
 # ---- numbers --------------------------------------------------------------------------------
 
 def _signed(number: Decimal, grouped: bool = False) -> str:
     text = f"{number:,f}" if grouped else f"{number:f}"
+    if locale() == "it":  # 13.000,5: the Italian separators, swapped in one pass
+        text = text.translate(str.maketrans(",.", ".,"))
     return text.replace("-", MINUS)
 
 
@@ -66,9 +83,13 @@ def _points(points: float, places: int) -> str:
     return _signed(half_up(points, places))
 
 
+def _day(value: dt.date | None) -> str:
+    return "?" if value is None else numbers.date(value, locale())
+
+
 def _score(node: NodeExplanation) -> str:
     if node.score is None:
-        return _STATUS.get(node.status, "N/D")
+        return say(_STATUS.get(node.status, "N/D"))
     return _percent(node.score, node.places)
 
 
@@ -77,34 +98,44 @@ def _shorten(text: str) -> str:
 
 
 def _label(node: NodeExplanation) -> str:
-    return f'{node.kind} {node.id} "{_shorten(node.title)}"'
+    return f'{kind(node.kind)} {node.id} "{_shorten(node.title)}"'
 
 
 # ---- text -----------------------------------------------------------------------------------
 
-def _context(plan_title: str, period: str | None, as_of: dt.date | None) -> str:
+def context_line(plan_title: str, period: str | None, as_of: dt.date | None) -> str:
     """The line under an explanation's title: the plan, the period, the monitoring date."""
-    context = f"Plan: {plan_title}"
+    context = say("Plan: {title}", title=plan_title)
     if period is not None:
-        context += f"; period {period}"
+        context += say("; period {period}", period=period)
     if as_of is not None:
-        context += f"; monitoring date {as_of.isoformat()}"
+        context += say("; monitoring date {date}", date=_day(as_of))
     return context
 
 
-def explain_text(explanation: Explanation) -> str:
+_context = context_line  # the name report.individual imported
+
+
+def explain_text(explanation: Explanation, locale: str | None = None) -> str:
+    """The explanation in `locale` (default: the plan's)."""
+    with speaking(locale or explanation.locale):
+        return _explain_text(explanation)
+
+
+def _explain_text(explanation: Explanation) -> str:
     node = explanation.node
     places = node.places
-    lines = [f"How {node.id} came to {_score(node)}",
+    lines = [say("How {node} came to {score}", node=node.id, score=_score(node)),
              _context(explanation.plan_title, explanation.period, explanation.as_of),
-             f"N/D policy: {_POLICY[explanation.policy]}", _in_parent(explanation)]
+             say("N/D policy: {policy}", policy=policy(explanation.policy)),
+             _in_parent(explanation)]
     for cost in explanation.nd_costs:
-        lines.append(f"What N/D costs {node.id}: {_cost(cost, places)}")
+        lines.append(say("What N/D costs {node}: {cost}", node=node.id, cost=_cost(cost, places)))
     lines.append("")
     _node_lines(node, 0, lines, root=True)
     if explanation.depth is not None and _has_collapsed(node):
-        lines += ["", f"Nodes listed without details are below the depth limit "
-                      f"({explanation.depth}); a larger depth explains them too."]
+        lines += ["", say("Nodes listed without details are below the depth limit ({depth}); a "
+                          "larger depth explains them too.", depth=explanation.depth)]
     return "\n".join(lines) + "\n"
 
 
@@ -112,18 +143,24 @@ def _has_collapsed(node: NodeExplanation) -> bool:
     return not node.expanded or any(_has_collapsed(child) for child in node.children)
 
 
+def _the_plan() -> str:
+    return say("the plan")
+
+
 def _in_parent(explanation: Explanation) -> str:
     node, parent, share = explanation.node, explanation.parent, explanation.node.share
     if parent is None:
         if node.kind == "plan":
-            return f"In its parent: none, {node.id} is the plan's total, the root of the tree"
-        return f"In its parent: {node.id} is a top-level area without a weight"
+            return say("In its parent: none, {node} is the plan's total, the root of the tree",
+                       node=node.id)
+        return say("In its parent: {node} is a top-level area without a weight", node=node.id)
     total = parent.kind == "plan"  # the plan's total, the root node
-    where = (f"the plan ({_optional(parent.score, node.places)})" if total
-             else f'{parent.kind} {parent.id} "{_shorten(parent.title)}" '
+    where = (say("the plan ({score})", score=_optional(parent.score, node.places)) if total
+             else f'{kind(parent.kind)} {parent.id} "{_shorten(parent.title)}" '
                   f"({_optional(parent.score, node.places)})")
-    return f"In its parent: weight {_weight(share.weight or 0.0)} of {where}; " + _share(
-        node, share, "the plan" if total else parent.id or "the plan", long=True)
+    return say("In its parent: weight {weight} of {where}; ", weight=_weight(share.weight or 0.0),
+               where=where) + _share(node, share, _the_plan() if total else parent.id or _the_plan(),
+                                     long=True)
 
 
 def _optional(score: float | None, places: int) -> str:
@@ -145,20 +182,22 @@ def _share(node: NodeExplanation, share: Share, parent: str, long: bool = False)
     """How the node counts in its parent; `long` writes the product out."""
     said = _TREATMENTS.get(share.treatment)
     if said is not None:
-        return said
+        return say(said)
     if share.treatment == "unweighted" or share.contribution is None:
-        return "not weighted"
-    points = f"{_points(share.contribution, node.places)} points of {parent}"
+        return say("not weighted")
+    points = say("{points} points of {parent}", points=_points(share.contribution, node.places),
+                 parent=parent)
     if not long:
         return points
-    return f"contributes {_weights(share)} × {_score(node)} = {points}"
+    return say("contributes {weights} × {score} = {points}", weights=_weights(share),
+               score=_score(node), points=points)
 
 
 def _weights(share: Share) -> str:
     """The weight as written, and as re-normalised when the N/D policy re-normalised it."""
     text = _weight(share.weight or 0.0)
     if share.counted_weight is not None and share.counted_weight != share.weight:
-        text += f" (re-normalised to {_weight(share.counted_weight)})"
+        text += say(" (re-normalised to {weight})", weight=_weight(share.counted_weight))
     return text
 
 
@@ -167,8 +206,8 @@ def _head(node: NodeExplanation, root: bool) -> str:
     if root:
         return head
     if node.share.weight is not None:
-        head += f", weight {_weights(node.share)}"
-    return f"{head} → {_share(node, node.share, node.parent or 'the plan')}"
+        head += say(", weight {weights}", weights=_weights(node.share))
+    return f"{head} → {_share(node, node.share, node.parent or _the_plan())}"
 
 
 def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool = False) -> None:
@@ -182,11 +221,12 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
     if node.sum is not None:
         lines.extend(detail + line for line in _sum_lines(node, node.sum))
     if node.link is not None:
-        lines.append(f"{detail}linked: the figure of {node.link}, scored where it is defined "
-                     f"(explain {node.link} for its computation)")
+        lines.append(detail + say("linked: the figure of {link}, scored where it is defined "
+                                  "(explain {link} for its computation)", link=node.link))
     if node.rounded is not None and node.score is not None and node.share.weight is not None:
-        lines.append(f"{detail}rounded to {node.rounded} places before "
-                     f"{node.parent or 'the plan'} reads it (rollup rounded)")
+        lines.append(detail + say("rounded to {places} places before {parent} reads it "
+                                  "(rollup rounded)", places=node.rounded,
+                                  parent=node.parent or _the_plan()))
     for child in node.children:
         _node_lines(child, level + 1, lines)
 
@@ -194,14 +234,15 @@ def _node_lines(node: NodeExplanation, level: int, lines: list[str], root: bool 
 def _adjustment_lines(node: NodeExplanation) -> list[str]:
     """A neutralisation or an override, as the values file gives it."""
     if node.neutralised is not None:
-        return [f"neutralised by {node.neutralised['act']}: left out, siblings re-weighted "
-                f"({node.neutralised['reason']})"]
+        return [say("neutralised by {act}: left out, siblings re-weighted ({reason})",
+                    act=node.neutralised["act"], reason=node.neutralised["reason"])]
     given = node.override
     if given is None:
         return []
-    by = f" by {given['by']}" if given.get("by") else ""
-    return [f"overridden{by} to {_percent(given['score'], node.places)} (the rules give "
-            f"{_optional(given['computed'], node.places)}): {given['reason']}"]
+    by = say(" by {who}", who=given["by"]) if given.get("by") else ""
+    return [say("overridden{by} to {score} (the rules give {computed}): {reason}", by=by,
+                score=_percent(given["score"], node.places),
+                computed=_optional(given["computed"], node.places), reason=given["reason"])]
 
 
 def _note_lines(node: NodeExplanation) -> list[str]:
@@ -228,20 +269,22 @@ def _computed(node: NodeExplanation) -> str:
 
 def _target(target: TargetDetail) -> str:
     if target.due is not None:
-        return f"done by {target.due.isoformat()} (deadline)"
+        return say("done by {date} (deadline)", date=_day(target.due))
     if target.value is None:
-        return f"{target.direction.value if target.direction else ''} tbd — to be decided"
+        return say("{direction} tbd — to be decided",
+                   direction=target.direction.value if target.direction else "")
     text = _written(target.direction.value if target.direction else "", target.value, target.unit)
     if target.source == "limit":
-        return (f"{text} — target to be decided: the minimum limit "
-                f"{_number(target.value or 0.0)} stands in (`missing_target limit`)")
+        return say("{text} — target to be decided: the minimum limit {limit} stands in "
+                   "(`missing_target limit`)", text=text, limit=_number(target.value or 0.0))
     if target.source == "periodic":
-        text += f" — periodic target for {target.period} replaces the annual " + (
-            _annual(target.replaces, target.unit) if target.replaces else "one")
+        text += say(" — periodic target for {period} replaces the annual {annual}",
+                    period=target.period, annual=_annual(target.replaces, target.unit)
+                    if target.replaces else say("one"))
     elif target.period is not None:
-        text += f" — annual target (no periodic target for {target.period})"
+        text += say(" — annual target (no periodic target for {period})", period=target.period)
     else:
-        text += " — annual target"
+        text += say(" — annual target")
     return text
 
 
@@ -257,74 +300,86 @@ def _annual(target: Target, unit: str | None) -> str:
 def _value(computation: Computation) -> str:
     value = computation.value
     if isinstance(value, dt.date):
-        return f"done {value.isoformat()}"
+        return say("done {date}", date=_day(value))
     if value is None and computation.value_zero:
-        return "N/D (not reported), taken as 0 (`missing value_zero`)"
+        return say("N/D (not reported), taken as 0 (`missing value_zero`)")
     if value is None:
-        return "not done" if computation.target.due is not None else "N/D (not reported)"
+        return say("not done") if computation.target.due is not None \
+            else say("N/D (not reported)")
     unit = computation.target.unit
     return f"{_number(value)} {unit}" if unit else _number(value)
 
 
 def _computation_lines(node: NodeExplanation, computation: Computation) -> list[str]:
-    lines = [f"target: {_target(computation.target)}", f"value: {_value(computation)}"]
+    lines = [say("target: {target}", target=_target(computation.target)),
+             say("value: {value}", value=_value(computation))]
     if node.neutralised is not None:
         return lines  # out of the plan: no score to work out
     if computation.target.value is None and computation.target.due is None:
         if node.status == "no_target":
-            lines.append("`missing_target skip`: no target yet, left out of every parent")
+            lines.append(say("`missing_target skip`: no target yet, left out of every parent"))
         else:
-            lines.append(f"`missing_target previous`: the previous monitoring's score, "
-                         f"{_score(node)}")
+            lines.append(say("`missing_target previous`: the previous monitoring's score, "
+                             "{score}", score=_score(node)))
         return lines
-    lines.append(f"formula: {_formula(computation, node.places)}")
+    lines.append(say("formula: {formula}", formula=_formula(computation, node.places)))
     raw, places = computation.raw, node.places
     rule = computation.rule
     if rule is not None and rule.baseline is not None and computation.method != "progress":
-        lines.append(f"baseline: last year's {_number(rule.baseline)} (information only)")
+        lines.append(say("baseline: last year's {baseline} (information only)",
+                         baseline=_number(rule.baseline)))
     if rule is not None and rule.curve is not None and raw is not None:
-        lines.append(f"rule: {_curve_line(rule, raw, places)}")
+        lines.append(say("rule: {rule}", rule=_curve_line(rule, raw, places)))
         raw = rule.curved  # floor and cap bound the curve's score
-        label = "the rule's score"
+        label = say("the rule's score")
     else:
-        label = "raw"
+        label = say("raw")
     if raw is not None:
-        bounds = f"floor {_weight(computation.floor)} and cap {_weight(computation.cap)}"
+        shown = _percent(raw, places)
         if computation.bound == "capped":
-            lines.append(f"{label} {_percent(raw, places)}, capped at {_weight(computation.cap)}"
-                         f" → {_computed(node)}")
+            lines.append(say("{label} {raw}, capped at {cap} → {score}", label=label, raw=shown,
+                             cap=_weight(computation.cap), score=_computed(node)))
         elif computation.bound == "floored":
-            lines.append(f"{label} {_percent(raw, places)}, floored at {_weight(computation.floor)}"
-                         f" → {_computed(node)}")
+            lines.append(say("{label} {raw}, floored at {floor} → {score}", label=label,
+                             raw=shown, floor=_weight(computation.floor), score=_computed(node)))
         else:
-            lines.append(f"{label} {_percent(raw, places)}, within {bounds} → {_computed(node)}")
+            lines.append(say("{label} {raw}, within floor {floor} and cap {cap} → {score}",
+                             label=label, raw=shown, floor=_weight(computation.floor),
+                             cap=_weight(computation.cap), score=_computed(node)))
     return lines
 
 
 def _curve_line(rule: RuleDetail, raw: float, places: int) -> str:
     """How a threshold or a score table turned the raw achievement into the score."""
-    achieved = f"{_percent(raw, places)} of target"
+    achieved = say("{raw} of target", raw=_percent(raw, places))
     curved = _percent(rule.curved or 0.0, places)
+    th = _weight(rule.threshold or 0.0)
     if rule.curve == "threshold_below":
-        return f"{achieved}: below the {_weight(rule.threshold or 0.0)} threshold, {curved}"
+        return say("{achieved}: below the {threshold} threshold, {score}", achieved=achieved,
+                   threshold=th, score=curved)
     if rule.curve == "threshold":
-        return (f"{achieved}: from the {_weight(rule.threshold or 0.0)} threshold, the "
-                f"achievement itself: {curved}")
+        return say("{achieved}: from the {threshold} threshold, the achievement itself: {score}",
+                   achieved=achieved, threshold=th, score=curved)
     if rule.curve == "threshold_rescaled":
-        th = _weight(rule.threshold or 0.0)
-        return (f"{achieved}: from the {th} threshold, rescaled ({_percent(raw, places)} − {th})"
-                f" / (100 % − {th}) = {curved}")
+        return say("{achieved}: from the {threshold} threshold, rescaled ({raw} − {threshold}) "
+                   "/ (100 % − {threshold}) = {score}", achieved=achieved, threshold=th,
+                   raw=_percent(raw, places), score=curved)
     assert rule.row is not None
     lower, upper, start, end = rule.row
-    where = (f"below {_weight(upper or 0.0)}" if lower is None else
-             f"from {_weight(lower)}" if upper is None else
+    where = (say("below {upper}", upper=_weight(upper or 0.0)) if lower is None else
+             say("from {lower}", lower=_weight(lower)) if upper is None else
              f"{_weight(lower)}–{_weight(upper)}")
     if rule.curve == "steps":
-        scores = _weight(start) if end is None else f"{_weight(start)} to {_weight(end)}"
-        return f"{achieved}: {where} scores {scores}" + ("" if end is None else f": {curved}")
-    scores = _number(start) if end is None else f"{_number(start)} to {_number(end)}"
-    return (f"{achieved}: {where} scores {scores}: {_number(round(rule.points or 0.0, 2))} of "
-            f"{_number(rule.points_max or 0.0)} points ({curved})")
+        scores = _weight(start) if end is None else \
+            say("{start} to {end}", start=_weight(start), end=_weight(end))
+        return say("{achieved}: {where} scores {scores}", achieved=achieved, where=where,
+                   scores=scores) + ("" if end is None else f": {curved}")
+    scores = _number(start) if end is None else \
+        say("{start} to {end}", start=_number(start), end=_number(end))
+    return say("{achieved}: {where} scores {scores}: {points} of {maximum} points ({score})",
+               achieved=achieved, where=where, scores=scores,
+               points=_number(round(rule.points or 0.0, 2)),
+               maximum=_number(rule.points_max or 0.0), score=curved)
 
 
 def _rule_formula(c: Computation, raw: str) -> str | None:
@@ -334,13 +389,15 @@ def _rule_formula(c: Computation, raw: str) -> str | None:
         return None
     v = c.value
     if c.method == "within_tolerance":
-        return (f"within the {rule.tolerance_written} tolerance of the target "
-                f"({_number(v)} against {t.direction.value if t.direction else ''} "
-                f"{_number(t.value)}): reached → {raw}")
+        return say("within the {tolerance} tolerance of the target ({value} against "
+                   "{direction} {target}): reached → {raw}", tolerance=rule.tolerance_written,
+                   value=_number(v), direction=t.direction.value if t.direction else "",
+                   target=_number(t.value), raw=raw)
     if c.method == "progress" and rule.baseline is not None:
-        return (f"progress from last year's {_number(rule.baseline)} to the target "
-                f"{_number(t.value)}: ({_operand(v)} − {_operand(rule.baseline)}) / "
-                f"({_operand(t.value)} − {_operand(rule.baseline)}) = {raw}")
+        return say("progress from last year's {baseline} to the target {target}: ({value} − "
+                   "{base}) / ({goal} − {base}) = {raw}", baseline=_number(rule.baseline),
+                   target=_number(t.value), value=_operand(v), base=_operand(rule.baseline),
+                   goal=_operand(t.value), raw=raw)
     if c.method == "limits" and rule.limits:
         knots = sorted(rule.limits, key=lambda k: k[1])
         if knots[0][2] > knots[-1][2]:  # lower is better: read from the best end
@@ -350,12 +407,13 @@ def _rule_formula(c: Computation, raw: str) -> str | None:
             inside = [(a, b) for a, b in zip(knots, knots[1:]) if a[1] <= v <= b[1]]
         if inside:
             (n0, x0, _), (n1, x1, _) = inside[0]
-            return f"limits: between {n0} {_number(x0)} and {n1} {_number(x1)}: {raw}"
+            return say("limits: between {one} {x0} and {other} {x1}: {raw}", one=n0,
+                       x0=_number(x0), other=n1, x1=_number(x1), raw=raw)
         ends = sorted(rule.limits, key=lambda k: k[2])
         low, high = ends[0], ends[-1]
-        if c.raw is not None and c.raw <= low[2]:
-            return f"limits: beyond the {low[0]} {_number(low[1])}: {raw}"
-        return f"limits: beyond the {high[0]} {_number(high[1])}: {raw}"
+        end = low if c.raw is not None and c.raw <= low[2] else high
+        return say("limits: beyond the {limit} {value}: {raw}", limit=end[0],
+                   value=_number(end[1]), raw=raw)
     return None
 
 
@@ -367,51 +425,60 @@ def _formula(c: Computation, places: int) -> str:
         return ruled
     t = c.target
     if c.method.startswith("deadline"):
-        due = t.due.isoformat() if t.due else "?"
-        as_of = c.as_of.isoformat() if c.as_of else "none"
-        done = c.value.isoformat() if isinstance(c.value, dt.date) else ""
+        due = _day(t.due)
+        as_of = _day(c.as_of) if c.as_of else say("none")
+        done = _day(c.value) if isinstance(c.value, dt.date) else ""
         if c.method == "deadline_not_due":
-            return f"deadline: due {due}, not done, monitoring date {as_of} → not yet due (N/D)"
+            return say("deadline: due {due}, not done, monitoring date {as_of} → not yet due "
+                       "(N/D)", due=due, as_of=as_of)
         if c.method == "deadline_missed":
-            return (f"deadline: due {due}, not done, monitoring date {as_of} is after it → "
-                    f"missed: {raw}")
+            return say("deadline: due {due}, not done, monitoring date {as_of} is after it → "
+                       "missed: {raw}", due=due, as_of=as_of, raw=raw)
         if c.method == "deadline_on_time":
-            return f"deadline: due {due}, done {done} → on time: {raw}"
-        late = f"deadline: due {due}, done {done}, {c.days_late} days late → late rule: "
+            return say("deadline: due {due}, done {done} → on time: {raw}", due=due, done=done,
+                       raw=raw)
+        late = say("deadline: due {due}, done {done}, {days} days late → late rule: ", due=due,
+                   done=done, days=c.days_late)
         if c.late == "linear":
-            return late + (f"linear over {c.late_days} days, "
-                           f"max(0, 1 − {c.days_late} / {c.late_days}) = {raw}")
+            return late + say("linear over {days} days, max(0, 1 − {late} / {days}) = {raw}",
+                              days=c.late_days, late=c.days_late, raw=raw)
         if c.late == "fixed":
-            return late + f"a fixed {_weight(c.late_share)} → {raw}"
-        return late + f"zero → {raw}"
+            return late + say("a fixed {share} → {raw}", share=_weight(c.late_share), raw=raw)
+        return late + say("zero → {raw}", raw=raw)
     if c.method == "not_reported":
-        return "no value reported → N/D"
+        return say("no value reported → N/D")
     v = 0.0 if c.value_zero else c.value
     assert t.direction is not None and t.value is not None and isinstance(v, float | int)
     goal, sign = t.value, t.direction.value
     reached = c.raw is not None and c.raw >= 100.0
     if c.method == "exact":
         relation = f"{_number(v)} {'=' if reached else '≠'} {_number(goal)}"
-        return f"= : {'reached' if reached else 'not reached'} ({relation}) → {raw}"
+        state = say("reached") if reached else say("not reached")
+        return f"= : {state} ({relation}) → {raw}"
     if c.method in ("target_zero", "signs_differ"):
-        why = ("target 0" if c.method == "target_zero"
-               else "ratio with value and target of opposite signs, or value 0")
+        why = (say("target 0") if c.method == "target_zero"
+               else say("ratio with value and target of opposite signs, or value 0"))
         relation = f"{_number(v)} {sign} {_number(goal)}"
-        state = f"reached ({relation})" if reached else f"not reached ({relation} is false)"
+        state = say("reached ({relation})", relation=relation) if reached \
+            else say("not reached ({relation} is false)", relation=relation)
         return f"{sign} : {why}: {state} → {raw}"
     if c.method == "value_over_target":
         # The deviation 1 + (v − t)/|t| with a positive target is v/t: say it that way.
-        name = "ratio value / target" if c.formula is Formula.RATIO else "value / target"
+        name = say("ratio value / target") if c.formula is Formula.RATIO \
+            else say("value / target")
         return f"{sign} : {name} = {_number(v)} / {_number(goal)} = {raw}"
     if c.method == "target_over_value":
-        return f"{sign} : ratio target / value = {_number(goal)} / {_number(v)} = {raw}"
+        return say("{sign} : ratio target / value = {goal} / {value} = {raw}", sign=sign,
+                   goal=_number(goal), value=_number(v), raw=raw)
     if c.method in ("gap_at_least", "gap_at_most"):
         op = "+" if c.method == "gap_at_least" else "−"
-        return (f"{sign} : gap in points, 1 {op} (value − target) / 100 = 1 {op} "
-                f"({_number(v)} − {_operand(goal)}) / 100 = {raw}")
+        return say("{sign} : gap in points, 1 {op} (value − target) / 100 = 1 {op} "
+                   "({value} − {goal}) / 100 = {raw}", sign=sign, op=op, value=_number(v),
+                   goal=_operand(goal), raw=raw)
     op = "+" if c.method == "deviation_at_least" else "−"
-    return (f"{sign} : 1 {op} (value − target) / |target| = 1 {op} ({_number(v)} − "
-            f"{_operand(goal)}) / {_number(abs(goal))} = {raw}")
+    return say("{sign} : 1 {op} (value − target) / |target| = 1 {op} ({value} − {goal}) / "
+               "{size} = {raw}", sign=sign, op=op, value=_number(v), goal=_operand(goal),
+               size=_number(abs(goal)), raw=raw)
 
 
 def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
@@ -419,12 +486,12 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
     by_id = {child.id: child for child in node.children}
     lines: list[str] = []
     if total.outcome == "no_weight":
-        lines.append("every child weighs 0 % → N/D")
+        lines.append(say("every child weighs 0 % → N/D"))
     elif total.outcome == "all_nd":
-        lines.append("all weighted children N/D → N/D")
+        lines.append(say("all weighted children N/D → N/D"))
     elif total.outcome == "neutralised":
-        lines.append("every weighted child left out (neutralised, or its target to be decided)"
-                     " → left out of its parent too")
+        lines.append(say("every weighted child left out (neutralised, or its target to be "
+                         "decided) → left out of its parent too"))
     elif total.aggregation is not Aggregate.WEIGHTED and total.aggregation is not Aggregate.SUM:
         lines.append(_rule_line(node, total))
     else:
@@ -437,52 +504,61 @@ def _sum_lines(node: NodeExplanation, total: Sum) -> list[str]:
             score = "0 (N/D)" if child.score is None else _percent(child.score, places)
             terms.append(f"{_weight(weight)} × {score}")
         written = " + ".join(terms)
+        fields = dict(terms=written, counted=_weight(total.counted_weight),
+                      score=_computed(node))
         if total.aggregation is Aggregate.SUM:
-            lines.append(f"sum of weighted scores (aggregate sum, no division): Σ weight × "
-                         f"score = {written} = {_computed(node)}")
+            lines.append(say("sum of weighted scores (aggregate sum, no division): Σ weight × "
+                             "score = {terms} = {score}", **fields))
         elif total.neutralised:
-            lines.append(f"sum: (Σ weight × score) / Σ weights of the children not "
-                         f"left out = ({written}) / {_weight(total.counted_weight)} = "
-                         f"{_computed(node)}")
+            lines.append(say("sum: (Σ weight × score) / Σ weights of the children not left out "
+                             "= ({terms}) / {counted} = {score}", **fields))
         elif total.policy is MissingPolicy.EXCLUDED and total.nd:
-            lines.append(f"sum: (Σ weight × score) / Σ weights of the scored children = "
-                         f"({written}) / {_weight(total.counted_weight)} = {_computed(node)}")
+            lines.append(say("sum: (Σ weight × score) / Σ weights of the scored children = "
+                             "({terms}) / {counted} = {score}", **fields))
         else:
-            lines.append(f"sum: Σ weight × score = {written} = {_computed(node)}")
+            lines.append(say("sum: Σ weight × score = {terms} = {score}", **fields))
     for child_id in total.nd:
         child = by_id[child_id]
-        treated = ("left out; siblings re-normalised" if total.policy is MissingPolicy.EXCLUDED
-                   else f"counts 0 but keeps its {_weight(child.share.weight or 0.0)} weight")
-        lines.append(f"N/D: {child_id} is {_score(child)}: {treated}")
+        treated = (say("left out; siblings re-normalised")
+                   if total.policy is MissingPolicy.EXCLUDED
+                   else say("counts 0 but keeps its {weight} weight",
+                            weight=_weight(child.share.weight or 0.0)))
+        lines.append(say("N/D: {child} is {score}: {treated}", child=child_id,
+                         score=_score(child), treated=treated))
     for child_id in total.neutralised:
-        why = "target to be decided" if by_id[child_id].status == "no_target" else "neutralised"
-        lines.append(f"{why}: {child_id} is left out; siblings re-weighted in proportion")
+        why = say("target to be decided") if by_id[child_id].status == "no_target" \
+            else say("neutralised")
+        lines.append(say("{why}: {child} is left out; siblings re-weighted in proportion",
+                         why=why, child=child_id))
     for child_id in total.zero_weight:
-        lines.append(f"weight 0 %: {child_id} is shown, not counted")
-    lines.extend(f"cost of N/D: {_cost(cost, places)}" for cost in total.costs)
+        lines.append(say("weight 0 %: {child} is shown, not counted", child=child_id))
+    lines.extend(say("cost of N/D: {cost}", cost=_cost(cost, places)) for cost in total.costs)
     return lines
 
 
 def _rule_line(node: NodeExplanation, total: Sum) -> str:
     """minimum, all_reached and share_reached, named and written out with their figures."""
     count = len(total.counted)
-    children = f"{count} {'child' if count == 1 else 'children'}"
+    children = say("{count} child", count=count) if count == 1 \
+        else say("{count} children", count=count)
     if total.aggregation is Aggregate.MINIMUM:
-        return f"minimum: the worst of {children}: {_score(node)} ({total.worst})"
+        return say("minimum: the worst of {children}: {score} ({worst})", children=children,
+                   score=_score(node), worst=total.worst)
     reached = len(total.reached)
     if total.aggregation is Aggregate.ALL_REACHED:
-        verdict = "all reached 100 %" if reached == count else "not all reached 100 %"
-        return (f"all_reached: {reached} of {children} reached 100 %: {verdict} → "
-                f"{_score(node)}")
-    return (f"share_reached: {reached} of {children} reached 100 %, by weight: "
-            f"{_score(node)}")
+        verdict = say("all reached 100 %") if reached == count else say("not all reached 100 %")
+        return say("all_reached: {reached} of {children} reached 100 %: {verdict} → {score}",
+                   reached=reached, children=children, verdict=verdict, score=_score(node))
+    return say("share_reached: {reached} of {children} reached 100 %, by weight: {score}",
+               reached=reached, children=children, score=_score(node))
 
 
 def _cost(cost: NDCost, places: int) -> str:
     before = "N/D" if cost.current is None else _percent(cost.current, places)
-    return (f"if {cost.node} had scored 100 %, {cost.on} would be "
-            f"{_percent(cost.would_be, places)} instead of {before} "
-            f"(the most it could add: {_plus(cost.points, places)} points)")
+    return say("if {node} had scored 100 %, {on} would be {would} instead of {before} (the "
+               "most it could add: {points} points)", node=cost.node, on=cost.on,
+               would=_percent(cost.would_be, places), before=before,
+               points=_plus(cost.points, places))
 
 
 def _plus(points: float, places: int) -> str:

@@ -35,7 +35,7 @@ from ..engine.result import NodeResult, Result, ScorecardResult
 from ..engine import numbers
 from .cells import reward_band_text
 from .views import Note, note_text
-from .words import FLAG_WORDS, PAGE_WORDS
+from .words import FLAG_WORDS, PAGE_WORDS, severity_word
 
 _DIRECTION = {">=": "≥", "<=": "≤", "=": "="}
 _SAFE_COLOUR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?|[a-zA-Z]{3,24}")
@@ -108,14 +108,23 @@ def to_html(result: Result, locale: str | None = None, *, plan: model.PlanDefini
     """The whole report as one HTML document. `plan` (the definition) adds the annual target
     to indicators measured against a periodic one; without it only the target used is shown."""
     page = _Page(result, locale or result.locale, plan)
-    parts = [_header(page), _summary(page), _bar_chart(page), _tree(page), _value_notes(page),
-             _scorecards(page), _findings(page), _legend(page), _annex(page), _notes(page),
+    sections = [_summary(page), _bar_chart(page), _tree(page), _value_notes(page),
+                _scorecards(page), _findings(page), _legend(page), _annex(page), _notes(page)]
+    # One <main> landmark for the report itself, the masthead and the footer beside it, so
+    # that a screen reader's "skip to content" lands on the summary.
+    parts = [_header(page), "<main>", *sections, "</main>",
              f'<footer>{_e(page.text["footer" if result.rounded is None else "footer_rounded"])}'
              '</footer>']
     return (f'<!DOCTYPE html>\n<html lang="{_e(page.locale)}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{_e(result.plan_title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
             + "\n".join(part for part in parts if part) + "\n</body>\n</html>\n")
+
+
+def _caption(text: str) -> str:
+    """A table's caption for screen readers: the heading printed above it already names the
+    table for a sighted reader, so the caption is announced but not shown twice."""
+    return f'<caption class="visually-hidden">{_e(text)}</caption>'
 
 
 def _header(page: _Page) -> str:
@@ -170,14 +179,15 @@ def _summary(page: _Page) -> str:
         for node in below:
             weight = "" if node.weight is None else _e(page.percent(node.weight))
             nd = ' class="nd"' if node.score is None else ""
-            rows.append(f'<tr{nd}><td>{_e(_name(node))}</td><td class="num">'
+            rows.append(f'<tr{nd}><th scope="row">{_e(_name(node))}</th><td class="num">'
                         f'{page.achievement(node.score, node.places, node.status)}</td>'
                         f'<td>{page.rating(node.band, node.status)}</td>'
                         f'<td class="num">{weight}</td></tr>')
     heads = (t["area"], t["objective"], t["achievement"], t["band"], t["weight"])
     classes = ("", "", ' class="num"', "", ' class="num"')
-    thead = "".join(f"<th{c}>{_e(h)}</th>" for h, c in zip(heads, classes))
-    return (f'<section class="summary"><h2>{_e(t["summary"])}</h2><table><thead><tr>{thead}'
+    thead = "".join(f'<th scope="col"{c}>{_e(h)}</th>' for h, c in zip(heads, classes))
+    return (f'<section class="summary"><h2>{_e(t["summary"])}</h2><table>'
+            f'{_caption(t["summary"])}<thead><tr>{thead}'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
@@ -456,11 +466,13 @@ def _findings(page: _Page) -> str:
         rows = "".join(
             f'<tr data-finding="{_e(f.rule)}"><td>{_e(f.node)}</td>'
             f'<td class="num">{page.achievement(result[f.node].score, _places(result), result[f.node].status)}</td>'
-            f'<td>{_e(f.severity)}</td><td>{_e(f.message)}</td></tr>'
+            f'<td>{_e(severity_word(f.severity, page.locale))}</td><td>{_e(f.message)}</td></tr>'
             for f in result.findings if f.category == category)
-        groups.append(f'<h3>{_e(category)}</h3><table class="findings"><thead><tr>'
-                      f'<th>{_e(t["node"])}</th><th class="num">{_e(t["achievement"])}</th>'
-                      f'<th>{_e(t["severity"])}</th><th>{_e(t["finding"])}</th></tr></thead>'
+        groups.append(f'<h3>{_e(category)}</h3><table class="findings">{_caption(category)}'
+                      f'<thead><tr><th scope="col">{_e(t["node"])}</th>'
+                      f'<th scope="col" class="num">{_e(t["achievement"])}</th>'
+                      f'<th scope="col">{_e(t["severity"])}</th>'
+                      f'<th scope="col">{_e(t["finding"])}</th></tr></thead>'
                       f'<tbody>{rows}</tbody></table>')
     return f'<section class="findings"><h2>{_e(t["findings"])}</h2>{"".join(groups)}</section>'
 
@@ -475,12 +487,14 @@ def _scorecard(page: _Page, card: ScorecardResult) -> str:
         f'<td class="num">{_e(page.percent(entry.weight))}</td>'
         f'<td class="num">{page.achievement(entry.score, card.places, entry.status)}</td>'
         f'<td>{page.rating(entry.band, entry.status)}</td></tr>' for entry in card.entries)
-    heads = (f'<th>{_e(t["entry"])}</th><th class="num">{_e(t["weight"])}</th>'
-             f'<th class="num">{_e(t["achievement"])}</th><th>{_e(t["band"])}</th>')
+    heads = (f'<th scope="col">{_e(t["entry"])}</th><th scope="col" class="num">'
+             f'{_e(t["weight"])}</th><th scope="col" class="num">{_e(t["achievement"])}</th>'
+             f'<th scope="col">{_e(t["band"])}</th>')
     return (f'<article class="card" data-scorecard="{_e(card.id)}"><h3>{_e(card.title)}'
             f'<span class="card-score">{page.achievement(card.score, card.places, card.status)} '
-            f'{page.rating(card.band, card.status)}</span></h3>{_reward(page, card)}<table><thead>'
-            f'<tr>{heads}</tr></thead><tbody>{rows}</tbody></table></article>')
+            f'{page.rating(card.band, card.status)}</span></h3>{_reward(page, card)}<table>'
+            f'{_caption(card.title)}<thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
+            f'</article>')
 
 
 def _reward(page: _Page, card: ScorecardResult) -> str:
@@ -521,14 +535,15 @@ def _components_card(page: _Page, card: ScorecardResult) -> str:
                     f'<td class="num">{_e(page.percent(rating.weight))}</td>'
                     f'<td class="num">{page.achievement(rating.score, card.places, status)}</td>'
                     f'<td class="num">{_e(given)}</td><td></td></tr>')
-    heads = (f'<th>{_e(t["component"])}</th><th class="num">{_e(t["weight"])}</th>'
-             f'<th class="num">{_e(t["achievement"])}</th><th class="num">'
-             f'{_e(t["rating_given"])}</th><th>{_e(t["band"])}</th>')
+    heads = (f'<th scope="col">{_e(t["component"])}</th><th scope="col" class="num">'
+             f'{_e(t["weight"])}</th><th scope="col" class="num">{_e(t["achievement"])}</th>'
+             f'<th scope="col" class="num">{_e(t["rating_given"])}</th>'
+             f'<th scope="col">{_e(t["band"])}</th>')
     return (f'<article class="card" data-scorecard="{_e(card.id)}"><h3>{_e(card.title)}'
             f'<span class="card-score">{page.achievement(card.score, card.places, card.status)} '
             f'{page.rating(card.band, card.status)}</span></h3>{_reward(page, card)}'
-            f'<table><thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f'</article>')
+            f'<table>{_caption(card.title)}<thead><tr>{heads}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></article>')
 
 
 def _legend(page: _Page) -> str:
@@ -597,10 +612,11 @@ def _annex(page: _Page) -> str:
     rows = "".join(f'<tr><th scope="row">{_e(ind)}</th><td>{_e(titles[ind])}</td>'
                    f'<td>{_e(described[ind])}</td></tr>' for ind in used if ind is not None)
     t = page.text
-    return (f'<section class="annex"><h2>{_e(t["annex"])}</h2><table><thead><tr>'
-            f'<th>{_e(t["indicator"])}</th><th>{_e(t["node"])}</th>'
-            f'<th>{_e(t["description"])}</th></tr></thead><tbody>{rows}</tbody></table>'
-            '</section>')
+    return (f'<section class="annex"><h2>{_e(t["annex"])}</h2><table>{_caption(t["annex"])}'
+            f'<thead><tr><th scope="col">{_e(t["indicator"])}</th>'
+            f'<th scope="col">{_e(t["node"])}</th>'
+            f'<th scope="col">{_e(t["description"])}</th></tr></thead><tbody>{rows}</tbody>'
+            '</table></section>')
 
 
 def _notes(page: _Page) -> str:
@@ -623,8 +639,8 @@ def view_html(result: Result, view: Any, locale: str | None = None) -> str:
     lang = locale or result.locale
     places = _places(result)
     right = {"percent", "weight", "measure", "points", "scale_points"}
-    heads = "".join(f'<th class="{"num" if c.kind in right else ""}">{_e(c.heading(lang))}</th>'
-                    for c in view.columns)
+    heads = "".join(f'<th scope="col" class="{"num" if c.kind in right else ""}">'
+                    f'{_e(c.heading(lang))}</th>' for c in view.columns)
     rows = []
     for row in view.rows:
         cells = []
@@ -637,6 +653,8 @@ def view_html(result: Result, view: Any, locale: str | None = None) -> str:
     title = f"{result.plan_title} — {view.heading(lang)}"
     return (f'<!DOCTYPE html>\n<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
             f'<title>{_e(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n'
-            f'<header class="masthead"><h1>{_e(title)}</h1></header>\n<section><table>'
-            f'<thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>\n'
+            f'<header class="masthead"><h1>{_e(title)}</h1></header>\n<main><section>'
+            f'<div class="table-wrap"><table>{_caption(title)}'
+            f'<thead><tr>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+            f'</section></main>\n'
             f'</body>\n</html>\n')

@@ -10,12 +10,13 @@ import attrs
 
 from ..engine.result import ScorecardResult
 from ..tools.individual import RewardDetail, ScorecardExplanation
-from .explain import _POLICY, _context, _percent, _points, _shorten, _weight
+from .explain import _context, _percent, _points, _shorten, _weight, policy
+from .speech import say, speaking
 
 
 def _score(score: float | None, status: str, places: int) -> str:
     if score is None:
-        return "N/D (not yet due)" if status == "not_due" else "N/D"
+        return say("N/D (not yet due)") if status == "not_due" else "N/D"
     return _percent(score, places)
 
 
@@ -29,39 +30,49 @@ def _mean(items: list[tuple[str, float, float | None, str]], divisor: float,
             continue
         shown = _score(score, status, places)
         if score is None and divisor < sum(w for _, w, _, _ in items if w > 0) - 1e-9:
-            terms.append(f"[{name}: {shown}, left out]")
+            terms.append(say("[{name}: {shown}, left out]", name=name, shown=shown))
             continue
         if score is None:  # counts 0, keeping its weight (counts_zero)
-            terms.append(f"{_weight(weight)} × 0 % ({name}: {shown}, counts 0)")
+            terms.append(say("{weight} × 0 % ({name}: {shown}, counts 0)",
+                             weight=_weight(weight), name=name, shown=shown))
         else:
             terms.append(f"{_weight(weight)} × {shown} ({name})")
         points.append(_points(weight * (score or 0.0) / 100, places))
     lines = ["= " + " + ".join(terms)]
     if points:
-        lines.append("= " + " + ".join(points) + " points")
+        lines.append("= " + " + ".join(points) + " " + say("points"))
     if total is not None and abs(divisor - 100) > 1e-9:
-        lines.append(f"÷ {_weight(divisor)} counted = {_percent(total, places)}")
+        lines.append(say("÷ {weight} counted = {total}", weight=_weight(divisor),
+                         total=_percent(total, places)))
     return lines
 
 
-def explain_scorecard_text(explanation: ScorecardExplanation) -> str:
+def explain_scorecard_text(explanation: ScorecardExplanation, locale: str | None = None) -> str:
+    """The scorecard's explanation in `locale` (default: the plan's)."""
+    with speaking(locale or explanation.locale):
+        return _explain_scorecard_text(explanation)
+
+
+def _explain_scorecard_text(explanation: ScorecardExplanation) -> str:
     card = explanation.card
     places = card.places
     context = _context(explanation.plan_title, explanation.period, explanation.as_of)
-    role = f", role {card.role}" if card.role else ""
-    lines = [f"How scorecard {card.id} \"{_shorten(card.title)}\"{role} came to "
-             f"{_score(card.score, card.status, places)}", context,
-             f"N/D policy: {_POLICY[explanation.policy]}", ""]
+    role = say(", role {role}", role=card.role) if card.role else ""
+    lines = [say("How scorecard {id} \"{title}\"{role} came to {score}", id=card.id,
+                 title=_shorten(card.title), role=role,
+                 score=_score(card.score, card.status, places)), context,
+             say("N/D policy: {policy}", policy=policy(explanation.policy)), ""]
     divisors = explanation.divisors
     if card.components:
-        lines.append("Final score: the weighted mean of the components")
+        lines.append(say("Final score: the weighted mean of the components"))
         lines += ["  " + line for line in _mean(
             [(c.id, c.weight, c.score, c.status) for c in card.components], divisors[""],
             places, card.score)]
         for component in card.components:
-            lines += ["", f"component {component.id} \"{_shorten(component.title)}\" "
-                          f"{_weight(component.weight)}: "
-                          f"{_score(component.score, component.status, places)}"]
+            lines += ["", say("component {id} \"{title}\" {weight}: {score}", id=component.id,
+                              title=_shorten(component.title),
+                              weight=_weight(component.weight),
+                              score=_score(component.score, component.status, places))]
             if len(component.parts) > 1:
                 lines += ["  " + line for line in _mean(
                     [(p.ref or p.kind, p.weight, p.score, p.status) for p in component.parts],
@@ -69,7 +80,7 @@ def explain_scorecard_text(explanation: ScorecardExplanation) -> str:
             for part in component.parts:
                 lines += _part_lines(explanation, component.id, part, places)
     else:
-        lines.append("Final score: the weighted mean of the scorecard's lines")
+        lines.append(say("Final score: the weighted mean of the scorecard's lines"))
         lines += ["  " + line for line in _mean(
             [(e.ref, e.weight, e.score, e.status) for e in card.entries], divisors[""], places,
             card.score)]
@@ -80,18 +91,20 @@ def explain_scorecard_text(explanation: ScorecardExplanation) -> str:
 
 def _part_lines(explanation: ScorecardExplanation, component: str, part: Any,
                 places: int) -> list[str]:
-    what = {"plan": "the plan total", "node": f"objective {part.ref}",
-            "indicator": f"indicator {part.ref}",
-            "behaviours": f"behaviours {part.ref}"}[part.kind]
+    what = {"plan": say("the plan total"), "node": say("objective {ref}", ref=part.ref),
+            "indicator": say("indicator {ref}", ref=part.ref),
+            "behaviours": say("behaviours {ref}", ref=part.ref)}[part.kind]
     lines = [f"  {what} \"{_shorten(part.title)}\" {_weight(part.weight)}: "
              f"{_score(part.score, part.status, places)}"]
     if part.kind != "behaviours":
         return lines
     low = explanation.scale_low.get(part.ref or "", 0.0)
-    lines.append(f"    scale {low:g} to {part.scale:g}: a rating r scores r / {part.scale:g}")
+    lines.append("    " + say("scale {low} to {high}: a rating r scores r / {high}",
+                                low=f"{low:g}", high=f"{part.scale:g}"))
     for rating in part.ratings:
-        given = "not rated: N/D" if rating.rating is None else \
-            f"rated {rating.rating:g} of {part.scale:g} = {_percent(rating.score or 0.0, places)}"
+        given = say("not rated: N/D") if rating.rating is None else \
+            say("rated {rating} of {scale} = {score}", rating=f"{rating.rating:g}",
+                scale=f"{part.scale:g}", score=_percent(rating.score or 0.0, places))
         lines.append(f"    {rating.id} {_weight(rating.weight)}: {given}")
     lines += ["    " + line for line in _mean(
         [(r.id, r.weight, r.score, "missing") for r in part.ratings],
@@ -105,24 +118,25 @@ def _bound(value: float | None) -> str:
 
 def _reward_text(reward: RewardDetail, card: ScorecardResult) -> str:
     places = card.places
-    head = f"Reward {reward.id} \"{_shorten(reward.title)}\": "
+    head = say("Reward {id} \"{title}\": ", id=reward.id, title=_shorten(reward.title))
     if card.score is None or reward.share is None:
-        return head + "the final score is N/D, so is the share of the bonus"
+        return head + say("the final score is N/D, so is the share of the bonus")
     score = _percent(card.score, places)
     if reward.lower is None:
-        where = f"below {_bound(reward.upper)}"
+        where = say("below {upper}", upper=_bound(reward.upper))
     elif reward.upper is None:
-        where = f"from {_bound(reward.lower)}"
+        where = say("from {lower}", lower=_bound(reward.lower))
     else:
-        where = f"{_bound(reward.lower)} to {_bound(reward.upper)}"
+        where = say("{start} to {end}", start=_bound(reward.lower), end=_bound(reward.upper))
     if reward.pays_to is None or reward.lower is None or reward.upper is None:
-        return (head + f"{score} falls in the band {where}, which pays {_weight(reward.pays)}"
-                f" of the bonus")
-    return (head + f"{score} falls in the band {where}, paid {_weight(reward.pays)} to "
-            f"{_weight(reward.pays_to)} in proportion:\n  {_weight(reward.pays)} + ({score} − "
-            f"{_bound(reward.lower)}) / ({_bound(reward.upper)} − {_bound(reward.lower)}) × "
-            f"({_weight(reward.pays_to)} − {_weight(reward.pays)}) = "
-            f"{_percent(reward.share, places)} of the bonus")
+        return head + say("{score} falls in the band {where}, which pays {pays} of the bonus",
+                          score=score, where=where, pays=_weight(reward.pays))
+    return head + say("{score} falls in the band {where}, paid {pays} to {pays_to} in "
+                      "proportion:\n  {pays} + ({score} − {lower}) / ({upper} − {lower}) × "
+                      "({pays_to} − {pays}) = {share} of the bonus", score=score, where=where,
+                      pays=_weight(reward.pays), pays_to=_weight(reward.pays_to),
+                      lower=_bound(reward.lower), upper=_bound(reward.upper),
+                      share=_percent(reward.share, places))
 
 
 def explain_scorecard_json(explanation: ScorecardExplanation) -> str:

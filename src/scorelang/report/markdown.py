@@ -18,6 +18,7 @@ from tabulate import tabulate
 from ..engine.result import Result
 from .table import heading, notes_heading, places, rows
 from .views import View, footnote_text, footnotes
+from .words import PAGE_WORDS
 
 _RIGHT = {"percent", "weight", "measure", "points", "scale_points"}
 
@@ -61,12 +62,6 @@ def to_markdown(result: Result, view: View, locale: str) -> str:
     return text + _annex(result, view, locale)
 
 
-_ANNEX = {"it": ("Allegato: descrizione degli indicatori", "Indicatore", "Titolo",
-                 "Descrizione e metodo di calcolo"),
-          "en": ("Annex: the indicators described", "Indicator", "Title",
-                 "Description and method of calculation")}
-
-
 def _annex(result: Result, view: View, locale: str) -> str:
     """Below the tree and the indicators: the description of each indicator the view shows,
     as the plan's annex prints it, once per indicator in the order first shown."""
@@ -76,7 +71,9 @@ def _annex(result: Result, view: View, locale: str) -> str:
         return ""
     used = dict.fromkeys(row["indicator"] for row in shown)
     titles = {row["indicator"]: row["title"] for row in shown}
-    head, *columns = _ANNEX["it" if locale == "it" else "en"]
+    words = PAGE_WORDS["it" if locale == "it" else "en"]
+    head = words["annex"]
+    columns = [words["indicator"], words["node"], words["description"]]
     body = [[_cell(ind or ""), _cell(titles[ind]), _cell(described[ind or ""])] for ind in used]
     table = tabulate(body, headers=columns, tablefmt="github", disable_numparse=True)
     return f"\n### {head}\n\n{table}\n"

@@ -20,100 +20,122 @@ from ..engine.result import FORMAT_VERSION
 from ..engine.rounding import half_up
 from ..tools.verify import Check, Verification, settled
 from ..engine import numbers
-from .explain import explain_text, explanation_dict
+from .explain import explain_text, explanation_dict, kind
+from .speech import locale as say_locale, say, speaking
 
 INDENT = "   "
 _KIND = {"score": "score", "value": "value", "summary_score": "score in the summary table",
          "weight": "weight in the summary table"}
 _PERCENT_KINDS = ("score", "summary_score", "weight")
-_COUNTED = {"score": "score", "value": "value", "summary_score": "summary score",
-            "weight": "summary weight"}
+# How many of each kind were checked: the singular and the plural, said in the plan's language.
+_COUNTED = {"score": ("{n} score", "{n} scores"), "value": ("{n} value", "{n} values"),
+            "summary_score": ("{n} summary score", "{n} summary scores"),
+            "weight": ("{n} summary weight", "{n} summary weights")}
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+def _plural(count: int, one: str, many: str) -> str:
+    return say(one if count == 1 else many, n=count)
 
 
 # ---- text -----------------------------------------------------------------------------------
 
-def verify_text(verification: Verification) -> str:
+def verify_text(verification: Verification, locale: str | None = None) -> str:
+    """The verification in `locale` (default: the published file's)."""
+    with speaking(locale or verification.locale):
+        return _verify_text(verification)
+
+
+def _verify_text(verification: Verification) -> str:
     v = verification
-    context = f"Plan: {v.plan_title} ({v.plan_id})"
+    context = say("Plan: {title} ({id})", title=v.plan_title, id=v.plan_id)
     if v.period is not None:
-        context += f"; period {v.period}"
+        context += say("; period {period}", period=v.period)
     if v.as_of is not None:
-        context += f"; monitoring date {v.as_of.isoformat()}"
+        context += say("; monitoring date {date}", date=numbers.date(v.as_of, say_locale()))
     total, wrong = len(v.checks), len(v.discrepancies)
-    kinds = ", ".join(_plural(sum(1 for c in v.checks if c.entry.kind == kind), word)
-                      for kind, word in _COUNTED.items()
+    kinds = ", ".join(_plural(sum(1 for c in v.checks if c.entry.kind == kind), *words)
+                      for kind, words in _COUNTED.items()
                       if any(c.entry.kind == kind for c in v.checks))
-    lines = [f"Published figures: {v.source}", context,
-             f"{_plural(total, 'figure')} checked ({kinds}): {v.reconciled} reconcile, "
-             f"{wrong} {'does' if wrong == 1 else 'do'} not"]
+    figures = _plural(total, "{n} figure", "{n} figures")
+    lines = [say("Published figures: {source}", source=v.source), context,
+             say("{figures} checked ({kinds}): {reconciled} reconcile, {wrong} do not",
+                 figures=figures, kinds=kinds, reconciled=v.reconciled, wrong=wrong)
+             if wrong != 1 else
+             say("{figures} checked ({kinds}): {reconciled} reconcile, {wrong} does not",
+                 figures=figures, kinds=kinds, reconciled=v.reconciled, wrong=wrong)]
     if wrong:
-        lines += ["", f"Not reproduced by the rules ({wrong}):"]
+        lines += ["", say("Not reproduced by the rules ({wrong}):", wrong=wrong)]
     for number, check in enumerate(v.discrepancies, 1):
         lines += [""] + _discrepancy(number, check, v.locale)
     lines.append("")
-    if wrong:
-        lines.append(f"{wrong} of {_plural(total, 'published figure')} "
-                     f"{'does' if wrong == 1 else 'do'} not reconcile with the rules.")
+    published = _plural(total, "{n} published figure", "{n} published figures")
+    if wrong == 1:
+        lines.append(say("{wrong} of {published} does not reconcile with the rules.",
+                         wrong=wrong, published=published))
+    elif wrong:
+        lines.append(say("{wrong} of {published} do not reconcile with the rules.",
+                         wrong=wrong, published=published))
     else:
-        lines.append(f"All {_plural(total, 'published figure')} reconcile with the rules.")
+        lines.append(say("All {published} reconcile with the rules.", published=published))
     return "\n".join(lines) + "\n"
 
 
 def _discrepancy(number: int, check: Check, locale: str) -> list[str]:
     entry, figure = check.entry, check.entry.figure
-    head = f"{number}. {_KIND[entry.kind]} of {check.subject} {entry.ref} \"{check.title}\""
+    head = say("{number}. {kind} of {subject} {ref} \"{title}\"", number=number,
+               kind=say(_KIND[entry.kind]), subject=kind(check.subject), ref=entry.ref,
+               title=check.title)
     where = f"{entry.span.file}:{entry.span.line}:{entry.span.column}" if entry.span else None
-    decimals = _plural(figure.places, "decimal")
-    printed = f"printed:    {figure.text}"
+    decimals = _plural(figure.places, "{n} decimal", "{n} decimals")
+    printed = say("printed:    {text}", text=figure.text)
     if not figure.missing and figure.date is None:
-        printed += (f"  ({decimals}: reconciles within "
-                    f"±{numbers.decimal_text(figure.tolerance, locale)})")
-    lines = [head] + ([f"{INDENT}at {where}"] if where else []) + [
-        INDENT + printed, INDENT + f"recomputed: {_recomputed(check, locale)}",
-        INDENT + f"difference: {_difference(check, locale)}"]
+        printed += say("  ({decimals}: reconciles within ±{tolerance})", decimals=decimals,
+                       tolerance=numbers.decimal_text(figure.tolerance, locale))
+    lines = [head] + ([INDENT + say("at {where}", where=where)] if where else []) + [
+        INDENT + printed, INDENT + say("recomputed: {figure}", figure=_recomputed(check, locale)),
+        INDENT + say("difference: {difference}", difference=_difference(check, locale))]
     if check.note:
-        lines.append(INDENT + f"note: {check.note}")
+        note = say(check.remark[0], **check.remark[1]) if check.remark else check.note
+        lines.append(INDENT + say("note: {note}", note=note))
     if check.explanation is not None:
-        lines.append(INDENT + ("how the weight comes about (its parent's sum):"
-                               if entry.kind == "weight" else "explanation:"))
+        lines.append(INDENT + (say("how the weight comes about (its parent's sum):")
+                               if entry.kind == "weight" else say("explanation:")))
         lines += [(INDENT * 2 + line).rstrip()
-                  for line in explain_text(check.explanation).splitlines()]
+                  for line in explain_text(check.explanation, say_locale()).splitlines()]
     return lines
 
 
 def _recomputed(check: Check, locale: str) -> str:
     value, figure, places = check.recomputed, check.entry.figure, check.places
     if value is None:
-        return "no weight" if check.entry.kind == "weight" else "N/D"
+        return say("no weight") if check.entry.kind == "weight" else "N/D"
     if isinstance(value, dt.date):
-        return f"done {numbers.date(value, locale)}"
+        return say("done {date}", date=numbers.date(value, locale))
     unrounded = numbers.decimal_text(settled(value), locale)
     if check.entry.kind in _PERCENT_KINDS:
-        return f"{numbers.percent(value, locale, places)}  (unrounded {unrounded})"
+        return say("{shown}  (unrounded {unrounded})",
+                   shown=numbers.percent(value, locale, places), unrounded=unrounded)
     unit = f" {figure.unit}" if figure.unit else ""
     if figure.number is None:  # printed N/D: nothing to round to
-        return f"{unrounded}{unit} (recorded)"
+        return say("{unrounded}{unit} (recorded)", unrounded=unrounded, unit=unit)
     shown = numbers.decimal_text(half_up(value, places), locale, places)
-    return f"{shown}{unit}  (recorded {unrounded}{unit})"
+    return say("{shown}{unit}  (recorded {unrounded}{unit})", shown=shown, unit=unit,
+               unrounded=unrounded)
 
 
 def _difference(check: Check, locale: str) -> str:
     difference = check.difference
     if difference is None:
         if check.outcome == "printed_nd":
-            return "printed N/D, the rules give a figure"
+            return say("printed N/D, the rules give a figure")
         if check.outcome == "recomputed_nd":
-            return "printed a figure, the rules give " + (
-                "no weight" if check.entry.kind == "weight" else "N/D")
-        return "the dates differ"
+            return say("printed a figure, the rules give no weight") \
+                if check.entry.kind == "weight" else say("printed a figure, the rules give N/D")
+        return say("the dates differ")
     places = check.entry.figure.places
     shown = numbers.points(float(difference), locale, places)
-    unit = "points" if check.entry.kind in _PERCENT_KINDS else check.entry.figure.unit or ""
-    return f"{shown} {unit}".rstrip() + " (recomputed − printed)"
+    unit = say("points") if check.entry.kind in _PERCENT_KINDS else check.entry.figure.unit or ""
+    return f"{shown} {unit}".rstrip() + say(" (recomputed − printed)")
 
 
 # ---- JSON -----------------------------------------------------------------------------------

@@ -28,9 +28,9 @@ class Column:
     title: str  # English
     titolo: str  # Italian
     # text, percent, weight, target, measure, band, status, flags, points (a change),
-    # scale_points (points on a table's scale), reward_band, note, value_note (the values
-    # file's note or source on an indicator); prose: a text that is what the view exists to
-    # show (a finding's message), wrapped in a terminal, never cut
+    # scale_points (points on a table's scale), reward_band, note, severity, value_note (the
+    # values file's note or source on an indicator); prose: a text that is what the view
+    # exists to show (a finding's message), wrapped in a terminal, never cut
     kind: str = "text"
 
     def heading(self, locale: str) -> str:
@@ -336,7 +336,7 @@ def findings(result: Result, depth: int | None = None) -> View:
                              "message": finding.message, "score": node.score,
                              "status": node.status})
     columns = (Column("category", "Category", "Categoria"), Column("node", "Node", "Nodo"),
-               _SCORE, Column("severity", "Severity", "Gravità"),
+               _SCORE, Column("severity", "Severity", "Gravità", "severity"),
                Column("message", "Finding", "Indicazione", "prose"))
     return View("findings", "Findings of the advice rules", "Indicazioni dell'OIV", columns,
                 tuple(rows))

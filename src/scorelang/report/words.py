@@ -110,3 +110,15 @@ FLAG_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "previous_score": ("previous", "target to be decided: the previous monitoring's score"),
     },
 }
+
+# The severity of an advice rule's finding as a reader of the report says it. The plan writes
+# `info`/`warning`/`critical` and JSON and SARIF keep those keys: these are the human words.
+SEVERITY_WORDS: dict[str, dict[str, str]] = {
+    "it": {"info": "informazione", "warning": "avviso", "critical": "critico"},
+    "en": {"info": "info", "warning": "warning", "critical": "critical"},
+}
+
+
+def severity_word(severity: str, locale: str) -> str:
+    """`warning` -> "avviso" under locale it; a severity the table does not know, as written."""
+    return SEVERITY_WORDS.get(locale, SEVERITY_WORDS["en"]).get(severity, severity)

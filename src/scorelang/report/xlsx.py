@@ -3,10 +3,16 @@
 One sheet per view: "Summary" (areas and strategic objectives, the seed's table), "Tree" (every
 node, titles indented, rows grouped by outline level so Excel folds them like Allegato 1),
 "Indicators" (one row per indicator use, with the values file's note and data source in two
-columns at the end when some indicator has one) and "Scorecards" (the managers' individual
-objectives).
-Sheet names stay English whatever the locale, so that formulas and scripts can name them;
-headings and words in the cells follow the locale.
+columns at the end when some indicator has one), "Scorecards" (the managers' individual
+objectives) and "Findings" (the advice rules'); a sheet that would hold no row (a plan without
+scorecards or findings) is not written, so that nothing prints an empty page. Sheet names,
+headings and words in the cells follow the plan's locale (SHEET_NAMES: "Riepilogo", "Albero",
+...).
+
+Printed, every sheet is A4 landscape with its heading row repeated on each page; a text longer
+than its column wraps, and each row is as tall as its longest wrapped cell (heights are
+written, not left to the program that opens the file: LibreOffice does not grow a row for a
+wrapped heading, which then overprints the first data row).
 
 Numbers stay numbers. Achievements and weights are fractions with a percent format (0.6296 shown
 62.96 %), unrounded: the format rounds what is shown, and an OIV who re-adds the column in Excel
@@ -39,9 +45,25 @@ from ..model import Band, TargetUsed
 from ..engine.result import NodeResult, Result, ScorecardResult
 from .cells import reward_band_text
 from .views import Note, note_text
-from .words import FLAG_WORDS, PAGE_WORDS
+from .words import FLAG_WORDS, PAGE_WORDS, severity_word
 
 SHEETS = ("Summary", "Tree", "Indicators", "Scorecards", "Findings")
+# The name each sheet has in the plan's language (SHEETS are the keys, and the English names).
+SHEET_NAMES: dict[str, dict[str, str]] = {
+    "it": {"Summary": "Riepilogo", "Tree": "Albero", "Indicators": "Indicatori",
+           "Scorecards": "Obiettivi individuali", "Findings": "Indicazioni"},
+    "en": {name: name for name in SHEETS},
+}
+
+# Printing (A4 landscape, LibreOffice and Excel alike). A column's width is in characters of
+# the default font; at 100 % about PRINTABLE_WIDTH of them fit across the page between the
+# margins below. A sheet narrower than that at MIN_SCALE is fitted to the page's width; a
+# wider one prints at MIN_SCALE over several pages across, its first columns repeated on each,
+# rather than shrinking to a size nobody can read.
+PRINTABLE_WIDTH = 150
+MIN_SCALE = 65
+_LINE_HEIGHT = 15.0  # points: one line of the default 11 pt font, as Excel sizes a row
+_MARGIN = 0.4  # inches, left and right
 
 _WORDS: dict[str, dict[str, str]] = {
     "it": {
@@ -137,6 +159,63 @@ def _text_only(book: Any) -> None:
                     cell.quotePrefix = True
 
 
+def page_setup(sheet: Any, widths: Sequence[float], repeat: str = "A:A") -> None:
+    """A4 landscape, the heading row on every page, fitted to the page's width unless that
+    would print below MIN_SCALE (then at MIN_SCALE, with the `repeat` columns on every page)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_margins.left = sheet.page_margins.right = _MARGIN
+    sheet.print_options.gridLines = True  # the cells' borders, as on screen
+    sheet.print_title_rows = "1:1"
+    if sum(widths) * MIN_SCALE / 100 <= PRINTABLE_WIDTH:
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        sheet.page_setup.scale = MIN_SCALE
+        sheet.print_title_cols = repeat
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` takes in a column `width` characters wide, wrapped at spaces as a
+    spreadsheet wraps it (a word longer than the column breaks where it must)."""
+    room = max(1, int(width) - 1)  # a column's width includes a little padding
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split(" "):
+            length = len(word)
+            if used and used + 1 + length > room:
+                lines += 1
+                used = 0
+            elif used:
+                used += 1
+            while length > room:  # a word wider than the column
+                lines += 1
+                length -= room
+            used += length
+    return lines
+
+
+def fit_rows(xl: Any, sheet: Any) -> None:
+    """Wrap every text longer than its column and make each row tall enough for its longest
+    cell, so that printed text is neither cut by the next cell nor drawn over the next row."""
+    for row in sheet.iter_rows():
+        lines = 1
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            width = sheet.column_dimensions[cell.column_letter].width or 8.43
+            indent = cell.alignment.indent or 0
+            needed = wrapped_lines(cell.value, width - 2 * indent)
+            if needed > 1:
+                cell.alignment = xl.styles.Alignment(wrap_text=True, vertical="top",
+                                                     indent=indent)
+            lines = max(lines, needed)
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = lines * _LINE_HEIGHT
+
+
 def hex_colour(text: str) -> str | None:
     """A band colour as Excel's RRGGBB, or None when it is not a colour we can read."""
     text = text.strip().lower()
@@ -168,8 +247,8 @@ class _Book:
         self.bands = {band.id: band for band in result.bands}
 
     def sheet(self, name: str, headings: Sequence[str], widths: Sequence[int],
-              freeze: str = "A2") -> Any:
-        sheet = self.book.create_sheet(name)
+              freeze: str = "A2", repeat: str = "A:A") -> Any:
+        sheet = self.book.create_sheet(SHEET_NAMES.get(self.locale, SHEET_NAMES["en"])[name])
         sheet.append([self.words[key] for key in headings])
         for cell, width in zip(sheet[1], widths):
             cell.font = self.bold
@@ -178,15 +257,12 @@ class _Book:
         sheet.freeze_panes = freeze
         period = f" — {self.result.period}" if self.result.period else ""
         sheet.oddHeader.center.text = _clean(f"{self.result.plan_title}{period}").replace("&", "&&")
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.print_title_rows = "1:1"
+        page_setup(sheet, widths, repeat)
         return sheet
 
     def finish(self, sheet: Any) -> None:
         sheet.auto_filter.ref = sheet.dimensions
+        fit_rows(self.xl, sheet)
 
     def percent(self, cell: Any, value: float | None, places: int, status: str = "") -> None:
         """A percentage (62.96 for 62.96 %) as the fraction 0.6296 shown with `places` decimals;
@@ -252,7 +328,7 @@ def _name(node: NodeResult) -> str:
 
 def _summary(book: _Book) -> None:
     sheet = book.sheet("Summary", ("area", "objective", "achievement", "band", "weight", "status"),
-                       (34, 60, 14, 14, 10, 22))
+                       (34, 56, 14, 16, 10, 20))
     if book.result.area_depth:  # the plan's total, the root, on the first row
         total = book.result.nodes[0]
         cells = book.row(sheet, [total.title, "", None, None, None, book.status(total.status)])
@@ -276,7 +352,7 @@ def _summary(book: _Book) -> None:
 
 def _tree(book: _Book) -> None:
     sheet = book.sheet("Tree", ("node", "kind", "weight", "achievement", "band", "status",
-                                "flags", "id"), (70, 12, 10, 14, 14, 22, 24, 44), freeze="B2")
+                                "flags", "id"), (56, 12, 10, 14, 16, 16, 18, 30), freeze="B2")
     sheet.sheet_properties.outlinePr.summaryBelow = False  # a parent sits above its children
     for node in book.result:
         cells = book.row(sheet, [_name(node), book.words[f"{node.kind}_kind"], None, None, None,
@@ -319,10 +395,10 @@ def _indicators(book: _Book) -> None:
     sheet = book.sheet("Indicators", ("node", "indicator", "title", "unit", "direction",
                                       "target", "source", "due", "value", "raw", "achievement",
                                       "band", "status", "flags", "weight") + extra,
-                       (40, 30, 60, 7, 9, 16, 14, 12, 18, 12, 14, 14, 22, 24, 10)
-                       + tuple(50 if key == "value_note" else 60 if key == "description"
-                               else 14 for key in extra),
-                       freeze="D2")
+                       (22, 20, 36, 6, 5, 12, 12, 11, 13, 10, 13, 16, 14, 16, 9)
+                       + tuple(30 if key == "value_note" else 40 if key == "description"
+                               else 11 for key in extra),
+                       freeze="D2", repeat="A:C")
     for node in book.result:
         if node.kind != "indicator":
             continue
@@ -362,12 +438,14 @@ def _indicators(book: _Book) -> None:
 
 def _scorecards(book: _Book) -> None:
     cards = book.result.scorecards
+    if not cards:
+        return  # no sheet rather than an empty one that prints a page
     # The rating and reward columns only when a card has them: Modena's sheet stays as it was.
     extra = (("rating",) if any(c.components for c in cards) else ()) + \
         (("reward_band", "reward") if any(c.reward is not None for c in cards) else ())
     sheet = book.sheet("Scorecards", ("scorecard", "entry", "ref", "kind", "weight",
                                       "achievement", "band", "status") + extra,
-                       (26, 70, 26, 12, 10, 14, 14, 24) + (14,) * len(extra))
+                       (24, 50, 20, 12, 9, 13, 16, 16) + (13,) * len(extra))
     sheet.sheet_properties.outlinePr.summaryBelow = False
     for card in cards:
         cells = book.row(sheet, [card.title, book.words["total"], card.id, None, None, None,
@@ -418,15 +496,18 @@ def _components(book: _Book, sheet: Any, card: ScorecardResult, extra: tuple[str
 
 
 def _findings(book: _Book) -> None:
-    sheet = book.sheet("Findings", ("category", "node", "achievement", "severity", "finding",
-                                    "rule"), (18, 40, 14, 12, 90, 30))
     result = book.result
+    if not result.findings:
+        return  # no sheet rather than an empty one that prints a page
+    sheet = book.sheet("Findings", ("category", "node", "achievement", "severity", "finding",
+                                    "rule"), (18, 30, 14, 12, 60, 24))
     for category in dict.fromkeys(f.category for f in result.findings):
         for finding in result.findings:
             if finding.category != category:
                 continue
             node = result[finding.node]
-            cells = book.row(sheet, [category, finding.node, None, finding.severity,
+            cells = book.row(sheet, [category, finding.node, None,
+                                     severity_word(finding.severity, book.locale),
                                      finding.message, finding.title])
             book.percent(cells[2], node.score, node.places, node.status)
     book.finish(sheet)
@@ -457,11 +538,16 @@ def view_xlsx_bytes(result: Result, view: Any, locale: str | None = None) -> byt
     lang = locale or result.locale
     book = xl.Workbook()
     sheet = book.active
-    sheet.title = view.name.capitalize()[:31]
+    # A sheet's name holds at most 31 characters and none of []:*?/\ (Excel's rule).
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", view.heading(lang))[:31]
     sheet.append([_clean(c.heading(lang)) for c in view.columns])
-    for cell in sheet[1]:
+    widths = [56 if c.key == view.depth_key else 14 for c in view.columns]
+    for cell, width in zip(sheet[1], widths):
         cell.font = xl.styles.Font(bold=True)
+        cell.alignment = xl.styles.Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[cell.column_letter].width = width
     sheet.freeze_panes = "A2"
+    page_setup(sheet, widths)
     for row in view.rows:
         values: list[Any] = []
         for column in view.columns:
@@ -480,6 +566,7 @@ def view_xlsx_bytes(result: Result, view: Any, locale: str | None = None) -> byt
                 cell.number_format = "0.00%"
             elif column.kind == "points":
                 cell.number_format = "+0.00;-0.00;0.00"
+    fit_rows(xl, sheet)
     _text_only(book)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -180,6 +180,7 @@ class Explanation:
     node: NodeExplanation
     parent: ParentDetail | None  # None for an unweighted area
     nd_costs: tuple[NDCost, ...]  # N/D nodes anywhere below, and what each costs `node`
+    locale: str = "en"  # the plan's: the language the text report speaks
 
 
 def explain(plan: Plan, result: Result, node_id: str, depth: int | None = None) -> Explanation:
@@ -198,7 +199,7 @@ def explain(plan: Plan, result: Result, node_id: str, depth: int | None = None) 
     node = tree.node(node_id, depth)
     return Explanation(result.plan_id, result.plan_title, result.period, result.as_of,
                        tree.policy, depth, node, tree.parent_detail(node_id),
-                       tree.costs_below(node_id))
+                       tree.costs_below(node_id), result.locale)
 
 
 def _unknown_hint(node_id: str, result: Result) -> str:

@@ -51,6 +51,7 @@ class ScorecardExplanation:
     divisors: dict[str, float]
     scale_low: dict[str, float]  # behaviour set -> the scale's lowest rating
     reward: RewardDetail | None
+    locale: str = "en"  # the plan's: the language the text report speaks
 
 
 def explain_scorecard(plan: Plan, result: Result, figure_id: str) -> ScorecardExplanation:
@@ -96,7 +97,7 @@ def explain_scorecard(plan: Plan, result: Result, figure_id: str) -> ScorecardEx
     scale_low = {b.id: b.low for b in plan.definition.behaviours}
     return ScorecardExplanation(result.plan_id, result.plan_title, result.period, result.as_of,
                                 plan.definition.policy.missing, card, divisors, scale_low,
-                                reward)
+                                reward, result.locale)
 
 
 def _score(percent: float | None, status: str) -> Score:

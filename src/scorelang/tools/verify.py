@@ -60,6 +60,9 @@ class Check:
     # For a figure that does not reconcile: the computation behind the recomputed figure, one
     # level deep (a score: its node; a weight: its parent's sum; a value: its first use).
     explanation: Explanation | None = None
+    # The note as an English template and its fields, for a report to say in the plan's
+    # language (`note` is the template filled in, as JSON gives it).
+    remark: tuple[str, dict[str, str]] | None = None
 
     @property
     def reconciles(self) -> bool:
@@ -170,7 +173,7 @@ def _unknown(plan: Plan, result: Result, published: Published) -> list[Diagnosti
 
 
 def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
-    note: str | None = None
+    note: tuple[str, dict[str, str]] | None = None
     recomputed: float | dt.date | None
     if entry.kind == "value":
         indicator = plan.definition.indicator(entry.ref)
@@ -179,9 +182,9 @@ def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
         recomputed = float(recorded) if isinstance(recorded, int) else recorded
         uses = [node.id for node in result if node.indicator == entry.ref]
         if len(uses) > 1:
-            note = "used at " + ", ".join(uses)
+            note = ("used at {uses}", {"uses": ", ".join(uses)})
         elif not uses:
-            note = "used only outside the scored tree (a scorecard)"
+            note = ("used only outside the scored tree (a scorecard)", {})
         about = uses[0] if uses else None
     else:
         node = result[entry.ref]
@@ -189,7 +192,7 @@ def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
         recomputed = node.weight if entry.kind == "weight" else node.score
         about = node.parent if entry.kind == "weight" else node.id
         if entry.kind == "weight" and node.weight is None:
-            note = "the plan gives this node no weight"
+            note = ("the plan gives this node no weight", {})
     outcome = _outcome(entry.figure, recomputed)
     if entry.kind in ("score", "summary_score"):
         outcome, note = _adjusted(result[entry.ref], entry.figure, outcome, note)
@@ -198,30 +201,35 @@ def _check(plan: Plan, result: Result, values: Values, entry: Entry) -> Check:
         explanation = explain(plan, result, about, depth=0)
     places = entry.figure.places if entry.figure.number is not None else \
         plan.definition.policy.display_places
-    return Check(entry, recomputed, outcome, subject, title, places, note, explanation)
+    return Check(entry, recomputed, outcome, subject, title, places,
+                 None if note is None else note[0].format(**note[1]), explanation, note)
+
+
+Remark = tuple[str, dict[str, str]]  # an English template and its fields
 
 
 def _adjusted(node: NodeResult, figure: Figure, outcome: str,
-              note: str | None) -> tuple[str, str | None]:
+              note: Remark | None) -> tuple[str, Remark | None]:
     """A score the values file neutralised or overrode, read in that light: a neutralised
     node's printed figure (or N/D) is out of the plan, so it reconciles, with a note; an
     overridden node is compared with the override, and the note says whether the document
     printed the rules' own figure instead."""
     if node.neutralised is not None:
-        return "reconciles", (f"neutralised by {node.neutralised['act']}: out of the plan, "
-                              "its printed figure is not counted")
+        return "reconciles", ("neutralised by {act}: out of the plan, its printed figure is "
+                              "not counted", {"act": str(node.neutralised["act"])})
     if node.status == "no_target":
         return "reconciles", ("its target is still to be decided (`tbd`, `missing_target "
-                              "skip`): left out of the plan, its printed figure is not counted")
+                              "skip`): left out of the plan, its printed figure is not "
+                              "counted", {})
     if node.override is None:
         return outcome, note
     given = node.override
-    by = f" by {given['by']}" if given.get("by") else ""
-    said = f"overridden{by}: {given['reason']}"
+    fields = {"reason": str(given["reason"]), "who": str(given.get("by") or "")}
+    said = "overridden by {who}: {reason}" if given.get("by") else "overridden: {reason}"
     computed = given["computed"]
     if outcome != "reconciles" and _outcome(figure, computed) == "reconciles":
         said += " (the document prints the figure the rules give, before the override)"
-    return outcome, said
+    return outcome, (said, fields)
 
 
 def _outcome(figure: Figure, recomputed: float | dt.date | None) -> str:
