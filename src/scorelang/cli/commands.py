@@ -19,6 +19,7 @@ import attrs
 from .. import __version__, api, report
 from ..diagnostics import Diagnostic, ScorelangError, Span, error, render
 from ..files import InputError, read_text, write_text_atomic
+from ..report.speech import say, speaking
 
 if TYPE_CHECKING:
     from ..engine.plan import Plan
@@ -124,7 +125,9 @@ def cmd_advise(args: argparse.Namespace) -> int:
         return scored
     plan, result = scored
     if not plan.definition.rules:
-        print(f"{args.rules} declares no advice rules (see docs/advice.md)", file=sys.stderr)
+        with speaking(getattr(args, "locale", None) or plan.definition.policy.locale):
+            print(say("{rules} declares no advice rules (see docs/advice.md)", rules=args.rules),
+                  file=sys.stderr)
     if args.format in ("html", "xlsx"):
         # The full report carries the findings grouped by category, beside the scores.
         args.view, args.depth = "findings", None
@@ -176,10 +179,13 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.write:
         code = _emit(outcome.text, args.write, args.force)
         if code == EXIT_OK:
-            print(f"wrote the re-modulated plan to {args.write}", file=sys.stderr)
-            if outcome.unused:  # the values file as it stands no longer scores it (SL307)
-                print(f"{args.values} does not score it as it stands: remove "
-                      f"{', '.join(outcome.unused)} from it first", file=sys.stderr)
+            with speaking(outcome.after.locale):
+                print(say("wrote the re-modulated plan to {path}", path=args.write),
+                      file=sys.stderr)
+                if outcome.unused:  # the values file as it stands no longer scores it (SL307)
+                    print(say("{values} does not score it as it stands: remove {entries} from "
+                              "it first", values=args.values, entries=", ".join(outcome.unused)),
+                          file=sys.stderr)
         return code
     return EXIT_OK
 

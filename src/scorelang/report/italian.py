@@ -279,6 +279,11 @@ ITALIAN: dict[str, str] = {
     "new plan)": "per valutarlo, togliere queste voci da {source} (o tenerne una copia senza di "
                  "esse accanto al nuovo piano)",
     "the values file": "il file dei valori",
+    "wrote the re-modulated plan to {path}": "piano rimodulato scritto in {path}",
+    "{values} does not score it as it stands: remove {entries} from it first":
+        "{values} così com'è non lo valuta: togliere prima {entries}",
+    "{rules} declares no advice rules (see docs/advice.md)":
+        "{rules} non dichiara regole di analisi (vedi docs/advice.md)",
     "New findings ({count}):": "Nuove indicazioni ({count}):",
     # ---- explain scorecard:ID
     "[{name}: {shown}, left out]": "[{name}: {shown}, escluso]",
