@@ -664,8 +664,19 @@ def _parse(text: str, source: str) -> tuple[yaml.MappingNode, dict[Any, Any]]:
 
 
 # `name: -`: a dash where a printed table leaves a figure out, which YAML reads as the start
-# of a list in the wrong place.
-_DASH_VALUE = re.compile(r"^\s*([^\s#:][^#:]*?)\s*:\s+(-)\s*(#.*)?$")
+# of a list in the wrong place. Read with str.partition, not a regular expression: a line of a
+# hostile file may be 200 000 characters of spaces, and a pattern with a lazy name before `\s*:`
+# backtracked over it for minutes (found by the fuzzer, tests/regressions/cli).
+def _dash_at(line: str) -> tuple[str, int] | None:
+    """The name and the (1-based) column of the dash of `name: -  # comment`, else None."""
+    name, colon, rest = line.partition(":")
+    name = name.strip()
+    if not colon or not name or "#" in name:
+        return None
+    value = rest.split("#", 1)[0]
+    if not value[:1].isspace() or value.strip() != "-":
+        return None
+    return name, len(line) - len(rest) + value.index("-") + 1
 
 
 def _dash(text: str, problem: Diagnostic) -> Diagnostic | None:
@@ -675,11 +686,11 @@ def _dash(text: str, problem: Diagnostic) -> Diagnostic | None:
     lines = text.splitlines()
     if not 0 < problem.span.line <= len(lines):
         return None
-    found = _DASH_VALUE.match(lines[problem.span.line - 1])
+    found = _dash_at(lines[problem.span.line - 1])
     if found is None:
         return None
-    column = found.start(2) + 1
-    return error("SL350", f"`{found.group(1)}: -`: a dash is not a value",
+    name, column = found
+    return error("SL350", f"`{name}: -`: a dash is not a value",
                  Span(problem.span.file, problem.span.line, column, problem.span.line, column),
                  "write null (or \"N/D\") for a figure not available, or the number measured")
 
