@@ -146,11 +146,17 @@ def score_node(node: dict[str, Any], values: Mapping[str, Any], as_of: dt.date |
         score = raw if isinstance(raw, str) else min(max(raw, node["floor"]), node["cap"])
         out[node["id"]] = score
         return score
+    result = _combine([(child["weight"], score_node(child, values, as_of, excluded, out))
+                       for child in node["children"]], excluded)
+    out[node["id"]] = result
+    return result
+
+
+def _combine(children: list[tuple[float, Any]], excluded: bool) -> Any:
+    """A branch's score: its children's weighted mean (N/D left out or counted 0)."""
     total = weights = scored_weights = 0.0
     reasons = set()
-    for child in node["children"]:
-        score = score_node(child, values, as_of, excluded, out)
-        weight = child["weight"]
+    for weight, score in children:
         if weight > 0:
             weights += weight
             if isinstance(score, str):
@@ -159,13 +165,10 @@ def score_node(node: dict[str, Any], values: Mapping[str, Any], as_of: dt.date |
                 total += weight * score
                 scored_weights += weight
     if weights == 0:
-        result: Any = MISSING
-    elif scored_weights == 0:
-        result = NOT_DUE if reasons == {NOT_DUE} else MISSING
-    else:
-        result = total / (scored_weights if excluded else weights)
-    out[node["id"]] = result
-    return result
+        return MISSING
+    if scored_weights == 0:
+        return NOT_DUE if reasons == {NOT_DUE} else MISSING
+    return total / (scored_weights if excluded else weights)
 
 
 def evaluate_recursive(tree: dict[str, Any], values: Mapping[str, Any],
@@ -173,8 +176,12 @@ def evaluate_recursive(tree: dict[str, Any], values: Mapping[str, Any],
     """Every node id -> its score (a fraction) or "missing" / "not_due"."""
     out: dict[str, Any] = {}
     excluded = tree["missing"] == "excluded"
-    for root in tree["roots"]:
+    roots = tree["roots"]
+    for root in roots:
         score_node(root, values, as_of, excluded, out)
+    if tree.get("id") is not None:  # weighted areas: the plan's total, scorelang's first node
+        out[tree["id"]] = _combine([(root["weight"], out[root["id"]]) for root in roots],
+                                   excluded)
     return out
 
 
@@ -225,8 +232,17 @@ def evaluate_json(tree: dict[str, Any], values: Mapping[str, Any], as_of: dt.dat
         entry["raw"] = entry["score"]
         nodes.append(entry)
 
+    total = tree.get("id")
+    if total is not None:  # weighted areas: the plan's total first, the areas its children
+        score = scores[total]
+        scored = not isinstance(score, str)
+        nodes.append({"id": total, "parent": None, "kind": "plan", "title": tree.get("title"),
+                      "weight": None, "score": score * 100 if scored else None,
+                      "display": f"{round(score * 100, 2)}" if scored else "N/D",
+                      "status": "scored" if scored else score, "depth": 0,
+                      "band": _band(score, bands) if scored else None})
     for root in tree["roots"]:
-        visit(root, None, 0)
+        visit(root, total, 0 if total is None else 1)
     return {"nodes": nodes}
 
 
