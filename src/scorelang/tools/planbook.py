@@ -738,29 +738,24 @@ def _settings_rows(plan: model.PlanDefinition, source: _Source, locale: str
     keys = KEYS[locale]
     out = [(keys["plan"], plan.id), (keys["title"], plan.title),
            (keys["number_format"], locale)]
-    header: list[tuple[Span, str]] = []
     spans: list[Span | None] = [plan.policy.span]
     spans += [item.span for item in plan.periods] + [item.span for item in plan.bands]
     spans += [item.span for item in plan.tags]
-    for span in spans:
-        written = source.slice(span)
-        if span is not None and written:
-            header.append((span, written))
-    out += [(keys["setting"], text) for _, text in sorted(header, key=lambda p: (
-        p[0].line, p[0].column))]
+    out += [(keys["setting"], text) for text in _as_written(source, spans)]
     used = {p.node.indicator for p in model.walk(plan) if isinstance(p.node, model.Reference)}
-    after: list[tuple[Span, str]] = []
     spans = [i.span for i in plan.indicators if i.id not in used]
     spans += [card.span for card in plan.scorecards] + [b.span for b in plan.behaviours]
     spans += [role.span for role in plan.roles] + [reward.span for reward in plan.rewards]
     spans += [rule.span for rule in plan.rules]
-    for span in spans:
-        written = source.slice(span)
-        if span is not None and written:
-            after.append((span, written))
-    out += [(keys["declaration"], text) for _, text in sorted(after, key=lambda p: (
-        p[0].line, p[0].column))]
+    out += [(keys["declaration"], text) for text in _as_written(source, spans)]
     return out
+
+
+def _as_written(source: _Source, spans: Sequence[Span | None]) -> list[str]:
+    """The rule file's own text of each construct that has some, in source order."""
+    found = [(span, source.slice(span)) for span in spans if span is not None]
+    return [text for span, text in sorted(found, key=lambda p: (p[0].line, p[0].column))
+            if text]
 
 
 def export_text(text: str, filename: str = "<string>", format: Format = "xlsx") -> bytes:
