@@ -1,6 +1,8 @@
 """Lark's own cache of the parser: private, keyed by the grammar, never a reason for a failed run.
 
-Lark keeps the parser it builds from grammar.lark as a pickle (`syntax.parser`). A pickle runs
+Lark keeps the parsers it builds from grammar.lark as pickles (`syntax.parser`: the reading
+parser, which builds the plan as it parses, and the tree parser of the formatter, the language
+server and the syntax errors; the probe below uses both: one file each). A pickle runs
 code when loaded, so it must live in the private per-user cache directory and never in the
 shared temporary folder (Lark's default); a damaged or foreign file must only cost a rebuild;
 an edited grammar must never read an old parser. Each case runs in a new interpreter, since
@@ -56,6 +58,9 @@ def run(tmp_path: Path, **env: str) -> dict[str, object]:
     return out
 
 
+PARSERS = 2  # the reading parser and the tree parser, each its own file
+
+
 def pickles(folder: Path) -> list[Path]:
     return sorted(folder.glob("lark-*.pickle"))
 
@@ -72,18 +77,19 @@ def test_the_parser_is_cached_in_the_private_directory_not_the_temporary_folder(
         tmp_path, reference):
     folder = tmp_path / "cache"
     assert run(tmp_path, SCORELANG_CACHE_DIR=str(folder)) == reference
-    (cached,) = pickles(folder)
+    cached = pickles(folder)
+    assert len(cached) == PARSERS
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert list((tmp_path / "tmp").iterdir()) == []
-    # The next run loads that file rather than building the parser (and writing it) again.
-    written = cached.stat().st_mtime_ns, cached.read_bytes()
+    # The next run loads those files rather than building the parsers (and writing them) again.
+    written = [(each.stat().st_mtime_ns, each.read_bytes()) for each in cached]
     assert run(tmp_path, SCORELANG_CACHE_DIR=str(folder)) == reference
-    assert (cached.stat().st_mtime_ns, cached.read_bytes()) == written
+    assert [(each.stat().st_mtime_ns, each.read_bytes()) for each in cached] == written
 
 
 def test_without_scorelang_cache_dir_it_is_the_xdg_cache_folder(tmp_path, reference):
     assert run(tmp_path, XDG_CACHE_HOME=str(tmp_path / "xdg")) == reference
-    assert len(pickles(tmp_path / "xdg" / "scorelang")) == 1
+    assert len(pickles(tmp_path / "xdg" / "scorelang")) == PARSERS
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
@@ -127,25 +133,27 @@ DAMAGE = {
 def test_a_damaged_or_foreign_parser_file_is_survived_and_replaced(tmp_path, reference, damage):
     folder = tmp_path / "cache"
     run(tmp_path, SCORELANG_CACHE_DIR=str(folder))
-    (cached,) = pickles(folder)
-    damaged = DAMAGE[damage](cached.read_bytes(), tmp_path)
-    cached.write_bytes(damaged)
+    cached = pickles(folder)
+    damaged = [DAMAGE[damage](each.read_bytes(), tmp_path) for each in cached]
+    for each, bad in zip(cached, damaged):
+        each.write_bytes(bad)
     for entry in folder.glob("*.json"):  # the plan's entry too: the parser must run
         entry.unlink()
     assert run(tmp_path, SCORELANG_CACHE_DIR=str(folder)) == reference
-    # Lark built the parser and wrote a good file in its place: the next run loads it.
-    assert pickles(folder) == [cached] and cached.read_bytes() != damaged
-    repaired = cached.stat().st_mtime_ns
+    # Lark built the parsers and wrote good files in their place: the next run loads them.
+    assert pickles(folder) == cached
+    assert all(each.read_bytes() != bad for each, bad in zip(cached, damaged))
+    repaired = [each.stat().st_mtime_ns for each in cached]
     assert run(tmp_path, SCORELANG_CACHE_DIR=str(folder)) == reference
-    assert cached.stat().st_mtime_ns == repaired
+    assert [each.stat().st_mtime_ns for each in cached] == repaired
 
 
 def test_a_directory_where_the_parser_file_should_be_is_survived(tmp_path, reference):
     folder = tmp_path / "cache"
     run(tmp_path, SCORELANG_CACHE_DIR=str(folder))
-    (cached,) = pickles(folder)
-    cached.unlink()
-    cached.mkdir()
+    for cached in pickles(folder):
+        cached.unlink()
+        cached.mkdir()
     for entry in folder.glob("*.json"):
         entry.unlink()
     assert run(tmp_path, SCORELANG_CACHE_DIR=str(folder)) == reference
@@ -164,11 +172,11 @@ def test_an_edited_grammar_is_read_from_the_edit_with_either_cache(tmp_path, ref
                        'unused_rule: "frobnicate" NAME percent\n', encoding="utf-8")
     folder = tmp_path / "cache"
     original = run(tmp_path, SCORELANG_CACHE_DIR=str(folder))  # the old parser, cached
-    assert original == reference and len(pickles(folder)) == 1
+    assert original == reference and len(pickles(folder)) == PARSERS
     edited = {**reference, "package": str(copy / "scorelang" / "__init__.py")}
     assert run(tmp_path, PYTHONPATH=str(copy), SCORELANG_CACHE="off") == edited
     assert run(tmp_path, PYTHONPATH=str(copy), SCORELANG_CACHE_DIR=str(folder)) == edited
-    assert len(pickles(folder)) == 2  # its own parser file beside the old one's
+    assert len(pickles(folder)) == 2 * PARSERS  # its own parser files beside the old ones
     assert run(tmp_path, PYTHONPATH=str(copy), SCORELANG_CACHE_DIR=str(folder)) == edited
 
 

@@ -1,9 +1,10 @@
-"""Reading rule text: Lark's parse, then the builder (`syntax.build`, a Lark Transformer).
+"""Reading rule text: Lark's parse, the builder (`syntax.build`) called as Lark reduces each rule.
 
 What these tests hold: every rule file in the repository reads; spans are where the text is
-(lines and columns from 1, the end column inclusive), on LF, CRLF and tab-indented text; a
-syntax error gets the friendly diagnostic; what the builder raises reaches the caller as it
-is, not wrapped in Lark's VisitError. The parser's own cache is `test_parser_cache.py`.
+(lines and columns from 1, the end column inclusive), on LF, CRLF and tab-indented text; the
+plan built while parsing is the one built from Lark's tree (every rule file, and generated
+plans); a syntax error gets the friendly diagnostic; what the builder raises reaches the
+caller as it is. The parser's own cache is `test_parser_cache.py`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import re
 from pathlib import Path
 
 import pytest
+import attrs
 from hypothesis import HealthCheck, given, settings
 
 from scorelang import model
-from scorelang.diagnostics import ParseError, Span
+from scorelang.diagnostics import Diagnostic, ParseError, Span
 from scorelang.syntax import build, parser
 
 from .test_format import plan_text
@@ -42,6 +44,31 @@ def test_every_rule_file_in_the_repository_reads(path: Path) -> None:
         return
     plan, _ = build.read(text, str(path))
     assert (plan is None) is (path.name == "literal-no-plan.score")
+
+
+@pytest.mark.parametrize("path", [p for p in score_files() if not p.name.startswith("syntax-")],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_plan_built_while_parsing_is_the_plan_of_lark_s_tree(path: Path) -> None:
+    # The reading parser keeps every token and drops the grammar's literal ones itself
+    # (`parser.named_terminals`); the tree parser lets Lark drop them and propagate positions.
+    text = path.read_text(encoding="utf-8")
+    assert same_reading(build.read(text, str(path)),
+                        build.build(parser.parse(text, str(path)), str(path)))
+
+
+def same_reading(one: tuple[model.PlanDefinition | None, list[Diagnostic]],
+                 other: tuple[model.PlanDefinition | None, list[Diagnostic]]) -> bool:
+    """Equal plans and diagnostics, spans included (the model's equality leaves them out)."""
+    def fields(plan: model.PlanDefinition | None) -> object:
+        return None if plan is None else attrs.asdict(plan)
+    return (fields(one[0]), one[1]) == (fields(other[0]), other[1])
+
+
+@given(plan_text())
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+def test_generated_plans_build_alike_while_parsing_and_from_the_tree(text: str) -> None:
+    assert same_reading(build.read(text, "g.score"),
+                        build.build(parser.parse(text, "g.score"), "g.score"))
 
 
 def test_the_modena_plan_reads_whole() -> None:
@@ -163,13 +190,17 @@ def test_a_syntax_error_gets_the_friendly_diagnostic() -> None:
 
 
 def test_what_a_rule_method_raises_reaches_the_caller_unwrapped(monkeypatch) -> None:
-    # Lark wraps a Transformer method's exception in VisitError; the builder unwraps it.
+    # Lark's Transformer would wrap it in VisitError; the inline builder's methods are
+    # Lark's callbacks, whose exceptions it passes on; the tree's builder calls them itself.
     def broken(self: object, meta: object, children: object) -> None:
         raise ArithmeticError("the builder's own bug")
 
-    monkeypatch.setattr(build._Builder, "percent", build.v_args(meta=True)(broken))
+    monkeypatch.setattr(build._Builder, "percent", broken)
+    text = 'plan p "P" { policy { floor 0% } }'
     with pytest.raises(ArithmeticError, match="the builder's own bug"):
-        build.read('plan p "P" { policy { floor 0% } }', "t.score")
+        build.read(text, "t.score")
+    with pytest.raises(ArithmeticError, match="the builder's own bug"):
+        build.build(parser.parse(text, "t.score"), "t.score")
 
 
 def test_a_grammar_rule_the_builder_does_not_know_is_named() -> None:

@@ -1,9 +1,10 @@
-"""Lark's parse tree -> plan model. Reads positions into spans and literal text into typed values.
+"""Rule text -> plan model, as Lark parses. Reads positions into spans and literal text into typed values.
 
-The builder is a Lark Transformer: one method per grammar rule (or alias), called bottom-up
-with the node's position (Lark's `meta`) and its kept children. `read` is the whole front
-end's first stage: Lark parses (a syntax error becomes ParseError, see `parser`), then the
-builder turns the tree into the model.
+The builder has one method per grammar rule (or alias), called bottom-up with the node's span
+and its kept children. `read` is the whole front end's first stage: Lark's LALR parser calls
+the methods as it reduces each rule (Lark's inline transformer, `parser.reading_parser`), so
+the plan is built while the text is read and no parse tree is kept (a syntax error becomes
+ParseError, see `parser`). `build` does the same from a tree Lark has already built.
 
 Problems that only need one token to see (an impossible date, an unknown policy keyword) are
 reported here as diagnostics; problems that need the whole plan (unknown names, weights) are
@@ -14,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from typing import Any, NamedTuple
 
-from lark import Token, Transformer, Tree, v_args
-from lark.exceptions import VisitError
+from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
 from lark.tree import Meta
 
 from .. import model
@@ -64,42 +66,35 @@ _LIMIT_HINT = ("a number in a rule file has " + model.LIMITS_TEXT + " (docs/lang
                ": write the figure in a larger or smaller unit, or round it")
 
 
-@v_args(meta=True)
-class _Builder(Transformer[Token, Any]):
-    """One method per grammar rule (or alias): (meta, kept children) -> model piece.
+def _positions_span(filename: str, line: int | None, column: int | None, end_line: int | None,
+                    end_column: int | None) -> Span:
+    """The span from a first token's start to a last token's end, as Lark counts them."""
+    if line is None or column is None or end_line is None or end_column is None:
+        return Span.point(filename, 1, 1)
+    # Lark's end column counts one past the last character; spans are inclusive.
+    end_column -= 1
+    if end_line == line and end_column < column:
+        end_column = column
+    return Span(filename, line, column, end_line, end_column if end_column > 1 else 1)
 
-    `v_args` wraps every public method as a rule's callback, so the helpers' names start with
-    an underscore, as do the builder's own fields: a grammar rule can never be called that
-    (Lark inlines rules whose names start with one), so no rule can reach them by mistake.
+
+class _Builder:
+    """One method per grammar rule (or alias): (span, kept children) -> model piece.
+
+    Every public method is a rule's, so the helpers' names start with an underscore, as do the
+    builder's own fields: a grammar rule can never be called that (Lark inlines rules whose
+    names start with one), so no rule can reach them by mistake.
     """
 
     def __init__(self, filename: str):
-        # Tokens are passed to the rules as they are: no callbacks per terminal.
-        super().__init__(visit_tokens=False)
         self._filename = filename
         self._diagnostics: list[Diagnostic] = []
 
-    def __default__(self, data: Any, children: Any, meta: Any) -> Any:
-        # Without this, a rule the builder does not know would come back as a Lark Tree and
-        # fail later, far from its cause.
-        raise LookupError(f"the builder has no method for grammar rule `{data}`")
-
-    def _span(self, where: Meta | Token) -> Span:
-        if isinstance(where, Token):
-            line, column = where.line, where.column
-            end_line, end_column = where.end_line, where.end_column
-        elif where.empty:  # no token under the node (only an empty file's `start`)
-            return Span.point(self._filename, 1, 1)
-        else:
-            line, column, end_line, end_column = \
-                where.line, where.column, where.end_line, where.end_column
-        if line is None or column is None or end_line is None or end_column is None:
-            return Span.point(self._filename, 1, 1)
-        # Lark's end column counts one past the last character; spans are inclusive.
-        end_column -= 1
-        if end_line == line:
-            end_column = max(end_column, column)
-        return Span(self._filename, line, column, end_line, max(end_column, 1))
+    def _span(self, where: Span | Token) -> Span:
+        if isinstance(where, Span):  # a rule's own span, as its method got it
+            return where
+        return _positions_span(self._filename, where.line, where.column, where.end_line,
+                               where.end_column)
 
     def _date(self, token: Token) -> dt.date:
         try:
@@ -135,10 +130,10 @@ class _Builder(Transformer[Token, Any]):
             return next(iter(enum))
 
     # ---- small pieces ------------------------------------------------------------------
-    def percent(self, meta: Meta, children: list[Token]) -> tuple[float, Span]:
+    def percent(self, meta: Span, children: list[Token]) -> tuple[float, Span]:
         return self._number(children[0]), self._span(meta)
 
-    def quantity(self, meta: Meta, children: list[Token]) -> tuple[float, bool]:
+    def quantity(self, meta: Span, children: list[Token]) -> tuple[float, bool]:
         token = str(children[0])
         whole, _, decimals = token.partition(".")
         if decimals == "000" and not whole.lstrip("-").startswith("0"):
@@ -149,29 +144,29 @@ class _Builder(Transformer[Token, Any]):
                 f"for {whole} thousand write {whole}_000; for {whole} write {whole}"))
         return self._number(children[0]), len(children) > 1
 
-    def weight(self, meta: Meta, children: list[Any]) -> model.Weight:
+    def weight(self, meta: Span, children: list[Any]) -> model.Weight:
         # The span is the figure itself (`25%`), as for indicator uses: re-weighting edits it.
         value, span = children[0]
         return model.Weight(value, span)
 
-    def unit_name(self, meta: Meta, children: list[Token]) -> str:
+    def unit_name(self, meta: Span, children: list[Token]) -> str:
         token = children[0]
         return unquote(token) if token.type == "STRING" else str(token)
 
-    def unit(self, meta: Meta, children: list[str]) -> Statement:
+    def unit(self, meta: Span, children: list[str]) -> Statement:
         return Statement("unit", children[0], self._span(meta))
 
     # ---- settings ------------------------------------------------------------------------
-    def floor(self, meta: Meta, children: list[Any]) -> Statement:
+    def floor(self, meta: Span, children: list[Any]) -> Statement:
         return Statement("floor", children[0][0] / 100.0, self._span(meta))
 
-    def cap(self, meta: Meta, children: list[Any]) -> Statement:
+    def cap(self, meta: Span, children: list[Any]) -> Statement:
         return Statement("cap", children[0][0] / 100.0, self._span(meta))
 
-    def missing(self, meta: Meta, children: list[Token]) -> Statement:
+    def missing(self, meta: Span, children: list[Token]) -> Statement:
         return Statement("missing", self._choice(children[0], MissingPolicy, "missing-data policy"), self._span(meta))
 
-    def display(self, meta: Meta, children: list[Token]) -> Statement:
+    def display(self, meta: Span, children: list[Token]) -> Statement:
         places_token, rounding = children
         if str(rounding) != "half_up":
             self._diagnostics.append(error(
@@ -185,10 +180,10 @@ class _Builder(Transformer[Token, Any]):
             places = 2
         return Statement("display_places", int(places), self._span(meta))
 
-    def formula(self, meta: Meta, children: list[Token]) -> Statement:
+    def formula(self, meta: Span, children: list[Token]) -> Statement:
         return Statement("formula", self._choice(children[0], Formula, "formula"), self._span(meta))
 
-    def locale(self, meta: Meta, children: list[Token]) -> Statement:
+    def locale(self, meta: Span, children: list[Token]) -> Statement:
         name = str(children[0])
         if name not in LOCALES:
             self._diagnostics.append(error(
@@ -198,29 +193,29 @@ class _Builder(Transformer[Token, Any]):
         return Statement("locale", name, self._span(meta))
 
     # ---- leaf rules (issue 19): tolerance, threshold, score tables, limits, baseline -------
-    def tolerance(self, meta: Meta, children: list[Any]) -> Statement:
+    def tolerance(self, meta: Span, children: list[Any]) -> Statement:
         value, relative = children[0]
         return Statement("tolerance", model.Tolerance(value, relative, self._span(meta)),
                          self._span(meta))
 
-    def threshold(self, meta: Meta, children: list[Any]) -> Statement:
+    def threshold(self, meta: Span, children: list[Any]) -> Statement:
         (value, _), *rescaled = children
         return Statement("threshold", model.Threshold(value / 100.0, bool(rescaled),
                                                       self._span(meta)), self._span(meta))
 
-    def steps(self, meta: Meta, children: list[model.RangeRow]) -> Statement:
+    def steps(self, meta: Span, children: list[model.RangeRow]) -> Statement:
         return Statement("table", model.ScoreTable(tuple(children), None, self._span(meta)),
                          self._span(meta))
 
-    def points(self, meta: Meta, children: list[Any]) -> Statement:
+    def points(self, meta: Span, children: list[Any]) -> Statement:
         maximum, *rows = children
         return Statement("table", model.ScoreTable(tuple(rows), self._number(maximum),
                                                    self._span(meta)), self._span(meta))
 
-    def row_scores(self, meta: Meta, children: list[tuple[float, bool]]) -> list[tuple[float, bool]]:
+    def row_scores(self, meta: Span, children: list[tuple[float, bool]]) -> list[tuple[float, bool]]:
         return children
 
-    def _row(self, meta: Meta, lower: tuple[float, bool] | None,
+    def _row(self, meta: Span, lower: tuple[float, bool] | None,
              upper: tuple[float, bool] | None, scores: list[tuple[float, bool]]) -> model.RangeRow:
         bounds = [bound for bound in (lower, upper) if bound is not None]
         return model.RangeRow(
@@ -229,49 +224,49 @@ class _Builder(Transformer[Token, Any]):
             all(percent for _, percent in bounds), all(percent for _, percent in scores),
             self._span(meta))
 
-    def row_below(self, meta: Meta, children: list[Any]) -> model.RangeRow:
+    def row_below(self, meta: Span, children: list[Any]) -> model.RangeRow:
         return self._row(meta, None, children[0], children[1])
 
-    def row_range(self, meta: Meta, children: list[Any]) -> model.RangeRow:
+    def row_range(self, meta: Span, children: list[Any]) -> model.RangeRow:
         return self._row(meta, children[0], children[1], children[2])
 
-    def row_from(self, meta: Meta, children: list[Any]) -> model.RangeRow:
+    def row_from(self, meta: Span, children: list[Any]) -> model.RangeRow:
         return self._row(meta, children[0], None, children[1])
 
-    def limits(self, meta: Meta, children: list[tuple[float, bool]]) -> Statement:
+    def limits(self, meta: Span, children: list[tuple[float, bool]]) -> Statement:
         minimum, maximum, *excellent = (value for value, _ in children)
         return Statement("limits", model.Limits(minimum, maximum,
                                                 excellent[0] if excellent else None,
                                                 self._span(meta)), self._span(meta))
 
-    def baseline(self, meta: Meta, children: list[tuple[float, bool]]) -> Statement:
+    def baseline(self, meta: Span, children: list[tuple[float, bool]]) -> Statement:
         return Statement("baseline", model.Baseline(children[0][0], self._span(meta)),
                          self._span(meta))
 
-    def aggregate(self, meta: Meta, children: list[Token]) -> Statement:
+    def aggregate(self, meta: Span, children: list[Token]) -> Statement:
         rule = self._choice(children[0], model.Aggregate, "aggregation")
         return Statement("aggregate", model.AggregateSetting(rule, self._span(meta)),
                          self._span(meta))
 
-    def rollup(self, meta: Meta, children: list[Token]) -> Statement:
+    def rollup(self, meta: Span, children: list[Token]) -> Statement:
         return Statement("rollup", self._choice(children[0], model.Rollup, "rollup"),
                          self._span(meta))
 
-    def late(self, meta: Meta, children: list[Any]) -> Statement:
+    def late(self, meta: Span, children: list[Any]) -> Statement:
         return Statement("late", children[0], self._span(meta))
 
-    def late_named(self, meta: Meta, children: list[Token]) -> LateRule:
+    def late_named(self, meta: Span, children: list[Token]) -> LateRule:
         if str(children[0]) != "zero":
             self._diagnostics.append(error(
                 "SL105", f"unknown late-completion rule `{children[0]}`", self._span(children[0]),
                 "write `late zero`, `late 50%` or `late linear 30 days`"))
         return LateRule(LateKind.ZERO, span=self._span(meta))
 
-    def late_fixed(self, meta: Meta, children: list[Any]) -> LateRule:
+    def late_fixed(self, meta: Span, children: list[Any]) -> LateRule:
         value, _ = children[0]
         return LateRule(LateKind.FIXED, share=value / 100.0, span=self._span(meta))
 
-    def late_linear(self, meta: Meta, children: list[Token]) -> LateRule:
+    def late_linear(self, meta: Span, children: list[Token]) -> LateRule:
         keyword, days, unit = children
         days_value = self._number(days)
         if str(keyword) != "linear" or str(unit) != "days" or days_value != int(days_value) \
@@ -283,12 +278,12 @@ class _Builder(Transformer[Token, Any]):
         return LateRule(LateKind.LINEAR, days=int(days_value), span=self._span(meta))
 
     # ---- plan header -----------------------------------------------------------------------
-    def period(self, meta: Meta, children: list[Token]) -> model.Period:
+    def period(self, meta: Span, children: list[Token]) -> model.Period:
         name = children[0]
         title = unquote(children[1]) if len(children) == 3 else str(name)
         return model.Period(str(name), title, self._date(children[-1]), self._span(meta))
 
-    def policy(self, meta: Meta, children: list[Statement]) -> model.Policy:
+    def policy(self, meta: Span, children: list[Statement]) -> model.Policy:
         settings = self._settings(children, "the policy")
         if "aggregate" in settings:
             settings["aggregate"] = settings["aggregate"].rule
@@ -306,12 +301,12 @@ class _Builder(Transformer[Token, Any]):
             out[statement.key] = statement.value
         return out
 
-    def band(self, meta: Meta, children: list[Any]) -> model.Band:
+    def band(self, meta: Span, children: list[Any]) -> model.Band:
         name, *texts, (lower, _) = children
         title = unquote(texts[0]) if len(texts) == 2 else str(name)
         return model.Band(str(name), title, unquote(texts[-1]), lower / 100.0, self._span(meta))
 
-    def plan(self, meta: Meta, children: list[Any]) -> dict[str, Any]:
+    def plan(self, meta: Span, children: list[Any]) -> dict[str, Any]:
         name, title, *items = children
         periods = tuple(item for item in items if isinstance(item, model.Period))
         bands = tuple(item for item in items if isinstance(item, model.Band))
@@ -332,36 +327,36 @@ class _Builder(Transformer[Token, Any]):
         }
 
     # ---- indicators ---------------------------------------------------------------------------
-    def description(self, meta: Meta, children: list[Token]) -> Statement:
+    def description(self, meta: Span, children: list[Token]) -> Statement:
         return Statement("description", unquote(children[0]), self._span(meta))
 
-    def target(self, meta: Meta, children: list[Any]) -> Statement:
+    def target(self, meta: Span, children: list[Any]) -> Statement:
         direction, (value, percent) = children
         return Statement("target", model.Target(Direction(str(direction)), value, percent, self._span(meta)), self._span(meta))
 
-    def target_tbd(self, meta: Meta, children: list[Any]) -> Statement:
+    def target_tbd(self, meta: Span, children: list[Any]) -> Statement:
         target = model.Target(Direction(str(children[0])), 0.0, False, self._span(meta), tbd=True)
         return Statement("target", target, self._span(meta))
 
-    def periodic_tbd(self, meta: Meta, children: list[Any]) -> Statement:
+    def periodic_tbd(self, meta: Span, children: list[Any]) -> Statement:
         period, direction = children
         target = model.Target(Direction(str(direction)), 0.0, False, self._span(meta), tbd=True)
         return Statement("periodic", model.PeriodicTarget(str(period), target, self._span(meta)),
                          self._span(meta))
 
-    def missing_target(self, meta: Meta, children: list[Token]) -> Statement:
+    def missing_target(self, meta: Span, children: list[Token]) -> Statement:
         return Statement("missing_target", self._choice(children[0], model.MissingTarget,
                                                         "missing-target rule"), self._span(meta))
 
-    def periodic(self, meta: Meta, children: list[Any]) -> Statement:
+    def periodic(self, meta: Span, children: list[Any]) -> Statement:
         period, direction, (value, percent) = children
         target = model.Target(Direction(str(direction)), value, percent, self._span(meta))
         return Statement("periodic", model.PeriodicTarget(str(period), target, self._span(meta)), self._span(meta))
 
-    def deadline(self, meta: Meta, children: list[Token]) -> Statement:
+    def deadline(self, meta: Span, children: list[Token]) -> Statement:
         return Statement("deadline", model.Deadline(self._date(children[0]), self._span(meta)), self._span(meta))
 
-    def indicator(self, meta: Meta, children: list[Any]) -> model.Indicator:
+    def indicator(self, meta: Span, children: list[Any]) -> model.Indicator:
         name, title, *statements = children
         periodic = tuple(st.value for st in statements if st.key == "periodic")
         own: list[Statement] = []
@@ -384,11 +379,11 @@ class _Builder(Transformer[Token, Any]):
                                span=self._span(meta), **fields)
 
     # ---- tree ---------------------------------------------------------------------------------
-    def reference(self, meta: Meta, children: list[Any]) -> model.Reference:
+    def reference(self, meta: Span, children: list[Any]) -> model.Reference:
         name, (value, span) = children
         return model.Reference(str(name), model.Weight(value, span), self._span(meta))
 
-    def link(self, meta: Meta, children: list[Any]) -> model.Link:
+    def link(self, meta: Span, children: list[Any]) -> model.Link:
         code, (value, span) = children
         return model.Link(unquote(code), model.Weight(value, span), self._span(meta))
 
@@ -414,61 +409,61 @@ class _Builder(Transformer[Token, Any]):
                 nodes.append(child)
         return weight, tuple(nodes), tuple(tags), aggregate
 
-    def group(self, meta: Meta, children: list[Any]) -> model.Group:
+    def group(self, meta: Span, children: list[Any]) -> model.Group:
         title, *rest = children
         weight, nodes, tags, aggregate = self._branch_parts(rest)
         return model.Group(unquote(title), weight, nodes, tags, self._span(meta), aggregate)
 
-    def objective(self, meta: Meta, children: list[Any]) -> model.Objective:
+    def objective(self, meta: Span, children: list[Any]) -> model.Objective:
         code, title, *rest = children
         weight, nodes, tags, aggregate = self._branch_parts(rest)
         return model.Objective(unquote(code), unquote(title), weight, nodes, tags,
                                self._span(meta), aggregate)
 
-    def area(self, meta: Meta, children: list[Any]) -> model.Area:
+    def area(self, meta: Span, children: list[Any]) -> model.Area:
         code, title, *rest = children
         weight, nodes, tags, aggregate = self._branch_parts(rest)
         return model.Area(unquote(code), unquote(title), weight, nodes, tags, self._span(meta),
                           aggregate)
 
     # ---- tags and advice rules ------------------------------------------------------------------
-    def tags(self, meta: Meta, children: list[Token]) -> Statement:
+    def tags(self, meta: Span, children: list[Token]) -> Statement:
         refs = tuple(model.TagRef(str(name), self._span(name)) for name in children)
         return Statement("tags", refs, self._span(meta))
 
-    def tag(self, meta: Meta, children: list[Token]) -> model.Tag:
+    def tag(self, meta: Span, children: list[Token]) -> model.Tag:
         name, *title = children
         return model.Tag(str(name), unquote(title[0]) if title else str(name), self._span(meta))
 
-    def symbol(self, meta: Meta, children: list[Token]) -> model.Symbol:
+    def symbol(self, meta: Span, children: list[Token]) -> model.Symbol:
         return model.Symbol(str(children[0]), self._span(meta))
 
-    def literal(self, meta: Meta, children: list[Token]) -> model.Literal:
+    def literal(self, meta: Span, children: list[Token]) -> model.Literal:
         return model.Literal(self._number(children[0]), len(children) > 1, self._span(meta))
 
-    def text(self, meta: Meta, children: list[Token]) -> model.Text:
+    def text(self, meta: Span, children: list[Token]) -> model.Text:
         return model.Text(unquote(children[0]), self._span(meta))
 
-    def compare(self, meta: Meta, children: list[Any]) -> model.Compare:
+    def compare(self, meta: Span, children: list[Any]) -> model.Compare:
         left, operator, right = children
         return model.Compare(left, str(operator), right, self._span(meta))
 
-    def tagged(self, meta: Meta, children: list[Token]) -> model.Tagged:
+    def tagged(self, meta: Span, children: list[Token]) -> model.Tagged:
         return model.Tagged(str(children[0]), self._span(children[0]))
 
-    def flagged(self, meta: Meta, children: list[Token]) -> model.Flagged:
+    def flagged(self, meta: Span, children: list[Token]) -> model.Flagged:
         return model.Flagged(str(children[0]), self._span(children[0]))
 
-    def negate(self, meta: Meta, children: list[Any]) -> model.Not:
+    def negate(self, meta: Span, children: list[Any]) -> model.Not:
         return model.Not(children[0])
 
-    def both(self, meta: Meta, children: list[Any]) -> model.All:
+    def both(self, meta: Span, children: list[Any]) -> model.All:
         return model.All(tuple(children))
 
-    def either(self, meta: Meta, children: list[Any]) -> model.AnyOf:
+    def either(self, meta: Span, children: list[Any]) -> model.AnyOf:
         return model.AnyOf(tuple(children))
 
-    def rule(self, meta: Meta, children: list[Any]) -> model.AdviceRule:
+    def rule(self, meta: Span, children: list[Any]) -> model.AdviceRule:
         name, *rest = children
         title = unquote(rest.pop(0)) if isinstance(rest[0], Token) and rest[0].type == "STRING" \
             else str(name)
@@ -476,43 +471,43 @@ class _Builder(Transformer[Token, Any]):
         return model.AdviceRule(str(name), title, condition, str(category), str(severity),
                           unquote(message), self._span(meta), self._span(message))
 
-    def card_indicator(self, meta: Meta, children: list[Any]) -> model.ScorecardItem:
+    def card_indicator(self, meta: Span, children: list[Any]) -> model.ScorecardItem:
         name, (value, span), *label = children
         return model.ScorecardItem(model.Weight(value, span), indicator=str(name),
                                    label=unquote(label[0]) if label else None,
                                    span=self._span(meta))
 
-    def card_node(self, meta: Meta, children: list[Any]) -> model.ScorecardItem:
+    def card_node(self, meta: Span, children: list[Any]) -> model.ScorecardItem:
         code, (value, span), *label = children
         return model.ScorecardItem(model.Weight(value, span), node=unquote(code),
                                    label=unquote(label[0]) if label else None,
                                    span=self._span(meta))
 
-    def card_role(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+    def card_role(self, meta: Span, children: list[Any]) -> tuple[str, Span]:
         return str(children[0]), self._span(children[0])
 
-    def card_reward(self, meta: Meta, children: list[Any]) -> tuple[str, str, Span]:
+    def card_reward(self, meta: Span, children: list[Any]) -> tuple[str, str, Span]:
         return "reward", str(children[0]), self._span(children[0])
 
-    def _part(self, meta: Meta, kind: str, ref: str | None, rest: list[Any]) -> model.Part:
+    def _part(self, meta: Span, kind: str, ref: str | None, rest: list[Any]) -> model.Part:
         weight = next((model.Weight(v, s) for v, s in (r for r in rest if isinstance(r, tuple))),
                       None)
         label = next((unquote(r) for r in rest if isinstance(r, Token)), None)
         return model.Part(kind, ref, weight, label, self._span(meta))
 
-    def part_plan(self, meta: Meta, children: list[Any]) -> model.Part:
+    def part_plan(self, meta: Span, children: list[Any]) -> model.Part:
         return self._part(meta, "plan", None, children)
 
-    def part_indicator(self, meta: Meta, children: list[Any]) -> model.Part:
+    def part_indicator(self, meta: Span, children: list[Any]) -> model.Part:
         return self._part(meta, "indicator", str(children[0]), children[1:])
 
-    def part_node(self, meta: Meta, children: list[Any]) -> model.Part:
+    def part_node(self, meta: Span, children: list[Any]) -> model.Part:
         return self._part(meta, "node", unquote(children[0]), children[1:])
 
-    def part_behaviours(self, meta: Meta, children: list[Any]) -> model.Part:
+    def part_behaviours(self, meta: Span, children: list[Any]) -> model.Part:
         return self._part(meta, "behaviours", str(children[0]), children[1:])
 
-    def component(self, meta: Meta, children: list[Any]) -> model.Component:
+    def component(self, meta: Span, children: list[Any]) -> model.Component:
         name, title, *rest = children
         weight = None
         if rest and isinstance(rest[0], tuple):
@@ -520,7 +515,7 @@ class _Builder(Transformer[Token, Any]):
             weight = model.Weight(value, span)
         return model.Component(str(name), unquote(title), weight, tuple(rest), self._span(meta))
 
-    def scorecard(self, meta: Meta, children: list[Any]) -> model.Scorecard:
+    def scorecard(self, meta: Span, children: list[Any]) -> model.Scorecard:
         name, title, *items = children
         role = role_span = None
         if items and isinstance(items[0], tuple) and len(items[0]) == 2:
@@ -537,29 +532,29 @@ class _Builder(Transformer[Token, Any]):
             tuple(i for i in items if isinstance(i, model.Component)), role, reward,
             role_span, reward_span)
 
-    def scale_step(self, meta: Meta, children: list[Any]) -> float:
+    def scale_step(self, meta: Span, children: list[Any]) -> float:
         return self._number(children[0])
 
-    def behaviour(self, meta: Meta, children: list[Any]) -> model.Behaviour:
+    def behaviour(self, meta: Span, children: list[Any]) -> model.Behaviour:
         name, title, (value, span) = children
         return model.Behaviour(str(name), unquote(title), model.Weight(value, span),
                                self._span(meta))
 
-    def behaviours(self, meta: Meta, children: list[Any]) -> model.BehaviourSet:
+    def behaviours(self, meta: Span, children: list[Any]) -> model.BehaviourSet:
         name, title, low, high, *rest = children
         step = rest.pop(0) if rest and isinstance(rest[0], float) else None
         return model.BehaviourSet(str(name), unquote(title), self._number(low),
                                   self._number(high), step,
                                   tuple(rest), self._span(meta))
 
-    def role_weight(self, meta: Meta, children: list[Any]) -> model.RoleWeight:
+    def role_weight(self, meta: Span, children: list[Any]) -> model.RoleWeight:
         name, (value, span) = children
         return model.RoleWeight(str(name), model.Weight(value, span), self._span(meta))
 
-    def role_reward(self, meta: Meta, children: list[Any]) -> tuple[str, Span]:
+    def role_reward(self, meta: Span, children: list[Any]) -> tuple[str, Span]:
         return str(children[0]), self._span(children[0])
 
-    def role(self, meta: Meta, children: list[Any]) -> model.Role:
+    def role(self, meta: Span, children: list[Any]) -> model.Role:
         name, *rest = children
         title = unquote(rest.pop(0)) if rest and isinstance(rest[0], Token) else str(name)
         rewards = [item for item in rest if isinstance(item, tuple)]
@@ -572,26 +567,97 @@ class _Builder(Transformer[Token, Any]):
                           rewards[0][0] if rewards else None, self._span(meta),
                           rewards[0][1] if rewards else None)
 
-    def pays_below(self, meta: Meta, children: list[Any]) -> model.RangeRow:
+    def pays_below(self, meta: Span, children: list[Any]) -> model.RangeRow:
         (upper, _), (pays, _) = children
         return model.RangeRow(None, upper / 100.0, pays / 100.0, None, span=self._span(meta))
 
-    def pays_from(self, meta: Meta, children: list[Any]) -> model.RangeRow:
+    def pays_from(self, meta: Span, children: list[Any]) -> model.RangeRow:
         (lower, _), (pays, _) = children
         return model.RangeRow(lower / 100.0, None, pays / 100.0, None, span=self._span(meta))
 
-    def pays_between(self, meta: Meta, children: list[Any]) -> model.RangeRow:
+    def pays_between(self, meta: Span, children: list[Any]) -> model.RangeRow:
         (lower, _), (upper, _), (pays, _), *more = children
         pays_to = more[0][0] / 100.0 if more else None
         return model.RangeRow(lower / 100.0, upper / 100.0, pays / 100.0, pays_to,
                               span=self._span(meta))
 
-    def reward(self, meta: Meta, children: list[Any]) -> model.Reward:
+    def reward(self, meta: Span, children: list[Any]) -> model.Reward:
         name, title, *rows = children
         return model.Reward(str(name), unquote(title), tuple(rows), self._span(meta))
 
-    def start(self, meta: Meta, children: list[Any]) -> list[Any]:
+    def start(self, meta: Span, children: list[Any]) -> list[Any]:
         return children
+
+
+class _Built:
+    """What a rule's method made, with the positions of the rule's first and last tokens (the
+    names a Token gives them), for the span of the rule that contains it."""
+
+    __slots__ = ("value", "line", "column", "end_line", "end_column")
+
+    def __init__(self, value: Any, line: int | None, column: int | None, end_line: int | None,
+                 end_column: int | None):
+        self.value, self.line, self.column = value, line, column
+        self.end_line, self.end_column = end_line, end_column
+
+
+class _Reductions:
+    """The reading parser's inline transformer: for each grammar rule (by its name or alias),
+    the function Lark calls with the rule's children when it reduces it.
+
+    Each takes the span from the first child's start to the last one's end (keywords and braces
+    included: the reading parser keeps every token), drops the tokens the grammar writes
+    literally, and calls the builder's method of the rule. One parser serves every read, so
+    the builder of the read under way is set on `builder`, one read at a time (`_READING`).
+    """
+
+    def __init__(self) -> None:
+        self.builder: _Builder | None = None
+        self.named = frozenset[str]()
+        for name in dir(_Builder):
+            if not name.startswith("_"):
+                setattr(self, name, self._reduction(name))
+
+    def __getattr__(self, name: str) -> Any:
+        # Lark asks for every rule (and terminal) by name. A rule without a method of its
+        # own is one the grammar inlines (`?test: ... | "(" condition ")"`): Lark passes a
+        # lone child on by itself, but with the brackets kept it comes here.
+        if name[:1].islower():
+            return self._passing(name)
+        raise AttributeError(name)
+
+    def _kept(self, children: list[Any]) -> list[Any]:
+        named = self.named
+        return [child.value if child.__class__ is _Built else child for child in children
+                if child.__class__ is _Built or child.type in named]
+
+    def _reduction(self, name: str) -> Any:
+        def reduce(children: list[Any]) -> _Built:
+            builder = self.builder
+            assert builder is not None
+            if not children:  # only an empty file's `start`
+                return _Built(getattr(builder, name)(Span.point(builder._filename, 1, 1), []),
+                              None, None, None, None)
+            first, last = children[0], children[-1]
+            line, column, end_line, end_column = \
+                first.line, first.column, last.end_line, last.end_column
+            span = _positions_span(builder._filename, line, column, end_line, end_column)
+            return _Built(getattr(builder, name)(span, self._kept(children)),
+                          line, column, end_line, end_column)
+        return reduce
+
+    def _passing(self, name: str) -> Any:
+        def reduce(children: list[Any]) -> _Built:
+            kept = self._kept(children)
+            if len(kept) != 1:
+                raise LookupError(f"the builder has no method for grammar rule `{name}`")
+            first, last = children[0], children[-1]
+            return _Built(kept[0], first.line, first.column, last.end_line, last.end_column)
+        return reduce
+
+
+_REDUCTIONS = _Reductions()
+_READING = threading.Lock()
 
 
 def read(text: str, filename: str = "<string>") -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
@@ -601,21 +667,45 @@ def read(text: str, filename: str = "<string>") -> tuple[model.PlanDefinition | 
     error. The plan is None only when the file has no `plan` block (nothing to attach the tree
     to).
     """
-    from .parser import parse
+    from .parser import LimitExceeded, named_terminals, parse, reading_parser
 
-    return build(parse(text, filename), filename)
+    builder = _Builder(filename)
+    built: _Built | None
+    with _READING:
+        _REDUCTIONS.named = named_terminals()
+        _REDUCTIONS.builder = builder
+        try:
+            built = reading_parser(_REDUCTIONS).parse(text)  # type: ignore[assignment]
+        except (UnexpectedInput, LimitExceeded):
+            built = None
+        finally:
+            _REDUCTIONS.builder = None
+    if built is None:
+        # The tree parser names the mistake (its diagnostic is the one `parse` gives).
+        return build(parse(text, filename), filename)
+    return _plan(built.value, builder._diagnostics, filename)
 
 
 def build(tree: Tree[Token], filename: str = "<string>"
           ) -> tuple[model.PlanDefinition | None, list[Diagnostic]]:
     """The plan and diagnostics of Lark's parse tree of a rule file (see `read`)."""
     builder = _Builder(filename)
-    try:
-        items = builder.transform(tree)
-    except VisitError as exc:
-        # Lark wraps whatever a rule's method raises; the cause is what the caller can act on.
-        raise exc.orig_exc from None
-    return _plan(items, builder._diagnostics, filename)
+
+    def made(node: Tree[Token]) -> Any:
+        children = [made(child) if isinstance(child, Tree) else child
+                    for child in node.children]
+        method = None if node.data.startswith("_") else getattr(builder, node.data, None)
+        if method is None:
+            raise LookupError(f"the builder has no method for grammar rule `{node.data}`")
+        return method(_meta_span(filename, node.meta), children)
+
+    return _plan(made(tree), builder._diagnostics, filename)
+
+
+def _meta_span(filename: str, meta: Meta) -> Span:
+    if meta.empty:  # no token under the node (only an empty file's `start`)
+        return Span.point(filename, 1, 1)
+    return _positions_span(filename, meta.line, meta.column, meta.end_line, meta.end_column)
 
 
 def _plan(items: list[Any], diagnostics: list[Diagnostic], filename: str

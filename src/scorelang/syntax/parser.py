@@ -42,13 +42,19 @@ _TOKEN_NAMES = {
 # parser built another way (Lark checks too, but would then overwrite the file in turn).
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True,
                             "maybe_placeholders": False}
+# The reading parser (`reading_parser`): the same grammar, building the plan while it parses.
+# Every token stays in the children its rules' methods get (a node's span runs from its first
+# keyword to its closing brace), and no position is propagated: the builder reads them off the
+# tokens, for the nodes it keeps.
+_READING_OPTIONS: dict[str, Any] = {**_OPTIONS, "propagate_positions": False,
+                                    "keep_all_tokens": True}
 
 
 def grammar_text() -> str:
     return resources.files(__package__).joinpath("grammar.lark").read_text(encoding="utf-8")
 
 
-def _cache_file(grammar: str) -> str | bool:
+def _cache_file(grammar: str, options: dict[str, Any] = _OPTIONS) -> str | bool:
     """Where Lark keeps the parser it built for `grammar`, or False: no cache.
 
     Lark's cache is a pickle, which runs code when loaded: it lives only in the private cache
@@ -58,7 +64,7 @@ def _cache_file(grammar: str) -> str | bool:
     if folder is None:
         return False
     digest = hashlib.sha256("\0".join([
-        lark.__version__, "%d.%d" % sys.version_info[:2], repr(sorted(_OPTIONS.items())),
+        lark.__version__, "%d.%d" % sys.version_info[:2], repr(sorted(options.items())),
         grammar]).encode("utf-8")).hexdigest()
     return str(folder / f"lark-{digest}.pickle")
 
@@ -133,23 +139,51 @@ class _Limits(PostLex):
             yield token
 
 
-@functools.lru_cache(maxsize=1)
-def grammar_parser() -> Lark:
-    """The parser of rule files, built (or loaded from the cache) on first use."""
+def _lark(options: dict[str, Any], transformer: object = None) -> Lark:
+    """Lark's parser of the grammar, built with `options` (or loaded from the cache)."""
     text = grammar_text()
-    cache = _cache_file(text)
-    # The post-lexer is code, not tables: Lark keeps it out of the cached parser (and so out
-    # of the cache file's name).
+    cache = _cache_file(text, options)
+    # The post-lexer and the transformer are code, not tables: Lark keeps them out of the
+    # cached parser (and so out of the cache file's name).
     try:
         # Lark already survives a cache file it cannot read (damaged, truncated, of another
         # grammar or version): it builds the parser and writes the file anew.
-        return Lark(text, cache=cache, postlex=_Limits(), **_OPTIONS)
+        return Lark(text, cache=cache, postlex=_Limits(), transformer=transformer, **options)
     except Exception:
         if cache is False:
             raise  # the grammar itself is wrong: no cache to blame
         # Whatever else the cache file raises (writing it, Lark catches only OSError): the
         # cache only saves time, so build without it.
-        return Lark(text, cache=False, postlex=_Limits(), **_OPTIONS)
+        return Lark(text, cache=False, postlex=_Limits(), transformer=transformer, **options)
+
+
+@functools.lru_cache(maxsize=1)
+def grammar_parser() -> Lark:
+    """The parser of rule files to Lark's tree (for the formatter, the language server and the
+    syntax errors' diagnostics), built (or loaded from the cache) on first use."""
+    return _lark(_OPTIONS)
+
+
+@functools.lru_cache(maxsize=1)
+def reading_parser(transformer: object) -> Lark:
+    """The parser that builds the plan as it parses (`build.read`): Lark's LALR parser with
+    `transformer`'s methods called at each reduction (Lark's inline transformer), so that no
+    tree is kept. Its rules' methods get every token (keywords and braces too), for the spans.
+    A syntax error it meets is reported through `parse`, so that its diagnostic is the one
+    `grammar_parser` gives."""
+    return _lark(_READING_OPTIONS, transformer)
+
+
+@functools.lru_cache(maxsize=1)
+def named_terminals() -> frozenset[str]:
+    """The token types the grammar names (NAME, STRING, DIRECTION ...): those Lark keeps in its
+    tree. Every other token is text a rule writes literally ("indicator", "{"), which Lark leaves
+    out of the tree and the reading parser out of the children its methods get
+    (tests/test_reader.py holds the two parsers' plans equal on every rule file)."""
+    text = grammar_text()
+    named = set(re.findall(r"^([A-Z][A-Z0-9_]*)(?:\.\d+)?\s*:", text, re.MULTILINE))
+    named.update(re.findall(r"^%import\s+\w+\.(\w+)", text, re.MULTILINE))
+    return frozenset(named)
 
 
 @functools.lru_cache(maxsize=1)
