@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from .. import model
 from ..diagnostics import Diagnostic, did_you_mean, error, warning
 from ..model import Aggregate
+from .tree import placed_nodes
 
 # Rules under which a child counts only when it reached 100 %.
 _REACHING = (Aggregate.ALL_REACHED, Aggregate.SHARE_REACHED)
@@ -35,7 +36,7 @@ def _reaching_under_cap(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     if policy.aggregate in _REACHING:
         yield warning("SL250", f"`aggregate {policy.aggregate.value}` can never see a child "
                       f"reach 100 % under `cap {cap}`", policy.span, hint)
-    for placed in model.walk(plan):
+    for placed in placed_nodes(plan):
         node = placed.node
         if isinstance(node, (model.Area, model.Objective, model.Group)) \
                 and node.aggregate is not None and node.aggregate.rule in _REACHING:
@@ -48,7 +49,7 @@ def _links(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     """SL251 a link to no area or objective; SL252 a link that makes a node read itself (a
     link to itself, to a node above it, or round a circle of links); SL253 a link to a node
     already below the linking one (counted twice there)."""
-    placed = model.walk(plan)
+    placed = placed_nodes(plan)
     links = [p for p in placed if isinstance(p.node, model.Link)]
     if not links:
         return

@@ -18,6 +18,7 @@ from ..syntax.parser import reserved_words
 from .aggregation import AGGREGATION_CHECKS, rule_of
 from .individual import check_individual
 from .leaf_rules import leaf_rules
+from .tree import placed_nodes
 
 # Units whose figures add up over the year (a half-year target is a share of the annual one).
 CUMULATIVE_UNITS = frozenset({"N", "EUR", "€", "h"})
@@ -198,7 +199,7 @@ def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     declared = [i.id for i in plan.indicators]
     known = set(declared)
     suggested = 0
-    for placed in model.walk(plan):
+    for placed in placed_nodes(plan):
         node = placed.node
         if isinstance(node, model.Reference) and node.indicator not in known:
             suggested += 1
@@ -217,7 +218,7 @@ def _tree_references(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
 
 def _duplicate_nodes(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     first: dict[str, model.Placed] = {}
-    for placed in model.walk(plan):
+    for placed in placed_nodes(plan):
         seen = first.setdefault(placed.id, placed)
         if seen is placed:
             continue
@@ -247,7 +248,7 @@ def _weights(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     if areas_weighted and len(areas_weighted) == len(plan.areas) \
             and plan.policy.aggregate is not model.Aggregate.SUM:
         yield from _sibling_sum(plan.areas, "the areas", plan.span)
-    for placed in model.walk(plan):
+    for placed in placed_nodes(plan):
         node = placed.node
         if isinstance(node, (model.Reference, model.Link)):
             continue
@@ -292,7 +293,7 @@ def _sibling_sum(children: Sequence[model.Area | model.Node | model.ScorecardIte
 
 
 def _unused_indicators(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
-    used = Counter(p.node.indicator for p in model.walk(plan)
+    used = Counter(p.node.indicator for p in placed_nodes(plan)
                    if isinstance(p.node, model.Reference))
     used.update(item.indicator for card in plan.scorecards for item in card.items
                 if item.indicator is not None)
@@ -335,7 +336,7 @@ def _scorecards(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     yield from _duplicates([(c.id, c.span) for c in plan.scorecards], "scorecard", "SL222",
                            "give each scorecard its own name")
     declared = [i.id for i in plan.indicators]
-    nodes = [p.id for p in model.walk(plan)]
+    nodes = [p.id for p in placed_nodes(plan)]
     for card in plan.scorecards:
         if not card.items and not card.components:
             yield error("SL209", f"scorecard `{card.id}` has nothing in it", card.span,
@@ -361,7 +362,7 @@ def _tags(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
                            "declare each tag once in the plan block")
     declared = [t.id for t in plan.tags]
     uses = [ref for i in plan.indicators for ref in i.tags]
-    uses += [ref for p in model.walk(plan)
+    uses += [ref for p in placed_nodes(plan)
              if not isinstance(p.node, (model.Reference, model.Link)) for ref in p.node.tags]
     for ref in uses:
         if ref.name not in declared:

@@ -11,6 +11,7 @@ import attrs
 from .. import model
 from ..diagnostics import Diagnostic, Span, did_you_mean, error, warning
 from .ranges import Coverage, range_rows
+from .tree import placed_nodes
 
 # As `checks.WEIGHT_TOLERANCE`: weights are printed with two decimals (33.34 + 33.33 + 33.33).
 _TOLERANCE = Decimal("0.01")
@@ -202,7 +203,7 @@ def _cards(plan: model.PlanDefinition) -> Iterator[Diagnostic]:
     roles = [r.id for r in plan.roles]
     sets = [b.id for b in plan.behaviours]
     declared = [i.id for i in plan.indicators]
-    nodes = [p.id for p in model.walk(plan)]
+    nodes = [p.id for p in placed_nodes(plan)]
     has_total = bool(plan.areas) and all(a.weight is not None for a in plan.areas)
     for card in plan.scorecards:
         if card.reward is not None and card.reward not in rewards:
