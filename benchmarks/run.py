@@ -423,6 +423,8 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
                 gc.collect()
                 times.append(per_call(call, 1))
         reading, cache = Stats(colds, bares), Stats(warms, colds)
+        # Peak memory while reading (tracemalloc, after the timings: it slows what it traces).
+        reading_peak = traced_peak(cold), traced_peak(lambda: bare.parse(text))
         del os.environ["SCORELANG_CACHE_DIR"]
     definition = plan.definition
     compiling = interleaved(lambda: compile_plan(definition, definition.period(period)), None,
@@ -435,9 +437,23 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
         lambda: read_scores(plan.evaluate(values, period=period, as_of=as_of)),
         lambda: baselines.evaluate_recursive(tree, values, as_of), number,
         3 if quick else 5 if size < 1_000_000 else 2)
-    out.update(reading=reading.to_json(), cache=cache.to_json(),
+    out.update(reading=reading.to_json(), cache=cache.to_json(), reading_peak=reading_peak,
                compile=compiling.ours, evaluate=evaluating.to_json())
     return out
+
+
+def traced_peak(call: Callable[[], Any]) -> int:
+    """Bytes allocated at the peak of one call and not freed before it (tracemalloc)."""
+    import tracemalloc
+    gc.collect()
+    tracemalloc.start()
+    try:
+        kept = call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return peak
 
 
 def memory_worker(what: str, folder: Path) -> int:
@@ -502,6 +518,10 @@ def sizes(table: Table, quick: bool, full: bool) -> None:
         cache = Stats.from_json(data["cache"])
         table.compare(f"{size:,} indicators: parse + build + check", reading, "Lark bare tree",
                       2.0)
+        ours_peak, bare_peak = data["reading_peak"]
+        table.add(f"{size:,} indicators: parse + build + check, peak traced memory",
+                  f"{ours_peak / 2**20:,.1f} MiB", f"{bare_peak / 2**20:,.1f} MiB Lark bare tree",
+                  ours_peak / bare_peak, None)
         table.compare(f"{size:,} indicators: warm cache", cache, "cache off", 1.0)
         table.add(f"{size:,} indicators: compile", spread(data["compile"]), "", None, None)
         table.compare(f"{size:,} indicators: evaluate(dict) + read every score", evaluating,
