@@ -13,6 +13,7 @@ import weakref
 from array import array
 from collections.abc import Callable, Mapping
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -469,7 +470,8 @@ class _Reading:
     few attribute reads and one NodeResult, instead of its fields looked up one by one and its
     leaf scored again through `leaf_score` (docs/performance.md)."""
 
-    __slots__ = ("heads", "slots", "plain", "bands", "places")
+    __slots__ = ("heads", "slots", "plain", "bands", "places", "ids", "pick", "all_scored",
+                 "uses")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
@@ -488,6 +490,20 @@ class _Reading:
             self.heads.append(())
             self.plain.append(None)
             self.slots.insert(0, layout.slots)
+        # For Result.scores and statuses: every node's id in tree order; its slot's number
+        # picked from a list of the slots' numbers, in the same order; each slot's nodes.
+        self.ids: list[str] = ([program.plan.id] if total else []) + \
+            [node.id for node in program.nodes]
+        self.pick: Callable[[list[float]], tuple[float, ...]] = \
+            lambda numbers: ()  # a plan with no node
+        if len(self.slots) == 1:  # itemgetter of one item gives the item, not a tuple
+            self.pick = lambda numbers, slot=self.slots[0]: (numbers[slot],)
+        elif self.slots:
+            self.pick = itemgetter(*self.slots)
+        self.all_scored = dict.fromkeys(self.ids, "scored")
+        self.uses: dict[int, list[str]] = {}
+        for ident, slot in zip(self.ids, self.slots):
+            self.uses.setdefault(slot, []).append(ident)
         for node in program.nodes:
             parent, depth = node.parent, node.depth
             if total:
@@ -541,6 +557,26 @@ class _Nodes(NodeTable):
             built, build = self._built, self.build
             self._all = tuple([built.get(i) or build(i) for i in range(len(self.index))])
         return self._all
+
+    def scores(self) -> dict[str, float | None]:
+        """Every node's score read straight from the slots, as `build` puts it in each
+        NodeResult: the slot's number in percent, None when it is N/D, that is NaN (see
+        SlotScores). The slots are picked in tree order by one C call on a list of the
+        array (reading the array item by item cost twice as much)."""
+        reading = _reading(self.program)
+        return dict(zip(reading.ids, [number * 100.0 if number == number else None
+                                      for number in reading.pick(self.slots.numbers.tolist())]))
+
+    def statuses(self) -> dict[str, str]:
+        """Every node's status read straight from the slots, as `build` gives it: "scored"
+        but for the nodes of the N/D slots, a few in a monitoring."""
+        reading = _reading(self.program)
+        out = reading.all_scored.copy()
+        uses = reading.uses
+        for slot, reason in self.slots.missing.items():
+            for ident in uses.get(slot, ()):
+                out[ident] = reason.status
+        return out
 
     def build(self, position: int) -> NodeResult:
         if self.slots.adjusted is not None:

@@ -1,0 +1,77 @@
+"""`Result.scores()` and `Result.statuses()` (issue 15): every node's score and status read
+from the evaluation's slots, without building NodeResult objects, are exactly what the nodes
+say, in the same (tree) order, for every kind of plan and monitoring."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import scorelang
+from scorelang.engine.result import Result
+
+from .conftest import MODENA_RULES, MODENA_VALUES
+from .test_rules_together import _rows, _when, adjustments, loaded, plans
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _as_nodes_say(result: Result) -> None:
+    # Read from the slots first, before any node is built; then from the built nodes.
+    scores, statuses = result.scores(), result.statuses()
+    nodes = list(result)
+    assert list(scores) == list(statuses) == [node.id for node in nodes]
+    assert scores == {node.id: node.score for node in nodes}
+    assert statuses == {node.id: node.status for node in nodes}
+    assert all((scores[node.id] is None) == (node.status != "scored") for node in nodes)
+    # Read again once the nodes exist: the same, and a new dict each time.
+    assert result.scores() == scores and result.scores() is not scores
+    assert result.statuses() == statuses
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(plans())
+def test_scores_and_statuses_are_the_nodes_on_mixed_plans(drawn) -> None:
+    _, plan = loaded(drawn)
+    extra = adjustments(drawn)  # neutralisations, overrides, previous scores
+    for row in _rows(drawn)[:3]:
+        try:
+            result = plan.evaluate(row, **_when(drawn), **extra)
+        except scorelang.ValuesError:
+            continue  # `missing error` refusing a scenario: nothing to read
+        _as_nodes_say(result)
+
+
+def test_scores_of_the_modena_monitoring() -> None:
+    result = scorelang.load(MODENA_RULES).evaluate(scorelang.load_values(MODENA_VALUES))
+    _as_nodes_say(result)
+    # The figures the reports publish (tests/test_modena.py holds them to the documents).
+    assert result.scores()["301"] == result["301"].score
+
+
+@pytest.mark.parametrize("name", ["monitoraggio-2023-06.yaml", "consuntivo-2023.yaml"])
+def test_scores_of_the_valleverde_monitorings(name: str) -> None:
+    plan = scorelang.load(ROOT / "rules" / "comune-valleverde-2023.score")
+    _as_nodes_say(plan.evaluate(scorelang.load_values(
+        ROOT / "examples" / "comune-valleverde-2023" / name)))
+
+
+def test_scores_of_a_result_made_of_nodes_or_unpickled() -> None:
+    result = scorelang.load(MODENA_RULES).evaluate(scorelang.load_values(MODENA_VALUES))
+    copied = pickle.loads(pickle.dumps(result))  # its nodes are a plain tuple now
+    assert isinstance(copied._nodes, tuple)
+    assert copied.scores() == result.scores()
+    assert copied.statuses() == result.statuses()
+    _as_nodes_say(copied)
+
+
+def test_scores_of_a_plan_with_one_node_and_of_n_d() -> None:
+    plan = scorelang.loads('plan p "P" { }\nindicator a "A" { target >= 10 }\n'
+                           'area "1" "One" { a 100% }\n')
+    result = plan.evaluate({"a": None})
+    assert result.scores() == {"1": None, "1/a": None}
+    assert result.statuses() == {"1": "missing", "1/a": "missing"}
+    assert plan.evaluate({"a": 8.0}).scores() == {"1": 80.0, "1/a": 80.0}
