@@ -75,3 +75,17 @@ def test_scores_of_a_plan_with_one_node_and_of_n_d() -> None:
     assert result.scores() == {"1": None, "1/a": None}
     assert result.statuses() == {"1": "missing", "1/a": "missing"}
     assert plan.evaluate({"a": 8.0}).scores() == {"1": 80.0, "1/a": 80.0}
+
+
+def test_a_findings_dict_is_attrs_asdict_and_to_dict_groups_them_by_node() -> None:
+    import attrs
+
+    result = scorelang.load(MODENA_RULES).evaluate(scorelang.load_values(MODENA_VALUES))
+    assert result.findings
+    for finding in result.findings:
+        assert list(finding.to_dict().items()) == list(attrs.asdict(finding).items())
+    out = result.to_dict()
+    assert out["findings"] == [f.to_dict() for f in result.findings]
+    for node, written in zip(result, out["nodes"]):
+        assert written["findings"] == [f.to_dict() for f in result.findings_of(node.id)]
+        assert list(written)[-1] == "findings"

@@ -129,27 +129,33 @@ class NodeResult:
         }
         if self.code is not None:
             out["code"] = self.code
-        if self.aggregation is not None:
-            out["aggregation"] = self.aggregation
-        if self.link is not None:
-            out["link"] = self.link
+        # Most nodes have no facts: then none of the keys below (read once, not per key).
+        facts = self.facts
+        plain = facts is NO_FACTS
+        if not plain and facts.aggregation is not None:
+            out["aggregation"] = facts.aggregation
+        if not plain and facts.link is not None:
+            out["link"] = facts.link
         if self.kind == "indicator":
             out["indicator"] = self.indicator
             out["unit"] = self.unit
             out["target_used"] = self.target.to_dict() if self.target else None
-            out["value"] = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+            value = self.value
+            out["value"] = value.isoformat() if isinstance(value, dt.date) else value
             out["raw"] = self.raw
-            if self.points_max is not None:
-                out["points"] = self.points
-                out["points_max"] = self.points_max
-            if self.baseline is not None:
-                out["baseline"] = self.baseline
-            if self.note is not None:  # both keys always there, null when not written
-                out["note"] = {"note": self.note.get("note"), "source": self.note.get("source")}
-        if self.neutralised is not None:
-            out["neutralised"] = dict(self.neutralised)
-        if self.override is not None:
-            out["override"] = dict(self.override)
+            if not plain:
+                if facts.points_max is not None:
+                    out["points"] = facts.points
+                    out["points_max"] = facts.points_max
+                if facts.baseline is not None:
+                    out["baseline"] = facts.baseline
+                note = facts.note
+                if note is not None:  # both keys always there, null when not written
+                    out["note"] = {"note": note.get("note"), "source": note.get("source")}
+        if not plain and facts.neutralised is not None:
+            out["neutralised"] = dict(facts.neutralised)
+        if not plain and facts.override is not None:
+            out["override"] = dict(facts.override)
         return out
 
 
@@ -165,7 +171,9 @@ class Finding:
     message: str
 
     def to_dict(self) -> dict[str, str]:
-        return attrs.asdict(self)
+        # attrs.asdict's order, written out: asdict cost four times as much, once per finding.
+        return {"node": self.node, "rule": self.rule, "title": self.title,
+                "category": self.category, "severity": self.severity, "message": self.message}
 
 
 @attrs.frozen
@@ -483,14 +491,24 @@ class Result:
         return result_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
+        findings = [(f.node, f.to_dict()) for f in self.findings]
+        # Each node's findings, gathered in one pass (asking `findings_of` node by node read
+        # every finding once per node: a tenth of Modena's to_dict).
+        of_node: dict[str, list[dict[str, str]]] = {}
+        for node_id, finding in findings:
+            of_node.setdefault(node_id, []).append(finding)
+        nodes = []
+        for node in self.nodes:
+            out = node.to_dict()
+            out["findings"] = [dict(f) for f in of_node.get(node.id, ())]
+            nodes.append(out)
         return {
             "format_version": FORMAT_VERSION,
             "plan": {"id": self.plan_id, "title": self.plan_title, "score": self.score},
             "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "nodes": [dict(node.to_dict(), findings=[f.to_dict() for f in self.findings_of(node.id)])
-                      for node in self.nodes],
-            "findings": [f.to_dict() for f in self.findings],
+            "nodes": nodes,
+            "findings": [finding for _, finding in findings],
             "scorecards": [card.to_dict() for card in self.scorecards],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
