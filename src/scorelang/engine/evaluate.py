@@ -540,13 +540,12 @@ def _reading(program: Program) -> _Reading:
 class _Nodes(NodeTable):
     """The scored slots of one evaluation, made into NodeResult objects as they are read."""
 
-    __slots__ = ("program", "slots", "measured", "as_of", "bands", "notes")
+    __slots__ = ("program", "slots", "measured", "as_of", "notes")
 
     def __init__(self, program: Program, slots: SlotScores, measured: list[Value],
                  as_of: dt.date | None, notes: Mapping[str, ValueNote] | None = None) -> None:
         super().__init__(program.layout.tree)
         self.program, self.slots, self.measured, self.as_of = program, slots, measured, as_of
-        self.bands: list[tuple[str, float]] | None = None
         # The values file's remarks and sources, by indicator id: read as each use is built
         # (every use of an indicator carries its note), never on the scoring path.
         self.notes = notes
@@ -629,31 +628,31 @@ class _Nodes(NodeTable):
                           flags + periodic if periodic else flags, band)
 
     def general(self, position: int) -> NodeResult:
+        """Any node, with every fact it may have (the plan's total, links, aggregations, leaf
+        rules, deadlines, notes, the monitoring's adjustments). Its fixed fields are read from
+        `_Reading.heads` and it is built with positional arguments: a dict of keyword
+        arguments per node cost a third of building it."""
         program = self.program
-        if self.bands is None:
-            self.bands = _bands(program)
+        reading = _reading(program)
         if program.layout.roots is not None:  # the plan's total is the root, first
             if position == 0:
                 return self._plan_total()
-            position -= 1
-        node = program.nodes[position]
-        score = self.slots[program.layout.slot_of_node[position]]
-        missing = isinstance(score, Missing)
-        parent, depth = node.parent, node.depth
-        if program.layout.roots is not None:
-            parent, depth = (program.plan.id if parent is None else parent), depth + 1
-        common: dict[str, Any] = dict(
-            id=node.id, parent=parent, kind=node.kind, title=node.title, code=node.code,
-            depth=depth, weight=_percent(node.weight),
-            score=None if missing else score * 100.0,  # type: ignore[operator]
-            status=score.status if isinstance(score, Missing) else "scored",
-            places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
-        )
+        node = program.nodes[position - 1 if program.layout.roots is not None else position]
+        slot = reading.slots[position]
+        reason = self.slots.missing.get(slot)
+        score: float | None = None
+        band: str | None = None
+        if reason is None:
+            number = self.slots.numbers[slot]
+            score, status = number * 100.0, "scored"
+            band = scoring.band_of(number, reading.bands)
+        else:
+            status = reason.status
+        ident, parent, kind_name, title, code, depth, weight = reading.heads[position]
         zero_weight: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
         facts: dict[str, Any] = {}  # what only some nodes have (result.NodeFacts)
         adjusted = self.slots.adjusted
         if adjusted is not None:
-            slot = program.layout.slot_of_node[position]
             if slot in adjusted.neutralised:
                 facts["neutralised"] = adjusted.neutralised[slot].to_dict()
             elif slot in adjusted.overrides:
@@ -667,9 +666,9 @@ class _Nodes(NodeTable):
                 facts["link"] = program.nodes[node.link].id
             elif node.aggregation is not None and not node.aggregation.is_weighted:
                 facts["aggregation"] = node.aggregation.rule.value
-            if facts:
-                common["facts"] = NodeFacts(**facts)
-            return NodeResult(**common, flags=zero_weight)
+            return NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
+                              status, reading.places, None, None, None, None, None,
+                              zero_weight, band, NodeFacts(**facts) if facts else NO_FACTS)
         leaf = program.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
@@ -690,17 +689,14 @@ class _Nodes(NodeTable):
             written = self.notes.get(leaf.indicator.id)
             if written is not None and (written.note or written.source):
                 facts["note"] = written.to_dict()
-        if facts:
-            common["facts"] = NodeFacts(**facts)
-        return NodeResult(**common, indicator=leaf.indicator.id,
-                          unit=leaf.indicator.unit, target=leaf.target,
-                          value=value, raw=_percent(raw), flags=flags)
-
+        return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                          reading.places, leaf.indicator.id, leaf.indicator.unit, leaf.target,
+                          value, _percent(raw), flags, band,
+                          NodeFacts(**facts) if facts else NO_FACTS)
 
     def _plan_total(self) -> NodeResult:
         """The plan's total as a node: the root over the weighted areas, scored last."""
         program = self.program
-        assert self.bands is not None
         score = self.slots[program.layout.slots]
         aggregation = program.layout.plan_aggregation
         facts = NO_FACTS if aggregation.is_weighted \
@@ -710,7 +706,7 @@ class _Nodes(NodeTable):
             depth=0, weight=None,
             score=None if isinstance(score, Missing) else score * 100.0,
             status=score.status if isinstance(score, Missing) else "scored",
-            places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
+            places=program.plan.policy.display_places, band=scoring.band_of(score, _reading(program).bands),
             facts=facts)
 
 
