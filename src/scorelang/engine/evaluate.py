@@ -198,7 +198,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     dues = layout.dues
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
     deadlines, kinds, plain = layout.deadlines, layout.kinds, layout.plain
-    achievement, bound = scoring.achievement, scoring.bounded
+    achievement, bound, score_leaf = scoring.achievement, scoring.bounded, scoring.leaf_score
     for value, target, width, apart, floor, cap in zip(
             measured, layout.targets, layout.widths, layout.apart, layout.floors, layout.caps):
         if value.__class__ is float:
@@ -230,19 +230,28 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                 missing[index] = not_due
                 put(_NAN)
                 continue
+        leaf = leaves[index]
         if value is _ABSENT:
             value = measured[index] = None
             absent += 1
             clean = clean and not layout.used[index]
-        elif deadline:
-            if value is not None and (not isinstance(value, dt.date)
-                                      or (as_of is not None and value > as_of)):
+            if deadline and as_of is None and layout.used[index]:
                 clean = False
-        elif isinstance(value, dt.date):
-            clean = False
-        if deadline and value is None and as_of is None and layout.used[index]:
-            clean = False
-        score = leaf_score(leaves[index], value, as_of)[1]
+            score = leaf_score(leaf, value, as_of)[1]  # `missing value_zero` scores it as 0
+        else:
+            if deadline:
+                if value is not None and (not isinstance(value, dt.date)
+                                          or (as_of is not None and value > as_of)):
+                    clean = False
+                elif value is None and as_of is None and layout.used[index]:
+                    clean = False
+            elif isinstance(value, dt.date):
+                clean = False
+            # What `leaf_score` above does, read from the layout's columns rather than the
+            # Leaf's attributes (a tenth of an evaluation of the realistic plan): a value here
+            # is never a measured N/D, so `scoring.value_taken` has nothing to take.
+            score = score_leaf(kinds[index], target, dues[index], leaf.late, floor, cap,
+                               value, as_of, leaf.rule)[1]
         if isinstance(score, Missing):
             missing[index] = score
             put(_NAN)

@@ -598,7 +598,7 @@ def leaf_score(kind: LeafKind, target: float, due: dt.date | None, late: LateRul
                ) -> tuple[float | None, Score]:
     """(raw achievement, bounded score) of one indicator; raw is None when there is none.
     Under a `rule`, raw is the formula's (after the tolerance), before the curve."""
-    if kind.is_deadline:
+    if kind in _DEADLINE_KINDS:  # kind.is_deadline, without a property call per leaf
         assert due is not None
         completed = value if isinstance(value, dt.date) else None
         outcome = deadline_achievement(due, completed, as_of, late)
