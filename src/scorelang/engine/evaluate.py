@@ -682,7 +682,8 @@ class _Nodes(NodeTable):
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
-        raw = leaf_score(leaf, value, self.as_of)[0]
+        raw = leaf_score(leaf, value, self.as_of)[0] if value is not None or leaf.due \
+            is not None or leaf.missing is MissingPolicy.VALUE_ZERO else None
         # A neutralised indicator is out of the plan, and a `tbd` target scores no formula:
         # how the value would have scored is no fact.
         neutralised = "neutralised" in facts
@@ -698,10 +699,12 @@ class _Nodes(NodeTable):
             written = self.notes.get(leaf.indicator.id)
             if written is not None and (written.note or written.source):
                 facts["note"] = written.to_dict()
+        # A leaf rule with no points table and no baseline has no facts: NO_FACTS itself.
         return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
                           reading.places, leaf.indicator.id, leaf.indicator.unit, leaf.target,
                           value, _percent(raw), flags, band,
-                          NodeFacts(**facts) if facts else NO_FACTS)
+                          NodeFacts(**facts) if any(v is not None for v in facts.values())
+                          else NO_FACTS)
 
     def _plan_total(self) -> NodeResult:
         """The plan's total as a node: the root over the weighted areas, scored last."""

@@ -500,7 +500,8 @@ class Result:
         nodes = []
         for node in self.nodes:
             out = node.to_dict()
-            out["findings"] = [dict(f) for f in of_node.get(node.id, ())]
+            found = of_node.get(node.id)
+            out["findings"] = [dict(f) for f in found] if found else []
             nodes.append(out)
         return {
             "format_version": FORMAT_VERSION,
