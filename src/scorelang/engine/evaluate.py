@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import weakref
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -94,6 +94,7 @@ def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float |
                               as_of, leaf.rule)
 
 
+_ZERO_WEIGHT = ("zero_weight",)
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
 _NAN = math.nan
 
@@ -479,13 +480,15 @@ class _Reading:
     few attribute reads and one NodeResult, instead of its fields looked up one by one and its
     leaf scored again through `leaf_score` (docs/performance.md)."""
 
-    __slots__ = ("heads", "slots", "plain", "bands", "places", "ids", "pick", "all_scored",
-                 "uses")
+    __slots__ = ("heads", "slots", "plain", "bands", "lowest", "places", "ids", "pick",
+                 "all_scored", "uses")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
         self.places = program.plan.policy.display_places
         self.bands = _bands(program)
+        # Each band with the lowest score it takes (scoring.band_of's own subtraction, once).
+        self.lowest = [(name, lower - scoring.BAND_TOLERANCE) for name, lower in self.bands]
         self.heads: list[tuple[Any, ...]] = []
         self.slots: list[int] = list(layout.slot_of_node)
         # position -> (leaf index, kind, target, width, apart, floor, cap, zero_weight flag,
@@ -560,10 +563,17 @@ class _Nodes(NodeTable):
         self.notes = notes
 
     def get(self) -> tuple[NodeResult, ...]:
-        """Every node, in one pass (what iterating a Result reads)."""
+        """Every node, in one pass (what iterating a Result reads); a node read before by id
+        stays the same object."""
         if self._all is None:
-            built, build = self._built, self.build
-            self._all = tuple([built.get(i) or build(i) for i in range(len(self.index))])
+            built = self._built
+            count = len(self.index)
+            if not built:
+                self._all = tuple(self._many(range(count)))
+            else:
+                made = iter(self._many([i for i in range(count) if i not in built]))
+                self._all = tuple([built[i] if i in built else next(made)
+                                   for i in range(count)])
         return self._all
 
     def scores(self) -> dict[str, float | None]:
@@ -587,54 +597,73 @@ class _Nodes(NodeTable):
         return out
 
     def build(self, position: int) -> NodeResult:
+        return self._many((position,))[0]
+
+    def _many(self, positions: Iterable[int]) -> list[NodeResult]:
+        """The nodes at `positions`: the plain ones (see _Reading) from the slots and the
+        reading's tables in one loop, the others by `general`. One loop for many nodes, not a
+        call per node: what every node shares is looked up once."""
         if self.slots.adjusted is not None:
-            return self.general(position)
+            return [self.general(position) for position in positions]
         reading = _reading(self.program)
-        fast = reading.plain[position]
-        if fast is None:
-            return self.general(position)
-        slot = reading.slots[position]
-        missing = self.slots.missing.get(slot)
-        number = self.slots.numbers[slot]
-        if missing is None:
-            score: float | None = number * 100.0
-            status = "scored"
-            band = None
-            for name, lower in reading.bands:  # scoring.band_of, for a score
-                if number >= lower - scoring.BAND_TOLERANCE:
-                    band = name
-        else:
-            score, status, band = None, missing.status, None
-        ident, parent, kind_name, title, code, depth, weight = reading.heads[position]
-        if not fast:  # a branch
-            return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
-                              reading.places, flags=("zero_weight",) if weight == 0 else (),
-                              band=band)
-        index, kind, target, width, apart, floor, cap, flags, periodic, indicator, unit, used = \
-            fast
-        if self.notes and indicator in self.notes:  # a note is a fact: the general path
-            return self.general(position)
-        value = self.measured[index]
-        raw: float | None = None
-        if value.__class__ is float:
-            gap = value - target
-            # scoring.achievement, with the deviation kinds' expression inlined as in the
-            # hot loop (a value `apart` from its target).
-            if width is not None and (gap > apart or -gap > apart):
-                raw = 1.0 + gap / width
+        plain, slots, heads, places = reading.plain, reading.slots, reading.heads, reading.places
+        bands = reading.lowest
+        missing, numbers, measured = self.slots.missing, self.slots.numbers, self.measured
+        notes = self.notes
+        general, achievement = self.general, scoring.achievement
+        out: list[NodeResult] = []
+        put = out.append
+        for position in positions:
+            fast = plain[position]
+            if fast is None:
+                put(general(position))
+                continue
+            slot = slots[position]
+            reason = missing.get(slot)
+            score: float | None = None
+            band: str | None = None
+            if reason is None:
+                number = numbers[slot]
+                score, status = number * 100.0, "scored"
+                for name, lowest in bands:  # scoring.band_of, for a score
+                    if number >= lowest:
+                        band = name
             else:
-                raw = scoring.achievement(kind, target, value)
-            # leaf_flags' order: zero_weight, capped, floored, periodic_target
-            if raw > cap:
-                flags = flags + ("capped",)
-            if raw < floor:
-                flags = flags + ("floored",)
-            raw *= 100.0
-        elif value is not None:  # a date where a number is due: refused before this
-            return self.general(position)
-        return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
-                          reading.places, indicator, unit, used, value, raw,
-                          flags + periodic if periodic else flags, band)
+                status = reason.status
+            ident, parent, kind_name, title, code, depth, weight = heads[position]
+            if not fast:  # a branch
+                put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
+                               status, places, None, None, None, None, None,
+                               _ZERO_WEIGHT if weight == 0 else (), band))
+                continue
+            index, kind, target, width, apart, floor, cap, flags, periodic, indicator, unit, \
+                used = fast
+            if notes and indicator in notes:  # a note is a fact: the general path
+                put(general(position))
+                continue
+            value = measured[index]
+            raw: float | None = None
+            if value.__class__ is float:
+                gap = value - target
+                # scoring.achievement, with the deviation kinds' expression inlined as in the
+                # hot loop (a value `apart` from its target).
+                if width is not None and (gap > apart or -gap > apart):
+                    raw = 1.0 + gap / width
+                else:
+                    raw = achievement(kind, target, value)
+                # leaf_flags' order: zero_weight, capped, floored, periodic_target
+                if raw > cap:
+                    flags = flags + ("capped",)
+                if raw < floor:
+                    flags = flags + ("floored",)
+                raw *= 100.0
+            elif value is not None:  # a date where a number is due: refused before this
+                put(general(position))
+                continue
+            put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                           places, indicator, unit, used, value, raw,
+                           flags + periodic if periodic else flags, band))
+        return out
 
     def general(self, position: int) -> NodeResult:
         """Any node, with every fact it may have (the plan's total, links, aggregations, leaf
