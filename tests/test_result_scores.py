@@ -89,3 +89,24 @@ def test_a_findings_dict_is_attrs_asdict_and_to_dict_groups_them_by_node() -> No
     for node, written in zip(result, out["nodes"]):
         assert written["findings"] == [f.to_dict() for f in result.findings_of(node.id)]
         assert list(written)[-1] == "findings"
+
+
+def test_advice_prepared_once_per_plan_and_let_go_with_it() -> None:
+    import gc
+
+    from scorelang.engine import advice
+
+    text = MODENA_RULES.read_text(encoding="utf-8")
+    values = scorelang.load_values(MODENA_VALUES)
+    first = scorelang.loads(text, str(MODENA_RULES))
+    findings = first.evaluate(values).findings
+    assert findings and first.evaluate(values).findings == findings
+    assert advice._PREPARED[id(first.definition)][1] is advice._prepared(first.definition)
+    # Another plan of the same text has its own entry and the same findings.
+    second = scorelang.loads(text, str(MODENA_RULES))
+    assert second.evaluate(values).findings == findings
+    key = id(second.definition)
+    assert key in advice._PREPARED
+    del second
+    gc.collect()
+    assert key not in advice._PREPARED
