@@ -119,6 +119,7 @@ def facts_of(node: NodeResult, tags: frozenset[str], period: str | None,
 
 
 _NO_HISTORY: Mapping[str, float | None] = {"previous": None, "stretch": None, "trend": None}
+_NO_TAGS: frozenset[str] = frozenset()
 
 
 def _fill(message: str, facts: Facts, locale: str) -> str:
@@ -204,16 +205,16 @@ def advise(plan: model.PlanDefinition, result: Result,
         actuals = prepared.baselines
     declared = prepared.declared if actuals else {}
     found = []
+    period, area_depth, locale = result.period, result.area_depth, result.locale
     for node in result:
         history = None
         if node.indicator is not None and node.indicator in actuals:
             history = history_facts(declared.get(node.indicator), node.value, actuals)
-        facts = facts_of(node, tags.get(node.id, frozenset()), result.period, history,
-                         result.area_depth)
+        facts = facts_of(node, tags.get(node.id, _NO_TAGS), period, history, area_depth)
         for rule, test in rules:
             if test(facts):
                 found.append(Finding(node.id, rule.id, rule.title, rule.category, rule.severity,
-                                     _fill(rule.message, facts, result.locale)))
+                                     _fill(rule.message, facts, locale)))
     return tuple(found)
 
 

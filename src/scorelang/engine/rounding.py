@@ -26,7 +26,7 @@ PRECISION = 400
 # for every figure was two thirds of the time of `half_up`, and a figure is rounded for each
 # node of every JSON report (docs/performance.md). Its own context, not the thread's: the
 # figures shown never depend on what an embedder set in `decimal.getcontext()`.
-_CONTEXT = Context(prec=PRECISION)
+CONTEXT = Context(prec=PRECISION)
 _PLACES = tuple(Decimal(1).scaleb(-places) for places in range(10))
 
 
@@ -37,8 +37,8 @@ def half_up(value: float, places: int = 2) -> Decimal:
     if not exact.is_finite():
         return exact
     unit = _PLACES[places] if 0 <= places < len(_PLACES) else Decimal(1).scaleb(-places)
-    return exact.quantize(_NOISE_PLACES, ROUND_HALF_EVEN, _CONTEXT).quantize(
-        unit, ROUND_HALF_UP, _CONTEXT)
+    return exact.quantize(_NOISE_PLACES, ROUND_HALF_EVEN, CONTEXT).quantize(
+        unit, ROUND_HALF_UP, CONTEXT)
 
 
 def percent(fraction: float, places: int = 2) -> Decimal:
