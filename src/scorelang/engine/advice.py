@@ -189,7 +189,10 @@ def _prepared(plan: model.PlanDefinition) -> _Prepared:
         return entry[1]
     prepared = _Prepared(plan)
     key = id(plan)
-    _PREPARED[key] = (weakref.ref(plan, lambda _, key=key: _PREPARED.pop(key, None)), prepared)
+
+    def forget(_: object) -> None:
+        _PREPARED.pop(key, None)
+    _PREPARED[key] = (weakref.ref(plan, forget), prepared)
     return prepared
 
 

@@ -506,12 +506,12 @@ class _Reading:
         # picked from a list of the slots' numbers, in the same order; each slot's nodes.
         self.ids: list[str] = ([program.plan.id] if total else []) + \
             [node.id for node in program.nodes]
-        self.pick: Callable[[list[float]], tuple[float, ...]] = \
-            lambda numbers: ()  # a plan with no node
-        if len(self.slots) == 1:  # itemgetter of one item gives the item, not a tuple
-            self.pick = lambda numbers, slot=self.slots[0]: (numbers[slot],)
-        elif self.slots:
-            self.pick = itemgetter(*self.slots)
+        # itemgetter of one item gives the item, not a tuple: a plan of one node picks by a
+        # slice of that one slot (a plan has at least an area and an indicator, but a Result
+        # is no place to assume it).
+        self.pick: Callable[[list[float]], Any] = itemgetter(*self.slots) \
+            if len(self.slots) > 1 else itemgetter(slice(self.slots[0], self.slots[0] + 1)) \
+            if self.slots else itemgetter(slice(0, 0))
         self.all_scored = dict.fromkeys(self.ids, "scored")
         self.uses: dict[int, list[str]] = {}
         for ident, slot in zip(self.ids, self.slots):
