@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import scorelang
 from scorelang.engine.result import Result
@@ -110,3 +111,15 @@ def test_advice_prepared_once_per_plan_and_let_go_with_it() -> None:
     del second
     gc.collect()
     assert key not in advice._PREPARED
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False),
+                 st.integers(-2 ** 60, 2 ** 60).map(float),
+                 st.sampled_from([0.0, -0.0, 100.0, -100.0, 120.0, 2.0 ** 53, -(2.0 ** 53),
+                                  1e23, 1e300, 50.0])),
+       st.integers(0, 12))
+def test_shown_is_str_of_half_up(value: float, places: int) -> None:
+    from scorelang.engine.rounding import half_up, shown
+
+    assert shown(value, places) == str(half_up(value, places))

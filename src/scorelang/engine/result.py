@@ -14,7 +14,7 @@ import attrs
 
 from ..diagnostics import Diagnostic
 from ..model import Band, TargetUsed
-from .rounding import half_up
+from .rounding import half_up, shown
 
 # 2: a plan whose areas are weighted has its total as the first node (kind "plan", id the
 # plan's, the areas' parent; every depth one more than in 1).
@@ -111,7 +111,7 @@ class NodeResult:
     @property
     def display(self) -> str:
         """The score as a person reads it: half-up to the plan's places, or N/D."""
-        return "N/D" if self.score is None else str(half_up(self.score, self.places))
+        return "N/D" if self.score is None else shown(self.score, self.places)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -268,7 +268,7 @@ class ScorecardResult:
 
     @property
     def display(self) -> str:
-        return "N/D" if self.score is None else str(half_up(self.score, self.places))
+        return "N/D" if self.score is None else shown(self.score, self.places)
 
     @property
     def reward_display(self) -> str:
@@ -407,9 +407,9 @@ class Result:
         return found if isinstance(found, tuple) else found.get()
 
     def __repr__(self) -> str:
-        shown = ("plan_id", "plan_title", "period", "as_of", "nodes", "score", "diagnostics",
-                 "scorecards", "bands", "locale", "findings")
-        return "Result(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in shown) + ")"
+        fields = ("plan_id", "plan_title", "period", "as_of", "nodes", "score", "diagnostics",
+                  "scorecards", "bands", "locale", "findings")
+        return "Result(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in fields) + ")"
 
     def scores(self) -> dict[str, float | None]:
         """Every node's score, by node id in tree order: percent, unrounded (as
