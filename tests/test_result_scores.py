@@ -15,7 +15,7 @@ import scorelang
 from scorelang.engine.result import Result
 
 from .conftest import MODENA_RULES, MODENA_VALUES
-from .test_rules_together import _rows, _when, adjustments, loaded, plans
+from .test_rules_together import NEUTRAL, _rows, _when, adjustments, loaded, plans
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,3 +123,19 @@ def test_shown_is_str_of_half_up(value: float, places: int) -> None:
     from scorelang.engine.rounding import half_up, shown
 
     assert shown(value, places) == str(half_up(value, places))
+
+
+def test_numpy_engine_says_no_target_for_a_total_over_a_neutralised_and_a_skipped_area() -> None:
+    """Regression (found by the mixed-plans property test): when every area is left out, one
+    neutralised and one whose indicator's target is `tbd` under `skip`, the plan's total is
+    `no_target` as `evaluate` says (scoring.aggregate: no_target if any child is); the numpy
+    engine said `neutralised`, asking whether every area was skipped."""
+    from .test_rules_together import _agree, _every_engine
+
+    plan = scorelang.loads(
+        'plan mixed "M" {\n  period H1 "H1" ends 2020-06-30\n  policy { missing_target skip }\n}\n'
+        'indicator i0 "I0" { target = tbd }\n'
+        'area "A1" "A" weight 50% { i0 100% }\narea "A2" "B" weight 50% { i0 100% }\n')
+    found = _every_engine(plan, {"i0": None}, neutralised={"A1": NEUTRAL})
+    _agree(found)
+    assert found["mixed"][0][1] == "no_target" and found["A1"][0][1] == "neutralised"
