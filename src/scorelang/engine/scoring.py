@@ -49,8 +49,12 @@ def equal_array(values: Any, target: float) -> Any:
     """`equal` element-wise over a column (NaN is never equal)."""
     np = _numpy()
     distance = np.abs(values - target)
-    return np.isfinite(values) & ((distance <= abs(TOLERANCE * target)) | (distance <= TOLERANCE)
-                                  | (distance <= np.abs(TOLERANCE * values)))
+    # |v − t| within the largest of TOLERANCE, TOLERANCE·|t| and TOLERANCE·|v|, as `equal`
+    # (math.isclose) has it: one comparison with the largest bound, not three comparisons
+    # joined by two ors (the same truth: a product by TOLERANCE keeps the order of |t|, |v|, 1;
+    # NaN compares false either way).
+    bound = np.maximum(np.abs(TOLERANCE * values), max(abs(TOLERANCE * target), TOLERANCE))
+    return np.isfinite(values) & (distance <= bound)
 
 
 def apart(target: float) -> float:
