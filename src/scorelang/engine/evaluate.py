@@ -478,7 +478,9 @@ class _Reading:
     target, no deadline, no `value_zero`) what their raw achievement and flags need. Reading
     every node of a Result is what reports and embedders do; built from these, a node costs a
     few attribute reads and one NodeResult, instead of its fields looked up one by one and its
-    leaf scored again through `leaf_score` (docs/performance.md)."""
+    leaf scored again through `leaf_score` (docs/performance.md). `Result.scores` and
+    `statuses` read the slots through `ids`, `pick` and (made on first use) `uses`, and
+    build no node at all."""
 
     __slots__ = ("heads", "slots", "plain", "bands", "lowest", "places", "ids", "pick",
                  "all_scored", "uses")
@@ -512,10 +514,10 @@ class _Reading:
         self.pick: Callable[[list[float]], Any] = itemgetter(*self.slots) \
             if len(self.slots) > 1 else itemgetter(slice(self.slots[0], self.slots[0] + 1)) \
             if self.slots else itemgetter(slice(0, 0))
-        self.all_scored = dict.fromkeys(self.ids, "scored")
+        # For Result.statuses, made on its first call (a plan read only by scores() or by
+        # its nodes keeps no such tables): every id "scored", and the ids of each slot.
+        self.all_scored: dict[str, str] | None = None
         self.uses: dict[int, list[str]] = {}
-        for ident, slot in zip(self.ids, self.slots):
-            self.uses.setdefault(slot, []).append(ident)
         for node in program.nodes:
             parent, depth = node.parent, node.depth
             if total:
@@ -589,10 +591,14 @@ class _Nodes(NodeTable):
         """Every node's status read straight from the slots, as `build` gives it: "scored"
         but for the nodes of the N/D slots, a few in a monitoring."""
         reading = _reading(self.program)
+        if reading.all_scored is None:  # made whole, then kept (another thread may too)
+            uses: dict[int, list[str]] = {}
+            for ident, slot in zip(reading.ids, reading.slots):
+                uses.setdefault(slot, []).append(ident)
+            reading.uses, reading.all_scored = uses, dict.fromkeys(reading.ids, "scored")
         out = reading.all_scored.copy()
-        uses = reading.uses
         for slot, reason in self.slots.missing.items():
-            for ident in uses.get(slot, ()):
+            for ident in reading.uses.get(slot, ()):
                 out[ident] = reason.status
         return out
 
