@@ -139,3 +139,29 @@ def test_numpy_engine_says_no_target_for_a_total_over_a_neutralised_and_a_skippe
     found = _every_engine(plan, {"i0": None}, neutralised={"A1": NEUTRAL})
     _agree(found)
     assert found["mixed"][0][1] == "no_target" and found["A1"][0][1] == "neutralised"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_node_of_a_realistic_plan_read_quickly_is_the_general_one(seed: int) -> None:
+    """The benchmark's generated plans (benchmarks/plans.py: every formula, tolerances,
+    thresholds, steps and points tables, deadlines met, late, missed and not due, N/D): each
+    node read by the quick paths is the node `general` builds, and scores()/statuses() agree."""
+    import importlib.util
+
+    from scorelang.engine.evaluate import _Nodes
+
+    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
+    assert spec is not None and spec.loader is not None
+    plans = importlib.util.module_from_spec(spec)
+    import sys
+    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
+    spec.loader.exec_module(plans)
+    generated = plans.generate(150, seed)
+    plan = scorelang.loads(generated.text, "generated.score")
+    result = plan.evaluate(generated.values, period=plans.PERIOD, as_of=plans.AS_OF)
+    nodes = result._nodes
+    assert isinstance(nodes, _Nodes)
+    for position in range(len(nodes.index)):
+        quick, general = nodes.build(position), nodes.general(position)
+        assert quick == general and quick.flags == general.flags, position
+    _as_nodes_say(result)

@@ -482,8 +482,8 @@ class _Reading:
     `statuses` read the slots through `ids`, `pick` and (made on first use) `uses`, and
     build no node at all."""
 
-    __slots__ = ("heads", "slots", "plain", "bands", "lowest", "places", "ids", "pick",
-                 "all_scored", "uses")
+    __slots__ = ("heads", "slots", "plain", "scored", "bands", "lowest", "places", "ids",
+                 "pick", "all_scored", "uses")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
@@ -497,12 +497,16 @@ class _Reading:
         # periodic_target flag, indicator id, unit, TargetUsed), () for a branch, or None:
         # the general path (`_Nodes.general`).
         self.plain: list[tuple[Any, ...] | None] = []
+        # position -> (leaf index, Leaf, indicator id, zero_weight flag) for the other uses
+        # read without `general` (below), or None.
+        self.scored: list[tuple[Any, ...] | None] = []
         # The plan's total, when the areas are weighted, is the first node (the general path
         # builds it): every other position is one further on, the areas its children.
         total = layout.roots is not None
         if total:
             self.heads.append(())
             self.plain.append(None)
+            self.scored.append(None)
             self.slots.insert(0, layout.slots)
         # For Result.scores and statuses: every node's id in tree order; its slot's number
         # picked from a list of the slots' numbers, in the same order; each slot's nodes.
@@ -541,6 +545,19 @@ class _Reading:
                     node.aggregation is None or node.aggregation.is_weighted):
                 fast = ()  # a branch with no facts
             self.plain.append(fast)
+            # Deadlines and leaf rules without a points table or a baseline: no facts either,
+            # their raw achievement and flags from leaf_score and leaf_flags themselves (what
+            # `general` calls), without the rest of `general`.
+            scored: tuple[Any, ...] | None = None
+            if fast is None and node.leaf is not None and node.link is None:
+                leaf = program.leaves[node.leaf]
+                curve = leaf.rule.curve if leaf.rule is not None else None
+                if leaf.indicator.baseline is None and leaf.no_target is None \
+                        and leaf.missing is not MissingPolicy.VALUE_ZERO \
+                        and (curve is None or curve.kind is not scoring.CurveKind.POINTS):
+                    scored = (node.leaf, leaf, leaf.indicator.id,
+                              _ZERO_WEIGHT if node.weight == 0 else ())
+            self.scored.append(scored)
 
 
 def _reading(program: Program) -> _Reading:
@@ -616,14 +633,18 @@ class _Nodes(NodeTable):
         bands = reading.lowest
         missing, numbers, measured = self.slots.missing, self.slots.numbers, self.measured
         notes = self.notes
-        general, achievement = self.general, scoring.achievement
+        general, achievement, as_of = self.general, scoring.achievement, self.as_of
+        scored = reading.scored
         out: list[NodeResult] = []
         put = out.append
         for position in positions:
             fast = plain[position]
+            other = None
             if fast is None:
-                put(general(position))
-                continue
+                other = scored[position]
+                if other is None or (notes and other[2] in notes):  # a note is a fact
+                    put(general(position))
+                    continue
             slot = slots[position]
             reason = missing.get(slot)
             score: float | None = None
@@ -637,6 +658,14 @@ class _Nodes(NodeTable):
             else:
                 status = reason.status
             ident, parent, kind_name, title, code, depth, weight = heads[position]
+            if other is not None:  # a deadline or a leaf rule: as `general` reads it
+                index, leaf, indicator, zero = other
+                value = measured[index]
+                raw = leaf_score(leaf, value, as_of)[0]
+                put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
+                               status, places, indicator, leaf.indicator.unit, leaf.target,
+                               value, _percent(raw), zero + leaf_flags(leaf, raw, value), band))
+                continue
             if not fast:  # a branch
                 put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
                                status, places, None, None, None, None, None,
