@@ -661,10 +661,11 @@ class _Nodes(NodeTable):
             if other is not None:  # a deadline or a leaf rule: as `general` reads it
                 index, leaf, indicator, zero = other
                 value = measured[index]
-                raw = leaf_score(leaf, value, as_of)[0]
+                achieved = leaf_score(leaf, value, as_of)[0]
                 put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
                                status, places, indicator, leaf.indicator.unit, leaf.target,
-                               value, _percent(raw), zero + leaf_flags(leaf, raw, value), band))
+                               value, _percent(achieved), zero + leaf_flags(leaf, achieved, value),
+                               band))
                 continue
             if not fast:  # a branch
                 put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
