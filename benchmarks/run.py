@@ -149,8 +149,11 @@ class Table:
 
 
 def agree(result: scorelang.Result, figures: dict[str, Any], what: str) -> None:
-    """Every node of scorelang's result has the yardstick's figure (to 1e-9 points) or status."""
+    """Every node of scorelang's result has the yardstick's figure (to 1e-9 points) or status,
+    and `Result.scores()` / `statuses()` read the same as the nodes."""
     assert len(result) == len(figures), (what, len(result), len(figures))
+    assert result.scores() == {node.id: node.score for node in result}, what
+    assert result.statuses() == {node.id: node.status for node in result}, what
     for node in result:
         theirs = figures[node.id]
         if isinstance(theirs, str):
@@ -161,8 +164,14 @@ def agree(result: scorelang.Result, figures: dict[str, Any], what: str) -> None:
 
 
 def read_scores(result: scorelang.Result) -> list[float | None]:
-    """What a user reads back: every node's score."""
+    """What a user reads back: every node's score, from its NodeResult."""
     return [node.score for node in result]
+
+
+def every_score(result: scorelang.Result) -> dict[str, float | None]:
+    """Every node's score, the documented way (docs/embedding.md: `Result.scores()`, node id
+    -> percent or None, no NodeResult built)."""
+    return result.scores()
 
 
 # ---- one evaluation: the realistic plan and Modena -----------------------------------------
@@ -179,12 +188,16 @@ def scalar(table: Table, quick: bool) -> None:
     number, rounds = (20, 3) if quick else (300, 15)
     nodes = len(plan.evaluate(values, period=period, as_of=as_of))
     stats = interleaved(
-        lambda: read_scores(plan.evaluate(values, period=period, as_of=as_of)),
+        lambda: every_score(plan.evaluate(values, period=period, as_of=as_of)),
         lambda: baselines.evaluate_recursive(tree, values, as_of), number, rounds)
     table.compare(f"evaluate(dict) + read every score, realistic plan ({nodes} nodes)", stats,
                   "recursive", 1.0)
+    stats = interleaved(
+        lambda: read_scores(plan.evaluate(values, period=period, as_of=as_of)),
+        lambda: baselines.evaluate_recursive(tree, values, as_of), number, rounds)
+    table.compare("  the same read as [n.score for n in result]", stats, "recursive", None)
     checked = scorelang.Values.from_mapping(values, period=period, as_of=as_of)
-    stats = interleaved(lambda: read_scores(plan.evaluate(checked)),
+    stats = interleaved(lambda: every_score(plan.evaluate(checked)),
                         lambda: baselines.evaluate_recursive(tree, values, as_of), number,
                         rounds)
     table.compare("  the same from checked Values", stats, "recursive", None)
@@ -211,7 +224,7 @@ def scalar(table: Table, quick: bool) -> None:
             return baselines.evaluate_recursive(tree, document["values"], document["as_of"])
 
         def ours_file() -> Any:
-            return read_scores(plan.evaluate(scorelang.load_values(path)))
+            return every_score(plan.evaluate(scorelang.load_values(path)))
         agree(plan.evaluate(scorelang.load_values(path)), theirs_file(), "values file")
         stats = interleaved(ours_file, theirs_file, max(1, number // 10), rounds)
     table.compare("load_values(YAML) + evaluate + read every score", stats,
@@ -224,10 +237,14 @@ def scalar(table: Table, quick: bool) -> None:
     agree(modena.evaluate(given, period=june.period, as_of=june.as_of),
           baselines.evaluate_recursive(modena_tree, given, june.as_of), "Modena")
     stats = interleaved(
-        lambda: read_scores(modena.evaluate(given, period=june.period, as_of=june.as_of)),
+        lambda: every_score(modena.evaluate(given, period=june.period, as_of=june.as_of)),
         lambda: baselines.evaluate_recursive(modena_tree, given, june.as_of), number, rounds)
     table.compare(f"Modena: evaluate(dict) + read every score ({len(modena.evaluate(june))} "
                   "nodes)", stats, "recursive", None)
+    stats = interleaved(
+        lambda: read_scores(modena.evaluate(given, period=june.period, as_of=june.as_of)),
+        lambda: baselines.evaluate_recursive(modena_tree, given, june.as_of), number, rounds)
+    table.compare("  the same read as [n.score for n in result]", stats, "recursive", None)
     modena_bands = [(b.id, b.lower) for b in modena.definition.bands]
     stats = interleaved(
         lambda: modena.evaluate(given, period=june.period, as_of=june.as_of).to_dict(),
@@ -256,7 +273,7 @@ def peers(table: Table, plan: scorelang.Plan, values: scorelang.Values, tree: di
         for node, score in figures.items():  # N/D counts 0 (see peers.py)
             assert abs((result[node].score or 0.0) - score * 100) < 1e-7, (name, node)
         stats = interleaved(
-            lambda: read_scores(plan.evaluate(given, period=values.period, as_of=values.as_of)),
+            lambda: every_score(plan.evaluate(given, period=values.period, as_of=values.as_of)),
             lambda: list(evaluate(given).values()), number, rounds)
         table.compare(f"Modena: evaluate + read every score vs {name}", stats, name, 1.0)
 

@@ -647,7 +647,9 @@ class TargetUsed:
     def to_dict(self) -> dict[str, object]:
         if self.due is not None:
             return {"source": "deadline", "deadline": self.due.due.isoformat()}
-        out: dict[str, object] = {"source": self.source, "direction": self.direction.value
+        # `_value_`, the member's value as Enum stores it: `.value` is a descriptor call that
+        # was a tenth of a JSON report's time (once per indicator use).
+        out: dict[str, object] = {"source": self.source, "direction": self.direction._value_
                                   if self.direction else None, "value": self.value}
         if self.period is not None:
             out["period"] = self.period

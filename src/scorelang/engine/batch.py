@@ -419,7 +419,9 @@ def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
         else:  # every area left out: so is the plan's total
             plan = np.full(size, np.nan)
             gone.add(layout.slots)
-            if all(c in untargeted for c, _ in layout.roots):
+            # scoring.aggregate's reason when every child is left out: no_target if any is
+            # (as for the branches above), else neutralised.
+            if any(c in untargeted for c, _ in layout.roots):
                 untargeted.add(layout.slots)
     return Batch(*_columns(program), slots, not_due, plan, "numpy",
                  frozenset(gone - untargeted), frozenset(untargeted))

@@ -11,8 +11,9 @@ import datetime as dt
 import math
 import weakref
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -93,6 +94,7 @@ def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float |
                               as_of, leaf.rule)
 
 
+_ZERO_WEIGHT = ("zero_weight",)
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
 _NAN = math.nan
 
@@ -197,7 +199,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     dues = layout.dues
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
     deadlines, kinds, plain = layout.deadlines, layout.kinds, layout.plain
-    achievement, bound = scoring.achievement, scoring.bounded
+    achievement, bound, score_leaf = scoring.achievement, scoring.bounded, scoring.leaf_score
     for value, target, width, apart, floor, cap in zip(
             measured, layout.targets, layout.widths, layout.apart, layout.floors, layout.caps):
         if value.__class__ is float:
@@ -229,19 +231,28 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                 missing[index] = not_due
                 put(_NAN)
                 continue
+        leaf = leaves[index]
         if value is _ABSENT:
             value = measured[index] = None
             absent += 1
             clean = clean and not layout.used[index]
-        elif deadline:
-            if value is not None and (not isinstance(value, dt.date)
-                                      or (as_of is not None and value > as_of)):
+            if deadline and as_of is None and layout.used[index]:
                 clean = False
-        elif isinstance(value, dt.date):
-            clean = False
-        if deadline and value is None and as_of is None and layout.used[index]:
-            clean = False
-        score = leaf_score(leaves[index], value, as_of)[1]
+            score = leaf_score(leaf, value, as_of)[1]  # `missing value_zero` scores it as 0
+        else:
+            if deadline:
+                if value is not None and (not isinstance(value, dt.date)
+                                          or (as_of is not None and value > as_of)):
+                    clean = False
+                elif value is None and as_of is None and layout.used[index]:
+                    clean = False
+            elif isinstance(value, dt.date):
+                clean = False
+            # What `leaf_score` above does, read from the layout's columns rather than the
+            # Leaf's attributes (a tenth of an evaluation of the realistic plan): a value here
+            # is never a measured N/D, so `scoring.value_taken` has nothing to take.
+            score = score_leaf(kinds[index], target, dues[index], leaf.late, floor, cap,
+                               value, as_of, leaf.rule)[1]
         if isinstance(score, Missing):
             missing[index] = score
             put(_NAN)
@@ -467,27 +478,50 @@ class _Reading:
     target, no deadline, no `value_zero`) what their raw achievement and flags need. Reading
     every node of a Result is what reports and embedders do; built from these, a node costs a
     few attribute reads and one NodeResult, instead of its fields looked up one by one and its
-    leaf scored again through `leaf_score` (docs/performance.md)."""
+    leaf scored again through `leaf_score` (docs/performance.md). `Result.scores` and
+    `statuses` read the slots through `ids`, `pick` and (made on first use) `uses`, and
+    build no node at all."""
 
-    __slots__ = ("heads", "slots", "plain", "bands", "places")
+    __slots__ = ("heads", "slots", "plain", "scored", "bands", "lowest", "places", "ids",
+                 "pick", "all_scored", "uses")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
         self.places = program.plan.policy.display_places
         self.bands = _bands(program)
+        # Each band with the lowest score it takes (scoring.band_of's own subtraction, once).
+        self.lowest = [(name, lower - scoring.BAND_TOLERANCE) for name, lower in self.bands]
         self.heads: list[tuple[Any, ...]] = []
         self.slots: list[int] = list(layout.slot_of_node)
         # position -> (leaf index, kind, target, width, apart, floor, cap, zero_weight flag,
         # periodic_target flag, indicator id, unit, TargetUsed), () for a branch, or None:
         # the general path (`_Nodes.general`).
         self.plain: list[tuple[Any, ...] | None] = []
+        # position -> (leaf index, Leaf, indicator id, zero_weight flag) for the other uses
+        # read without `general` (below), or None.
+        self.scored: list[tuple[Any, ...] | None] = []
         # The plan's total, when the areas are weighted, is the first node (the general path
         # builds it): every other position is one further on, the areas its children.
         total = layout.roots is not None
         if total:
             self.heads.append(())
             self.plain.append(None)
+            self.scored.append(None)
             self.slots.insert(0, layout.slots)
+        # For Result.scores and statuses: every node's id in tree order; its slot's number
+        # picked from a list of the slots' numbers, in the same order; each slot's nodes.
+        self.ids: list[str] = ([program.plan.id] if total else []) + \
+            [node.id for node in program.nodes]
+        # itemgetter of one item gives the item, not a tuple: a plan of one node picks by a
+        # slice of that one slot (a plan has at least an area and an indicator, but a Result
+        # is no place to assume it).
+        self.pick: Callable[[list[float]], Any] = itemgetter(*self.slots) \
+            if len(self.slots) > 1 else itemgetter(slice(self.slots[0], self.slots[0] + 1)) \
+            if self.slots else itemgetter(slice(0, 0))
+        # For Result.statuses, made on its first call (a plan read only by scores() or by
+        # its nodes keeps no such tables): every id "scored", and the ids of each slot.
+        self.all_scored: dict[str, str] | None = None
+        self.uses: dict[int, list[str]] = {}
         for node in program.nodes:
             parent, depth = node.parent, node.depth
             if total:
@@ -511,6 +545,19 @@ class _Reading:
                     node.aggregation is None or node.aggregation.is_weighted):
                 fast = ()  # a branch with no facts
             self.plain.append(fast)
+            # Deadlines and leaf rules without a points table or a baseline: no facts either,
+            # their raw achievement and flags from leaf_score and leaf_flags themselves (what
+            # `general` calls), without the rest of `general`.
+            scored: tuple[Any, ...] | None = None
+            if fast is None and node.leaf is not None and node.link is None:
+                leaf = program.leaves[node.leaf]
+                curve = leaf.rule.curve if leaf.rule is not None else None
+                if leaf.indicator.baseline is None and leaf.no_target is None \
+                        and leaf.missing is not MissingPolicy.VALUE_ZERO \
+                        and (curve is None or curve.kind is not scoring.CurveKind.POINTS):
+                    scored = (node.leaf, leaf, leaf.indicator.id,
+                              _ZERO_WEIGHT if node.weight == 0 else ())
+            self.scored.append(scored)
 
 
 def _reading(program: Program) -> _Reading:
@@ -524,100 +571,162 @@ def _reading(program: Program) -> _Reading:
 class _Nodes(NodeTable):
     """The scored slots of one evaluation, made into NodeResult objects as they are read."""
 
-    __slots__ = ("program", "slots", "measured", "as_of", "bands", "notes")
+    __slots__ = ("program", "slots", "measured", "as_of", "notes")
 
     def __init__(self, program: Program, slots: SlotScores, measured: list[Value],
                  as_of: dt.date | None, notes: Mapping[str, ValueNote] | None = None) -> None:
         super().__init__(program.layout.tree)
         self.program, self.slots, self.measured, self.as_of = program, slots, measured, as_of
-        self.bands: list[tuple[str, float]] | None = None
         # The values file's remarks and sources, by indicator id: read as each use is built
         # (every use of an indicator carries its note), never on the scoring path.
         self.notes = notes
 
     def get(self) -> tuple[NodeResult, ...]:
-        """Every node, in one pass (what iterating a Result reads)."""
+        """Every node, in one pass (what iterating a Result reads); a node read before by id
+        stays the same object."""
         if self._all is None:
-            built, build = self._built, self.build
-            self._all = tuple([built.get(i) or build(i) for i in range(len(self.index))])
+            built = self._built
+            count = len(self.index)
+            if not built:
+                self._all = tuple(self._many(range(count)))
+            else:
+                made = iter(self._many([i for i in range(count) if i not in built]))
+                self._all = tuple([built[i] if i in built else next(made)
+                                   for i in range(count)])
         return self._all
 
-    def build(self, position: int) -> NodeResult:
-        if self.slots.adjusted is not None:
-            return self.general(position)
+    def scores(self) -> dict[str, float | None]:
+        """Every node's score read straight from the slots, as `build` puts it in each
+        NodeResult: the slot's number in percent, None when it is N/D, that is NaN (see
+        SlotScores). The slots are picked in tree order by one C call on a list of the
+        array (reading the array item by item cost twice as much)."""
         reading = _reading(self.program)
-        fast = reading.plain[position]
-        if fast is None:
-            return self.general(position)
-        slot = reading.slots[position]
-        missing = self.slots.missing.get(slot)
-        number = self.slots.numbers[slot]
-        if missing is None:
-            score: float | None = number * 100.0
-            status = "scored"
-            band = None
-            for name, lower in reading.bands:  # scoring.band_of, for a score
-                if number >= lower - scoring.BAND_TOLERANCE:
-                    band = name
-        else:
-            score, status, band = None, missing.status, None
-        ident, parent, kind_name, title, code, depth, weight = reading.heads[position]
-        if not fast:  # a branch
-            return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
-                              reading.places, flags=("zero_weight",) if weight == 0 else (),
-                              band=band)
-        index, kind, target, width, apart, floor, cap, flags, periodic, indicator, unit, used = \
-            fast
-        if self.notes and indicator in self.notes:  # a note is a fact: the general path
-            return self.general(position)
-        value = self.measured[index]
-        raw: float | None = None
-        if value.__class__ is float:
-            gap = value - target
-            # scoring.achievement, with the deviation kinds' expression inlined as in the
-            # hot loop (a value `apart` from its target).
-            if width is not None and (gap > apart or -gap > apart):
-                raw = 1.0 + gap / width
+        return dict(zip(reading.ids, [number * 100.0 if number == number else None
+                                      for number in reading.pick(self.slots.numbers.tolist())]))
+
+    def statuses(self) -> dict[str, str]:
+        """Every node's status read straight from the slots, as `build` gives it: "scored"
+        but for the nodes of the N/D slots, a few in a monitoring."""
+        reading = _reading(self.program)
+        if reading.all_scored is None:  # made whole, then kept (another thread may too)
+            uses: dict[int, list[str]] = {}
+            for ident, slot in zip(reading.ids, reading.slots):
+                uses.setdefault(slot, []).append(ident)
+            reading.uses, reading.all_scored = uses, dict.fromkeys(reading.ids, "scored")
+        out = reading.all_scored.copy()
+        for slot, reason in self.slots.missing.items():
+            for ident in reading.uses.get(slot, ()):
+                out[ident] = reason.status
+        return out
+
+    def build(self, position: int) -> NodeResult:
+        return self._many((position,))[0]
+
+    def _many(self, positions: Iterable[int]) -> list[NodeResult]:
+        """The nodes at `positions`: the plain ones (see _Reading) from the slots and the
+        reading's tables in one loop, the others by `general`. One loop for many nodes, not a
+        call per node: what every node shares is looked up once."""
+        if self.slots.adjusted is not None:
+            return [self.general(position) for position in positions]
+        reading = _reading(self.program)
+        plain, slots, heads, places = reading.plain, reading.slots, reading.heads, reading.places
+        bands = reading.lowest
+        missing, numbers, measured = self.slots.missing, self.slots.numbers, self.measured
+        notes = self.notes
+        general, achievement, as_of = self.general, scoring.achievement, self.as_of
+        scored = reading.scored
+        out: list[NodeResult] = []
+        put = out.append
+        for position in positions:
+            fast = plain[position]
+            other = None
+            if fast is None:
+                other = scored[position]
+                if other is None or (notes and other[2] in notes):  # a note is a fact
+                    put(general(position))
+                    continue
+            slot = slots[position]
+            reason = missing.get(slot)
+            score: float | None = None
+            band: str | None = None
+            if reason is None:
+                number = numbers[slot]
+                score, status = number * 100.0, "scored"
+                for name, lowest in bands:  # scoring.band_of, for a score
+                    if number >= lowest:
+                        band = name
             else:
-                raw = scoring.achievement(kind, target, value)
-            # leaf_flags' order: zero_weight, capped, floored, periodic_target
-            if raw > cap:
-                flags = flags + ("capped",)
-            if raw < floor:
-                flags = flags + ("floored",)
-            raw *= 100.0
-        elif value is not None:  # a date where a number is due: refused before this
-            return self.general(position)
-        return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
-                          reading.places, indicator, unit, used, value, raw,
-                          flags + periodic if periodic else flags, band)
+                status = reason.status
+            ident, parent, kind_name, title, code, depth, weight = heads[position]
+            if other is not None:  # a deadline or a leaf rule: as `general` reads it
+                index, leaf, indicator, zero = other
+                value = measured[index]
+                achieved = leaf_score(leaf, value, as_of)[0]
+                put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
+                               status, places, indicator, leaf.indicator.unit, leaf.target,
+                               value, _percent(achieved), zero + leaf_flags(leaf, achieved, value),
+                               band))
+                continue
+            if not fast:  # a branch
+                put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
+                               status, places, None, None, None, None, None,
+                               _ZERO_WEIGHT if weight == 0 else (), band))
+                continue
+            index, kind, target, width, apart, floor, cap, flags, periodic, indicator, unit, \
+                used = fast
+            if notes and indicator in notes:  # a note is a fact: the general path
+                put(general(position))
+                continue
+            value = measured[index]
+            raw: float | None = None
+            if value.__class__ is float:
+                gap = value - target
+                # scoring.achievement, with the deviation kinds' expression inlined as in the
+                # hot loop (a value `apart` from its target).
+                if width is not None and (gap > apart or -gap > apart):
+                    raw = 1.0 + gap / width
+                else:
+                    raw = achievement(kind, target, value)
+                # leaf_flags' order: zero_weight, capped, floored, periodic_target
+                if raw > cap:
+                    flags = flags + ("capped",)
+                if raw < floor:
+                    flags = flags + ("floored",)
+                raw *= 100.0
+            elif value is not None:  # a date where a number is due: refused before this
+                put(general(position))
+                continue
+            put(NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                           places, indicator, unit, used, value, raw,
+                           flags + periodic if periodic else flags, band))
+        return out
 
     def general(self, position: int) -> NodeResult:
+        """Any node, with every fact it may have (the plan's total, links, aggregations, leaf
+        rules, deadlines, notes, the monitoring's adjustments). Its fixed fields are read from
+        `_Reading.heads` and it is built with positional arguments: a dict of keyword
+        arguments per node cost a third of building it."""
         program = self.program
-        if self.bands is None:
-            self.bands = _bands(program)
+        reading = _reading(program)
         if program.layout.roots is not None:  # the plan's total is the root, first
             if position == 0:
                 return self._plan_total()
-            position -= 1
-        node = program.nodes[position]
-        score = self.slots[program.layout.slot_of_node[position]]
-        missing = isinstance(score, Missing)
-        parent, depth = node.parent, node.depth
-        if program.layout.roots is not None:
-            parent, depth = (program.plan.id if parent is None else parent), depth + 1
-        common: dict[str, Any] = dict(
-            id=node.id, parent=parent, kind=node.kind, title=node.title, code=node.code,
-            depth=depth, weight=_percent(node.weight),
-            score=None if missing else score * 100.0,  # type: ignore[operator]
-            status=score.status if isinstance(score, Missing) else "scored",
-            places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
-        )
+        node = program.nodes[position - 1 if program.layout.roots is not None else position]
+        slot = reading.slots[position]
+        reason = self.slots.missing.get(slot)
+        score: float | None = None
+        band: str | None = None
+        if reason is None:
+            number = self.slots.numbers[slot]
+            score, status = number * 100.0, "scored"
+            band = scoring.band_of(number, reading.bands)
+        else:
+            status = reason.status
+        ident, parent, kind_name, title, code, depth, weight = reading.heads[position]
         zero_weight: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
         facts: dict[str, Any] = {}  # what only some nodes have (result.NodeFacts)
         adjusted = self.slots.adjusted
         if adjusted is not None:
-            slot = program.layout.slot_of_node[position]
             if slot in adjusted.neutralised:
                 facts["neutralised"] = adjusted.neutralised[slot].to_dict()
             elif slot in adjusted.overrides:
@@ -631,14 +740,15 @@ class _Nodes(NodeTable):
                 facts["link"] = program.nodes[node.link].id
             elif node.aggregation is not None and not node.aggregation.is_weighted:
                 facts["aggregation"] = node.aggregation.rule.value
-            if facts:
-                common["facts"] = NodeFacts(**facts)
-            return NodeResult(**common, flags=zero_weight)
+            return NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
+                              status, reading.places, None, None, None, None, None,
+                              zero_weight, band, NodeFacts(**facts) if facts else NO_FACTS)
         leaf = program.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
-        raw = leaf_score(leaf, value, self.as_of)[0]
+        raw = leaf_score(leaf, value, self.as_of)[0] if value is not None or leaf.due \
+            is not None or leaf.missing is MissingPolicy.VALUE_ZERO else None
         # A neutralised indicator is out of the plan, and a `tbd` target scores no formula:
         # how the value would have scored is no fact.
         neutralised = "neutralised" in facts
@@ -654,17 +764,16 @@ class _Nodes(NodeTable):
             written = self.notes.get(leaf.indicator.id)
             if written is not None and (written.note or written.source):
                 facts["note"] = written.to_dict()
-        if facts:
-            common["facts"] = NodeFacts(**facts)
-        return NodeResult(**common, indicator=leaf.indicator.id,
-                          unit=leaf.indicator.unit, target=leaf.target,
-                          value=value, raw=_percent(raw), flags=flags)
-
+        # A leaf rule with no points table and no baseline has no facts: NO_FACTS itself.
+        return NodeResult(ident, parent, kind_name, title, code, depth, weight, score, status,
+                          reading.places, leaf.indicator.id, leaf.indicator.unit, leaf.target,
+                          value, _percent(raw), flags, band,
+                          NodeFacts(**facts) if any(v is not None for v in facts.values())
+                          else NO_FACTS)
 
     def _plan_total(self) -> NodeResult:
         """The plan's total as a node: the root over the weighted areas, scored last."""
         program = self.program
-        assert self.bands is not None
         score = self.slots[program.layout.slots]
         aggregation = program.layout.plan_aggregation
         facts = NO_FACTS if aggregation.is_weighted \
@@ -674,7 +783,7 @@ class _Nodes(NodeTable):
             depth=0, weight=None,
             score=None if isinstance(score, Missing) else score * 100.0,
             status=score.status if isinstance(score, Missing) else "scored",
-            places=program.plan.policy.display_places, band=scoring.band_of(score, self.bands),
+            places=program.plan.policy.display_places, band=scoring.band_of(score, _reading(program).bands),
             facts=facts)
 
 

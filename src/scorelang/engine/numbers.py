@@ -10,9 +10,9 @@ are written "NaN", "∞" and "-∞" rather than raising in the middle of a repor
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal
 
-from .rounding import PRECISION, half_up
+from .rounding import CONTEXT, half_up
 
 LOCALES = ("it", "en")
 # (thousands, decimal): how each locale writes a figure, and how engine.figures reads one.
@@ -34,9 +34,9 @@ def decimal_text(value: Decimal, locale: str, places: int | None = None) -> str:
     if not value.is_finite():
         return "NaN" if value.is_nan() else ("-∞" if value < 0 else "∞")
     if places is not None:
-        with localcontext() as context:
-            context.prec = PRECISION  # a figure of any size keeps every digit
-            value = value.quantize(Decimal(1).scaleb(-places))
+        # rounding.CONTEXT: PRECISION digits, so a figure of any size keeps every digit
+        # (made once, not a localcontext per figure).
+        value = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN, CONTEXT)
     text = f"{value.copy_abs():f}"  # copy_abs: abs() would round to the context's 28 digits
     if places is None and "." in text:
         text = text.rstrip("0").rstrip(".")

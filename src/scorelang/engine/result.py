@@ -14,7 +14,7 @@ import attrs
 
 from ..diagnostics import Diagnostic
 from ..model import Band, TargetUsed
-from .rounding import half_up
+from .rounding import half_up, shown
 
 # 2: a plan whose areas are weighted has its total as the first node (kind "plan", id the
 # plan's, the areas' parent; every depth one more than in 1).
@@ -111,7 +111,7 @@ class NodeResult:
     @property
     def display(self) -> str:
         """The score as a person reads it: half-up to the plan's places, or N/D."""
-        return "N/D" if self.score is None else str(half_up(self.score, self.places))
+        return "N/D" if self.score is None else shown(self.score, self.places)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -129,27 +129,33 @@ class NodeResult:
         }
         if self.code is not None:
             out["code"] = self.code
-        if self.aggregation is not None:
-            out["aggregation"] = self.aggregation
-        if self.link is not None:
-            out["link"] = self.link
+        # Most nodes have no facts: then none of the keys below (read once, not per key).
+        facts = self.facts
+        plain = facts is NO_FACTS
+        if not plain and facts.aggregation is not None:
+            out["aggregation"] = facts.aggregation
+        if not plain and facts.link is not None:
+            out["link"] = facts.link
         if self.kind == "indicator":
             out["indicator"] = self.indicator
             out["unit"] = self.unit
             out["target_used"] = self.target.to_dict() if self.target else None
-            out["value"] = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+            value = self.value
+            out["value"] = value.isoformat() if isinstance(value, dt.date) else value
             out["raw"] = self.raw
-            if self.points_max is not None:
-                out["points"] = self.points
-                out["points_max"] = self.points_max
-            if self.baseline is not None:
-                out["baseline"] = self.baseline
-            if self.note is not None:  # both keys always there, null when not written
-                out["note"] = {"note": self.note.get("note"), "source": self.note.get("source")}
-        if self.neutralised is not None:
-            out["neutralised"] = dict(self.neutralised)
-        if self.override is not None:
-            out["override"] = dict(self.override)
+            if not plain:
+                if facts.points_max is not None:
+                    out["points"] = facts.points
+                    out["points_max"] = facts.points_max
+                if facts.baseline is not None:
+                    out["baseline"] = facts.baseline
+                note = facts.note
+                if note is not None:  # both keys always there, null when not written
+                    out["note"] = {"note": note.get("note"), "source": note.get("source")}
+        if not plain and facts.neutralised is not None:
+            out["neutralised"] = dict(facts.neutralised)
+        if not plain and facts.override is not None:
+            out["override"] = dict(facts.override)
         return out
 
 
@@ -165,7 +171,9 @@ class Finding:
     message: str
 
     def to_dict(self) -> dict[str, str]:
-        return attrs.asdict(self)
+        # attrs.asdict's order, written out: asdict cost four times as much, once per finding.
+        return {"node": self.node, "rule": self.rule, "title": self.title,
+                "category": self.category, "severity": self.severity, "message": self.message}
 
 
 @attrs.frozen
@@ -260,7 +268,7 @@ class ScorecardResult:
 
     @property
     def display(self) -> str:
-        return "N/D" if self.score is None else str(half_up(self.score, self.places))
+        return "N/D" if self.score is None else shown(self.score, self.places)
 
     @property
     def reward_display(self) -> str:
@@ -337,6 +345,15 @@ class NodeTable:
             self._all = tuple(self.node(i) for i in range(len(self.index)))
         return self._all
 
+    def scores(self) -> dict[str, float | None]:
+        """Node id -> score, in tree order (`Result.scores`); the evaluator reads them from
+        its slots, without building a node."""
+        return {node.id: node.score for node in self.get()}
+
+    def statuses(self) -> dict[str, str]:
+        """Node id -> status, in tree order (`Result.statuses`)."""
+        return {node.id: node.status for node in self.get()}
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_same, (self.get(),))
 
@@ -390,9 +407,30 @@ class Result:
         return found if isinstance(found, tuple) else found.get()
 
     def __repr__(self) -> str:
-        shown = ("plan_id", "plan_title", "period", "as_of", "nodes", "score", "diagnostics",
-                 "scorecards", "bands", "locale", "findings")
-        return "Result(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in shown) + ")"
+        fields = ("plan_id", "plan_title", "period", "as_of", "nodes", "score", "diagnostics",
+                  "scorecards", "bands", "locale", "findings")
+        return "Result(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in fields) + ")"
+
+    def scores(self) -> dict[str, float | None]:
+        """Every node's score, by node id in tree order: percent, unrounded (as
+        `NodeResult.score`), None when the node has none (N/D, not due, neutralised...:
+        `statuses` says which). The cheap way to read a whole Result: no NodeResult is built,
+        so on a plan of a few hundred nodes it costs a tenth of an evaluation, where
+        `[node.score for node in result]` costs several. A new dict on each call, the
+        caller's to keep or change."""
+        nodes = self._nodes
+        if isinstance(nodes, NodeTable):
+            return nodes.scores()
+        return {node.id: node.score for node in nodes}
+
+    def statuses(self) -> dict[str, str]:
+        """Every node's status, by node id in tree order, as `NodeResult.status`: "scored",
+        or why there is no score ("missing", "not_due", "neutralised", "no_target"). Built
+        without NodeResult objects, like `scores`; a new dict on each call."""
+        nodes = self._nodes
+        if isinstance(nodes, NodeTable):
+            return nodes.statuses()
+        return {node.id: node.status for node in nodes}
 
     def __getitem__(self, node_id: str) -> NodeResult:
         nodes = self._nodes
@@ -453,14 +491,25 @@ class Result:
         return result_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
+        findings = [(f.node, f.to_dict()) for f in self.findings]
+        # Each node's findings, gathered in one pass (asking `findings_of` node by node read
+        # every finding once per node: a tenth of Modena's to_dict).
+        of_node: dict[str, list[dict[str, str]]] = {}
+        for node_id, finding in findings:
+            of_node.setdefault(node_id, []).append(finding)
+        nodes = []
+        for node in self.nodes:
+            out = node.to_dict()
+            found = of_node.get(node.id)
+            out["findings"] = [dict(f) for f in found] if found else []
+            nodes.append(out)
         return {
             "format_version": FORMAT_VERSION,
             "plan": {"id": self.plan_id, "title": self.plan_title, "score": self.score},
             "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "nodes": [dict(node.to_dict(), findings=[f.to_dict() for f in self.findings_of(node.id)])
-                      for node in self.nodes],
-            "findings": [f.to_dict() for f in self.findings],
+            "nodes": nodes,
+            "findings": [finding for _, finding in findings],
             "scorecards": [card.to_dict() for card in self.scorecards],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
