@@ -22,6 +22,7 @@ import errno
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import DOCS_URL, report
 from ..diagnostics import ScorelangError
@@ -82,12 +83,52 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def parser() -> argparse.ArgumentParser:
+class _Unused(argparse.ArgumentParser):
+    """What `parser(only=...)` hands out for every other command: takes their arguments and
+    keeps none of them."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        return _UNUSED_ACTION
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
+_UNUSED_ACTION = argparse.Action([], argparse.SUPPRESS)
+
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    _SubParsers = argparse._SubParsersAction
+
+
+class _Commands(_SubParsers):
+    """The COMMAND argument. Given `only`, it builds that command's parser alone: a new
+    process runs one command, and building all twenty of them (each argument's help, argparse
+    asking gettext for every message) took longer than a warm `scorelang check` itself."""
+
+    only: str | None = None
+    _unused: _Unused | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if self.only is None or name == self.only:
+            return super().add_parser(name, **kwargs)
+        if self._unused is None:
+            self._unused = _Unused(add_help=False)
+        return self._unused
+
+
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; `only`: with the subcommand of that name alone (what `main` runs),
+    else every one (help, shell completion)."""
     top = argparse.ArgumentParser(
         prog="scorelang", description="Score SMVP performance plans written in scorelang.",
         epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action=_Version, help="print scorelang's version and exit")
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                  action=_Commands)
+    assert isinstance(commands, _Commands)
+    commands.only = only
 
     score = commands.add_parser("score", help="score a plan with a values file")
     score.add_argument("rules", help="the rule file (.score)")
@@ -267,8 +308,20 @@ def _stdin_filename(command: argparse.ArgumentParser) -> None:
                          "(default: <stdin>)")
 
 
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed command line, building only the parser of the command it names (its first
+    word); every command's when that is not one (an option such as --help, a typo)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words and not words[0].startswith("-"):
+        chosen = parser(only=words[0])
+        commands = next(action for action in chosen._actions if isinstance(action, _Commands))
+        if words[0] in commands.choices:
+            return chosen.parse_args(words)
+    return parser().parse_args(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = _arguments(argv)
     try:
         code = int(args.run(args))
         sys.stdout.flush()  # a full disk shows up here, not in Python's flush at exit
