@@ -31,7 +31,6 @@ from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagn
                        cmd_advise, cmd_check, cmd_compare, cmd_diff, cmd_explain, cmd_fmt,
                        cmd_lsp,
                        cmd_schema, cmd_score, cmd_test, cmd_verify, cmd_whatif)
-from .goal import add_commands as add_goal_commands
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -181,7 +180,12 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
     _force_option(what, "OUT.score")
     what.set_defaults(run=cmd_whatif)
 
-    add_goal_commands(commands)  # goal, sensitivity (issue 17)
+    # The commands of other modules, imported only when they may be the one run (a command
+    # missing from these names is still found: `main` then builds every parser).
+    if only in (None, "goal", "sensitivity"):
+        from .goal import add_commands as add_goal_commands
+
+        add_goal_commands(commands)  # goal, sensitivity (issue 17)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")
@@ -268,9 +272,10 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
     schema.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE")
     schema.set_defaults(run=cmd_schema)
 
-    from .sheets import add_commands  # template, import, export: spreadsheets (cli/sheets.py)
+    if only in (None, "template", "import", "export"):
+        from .sheets import add_commands  # spreadsheets (cli/sheets.py)
 
-    add_commands(commands, _force_option)
+        add_commands(commands, _force_option)
 
     lsp = commands.add_parser("lsp", help="run the language server for editors, on stdin/stdout "
                               "(needs the lsp extra: pip install 'scorelang[lsp]')")
