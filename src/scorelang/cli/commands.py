@@ -8,7 +8,6 @@ and `scorelang check` on a warm cache needs no parser, plan model, YAML or repor
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,6 +18,8 @@ from ..diagnostics import Diagnostic, ScorelangError, Span, error, render
 from ..files import InputError, read_text, write_text_atomic
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..engine.plan import Plan
     from ..engine.result import Result
 
@@ -53,6 +54,8 @@ def _exit_code(exc: ScorelangError) -> int:
 
 
 def iso_date(text: str) -> dt.date:
+    import datetime as dt  # here: only the commands that take a date need the module
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
