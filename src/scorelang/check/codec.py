@@ -87,7 +87,16 @@ def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
     allowed = dict(classes)
     origin = typing.get_origin(kind)
     if origin is typing.Union or origin is types.UnionType:
-        return _union([_decoder(member, classes) for member in typing.get_args(kind)], kind)
+        members = typing.get_args(kind)
+        # An object's tag names the one member it can be: looked up, not tried in turn (a
+        # failed try raises, and a plan's every optional field is a union).
+        tagged = {member.__name__: _decoder(member, classes) for member in members
+                  if isinstance(member, type) and attrs.has(member)
+                  and allowed.get(member.__name__) is member}
+        others = [_decoder(member, classes) for member in members
+                  if not (isinstance(member, type) and member.__name__ in tagged
+                          and allowed.get(member.__name__) is member)]
+        return _union(tagged, type(None) in members, others, kind)
     if origin is tuple:
         arguments = typing.get_args(kind)
         if len(arguments) == 2 and arguments[1] is Ellipsis:
@@ -113,8 +122,15 @@ def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
     return _refuse(kind)
 
 
-def _union(members: list[Decoder], kind: Any) -> Decoder:
+def _union(tagged: dict[str, Decoder], optional: bool, members: list[Decoder],
+           kind: Any) -> Decoder:
     def decode_union(data: Any) -> Any:
+        if data is None and optional:  # the commonest case: an optional field left out
+            return None
+        if type(data) is dict:
+            tag = data.get("@")
+            if type(tag) is str and tag in tagged:  # no other member takes an object so tagged
+                return tagged[tag](data)
         for member in members:
             try:
                 return member(data)
