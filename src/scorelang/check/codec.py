@@ -96,7 +96,10 @@ def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
         others = [_decoder(member, classes) for member in members
                   if not (isinstance(member, type) and member.__name__ in tagged
                           and allowed.get(member.__name__) is member)]
-        return _union(tagged, type(None) in members, others, kind)
+        decoder = _union(tagged, type(None) in members, others, kind)
+        if not tagged and all(other in _PLAIN for other in others):  # `str | None`, say
+            _PLAIN[decoder] = tuple(accepted for other in others for accepted in _PLAIN[other])
+        return decoder
     if origin is tuple:
         arguments = typing.get_args(kind)
         if len(arguments) == 2 and arguments[1] is Ellipsis:
@@ -120,6 +123,12 @@ def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
         return _instance(kind, [(alias, functools.partial(_decoder, hints[name], classes))
                                 for alias, name in fields])
     return _refuse(kind)
+
+
+# The decoders that let values of some types through unchanged (`_plain`, and unions of them),
+# with those types: an object's fields of such types are checked in place (`_instance`), not by
+# a call each (they are most of a plan's values).
+_PLAIN: dict[Decoder, tuple[type, ...]] = {}
 
 
 def _union(tagged: dict[str, Decoder], optional: bool, members: list[Decoder],
@@ -172,6 +181,7 @@ def _plain(kind: type) -> Decoder:
         if type(data) in accepted:
             return data
         raise Damaged(f"not a {kind.__name__}")
+    _PLAIN[decode_plain] = accepted
     return decode_plain
 
 
@@ -185,26 +195,44 @@ def _date(data: Any) -> Any:
 
 
 def _enum(kind: type[enum.Enum]) -> Decoder:
+    name = kind.__name__
+    by_value = {member.value: member for member in kind}  # what kind(value) looks up
+
     def decode_enum(data: Any) -> Any:
-        if type(data) is dict and data.keys() == {"@enum", "v"} and data["@enum"] == kind.__name__:
+        if type(data) is dict and data.keys() == {"@enum", "v"} and data["@enum"] == name:
             try:
-                return kind(data["v"])
-            except (ValueError, TypeError):
+                return by_value[data["v"]]
+            except (KeyError, TypeError):  # TypeError: an unhashable value
                 pass
-        raise Damaged(f"not a {kind.__name__}")
+        raise Damaged(f"not a {name}")
     return decode_enum
 
 
 def _instance(kind: type, fields: list[tuple[str, typing.Callable[[], Decoder]]]) -> Decoder:
+    name = kind.__name__
     names = {"@"} | {alias for alias, _ in fields}
-    resolved: list[tuple[str, Decoder]] = []
+    plain: list[tuple[str, tuple[type, ...]]] = []  # the fields checked in place
+    other: list[tuple[str, Decoder]] = []
 
     def decode_instance(data: Any) -> Any:
-        if type(data) is not dict or data.get("@") != kind.__name__ or data.keys() != names:
-            raise Damaged(f"not a {kind.__name__}")
-        if not resolved:
-            resolved.extend((alias, field()) for alias, field in fields)
-        return kind(**{alias: field(data[alias]) for alias, field in resolved})
+        if type(data) is not dict or data.get("@") != name or data.keys() != names:
+            raise Damaged(f"not a {name}")
+        if not plain and not other:
+            for alias, field in fields:
+                decoder = field()
+                if decoder in _PLAIN:
+                    plain.append((alias, _PLAIN[decoder]))
+                else:
+                    other.append((alias, decoder))
+        values = {}
+        for alias, accepted in plain:
+            value = data[alias]
+            if type(value) not in accepted:
+                raise Damaged(f"not a {name}: {alias}")
+            values[alias] = value
+        for alias, decoder in other:
+            values[alias] = decoder(data[alias])
+        return kind(**values)
     return decode_instance
 
 
