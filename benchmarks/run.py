@@ -416,13 +416,16 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
         plan = scorelang.loads(text, "generated.score")  # fills the cache
         # Each round: no cache, Lark's bare parse, the warm cache; reading is the first
         # against the second, the cache the third against the first, round by round.
-        colds, bares, warms = [], [], []
+        colds, bares, warms, checks = [], [], [], []
         for _ in range(rounds):
             for times, call in ((colds, cold), (bares, lambda: bare.parse(text)),
-                                (warms, lambda: scorelang.loads(text, "generated.score"))):
+                                (warms, lambda: scorelang.loads(text, "generated.score")),
+                                (checks, lambda: scorelang.api.check_text(text,
+                                                                          "generated.score"))):
                 gc.collect()
                 times.append(per_call(call, 1))
         reading, cache = Stats(colds, bares), Stats(warms, colds)
+        checking = Stats(checks, colds)
         del os.environ["SCORELANG_CACHE_DIR"]
     definition = plan.definition
     compiling = interleaved(lambda: compile_plan(definition, definition.period(period)), None,
@@ -436,7 +439,8 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
         lambda: baselines.evaluate_recursive(tree, values, as_of), number,
         3 if quick else 5 if size < 1_000_000 else 2)
     out.update(reading=reading.to_json(), cache=cache.to_json(),
-               compile=compiling.ours, evaluate=evaluating.to_json())
+               compile=compiling.ours, evaluate=evaluating.to_json(),
+               check=checking.to_json())
     return out
 
 
@@ -503,6 +507,8 @@ def sizes(table: Table, quick: bool, full: bool) -> None:
         table.compare(f"{size:,} indicators: parse + build + check", reading, "Lark bare tree",
                       2.0)
         table.compare(f"{size:,} indicators: warm cache", cache, "cache off", 1.0)
+        table.compare(f"{size:,} indicators: warm cache, diagnostics only (`check`)",
+                      Stats.from_json(data["check"]), "cache off", None)
         table.add(f"{size:,} indicators: compile", spread(data["compile"]), "", None, None)
         table.compare(f"{size:,} indicators: evaluate(dict) + read every score", evaluating,
                       "recursive", 1.0)
