@@ -15,19 +15,23 @@ turns both off. A cache that cannot be read or written is skipped silently: it o
 saves time.
 
 Kept cheap to import: a warm `scorelang check` of a clean plan needs only this module, json
-and hashlib (no attrs, no plan model, no diagnostics classes when there is nothing to say).
+and BLAKE2 (no plan model, no codec, no diagnostics to decode when there is nothing to say).
 """
 
 from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import json
 import os
 from typing import TYPE_CHECKING, Any
 
 from ..files import cache_directory
+
+try:  # BLAKE2 as Python builds it in: `import hashlib` loads OpenSSL first, a few ms of a start
+    from _blake2 import blake2b as _Digest
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b as _Digest
 
 if TYPE_CHECKING:
     from .. import model
@@ -70,14 +74,14 @@ def fingerprint() -> str:
     a reinstalled or copied package, a checkout, never reads an old entry. What it may cost is
     a miss where nothing changed (a package copied byte for byte), never a stale answer.
     """
-    digest = hashlib.sha256(f"{FORMAT}\0{_PACKAGE}".encode("utf-8", "surrogatepass"))
+    digest = _Digest(f"{FORMAT}\0{_PACKAGE}".encode("utf-8", "surrogatepass"), digest_size=32)
     for stamp in _stamps(_PACKAGE):
         digest.update(stamp.encode("utf-8", "surrogatepass") + b"\n")
     return digest.hexdigest()
 
 
 def key(text: str, filename: str) -> str:
-    digest = hashlib.sha256(fingerprint().encode())
+    digest = _Digest(fingerprint().encode(), digest_size=32)
     digest.update(filename.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
