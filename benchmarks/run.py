@@ -433,13 +433,16 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
         plan = scorelang.loads(text, "generated.score")  # fills the cache
         # Each round: no cache, Lark's bare parse, the warm cache; reading is the first
         # against the second, the cache the third against the first, round by round.
-        colds, bares, warms = [], [], []
+        colds, bares, warms, checks = [], [], [], []
         for _ in range(rounds):
             for times, call in ((colds, cold), (bares, lambda: bare.parse(text)),
-                                (warms, lambda: scorelang.loads(text, "generated.score"))):
+                                (warms, lambda: scorelang.loads(text, "generated.score")),
+                                (checks, lambda: scorelang.api.check_text(text,
+                                                                          "generated.score"))):
                 gc.collect()
                 times.append(per_call(call, 1))
         reading, cache = Stats(colds, bares), Stats(warms, colds)
+        checking = Stats(checks, colds)
         # Peak memory while reading (tracemalloc, after the timings: it slows what it traces).
         reading_peak = traced_peak(cold), traced_peak(lambda: bare.parse(text))
         del os.environ["SCORELANG_CACHE_DIR"]
@@ -455,7 +458,8 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
         lambda: baselines.evaluate_recursive(tree, values, as_of), number,
         3 if quick else 5 if size < 1_000_000 else 2)
     out.update(reading=reading.to_json(), cache=cache.to_json(), reading_peak=reading_peak,
-               compile=compiling.ours, evaluate=evaluating.to_json())
+               compile=compiling.ours, evaluate=evaluating.to_json(),
+               check=checking.to_json())
     return out
 
 
@@ -540,6 +544,8 @@ def sizes(table: Table, quick: bool, full: bool) -> None:
                   f"{ours_peak / 2**20:,.1f} MiB", f"{bare_peak / 2**20:,.1f} MiB Lark bare tree",
                   ours_peak / bare_peak, None)
         table.compare(f"{size:,} indicators: warm cache", cache, "cache off", 1.0)
+        table.compare(f"{size:,} indicators: warm cache, diagnostics only (`check`)",
+                      Stats.from_json(data["check"]), "cache off", None)
         table.add(f"{size:,} indicators: compile", spread(data["compile"]), "", None, None)
         table.compare(f"{size:,} indicators: evaluate(dict) + read every score", evaluating,
                       "recursive", 1.0)
@@ -608,22 +614,33 @@ def cold_start(table: Table, quick: bool) -> None:
         subprocess.run(what, check=True, capture_output=True, cwd=ROOT, env=env)
         return time.perf_counter() - start
 
-    with tempfile.TemporaryDirectory(prefix="scorelang-cache-") as folder:
+    with tempfile.TemporaryDirectory(prefix="scorelang-cache-") as folder, \
+            tempfile.TemporaryDirectory(prefix="scorelang-pycache-") as pycache:
         warm_env = {k: v for k, v in os.environ.items() if k != "SCORELANG_CACHE"}
         warm_env["SCORELANG_CACHE_DIR"] = folder
         off_env = {**warm_env, "SCORELANG_CACHE": "off"}
+        # As an installed package runs (pip compiles the bytecode): Python's own .pyc files,
+        # kept in a folder of their own. The line above runs as this process is told to: with
+        # PYTHONDONTWRITEBYTECODE set (as where these figures were first taken), every module
+        # of scorelang is compiled from source at each start.
+        compiled_env = {k: v for k, v in warm_env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        compiled_env["PYTHONPYCACHEPREFIX"] = pycache
         seconds(warm_env)  # fills the cache
-        warm, off, bare = [], [], []
+        seconds(compiled_env)  # writes the bytecode
+        warm, off, bare, compiled = [], [], [], []
         for _ in range(3 if quick else 9):
             warm.append(seconds(warm_env))
             off.append(seconds(off_env))
             bare.append(seconds(warm_env, [sys.executable, "-c", "pass"]))
+            compiled.append(seconds(compiled_env))
     seconds_unit: Callable[[float], str] = lambda s: f"{s:.3f} s"  # noqa: E731
     table.add("`scorelang check rules/`, new process, warm cache", spread(warm, seconds_unit),
               spread(bare, seconds_unit) + " python -c pass", statistics.median(warm),
               0.1, unit="s")
     table.add("  the same, cache off", spread(off, seconds_unit), "",
               statistics.median(off), None, unit="s")
+    table.add("  the same, warm cache, bytecode compiled", spread(compiled, seconds_unit), "",
+              statistics.median(compiled), None, unit="s")
 
 
 def main(argv: list[str] | None = None) -> int:

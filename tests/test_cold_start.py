@@ -63,7 +63,29 @@ def test_check_on_a_warm_cache_loads_neither_parser_nor_model_nor_yaml_nor_table
     assert "scorelang.model" in cold
     warm = imported_by(run_check, tmp_path)
     assert warm & HEAVY == set()
-    assert "scorelang.report.diagnostics" in warm
+    # A clean plan: nothing to decode or report, and no other command's module.
+    assert warm & {"scorelang.check.codec", "scorelang.report.diagnostics", "scorelang.cli.goal",
+                   "scorelang.cli.sheets", "scorelang.report.speech"} == set()
+
+
+def test_a_warm_check_of_a_plan_with_problems_reports_them_as_a_cold_one(tmp_path):
+    plan = tmp_path / "bad.score"
+    plan.write_text(MODENA_RULES.read_text(encoding="utf-8").replace("weight 33.34%", "weight 30%",
+                                                                      1), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "SCORELANG_CACHE"}
+    env["SCORELANG_CACHE_DIR"] = str(tmp_path / "cache")
+    runs = [subprocess.run([sys.executable, "-m", "scorelang", "check", str(plan)],
+                           capture_output=True, text=True, cwd=ROOT, env=env) for _ in range(2)]
+    cold, warm = runs
+    assert cold.returncode == warm.returncode == 1
+    assert "error[SL" in cold.stderr and warm.stderr == cold.stderr
+    run_check = f"""
+        from scorelang import cli
+        assert cli.main(["check", {str(plan)!r}]) == 1
+    """
+    imported = imported_by(run_check, tmp_path / "cache")
+    assert imported & HEAVY == set()
+    assert "scorelang.report.diagnostics" in imported
 
 
 def test_public_names_import_from_the_package_as_before():

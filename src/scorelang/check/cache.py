@@ -1,41 +1,41 @@
 """Checked plans kept between runs, so that repeated CLI runs and services skip the parser.
 
 The key is a hash of the rule text, its file name and the code that turns text into a checked
-plan (grammar, parser, build, check, model); the entry is the plan model and its diagnostics
-as JSON — never pickle, so a cache file can hold no code and is read as data only. A plan read
-back is checked again (a few milliseconds, against tens for parsing): an entry is data anyone
-with the folder could have forged, and the checks are what stand between any plan and the
-engine, so a well-typed but inconsistent entry (a use of an undeclared indicator) gives the
-check's diagnostic, never a crash. Entries live
-in the private per-user directory of `files.cache_directory` (`$SCORELANG_CACHE_DIR`, else
-`$XDG_CACHE_HOME/scorelang`, else `~/.cache/scorelang`, made mode 0700), beside the parser's
-own cache. `SCORELANG_CACHE=off` turns both off. A cache that cannot be read or written is
-skipped silently: it only ever saves time.
+plan (`fingerprint`: every source file of the package, by its file system stamp); the entry is
+the plan model and its diagnostics as JSON (`codec`) — never pickle, so a cache file can hold
+no code and is read as data only. The diagnostics come first in an entry, the plan last, so
+that `scorelang check` reads and decodes the diagnostics alone. A plan read back is checked
+again (a few milliseconds, against tens for parsing): an entry is data anyone with the folder
+could have forged, and the checks are what stand between any plan and the engine, so a
+well-typed but inconsistent entry (a use of an undeclared indicator) gives the check's
+diagnostic, never a crash. Entries live in the private per-user directory of
+`files.cache_directory` (`$SCORELANG_CACHE_DIR`, else `$XDG_CACHE_HOME/scorelang`, else
+`~/.cache/scorelang`, made mode 0700), beside the parser's own cache. `SCORELANG_CACHE=off`
+turns both off. A cache that cannot be read or written is skipped silently: it only ever
+saves time.
+
+Kept cheap to import: a warm `scorelang check` of a clean plan needs only this module, json
+and BLAKE2 (no plan model, no codec, no diagnostics to decode when there is nothing to say).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
 import functools
-import hashlib
+import gc
 import json
 import os
-import tempfile
-import types
-import typing
-from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from .. import diagnostics
-from ..diagnostics import Diagnostic
 from ..files import cache_directory
+
+try:  # BLAKE2 as Python builds it in: `import hashlib` loads OpenSSL first, a few ms of a start
+    from _blake2 import blake2b as _Digest
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b as _Digest
 
 if TYPE_CHECKING:
     from .. import model
+    from ..diagnostics import Diagnostic
 
 FORMAT = 2  # 2: the diagnostics of building kept apart, the checks run again on reading
 # Which files make up scorelang is read from the package itself, not kept by hand: a module
@@ -43,210 +43,88 @@ FORMAT = 2  # 2: the diagnostics of building kept apart, the checks run again on
 # to remember to list it. Every source file counts, reports included: a cache entry is cheap
 # to rebuild, a stale one is a wrong answer.
 _SUFFIXES = (".py", ".lark")
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _classes_of(module: ModuleType) -> dict[str, type]:
-    """The attrs classes and enums a module defines: what an entry may name."""
-    return {name: value for name, value in vars(module).items()
-            if isinstance(value, type) and value.__module__ == module.__name__
-            and (attrs.has(value) or issubclass(value, enum.Enum))}
-
-
-@functools.lru_cache(maxsize=1)
-def _classes() -> dict[str, type]:
-    """What a whole entry may name: the plan model's classes and the diagnostics'."""
-    from .. import model  # only for whole plans: `load_diagnostics` must not pay for it
-
-    return {**_classes_of(model), **_classes_of(diagnostics)}
-
-
-@functools.lru_cache(maxsize=1)
-def _diagnostic_classes() -> dict[str, type]:
-    """What the diagnostics of an entry may name: Diagnostic, Span, Severity."""
-    return _classes_of(diagnostics)
+def _stamps(folder: str, relative: str = "") -> list[str]:
+    """Each source file under `folder`, by path, with the stamp the file system gives every
+    write: size, modification and change times in nanoseconds, inode."""
+    found: list[str] = []
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            name = relative + entry.name
+            if entry.name == "__pycache__":
+                continue
+            if entry.is_dir():
+                found.extend(_stamps(entry.path, name + "/"))
+            elif entry.name.endswith(_SUFFIXES):
+                info = entry.stat()
+                found.append(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}"
+                             f"\0{info.st_ino}")
+    return found
 
 
 @functools.lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """A digest of scorelang's version and every source file of the package, by path."""
-    digest = hashlib.sha256(f"{FORMAT}".encode())  # the version is in __init__.py, hashed below
-    package = Path(__file__).resolve().parent.parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in _SUFFIXES and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    """A digest of the entry format and every source file of the package, by path and stamp.
+
+    The files are stat-ed, not read (reading and hashing all of them was most of a warm
+    `scorelang check`): a file's change time (ctime) moves with every write to it, and no
+    program can set it back (`touch` sets the modification time only), so an edited source,
+    a reinstalled or copied package, a checkout, never reads an old entry. What it may cost is
+    a miss where nothing changed (a package copied byte for byte), never a stale answer.
+    """
+    digest = _Digest(f"{FORMAT}\0{_PACKAGE}".encode("utf-8", "surrogatepass"), digest_size=32)
+    for stamp in _stamps(_PACKAGE):
+        digest.update(stamp.encode("utf-8", "surrogatepass") + b"\n")
     return digest.hexdigest()
 
 
 def key(text: str, filename: str) -> str:
-    digest = hashlib.sha256(fingerprint().encode())
+    digest = _Digest(fingerprint().encode(), digest_size=32)
     digest.update(filename.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
 def encode(value: Any) -> Any:
-    """The model as JSON-ready data: attrs classes, enums and dates tagged by name."""
-    if isinstance(value, enum.Enum):
-        return {"@enum": type(value).__name__, "v": value.value}
-    if attrs.has(type(value)):
-        out = {"@": type(value).__name__}
-        for field in attrs.fields(type(value)):
-            if field.init:
-                out[field.alias or field.name] = encode(getattr(value, field.name))
-        return out
-    if isinstance(value, dt.date):
-        return {"@date": value.isoformat()}
-    if isinstance(value, (tuple, list)):
-        return [encode(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+    """The model as JSON-ready data (`codec.encode`)."""
+    from . import codec
 
-
-class _Damaged(Exception):
-    """A cache entry that is not what `store` writes: read as a miss, and written again."""
+    return codec.encode(value)
 
 
 def decode(data: Any, kind: Any, classes: dict[str, type] | None = None) -> Any:
-    """Data from `encode` back to an object of the declared type `kind`, checked strictly on
-    the way: each tagged class must be one of `classes` (default: the model's and the
-    diagnostics') and the one its field declares, hold exactly its fields, each of its type.
-    Raises _Damaged for anything else, so that a damaged or hostile entry (a field of the
-    wrong type, a name of another class, a string where a tuple belongs) is a cache miss,
-    never a crash later in the compiler or the evaluator."""
-    names = _classes() if classes is None else classes
-    return _decoder(kind, tuple(sorted(names.items(), key=lambda item: item[0])))(data)
+    """Data from `encode` back to an object of type `kind`, checked strictly (`codec.decode`);
+    raises `codec.Damaged` for anything `encode` does not write."""
+    from . import codec
+
+    return codec.decode(data, kind, classes)
 
 
-Decoder = typing.Callable[[Any], Any]
+def _entry(text: str, filename: str) -> str | None:
+    """The path of this text's entry, or None when the cache is off."""
+    folder = cache_directory()
+    if folder is None:
+        return None
+    return os.path.join(folder, f"{key(text, filename)}.json")
 
 
-@functools.lru_cache(maxsize=None)
-def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
-    """The checking decoder of one declared type, made once per type (a plan decodes in a
-    few milliseconds: the type's shape is worked out here, not at every value)."""
-    allowed = dict(classes)
-    origin = typing.get_origin(kind)
-    if origin is typing.Union or origin is types.UnionType:
-        return _union([_decoder(member, classes) for member in typing.get_args(kind)], kind)
-    if origin is tuple:
-        arguments = typing.get_args(kind)
-        if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return _sequence(_decoder(arguments[0], classes))
-        return _fixed([_decoder(argument, classes) for argument in arguments])
-    if origin is typing.Literal:
-        return _literal(typing.get_args(kind))
-    if kind is type(None) or kind in (str, bool, int, float):
-        return _plain(kind)
-    if kind is dt.date:
-        return _date
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        if allowed.get(kind.__name__) is not kind:
-            return _refuse(kind)
-        return _enum(kind)
-    if isinstance(kind, type) and attrs.has(kind) and allowed.get(kind.__name__) is kind:
-        hints = typing.get_type_hints(kind)
-        fields = [(field.alias or field.name, field.name) for field in attrs.fields(kind)
-                  if field.init]
-        # The fields' decoders are looked up when first used: the model is recursive.
-        return _instance(kind, [(alias, functools.partial(_decoder, hints[name], classes))
-                                for alias, name in fields])
-    return _refuse(kind)
-
-
-def _union(members: list[Decoder], kind: Any) -> Decoder:
-    def decode_union(data: Any) -> Any:
-        for member in members:
-            try:
-                return member(data)
-            except _Damaged:
-                continue
-        raise _Damaged(f"none of {kind}")
-    return decode_union
-
-
-def _sequence(item: Decoder) -> Decoder:
-    def decode_sequence(data: Any) -> Any:
-        if type(data) is not list:
-            raise _Damaged("not a list")
-        return tuple(item(value) for value in data)
-    return decode_sequence
-
-
-def _fixed(items: list[Decoder]) -> Decoder:
-    def decode_fixed(data: Any) -> Any:
-        if type(data) is not list or len(data) != len(items):
-            raise _Damaged("not a list of that length")
-        return tuple(item(value) for item, value in zip(items, data))
-    return decode_fixed
-
-
-def _literal(choices: tuple[Any, ...]) -> Decoder:
-    def decode_literal(data: Any) -> Any:
-        if type(data) in (str, int) and data in choices:
-            return data
-        raise _Damaged("not one of the literals")
-    return decode_literal
-
-
-def _plain(kind: type) -> Decoder:
-    # encode keeps a number as the model held it: an int may stand where a float is declared
-    accepted = (int, float) if kind is float else (kind,)
-
-    def decode_plain(data: Any) -> Any:
-        if type(data) in accepted:
-            return data
-        raise _Damaged(f"not a {kind.__name__}")
-    return decode_plain
-
-
-def _date(data: Any) -> Any:
-    if type(data) is dict and data.keys() == {"@date"} and type(data["@date"]) is str:
-        try:
-            return dt.date.fromisoformat(data["@date"])
-        except ValueError:
-            pass
-    raise _Damaged("not a date")
-
-
-def _enum(kind: type[enum.Enum]) -> Decoder:
-    def decode_enum(data: Any) -> Any:
-        if type(data) is dict and data.keys() == {"@enum", "v"} and data["@enum"] == kind.__name__:
-            try:
-                return kind(data["v"])
-            except (ValueError, TypeError):
-                pass
-        raise _Damaged(f"not a {kind.__name__}")
-    return decode_enum
-
-
-def _instance(kind: type, fields: list[tuple[str, typing.Callable[[], Decoder]]]) -> Decoder:
-    names = {"@"} | {alias for alias, _ in fields}
-    resolved: list[tuple[str, Decoder]] = []
-
-    def decode_instance(data: Any) -> Any:
-        if type(data) is not dict or data.get("@") != kind.__name__ or data.keys() != names:
-            raise _Damaged(f"not a {kind.__name__}")
-        if not resolved:
-            resolved.extend((alias, field()) for alias, field in fields)
-        return kind(**{alias: field(data[alias]) for alias, field in resolved})
-    return decode_instance
-
-
-def _refuse(kind: Any) -> Decoder:
-    def refuse(data: Any) -> Any:
-        raise _Damaged(f"no {kind!r} in an entry")
-    return refuse
+# How `store` writes an entry, which `load_diagnostics` relies on to read the diagnostics alone:
+# one JSON object, its keys in this order, json.dumps's own separators.
+_HEAD = f'{{"format": {FORMAT}, "diagnostics": '
+_BUILT, _PLAN = ', "built": ', ', "plan": {"@": "PlanDefinition"'
+_FIRST_READ = 1 << 16  # the diagnostics of a plan fit in this many bytes, but for a bad one
 
 
 def _read(text: str, filename: str) -> dict[str, Any] | None:
     """An entry's JSON data, or None when the cache is off or has no readable entry."""
-    folder = cache_directory()
-    if folder is None:
+    path = _entry(text, filename)
+    if path is None:
         return None
     try:
-        data = json.loads((folder / f"{key(text, filename)}.json").read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError, RecursionError):
         # RecursionError: JSON nested deeper than Python's own limit (a hostile file)
         return None
@@ -256,36 +134,88 @@ def _read(text: str, filename: str) -> dict[str, Any] | None:
     return data
 
 
+def _read_head(text: str, filename: str) -> dict[str, Any] | None:
+    """The entry's format and diagnostics, read from its first bytes without parsing the plan
+    that follows them (a plan of 100 000 indicators is megabytes of JSON), or None when the
+    cache is off or the entry is not laid out as `store` writes it."""
+    path = _entry(text, filename)
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(_FIRST_READ)
+            head = _head(start.decode("utf-8", "ignore"))  # a character cut at the end
+            if head is None and len(start) == _FIRST_READ:  # more diagnostics than that
+                head = _head((start + handle.read()).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return head
+
+
+def _head(entry: str) -> dict[str, Any] | None:
+    if not entry.startswith(_HEAD):
+        return None
+    decoder = json.JSONDecoder()
+    try:
+        found, end = decoder.raw_decode(entry, len(_HEAD))
+        if not entry.startswith(_BUILT, end):
+            return None
+        built, end = decoder.raw_decode(entry, end + len(_BUILT))
+    except (ValueError, RecursionError):
+        return None
+    if not entry.startswith(_PLAN, end):  # only plans that built are stored
+        return None
+    return {"format": FORMAT, "diagnostics": found, "built": built}
+
+
 def _diagnostics(data: dict[str, Any], part: str = "diagnostics") -> list[Diagnostic] | None:
     """An entry's diagnostics (all, or only those of building: `part="built"`), decoded naming
     only the diagnostics' own classes."""
+    found = data[part]
+    if found == []:  # a clean plan: nothing to decode, no class to import
+        return []
+    from . import codec
+    from ..diagnostics import Diagnostic
     from .codes import CODES
 
     try:
-        found = list(decode(data[part], tuple[Diagnostic, ...], _diagnostic_classes()))
-    except (_Damaged, RecursionError):
+        decoded = list(codec.decode(found, tuple[Diagnostic, ...], codec.diagnostic_classes()))
+    except (codec.Damaged, RecursionError):
         return None
     # Well-typed is not enough: a diagnostic is one of the catalogue's, and says something.
-    if any(d.code not in CODES or not d.message for d in found):
+    if any(d.code not in CODES or not d.message for d in decoded):
         return None
-    return found
+    return decoded
 
 
 def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnostic]] | None:
     """The checked plan and its diagnostics, when this text was compiled before."""
-    from .. import model
+    # Python's cycle collector paused while the entry becomes objects: a plan read back is
+    # hundreds of thousands of new objects and no cycle, and the collector, run every 700 new
+    # objects, walked the growing heap over and over (a third of the load at 10 000 indicators).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(text, filename)
+    finally:
+        if enabled:
+            gc.enable()
 
+
+def _load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnostic]] | None:
     data = _read(text, filename)
     if data is None:
         return None
+    built = _diagnostics(data, "built")
+    if built is None or _diagnostics(data) is None:  # either part damaged: the entry is
+        return None
+    from .. import diagnostics, model
+    from . import codec
     from .checks import check
 
     try:
-        plan = decode(data["plan"], model.PlanDefinition)
-    except (_Damaged, RecursionError):
-        return None
-    built = _diagnostics(data, "built")
-    if built is None or _diagnostics(data) is None:  # either part damaged: the entry is
+        plan = codec.decode(data["plan"], model.PlanDefinition)
+    except (codec.Damaged, RecursionError):
         return None
     try:
         return plan, diagnostics.in_source_order(built + check(plan))
@@ -294,32 +224,34 @@ def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnosti
 
 
 def load_diagnostics(text: str, filename: str) -> list[Diagnostic] | None:
-    """Only the diagnostics of a text compiled before: the plan's part of the entry is not
-    decoded, so neither the plan model nor the parser is imported (`scorelang check`)."""
-    data = _read(text, filename)
-    # Only plans that built are stored: an entry without one is damaged, not a clean text.
-    if data is None or not isinstance(data["plan"], dict) \
-            or data["plan"].get("@") != "PlanDefinition":
-        return None
-    return _diagnostics(data)
+    """Only the diagnostics of a text compiled before, read from the start of its entry: the
+    plan's part is neither parsed nor decoded, so neither the plan model nor the parser (nor,
+    for a clean plan, attrs) is imported (`scorelang check`)."""
+    head = _read_head(text, filename)
+    return None if head is None else _diagnostics(head)
 
 
 def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diagnostic],
           built: list[Diagnostic]) -> None:
     """Keep a checked plan: every diagnostic (`found`, what `scorelang check` prints from the
     cache), and those of building it (`built`), to which `load` adds the checks run again."""
-    folder = cache_directory()
-    if folder is None:
+    import tempfile
+
+    from . import codec
+
+    path = _entry(text, filename)
+    if path is None:
         return
     try:
-        payload = json.dumps({"format": FORMAT, "plan": encode(plan),
-                              "diagnostics": encode(found), "built": encode(built)},
+        # The diagnostics first, the plan last: `_read_head` reads the first part alone.
+        payload = json.dumps({"format": FORMAT, "diagnostics": codec.encode(found),
+                              "built": codec.encode(built), "plan": codec.encode(plan)},
                              ensure_ascii=False, allow_nan=False)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 out.write(payload)
-            os.replace(temporary, folder / f"{key(text, filename)}.json")
+            os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
             raise

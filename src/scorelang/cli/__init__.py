@@ -22,6 +22,7 @@ import errno
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import DOCS_URL, report
 from ..diagnostics import ScorelangError
@@ -30,7 +31,6 @@ from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagn
                        cmd_advise, cmd_check, cmd_compare, cmd_diff, cmd_explain, cmd_fmt,
                        cmd_lsp,
                        cmd_schema, cmd_score, cmd_test, cmd_verify, cmd_whatif)
-from .goal import add_commands as add_goal_commands
 
 
 def _report_options(command: argparse.ArgumentParser, more: tuple[str, ...] = ()) -> None:
@@ -82,12 +82,52 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def parser() -> argparse.ArgumentParser:
+class _Unused(argparse.ArgumentParser):
+    """What `parser(only=...)` hands out for every other command: takes their arguments and
+    keeps none of them."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        return _UNUSED_ACTION
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
+_UNUSED_ACTION = argparse.Action([], argparse.SUPPRESS)
+
+if TYPE_CHECKING:
+    _SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    _SubParsers = argparse._SubParsersAction
+
+
+class _Commands(_SubParsers):
+    """The COMMAND argument. Given `only`, it builds that command's parser alone: a new
+    process runs one command, and building all twenty of them (each argument's help, argparse
+    asking gettext for every message) took longer than a warm `scorelang check` itself."""
+
+    only: str | None = None
+    _unused: _Unused | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if self.only is None or name == self.only:
+            return super().add_parser(name, **kwargs)
+        if self._unused is None:
+            self._unused = _Unused(add_help=False)
+        return self._unused
+
+
+def parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; `only`: with the subcommand of that name alone (what `main` runs),
+    else every one (help, shell completion)."""
     top = argparse.ArgumentParser(
         prog="scorelang", description="Score SMVP performance plans written in scorelang.",
         epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     top.add_argument("--version", action=_Version, help="print scorelang's version and exit")
-    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                  action=_Commands)
+    assert isinstance(commands, _Commands)
+    commands.only = only
 
     score = commands.add_parser("score", help="score a plan with a values file")
     score.add_argument("rules", help="the rule file (.score)")
@@ -140,7 +180,12 @@ def parser() -> argparse.ArgumentParser:
     _force_option(what, "OUT.score")
     what.set_defaults(run=cmd_whatif)
 
-    add_goal_commands(commands)  # goal, sensitivity (issue 17)
+    # The commands of other modules, imported only when they may be the one run (a command
+    # missing from these names is still found: `main` then builds every parser).
+    if only in (None, "goal", "sensitivity"):
+        from .goal import add_commands as add_goal_commands
+
+        add_goal_commands(commands)  # goal, sensitivity (issue 17)
 
     compare = commands.add_parser("compare", help="scores of several monitorings side by side")
     compare.add_argument("rules", nargs="+", help="one rule file, or one per monitoring")
@@ -227,9 +272,10 @@ def parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", "-o", metavar="FILE", help="write the schema to FILE")
     schema.set_defaults(run=cmd_schema)
 
-    from .sheets import add_commands  # template, import, export: spreadsheets (cli/sheets.py)
+    if only in (None, "template", "import", "export"):
+        from .sheets import add_commands  # spreadsheets (cli/sheets.py)
 
-    add_commands(commands, _force_option)
+        add_commands(commands, _force_option)
 
     lsp = commands.add_parser("lsp", help="run the language server for editors, on stdin/stdout "
                               "(needs the lsp extra: pip install 'scorelang[lsp]')")
@@ -267,8 +313,20 @@ def _stdin_filename(command: argparse.ArgumentParser) -> None:
                          "(default: <stdin>)")
 
 
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed command line, building only the parser of the command it names (its first
+    word); every command's when that is not one (an option such as --help, a typo)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words and not words[0].startswith("-"):
+        chosen = parser(only=words[0])
+        commands = next(action for action in chosen._actions if isinstance(action, _Commands))
+        if words[0] in commands.choices:
+            return chosen.parse_args(words)
+    return parser().parse_args(words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = _arguments(argv)
     try:
         code = int(args.run(args))
         sys.stdout.flush()  # a full disk shows up here, not in Python's flush at exit

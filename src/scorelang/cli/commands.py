@@ -8,20 +8,18 @@ and `scorelang check` on a warm cache needs no parser, plan model, YAML or repor
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
-
-import attrs
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from .. import __version__, api, report
 from ..diagnostics import Diagnostic, ScorelangError, Span, error, render
 from ..files import InputError, read_text, write_text_atomic
-from ..report.speech import say, speaking
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ..engine.plan import Plan
     from ..engine.result import Result
 
@@ -56,6 +54,8 @@ def _exit_code(exc: ScorelangError) -> int:
 
 
 def iso_date(text: str) -> dt.date:
+    import datetime as dt  # here: only the commands that take a date need the module
+
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -125,6 +125,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
         return scored
     plan, result = scored
     if not plan.definition.rules:
+        from ..report.speech import say, speaking
+
         with speaking(getattr(args, "locale", None) or plan.definition.policy.locale):
             print(say("{rules} declares no advice rules (see docs/advice.md)", rules=args.rules),
                   file=sys.stderr)
@@ -179,6 +181,8 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.write:
         code = _emit(outcome.text, args.write, args.force)
         if code == EXIT_OK:
+            from ..report.speech import say, speaking
+
             with speaking(outcome.after.locale):
                 print(say("wrote the re-modulated plan to {path}", path=args.write),
                       file=sys.stderr)
@@ -337,8 +341,7 @@ def _read_stdin(name: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@attrs.frozen
-class _RuleText:
+class _RuleText(NamedTuple):
     name: str
     text: str | InputError  # or why it could not be read
     stdin: bool = False
@@ -360,8 +363,6 @@ def _rule_texts(args: argparse.Namespace) -> Iterator[_RuleText]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..report import diagnostics as diagnostics_report
-
     problem = _stdin_usage(args)
     if problem:
         print(f"scorelang check: {problem}", file=sys.stderr)
@@ -382,13 +383,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         everything.extend(found)
         if any(d.is_error for d in found) or (args.strict and found):
             code = max(code, EXIT_PROBLEMS)
+    # The reports are imported when there is something to report: a clean check (the warm
+    # cache's common case, a pre-commit hook) prints its one line without them.
     if args.format == "text":
-        sys.stderr.write(diagnostics_report.to_text(everything, texts.get))
+        if everything:
+            from ..report import diagnostics as diagnostics_report
+
+            sys.stderr.write(diagnostics_report.to_text(everything, texts.get))
         errors = sum(1 for d in everything if d.is_error)
         warnings = len(everything) - errors
         print(f"{checked} file(s) checked: {errors} error(s), {warnings} warning(s)",
               file=sys.stderr)
-    elif args.format == "json":
+        return code
+    from ..report import diagnostics as diagnostics_report
+
+    if args.format == "json":
         sys.stdout.write(diagnostics_report.to_json(everything))
     elif args.format == "github":
         sys.stdout.write(diagnostics_report.to_github(everything))

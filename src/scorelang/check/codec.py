@@ -1,0 +1,242 @@
+"""The plan model and its diagnostics as JSON-ready data, and back, checked strictly.
+
+What `cache` keeps in an entry: attrs classes, enums and dates tagged by name, nothing that
+can hold code. Decoding checks every value against the type its field declares, so that a
+damaged or forged entry is refused (`Damaged`) rather than trusted. Kept apart from `cache`
+so that `scorelang check` on a warm cache, which reads only the diagnostics of a clean plan,
+imports neither attrs nor the plan model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import types
+import typing
+from types import ModuleType
+from typing import Any
+
+import attrs
+
+from .. import diagnostics
+
+
+def _classes_of(module: ModuleType) -> dict[str, type]:
+    """The attrs classes and enums a module defines: what an entry may name."""
+    return {name: value for name, value in vars(module).items()
+            if isinstance(value, type) and value.__module__ == module.__name__
+            and (attrs.has(value) or issubclass(value, enum.Enum))}
+
+
+@functools.lru_cache(maxsize=1)
+def _classes() -> dict[str, type]:
+    """What a whole entry may name: the plan model's classes and the diagnostics'."""
+    from .. import model  # only for whole plans: `load_diagnostics` must not pay for it
+
+    return {**_classes_of(model), **_classes_of(diagnostics)}
+
+
+@functools.lru_cache(maxsize=1)
+def diagnostic_classes() -> dict[str, type]:
+    """What the diagnostics of an entry may name: Diagnostic, Span, Severity."""
+    return _classes_of(diagnostics)
+
+
+def encode(value: Any) -> Any:
+    """The model as JSON-ready data: attrs classes, enums and dates tagged by name."""
+    if isinstance(value, enum.Enum):
+        return {"@enum": type(value).__name__, "v": value.value}
+    if attrs.has(type(value)):
+        out = {"@": type(value).__name__}
+        for field in attrs.fields(type(value)):
+            if field.init:
+                out[field.alias or field.name] = encode(getattr(value, field.name))
+        return out
+    if isinstance(value, dt.date):
+        return {"@date": value.isoformat()}
+    if isinstance(value, (tuple, list)):
+        return [encode(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+class Damaged(Exception):
+    """A cache entry that is not what `store` writes: read as a miss, and written again."""
+
+
+def decode(data: Any, kind: Any, classes: dict[str, type] | None = None) -> Any:
+    """Data from `encode` back to an object of the declared type `kind`, checked strictly on
+    the way: each tagged class must be one of `classes` (default: the model's and the
+    diagnostics') and the one its field declares, hold exactly its fields, each of its type.
+    Raises Damaged for anything else, so that a damaged or hostile entry (a field of the
+    wrong type, a name of another class, a string where a tuple belongs) is a cache miss,
+    never a crash later in the compiler or the evaluator."""
+    names = _classes() if classes is None else classes
+    return _decoder(kind, tuple(sorted(names.items(), key=lambda item: item[0])))(data)
+
+
+Decoder = typing.Callable[[Any], Any]
+
+
+@functools.lru_cache(maxsize=None)
+def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
+    """The checking decoder of one declared type, made once per type (a plan decodes in a
+    few milliseconds: the type's shape is worked out here, not at every value)."""
+    allowed = dict(classes)
+    origin = typing.get_origin(kind)
+    if origin is typing.Union or origin is types.UnionType:
+        members = typing.get_args(kind)
+        # An object's tag names the one member it can be: looked up, not tried in turn (a
+        # failed try raises, and a plan's every optional field is a union).
+        tagged = {member.__name__: _decoder(member, classes) for member in members
+                  if isinstance(member, type) and attrs.has(member)
+                  and allowed.get(member.__name__) is member}
+        others = [_decoder(member, classes) for member in members
+                  if not (isinstance(member, type) and member.__name__ in tagged
+                          and allowed.get(member.__name__) is member)]
+        decoder = _union(tagged, type(None) in members, others, kind)
+        if not tagged and all(other in _PLAIN for other in others):  # `str | None`, say
+            _PLAIN[decoder] = tuple(accepted for other in others for accepted in _PLAIN[other])
+        return decoder
+    if origin is tuple:
+        arguments = typing.get_args(kind)
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return _sequence(_decoder(arguments[0], classes))
+        return _fixed([_decoder(argument, classes) for argument in arguments])
+    if origin is typing.Literal:
+        return _literal(typing.get_args(kind))
+    if kind is type(None) or kind in (str, bool, int, float):
+        return _plain(kind)
+    if kind is dt.date:
+        return _date
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        if allowed.get(kind.__name__) is not kind:
+            return _refuse(kind)
+        return _enum(kind)
+    if isinstance(kind, type) and attrs.has(kind) and allowed.get(kind.__name__) is kind:
+        hints = typing.get_type_hints(kind)
+        fields = [(field.alias or field.name, field.name) for field in attrs.fields(kind)
+                  if field.init]
+        # The fields' decoders are looked up when first used: the model is recursive.
+        return _instance(kind, [(alias, functools.partial(_decoder, hints[name], classes))
+                                for alias, name in fields])
+    return _refuse(kind)
+
+
+# The decoders that let values of some types through unchanged (`_plain`, and unions of them),
+# with those types: an object's fields of such types are checked in place (`_instance`), not by
+# a call each (they are most of a plan's values).
+_PLAIN: dict[Decoder, tuple[type, ...]] = {}
+
+
+def _union(tagged: dict[str, Decoder], optional: bool, members: list[Decoder],
+           kind: Any) -> Decoder:
+    def decode_union(data: Any) -> Any:
+        if data is None and optional:  # the commonest case: an optional field left out
+            return None
+        if type(data) is dict:
+            tag = data.get("@")
+            if type(tag) is str and tag in tagged:  # no other member takes an object so tagged
+                return tagged[tag](data)
+        for member in members:
+            try:
+                return member(data)
+            except Damaged:
+                continue
+        raise Damaged(f"none of {kind}")
+    return decode_union
+
+
+def _sequence(item: Decoder) -> Decoder:
+    def decode_sequence(data: Any) -> Any:
+        if type(data) is not list:
+            raise Damaged("not a list")
+        return tuple(item(value) for value in data)
+    return decode_sequence
+
+
+def _fixed(items: list[Decoder]) -> Decoder:
+    def decode_fixed(data: Any) -> Any:
+        if type(data) is not list or len(data) != len(items):
+            raise Damaged("not a list of that length")
+        return tuple(item(value) for item, value in zip(items, data))
+    return decode_fixed
+
+
+def _literal(choices: tuple[Any, ...]) -> Decoder:
+    def decode_literal(data: Any) -> Any:
+        if type(data) in (str, int) and data in choices:
+            return data
+        raise Damaged("not one of the literals")
+    return decode_literal
+
+
+def _plain(kind: type) -> Decoder:
+    # encode keeps a number as the model held it: an int may stand where a float is declared
+    accepted = (int, float) if kind is float else (kind,)
+
+    def decode_plain(data: Any) -> Any:
+        if type(data) in accepted:
+            return data
+        raise Damaged(f"not a {kind.__name__}")
+    _PLAIN[decode_plain] = accepted
+    return decode_plain
+
+
+def _date(data: Any) -> Any:
+    if type(data) is dict and data.keys() == {"@date"} and type(data["@date"]) is str:
+        try:
+            return dt.date.fromisoformat(data["@date"])
+        except ValueError:
+            pass
+    raise Damaged("not a date")
+
+
+def _enum(kind: type[enum.Enum]) -> Decoder:
+    name = kind.__name__
+    by_value = {member.value: member for member in kind}  # what kind(value) looks up
+
+    def decode_enum(data: Any) -> Any:
+        if type(data) is dict and data.keys() == {"@enum", "v"} and data["@enum"] == name:
+            try:
+                return by_value[data["v"]]
+            except (KeyError, TypeError):  # TypeError: an unhashable value
+                pass
+        raise Damaged(f"not a {name}")
+    return decode_enum
+
+
+def _instance(kind: type, fields: list[tuple[str, typing.Callable[[], Decoder]]]) -> Decoder:
+    name = kind.__name__
+    names = {"@"} | {alias for alias, _ in fields}
+    plain: list[tuple[str, tuple[type, ...]]] = []  # the fields checked in place
+    other: list[tuple[str, Decoder]] = []
+
+    def decode_instance(data: Any) -> Any:
+        if type(data) is not dict or data.get("@") != name or data.keys() != names:
+            raise Damaged(f"not a {name}")
+        if not plain and not other:
+            for alias, field in fields:
+                decoder = field()
+                if decoder in _PLAIN:
+                    plain.append((alias, _PLAIN[decoder]))
+                else:
+                    other.append((alias, decoder))
+        values = {}
+        for alias, accepted in plain:
+            value = data[alias]
+            if type(value) not in accepted:
+                raise Damaged(f"not a {name}: {alias}")
+            values[alias] = value
+        for alias, decoder in other:
+            values[alias] = decoder(data[alias])
+        return kind(**values)
+    return decode_instance
+
+
+def _refuse(kind: Any) -> Decoder:
+    def refuse(data: Any) -> Any:
+        raise Damaged(f"no {kind!r} in an entry")
+    return refuse
