@@ -26,6 +26,7 @@ import types
 import typing
 from pathlib import Path
 from types import ModuleType
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -102,6 +103,47 @@ def encode(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+# The model's containers of unbounded size: written a child at a time (see `write_entry`).
+_STREAMED = frozenset({"PlanDefinition", "Area", "Objective", "Group"})
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _stream(value: Any, write: Callable[[str], Any]) -> None:
+    """Write `_dumps(encode(value))` piece by piece: the plan and its tree a field and a child
+    at a time, everything else (an indicator, a use, a diagnostic) whole. The text is the
+    same, character for character; what is held at once is one piece's dicts and text, not
+    the whole plan's (at 100,000 indicators the encoded plan and its JSON string took
+    hundreds of MiB more than the plan itself)."""
+    if isinstance(value, (tuple, list)):
+        write("[")
+        for position, item in enumerate(value):
+            if position:
+                write(", ")
+            _stream(item, write)
+        write("]")
+    elif type(value).__name__ in _STREAMED and attrs.has(type(value)):
+        write(_dumps({"@": type(value).__name__})[:-1])
+        for field in attrs.fields(type(value)):
+            if field.init:
+                write(f", {_dumps(field.alias or field.name)}: ")
+                _stream(getattr(value, field.name), write)
+        write("}")
+    else:
+        write(_dumps(encode(value)))
+
+
+def write_entry(write: Callable[[str], Any], plan: model.PlanDefinition,
+                found: list[Diagnostic], built: list[Diagnostic]) -> None:
+    """A cache entry, the JSON text of {"format", "plan", "diagnostics", "built"} as
+    `json.dumps` writes it, streamed to `write` (see `_stream`)."""
+    write(f'{{"format": {FORMAT}, "plan": ')
+    _stream(plan, write)
+    write(f', "diagnostics": {_dumps(encode(found))}, "built": {_dumps(encode(built))}}}')
 
 
 class _Damaged(Exception):
@@ -312,13 +354,10 @@ def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diag
     if folder is None:
         return
     try:
-        payload = json.dumps({"format": FORMAT, "plan": encode(plan),
-                              "diagnostics": encode(found), "built": encode(built)},
-                             ensure_ascii=False, allow_nan=False)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(payload)
+                write_entry(out.write, plan, found, built)
             os.replace(temporary, folder / f"{key(text, filename)}.json")
         except BaseException:
             os.unlink(temporary)

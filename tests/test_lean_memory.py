@@ -1,0 +1,30 @@
+"""Lean memory (issue 15): the cache entry written a piece at a time is the same text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scorelang.api import diagnose
+from scorelang.check.cache import encode, write_entry
+from scorelang.syntax.build import read
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE_FILES = sorted((ROOT / "rules").glob("*.score"))
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.name)
+def test_streamed_cache_entry_is_what_json_dumps_writes(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    plan, built = read(text, str(path))
+    assert plan is not None
+    _, found = diagnose(text, str(path), keep=False)
+    pieces: list[str] = []
+    write_entry(pieces.append, plan, found, built)
+    whole = json.dumps({"format": json.loads("".join(pieces))["format"], "plan": encode(plan),
+                        "diagnostics": encode(found), "built": encode(built)},
+                       ensure_ascii=False, allow_nan=False)
+    assert "".join(pieces) == whole
+    assert len(pieces) > 10  # written in pieces, not as one string
