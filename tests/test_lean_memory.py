@@ -28,3 +28,19 @@ def test_streamed_cache_entry_is_what_json_dumps_writes(path: Path) -> None:
                        ensure_ascii=False, allow_nan=False)
     assert "".join(pieces) == whole
     assert len(pieces) > 10  # written in pieces, not as one string
+
+
+@pytest.mark.parametrize("view", ["tree", "indicators", "summary"])
+@pytest.mark.parametrize("chunk", [1, 7, 50])
+def test_a_table_laid_out_in_chunks_is_the_one_laid_out_at_once(
+        monkeypatch: pytest.MonkeyPatch, view: str, chunk: int) -> None:
+    import scorelang
+    from scorelang import report
+    from scorelang.report import table
+    from tests.conftest import MODENA_RULES, MODENA_VALUES
+
+    result = scorelang.load(MODENA_RULES).evaluate(scorelang.load_values(MODENA_VALUES))
+    monkeypatch.setattr(table, "CHUNK", 10**9)
+    whole = report.render(result, "table", view)
+    monkeypatch.setattr(table, "CHUNK", chunk)
+    assert report.render(result, "table", view) == whole
