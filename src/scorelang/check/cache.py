@@ -243,14 +243,12 @@ def store(text: str, filename: str, plan: model.PlanDefinition, found: list[Diag
     if path is None:
         return
     try:
-        # The diagnostics first, the plan last: `_read_head` reads the first part alone.
-        payload = json.dumps({"format": FORMAT, "diagnostics": codec.encode(found),
-                              "built": codec.encode(built), "plan": codec.encode(plan)},
-                             ensure_ascii=False, allow_nan=False)
+        # The diagnostics first, the plan last (`_read_head` reads the first part alone),
+        # written a piece at a time: never the whole entry's text at once.
         handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(payload)
+                codec.write_entry(out.write, FORMAT, plan, found, built)
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

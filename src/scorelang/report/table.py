@@ -6,9 +6,16 @@ listed under the table (views.footnotes).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from tabulate import tabulate
+
+# What tabulate measures a cell's width with: wcwidth when installed, else len.
+_visible_width: Callable[[str], int]
+try:
+    from wcwidth import wcswidth as _visible_width
+except ImportError:  # pragma: no cover - wcwidth comes with tabulate's usual installs
+    _visible_width = len
 
 from ..model import Band
 from ..engine.result import Result
@@ -87,16 +94,54 @@ def places(result: Result) -> int:
     return result.nodes[0].places if result.nodes else 2
 
 
+CHUNK = 2_000  # rows tabulate lays out at once (see `_tabulated`)
+
+
+def _tabulated(cells: list[list[str]], headers: list[str], align: list[str],
+               wrapped: list[int | None] | None) -> str:
+    """tabulate's "simple" table of `cells`, laid out `CHUNK` rows at a time.
+
+    tabulate holds a table four times over while laying it out (its rows, its columns, the
+    padded columns, the lines): at 100,000 indicators that was 300 MiB beside the report's
+    text. Each chunk's first row is padded to the whole table's column widths, as tabulate
+    pads every cell, so that every chunk is laid out to those widths and its lines are the
+    ones a single call writes; the header and its rule are kept from the first chunk only.
+    A table with cells over several lines, or wrapped, is laid out in one call."""
+    def lay_out(chunk: list[list[str]]) -> str:
+        return tabulate(chunk, headers=headers, tablefmt="simple", colalign=align,
+                        disable_numparse=True, preserve_whitespace=True, maxcolwidths=wrapped)
+
+    if len(cells) <= CHUNK or wrapped is not None:
+        return lay_out(cells)
+    width = _visible_width
+    widths = [0] * len(headers)
+    for line in cells:
+        for column, text in enumerate(line):
+            shown = width(text)
+            if shown < 0 or "\n" in text or "\r" in text:  # not one printable line
+                return lay_out(cells)
+            widths[column] = max(widths[column], shown)
+    pieces = []
+    for start in range(0, len(cells), CHUNK):
+        chunk = cells[start:start + CHUNK]
+        chunk[0] = [text + " " * (most - width(text)) if side == "left"
+                    else " " * (most - width(text)) + text
+                    for text, most, side in zip(chunk[0], widths, align)]
+        text = lay_out(chunk)
+        pieces.append(text if start == 0 else text.split("\n", 2)[2])
+        del chunk, text
+    return "\n".join(pieces)
+
+
 def to_table(result: Result, view: View, locale: str) -> str:
     view, numbered, notes = footnotes(view)
     marks = {position: f"[{number}]" for position, number in numbered.items()}
     # Prose is wrapped at the width a title is cut at: a finding's message is what the
     # advice table exists to show.
     wrapped = [TITLE_WIDTH if c.kind == "prose" else None for c in view.columns]
-    table = tabulate(rows(view, locale, places(result), result.bands, marks=marks),
-                     headers=[c.heading(locale) for c in view.columns], tablefmt="simple",
-                     colalign=["right" if c.kind in _RIGHT else "left" for c in view.columns],
-                     disable_numparse=True, preserve_whitespace=True,
-                     maxcolwidths=wrapped if any(wrapped) else None)
+    table = _tabulated(rows(view, locale, places(result), result.bands, marks=marks),
+                       [c.heading(locale) for c in view.columns],
+                       ["right" if c.kind in _RIGHT else "left" for c in view.columns],
+                       wrapped if any(wrapped) else None)
     text = f"{heading(result, locale, view.heading(locale))}\n\n{table}\n"
     return text + ("\n" + _footnote_lines(notes, locale) if notes else "")
