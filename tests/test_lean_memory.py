@@ -45,3 +45,23 @@ def test_a_table_laid_out_in_chunks_is_the_one_laid_out_at_once(
     whole = report.render(result, "table", view)
     monkeypatch.setattr(table, "CHUNK", chunk)
     assert report.render(result, "table", view) == whole
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_compiling_leaves_the_cycle_collector_as_it_found_it(enabled: bool) -> None:
+    # compile_plan pauses the collector (compiling was superlinear with it running): it must
+    # hand it back as it was, also to an embedder who had turned it off.
+    import gc
+
+    import scorelang
+    from scorelang.engine.compile import compile_plan
+    from tests.conftest import MODENA_RULES
+
+    definition = scorelang.load(MODENA_RULES).definition
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        compile_plan(definition, None)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
