@@ -5,21 +5,44 @@ tree of areas, objectives and groups whose leaves are weighted references to ind
 Nothing here computes a score; `engine` does. Beside the model lives what several later
 stages share and must agree on: the target an indicator uses in a period (`TargetUsed`), the
 flags a scored node can carry (`FLAGS`), what an advice rule may name (`FACTS`), and the
-limits every number keeps (`LARGEST`, `SMALLEST`, `DIGITS`: docs/language.md#numbers).
+limits every number keeps (`LARGEST`, `SMALLEST`, `DIGITS`: docs/language.md#numbers), and
+how the stages that make a whole plan's worth of objects at once make them
+(`collector_paused`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import unicodedata
 import re
 from decimal import Decimal
 from enum import Enum
 from typing import Union
+from collections.abc import Iterator
 
 import attrs
 
 from .diagnostics import Span
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a stage makes a whole plan's worth of objects
+    (a cache entry read back, a plan compiled), then handed back as it was found.
+
+    Those objects form no cycle, and the collector, which runs every 700 new objects, walked
+    the whole growing heap again each time: the stage cost more per node the larger the plan
+    (reading a cache entry of 10 000 indicators: a third of the time; compiling: 21 µs an
+    indicator at 2 000, 28 at 20 000, and 18 at both with the collector paused)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Direction(str, Enum):

@@ -10,7 +10,6 @@ holds no formula: the kinds' forms are in `scoring`.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 import sys
 from array import array
@@ -310,18 +309,8 @@ def _curve(threshold: model.Threshold | None,
 
 def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Program:
     """Flatten a checked plan. Call only on a plan that `check` found free of errors."""
-    # Python's cycle collector paused while compiling, as `check.cache.load` does while an
-    # entry becomes objects: compiling makes a few objects per node and no cycle, and the
-    # collector, run every 700 new objects, walked the whole loaded plan over and over, so
-    # compiling cost more per indicator the larger the plan (21 µs an indicator at 2 000,
-    # 28 at 20 000; 16-17 at both with the collector paused).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with model.collector_paused():  # compiling was superlinear with it running
         return _compile(plan, period)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program:
