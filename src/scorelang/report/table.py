@@ -6,6 +6,7 @@ listed under the table (views.footnotes).
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Mapping, Sequence
 
 from tabulate import tabulate
@@ -97,40 +98,45 @@ def places(result: Result) -> int:
 CHUNK = 2_000  # rows tabulate lays out at once (see `_tabulated`)
 
 
-def _tabulated(cells: list[list[str]], headers: list[str], align: list[str],
-               wrapped: list[int | None] | None) -> str:
-    """tabulate's "simple" table of `cells`, laid out `CHUNK` rows at a time.
+def _tabulated(cells: list[list[str] | None], headers: list[str], align: list[str],
+               wrapped: list[int | None] | None) -> list[str]:
+    """tabulate's "simple" table of `cells`, laid out `CHUNK` rows at a time: its pieces, to
+    be joined with line breaks. `cells` is emptied as its rows are laid out.
 
     tabulate holds a table four times over while laying it out (its rows, its columns, the
     padded columns, the lines): at 100,000 indicators that was 300 MiB beside the report's
     text. Each chunk's first row is padded to the whole table's column widths, as tabulate
     pads every cell, so that every chunk is laid out to those widths and its lines are the
     ones a single call writes; the header and its rule are kept from the first chunk only.
-    A table with cells over several lines, or wrapped, is laid out in one call."""
+    A chunk's rows are dropped once it is laid out (at 100,000 indicators the cells are
+    50 MiB, held until the report's text is joined otherwise). A table with cells over
+    several lines, or wrapped, is laid out in one call."""
     def lay_out(chunk: list[list[str]]) -> str:
         return tabulate(chunk, headers=headers, tablefmt="simple", colalign=align,
                         disable_numparse=True, preserve_whitespace=True, maxcolwidths=wrapped)
 
-    if len(cells) <= CHUNK or wrapped is not None:
-        return lay_out(cells)
+    rows = typing.cast(list[list[str]], cells)
+    if len(rows) <= CHUNK or wrapped is not None:
+        return [lay_out(rows)]
     width = _visible_width
     widths = [0] * len(headers)
-    for line in cells:
+    for line in rows:
         for column, text in enumerate(line):
             shown = width(text)
             if shown < 0 or "\n" in text or "\r" in text:  # not one printable line
-                return lay_out(cells)
+                return [lay_out(rows)]
             widths[column] = max(widths[column], shown)
     pieces = []
-    for start in range(0, len(cells), CHUNK):
-        chunk = cells[start:start + CHUNK]
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        cells[start:start + CHUNK] = [None] * len(chunk)
         chunk[0] = [text + " " * (most - width(text)) if side == "left"
                     else " " * (most - width(text)) + text
                     for text, most, side in zip(chunk[0], widths, align)]
         text = lay_out(chunk)
         pieces.append(text if start == 0 else text.split("\n", 2)[2])
         del chunk, text
-    return "\n".join(pieces)
+    return pieces
 
 
 def to_table(result: Result, view: View, locale: str) -> str:
@@ -139,9 +145,21 @@ def to_table(result: Result, view: View, locale: str) -> str:
     # Prose is wrapped at the width a title is cut at: a finding's message is what the
     # advice table exists to show.
     wrapped = [TITLE_WIDTH if c.kind == "prose" else None for c in view.columns]
-    table = _tabulated(rows(view, locale, places(result), result.bands, marks=marks),
-                       [c.heading(locale) for c in view.columns],
-                       ["right" if c.kind in _RIGHT else "left" for c in view.columns],
-                       wrapped if any(wrapped) else None)
-    text = f"{heading(result, locale, view.heading(locale))}\n\n{table}\n"
-    return text + ("\n" + _footnote_lines(notes, locale) if notes else "")
+    cells: list[list[str] | None] = list(rows(view, locale, places(result), result.bands,
+                                              marks=marks))
+    pieces = _tabulated(cells, [c.heading(locale) for c in view.columns],
+                        ["right" if c.kind in _RIGHT else "left" for c in view.columns],
+                        wrapped if any(wrapped) else None)
+    del cells
+    # One join for the whole text: the table's pieces joined, then put between the heading
+    # and the notes, held the report three times over at its largest.
+    ending = "\n" + ("\n" + _footnote_lines(notes, locale) if notes else "")
+    head = f"{heading(result, locale, view.heading(locale))}\n\n"
+    return "".join([head, *_between(pieces, "\n"), ending])
+
+
+def _between(pieces: list[str], separator: str) -> list[str]:
+    """`pieces` with `separator` between each two, as `separator.join` puts it."""
+    out = [separator] * (2 * len(pieces) - 1) if pieces else []
+    out[::2] = pieces
+    return out
