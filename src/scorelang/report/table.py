@@ -92,7 +92,8 @@ def heading(result: Result, locale: str, what: str) -> str:
 
 
 def places(result: Result) -> int:
-    return result.nodes[0].places if result.nodes else 2
+    # The first node read alone: `result.nodes` builds and keeps every node of the Result.
+    return next(iter(result)).places if len(result) else 2
 
 
 CHUNK = 2_000  # rows tabulate lays out at once (see `_tabulated`)
