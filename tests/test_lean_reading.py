@@ -56,3 +56,24 @@ def test_reports_read_in_passes_and_chunks_are_the_same(view: str,
     monkeypatch.setattr(table, "CHUNK", 5)
     assert {format: report.render(_scored(), format, view)
             for format in ("table", "markdown")} == whole
+
+
+@pytest.mark.parametrize("view", ["tree", "indicators", "summary", "scorecards"])
+@pytest.mark.parametrize("locale", ["it", "en"])
+def test_the_streamed_table_is_the_rendered_one(view: str, locale: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = report.render(_scored(), "table", view, None, locale)
+    monkeypatch.setattr(table, "CHUNK", 5)
+    assert "".join(table.streamed(_scored(), view, None, locale)) == whole
+    assert "".join(table.streamed(_scored(), view, 1, locale)) == \
+        report.render(_scored(), "table", view, 1, locale)
+
+
+def test_scorelang_score_prints_the_rendered_table(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from scorelang.cli import main
+
+    monkeypatch.setattr(table, "CHUNK", 5)
+    assert main(["score", str(MODENA_RULES), "--values", str(MODENA_VALUES)]) == 0
+    printed = capsys.readouterr().out
+    assert printed == report.render(_scored(), "table", "tree")
