@@ -3,7 +3,11 @@ in chunks, give what the whole-at-once reading gives."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import scorelang
 from scorelang import report
@@ -77,3 +81,33 @@ def test_scorelang_score_prints_the_rendered_table(capsys: pytest.CaptureFixture
     assert main(["score", str(MODENA_RULES), "--values", str(MODENA_VALUES)]) == 0
     printed = capsys.readouterr().out
     assert printed == report.render(_scored(), "table", "tree")
+
+
+@given(st.text())
+def test_a_values_key_made_fresh_is_the_same_text(text: str) -> None:
+    from scorelang.engine.values import _fresh
+
+    assert _fresh(text) == text
+
+
+def test_a_values_file_keeps_no_string_of_its_yaml_nodes(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ids kept by Values are strings of their own, not the composed nodes' (whose memory
+    they would pin): two loads of one file give equal keys that are not the YAML's."""
+    from scorelang.engine import values as values_module
+
+    path = tmp_path / "v.yaml"
+    path.write_text("values:\n  some_long_indicator_id_x: 1\n", encoding="utf-8")
+    seen: list[object] = []
+    original = values_module._fresh
+
+    def spy(text: str) -> str:
+        made = original(text)
+        seen.append((text, made))
+        return made
+
+    monkeypatch.setattr(values_module, "_fresh", spy)
+    loaded = scorelang.load_values(path)
+    (given, made), = seen
+    assert given == made and given is not made
+    assert list(loaded.values) == ["some_long_indicator_id_x"]
