@@ -94,6 +94,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     scored = _scored(args)
     if isinstance(scored, int):
         return scored
+    if args.format == "table" and not args.output:
+        # Printed a piece at a time: a long table never stands whole in memory beside its
+        # text (report.table.streamed); a file is still written whole, atomically (_emit).
+        from ..report.table import streamed
+
+        result = scored[1]
+        del scored
+        for piece in streamed(result, args.view, args.depth, args.locale or result.locale):
+            sys.stdout.write(piece)
+        return EXIT_OK
     return _write_report(args, *scored)
 
 

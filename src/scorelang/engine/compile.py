@@ -313,48 +313,77 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
         return _compile(plan, period)
 
 
+# The ints 0, 1, 2... as one object each, shared by every table of positions a program
+# holds (a node's children, its leaf, Layout.index and Layout.tree): an int past 256 is a
+# new 32-byte object each time it is computed, and at 100,000 indicators the positions of
+# the 125,000 nodes were made four times over. Grown as plans need; never shrunk.
+_NUMBERS: list[int] = list(range(257))
+
+
+def numbers(count: int) -> list[int]:
+    """A list whose item `i` is the shared int object `i`, for `i < count` (at least)."""
+    if len(_NUMBERS) < count:
+        _NUMBERS.extend(range(len(_NUMBERS), count))
+    return _NUMBERS
+
+
 def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program:
+    placed_nodes = model.walk(plan)
+    number = numbers(max(len(placed_nodes), len(plan.indicators)) + 1)
     leaf_index: dict[str, int] = {}
     leaves: list[Leaf] = []
     for indicator in plan.indicators:
-        leaf_index[indicator.id] = len(leaves)
+        leaf_index[indicator.id] = number[len(leaves)]
         leaves.append(leaf_of(indicator, plan.policy, period))
 
-    nodes: list[CompiledNode] = []
+    # Each node's fields as a list, made into its CompiledNode once its children and (for a
+    # link) the node it reads are known: each CompiledNode made once, not copied by
+    # attrs.evolve twice over (at 100,000 indicators, 125,000 nodes made three times).
+    fields: list[list[Any]] = []
     links: dict[int, str] = {}  # link node index -> the code it reads
     children_of: dict[int, list[int]] = {}
     index_of: dict[str, int] = {}
-    for placed in model.walk(plan):
+    # Each distinct weight as one float object, shared by the nodes that weigh it (a plan
+    # writes a few weights; `fraction` makes a new float for each node). Zero not shared:
+    # 0.0 and -0.0 are equal keys.
+    weights: dict[float, float] = {}
+    for placed in placed_nodes:
         node = placed.node
         weight = node.weight.fraction if node.weight is not None else None
+        if weight:
+            weight = weights.setdefault(weight, weight)
         if isinstance(node, model.Reference):
             # By index, not plan.indicator(): a linear search per use made compiling
             # quadratic (minutes for a plan of 100k indicators).
-            used = leaves[leaf_index[node.indicator]].indicator
-            compiled = CompiledNode(placed.id, "indicator", used.title, None, weight,
-                                    placed.depth, placed.parent, leaf=leaf_index[node.indicator])
+            leaf = leaf_index[node.indicator]
+            fields.append([placed.id, "indicator", leaves[leaf].indicator.title, None, weight,
+                           placed.depth, placed.parent, leaf, None])
         elif isinstance(node, model.Link):
             # Kind, title and link resolved below: the node read may come later in the tree.
-            compiled = CompiledNode(placed.id, "objective", "", node.code, weight, placed.depth,
-                                    placed.parent)
-            links[len(nodes)] = node.code
+            links[len(fields)] = node.code
+            fields.append([placed.id, "objective", "", node.code, weight, placed.depth,
+                           placed.parent, None, None])
         else:
             kind = {model.Area: "area", model.Objective: "objective", model.Group: "group"}[type(node)]
             code = None if isinstance(node, model.Group) else node.code
             rule = node.aggregate.rule if node.aggregate is not None else plan.policy.aggregate
-            compiled = CompiledNode(placed.id, kind, node.title, code, weight, placed.depth,
-                                    placed.parent,
-                                    aggregation=scoring.aggregation_of(plan.policy.missing, rule))
-        index = len(nodes)
+            fields.append([placed.id, kind, node.title, code, weight, placed.depth,
+                           placed.parent, None, scoring.aggregation_of(plan.policy.missing, rule)])
+        index = number[len(fields) - 1]
         index_of[placed.id] = index
-        nodes.append(compiled)
         if placed.parent is not None:
             children_of.setdefault(index_of[placed.parent], []).append(index)
-    nodes = [attrs.evolve(n, children=tuple(children_of.get(i, ()))) for i, n in enumerate(nodes)]
+    read_by: dict[int, int] = {}
     for index, code in links.items():
         read = index_of[code]
-        nodes[index] = attrs.evolve(nodes[index], kind=nodes[read].kind,
-                                    title=nodes[read].title, link=read)
+        fields[index][1], fields[index][2] = fields[read][1], fields[read][2]
+        read_by[index] = read
+    nodes = [CompiledNode(ident, kind, title, code, weight, depth, parent,
+                          tuple(children_of.get(index, ())), leaf, aggregation,
+                          read_by.get(index))
+             for index, (ident, kind, title, code, weight, depth, parent, leaf, aggregation)
+             in enumerate(fields)]
+    del fields, children_of
     roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
 
     # Children before parents, and a linked node before the branch that reads it: visiting a
@@ -499,6 +528,8 @@ def layout_of(program: Program) -> Layout:
         for part in component.parts}  # a component's indicator parts are scored there too
     leaves = program.leaves
     fast = list(map(_fast_path, leaves))
+    # The positions of `index` and `tree` as the program's shared ints (one more: the total).
+    number = numbers(len(nodes) + 1)
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(leaf.indicator.id) for leaf in leaves),
                   tuple(leaf.kind for leaf in leaves),
@@ -515,7 +546,7 @@ def layout_of(program: Program) -> Layout:
                   tuple(closing), array("d", [math.nan] * len(flat)),
                   tuple(slot for slot, pairs, _ in flat if not pairs),
                   tuple(slot_of_node), count, roots,
-                  {node.id: i for i, node in enumerate(nodes)},
+                  dict(zip([node.id for node in nodes], number)),
                   frozenset(leaf.indicator.id for leaf in leaves), aggregations,
                   plan_aggregation, rounded, weighted_only,
                   # value_zero wherever the indicator is scored (a scorecard too, as the
@@ -525,15 +556,16 @@ def layout_of(program: Program) -> Layout:
                         or (leaf.missing is not None and i in used)),
                   tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
                         if leaf.no_target is not None and (i in used or i in carded)),
-                  _tree_positions(program.plan.id, nodes, roots is not None))
+                  _tree_positions(program.plan.id, nodes, roots is not None, number))
 
 
-def _tree_positions(plan_id: str, nodes: Sequence[CompiledNode],
-                    total: bool) -> dict[str, int]:
+def _tree_positions(plan_id: str, nodes: Sequence[CompiledNode], total: bool,
+                    number: Sequence[int]) -> dict[str, int]:
     """Layout.tree: node id -> position in the Result, the plan's total first when it has one.
-    (A node written with the plan's own id keeps it: the total is then reached by position.)"""
+    (A node written with the plan's own id keeps it: the total is then reached by position.)
+    `number[i]` is the int i, shared with Layout.index (see `numbers`)."""
     if not total:
-        return {node.id: i for i, node in enumerate(nodes)}
-    positions = {plan_id: 0}
-    positions.update((node.id, i + 1) for i, node in enumerate(nodes))
+        return dict(zip([node.id for node in nodes], number))
+    positions = {plan_id: number[0]}
+    positions.update(zip([node.id for node in nodes], number[1:len(nodes) + 1]))
     return positions

@@ -522,12 +522,20 @@ class _Reading:
         # its nodes keeps no such tables): every id "scored", and the ids of each slot.
         self.all_scored: dict[str, str] | None = None
         self.uses: dict[int, list[str]] = {}
+        percents: dict[float, float | None] = {}
         for node in program.nodes:
             parent, depth = node.parent, node.depth
             if total:
                 parent, depth = (program.plan.id if parent is None else parent), depth + 1
+            weight = node.weight
+            if weight:  # one float per distinct weight, as compile shares the fractions
+                percent = percents.get(weight)
+                if percent is None:
+                    percent = percents[weight] = _percent(weight)
+            else:
+                percent = _percent(weight)
             self.heads.append((node.id, parent, node.kind, node.title, node.code,
-                               depth, _percent(node.weight)))
+                               depth, percent))
             fast: tuple[Any, ...] | None = None
             if node.leaf is not None and node.link is None:
                 leaf = program.leaves[node.leaf]
@@ -621,6 +629,13 @@ class _Nodes(NodeTable):
 
     def build(self, position: int) -> NodeResult:
         return self._many((position,))[0]
+
+    def fresh(self, positions: range) -> list[NodeResult]:
+        """As NodeTable.fresh, the nodes not read before in one `_many` loop."""
+        built = self._built
+        if self._all is not None or any(i in built for i in positions):
+            return super().fresh(positions)
+        return self._many(positions)
 
     def _many(self, positions: Iterable[int]) -> list[NodeResult]:
         """The nodes at `positions`: the plain ones (see _Reading) from the slots and the

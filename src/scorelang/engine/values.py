@@ -729,7 +729,7 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
                               node_span(source, nodes["values"][1])))
     else:
         for key_node, value_node in nodes["values"][1].value:
-            name = intern(str(key_node.value))
+            name = intern(_fresh(str(key_node.value)))
             span = node_span(source, key_node)
             if name in spans:
                 problems.append(error("SL305", f"`{name}` is given twice", span,
@@ -904,3 +904,10 @@ def _from_sheet(sheet: Any, source: str) -> list[Values]:
     warned = tuple(in_source_order(problems))
     return [Values(clean, sheet.plan, monitoring.period, sheet.as_of, source, monitoring.spans,
                    notes=notes, warnings=warned) for monitoring, clean, notes in found]
+
+
+def _fresh(text: str) -> str:
+    """A new string object equal to `text` (a key kept from a YAML node made into one of
+    its own): the memory of the composed nodes is given back once they are dropped only if
+    no string made among them outlives them (see `_one_period`)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")

@@ -1,0 +1,113 @@
+"""Lean memory after parsing (issue 15): a large Result read in passes, a long table laid out
+in chunks, give what the whole-at-once reading gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import scorelang
+from scorelang import report
+from scorelang.engine import result as result_module
+from scorelang.report import table
+
+from .conftest import MODENA_RULES, MODENA_VALUES
+
+
+def _scored() -> scorelang.Result:
+    return scorelang.load(MODENA_RULES).evaluate(scorelang.load_values(MODENA_VALUES))
+
+
+@pytest.fixture
+def small_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Modena's 175 nodes read as a Result over the kept size is: in passes of 7."""
+    monkeypatch.setattr(result_module, "KEPT_UP_TO", 10)
+    monkeypatch.setattr(result_module, "PASS", 7)
+
+
+def test_a_large_result_iterated_keeps_no_node(small_passes: None) -> None:
+    result = _scored()
+    read = list(result)
+    table_of_nodes = result._nodes
+    assert isinstance(table_of_nodes, result_module.NodeTable)
+    assert table_of_nodes._all is None and not table_of_nodes._built
+    assert read == list(_scored().nodes)
+    assert [node.id for node in read] == list(result.scores())
+
+
+def test_a_node_read_before_is_the_one_iterated(small_passes: None) -> None:
+    result = _scored()
+    first_read = result[list(result.scores())[9]]
+    assert any(node is first_read for node in result)
+    whole = result.nodes  # kept from then on: iterating gives the same objects
+    assert all(a is b for a, b in zip(result, whole))
+
+
+def test_a_small_result_iterated_keeps_its_nodes() -> None:
+    result = _scored()
+    assert all(a is b for a, b in zip(result, result))
+
+
+@pytest.mark.parametrize("view", ["tree", "indicators", "summary"])
+def test_reports_read_in_passes_and_chunks_are_the_same(view: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = {format: report.render(_scored(), format, view) for format in ("table", "markdown")}
+    monkeypatch.setattr(result_module, "KEPT_UP_TO", 10)
+    monkeypatch.setattr(result_module, "PASS", 7)
+    monkeypatch.setattr(table, "CHUNK", 5)
+    assert {format: report.render(_scored(), format, view)
+            for format in ("table", "markdown")} == whole
+
+
+@pytest.mark.parametrize("view", ["tree", "indicators", "summary", "scorecards"])
+@pytest.mark.parametrize("locale", ["it", "en"])
+def test_the_streamed_table_is_the_rendered_one(view: str, locale: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = report.render(_scored(), "table", view, None, locale)
+    monkeypatch.setattr(table, "CHUNK", 5)
+    assert "".join(table.streamed(_scored(), view, None, locale)) == whole
+    assert "".join(table.streamed(_scored(), view, 1, locale)) == \
+        report.render(_scored(), "table", view, 1, locale)
+
+
+def test_scorelang_score_prints_the_rendered_table(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from scorelang.cli import main
+
+    monkeypatch.setattr(table, "CHUNK", 5)
+    assert main(["score", str(MODENA_RULES), "--values", str(MODENA_VALUES)]) == 0
+    printed = capsys.readouterr().out
+    assert printed == report.render(_scored(), "table", "tree")
+
+
+@given(st.text())
+def test_a_values_key_made_fresh_is_the_same_text(text: str) -> None:
+    from scorelang.engine.values import _fresh
+
+    assert _fresh(text) == text
+
+
+def test_a_values_file_keeps_no_string_of_its_yaml_nodes(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ids kept by Values are strings of their own, not the composed nodes' (whose memory
+    they would pin): two loads of one file give equal keys that are not the YAML's."""
+    from scorelang.engine import values as values_module
+
+    path = tmp_path / "v.yaml"
+    path.write_text("values:\n  some_long_indicator_id_x: 1\n", encoding="utf-8")
+    seen: list[object] = []
+    original = values_module._fresh
+
+    def spy(text: str) -> str:
+        made = original(text)
+        seen.append((text, made))
+        return made
+
+    monkeypatch.setattr(values_module, "_fresh", spy)
+    loaded = scorelang.load_values(path)
+    (given, made), = seen
+    assert given == made and given is not made
+    assert list(loaded.values) == ["some_long_indicator_id_x"]
