@@ -111,3 +111,34 @@ def test_a_values_file_keeps_no_string_of_its_yaml_nodes(tmp_path: Path,
     (given, made), = seen
     assert given == made and given is not made
     assert list(loaded.values) == ["some_long_indicator_id_x"]
+
+
+def test_shared_positions_stay_their_own_index_when_threads_compile_at_once() -> None:
+    # Regression: numbers() extended the shared list from a length read before another
+    # thread's extension, so item i could be some other int (wrong positions, wrong scores).
+    import threading
+
+    from scorelang.engine import compile as compiling
+
+    start = len(compiling._NUMBERS)
+    barrier = threading.Barrier(16)
+
+    def grow(extra: int) -> None:
+        barrier.wait()
+        for step in range(1, 3000):
+            compiling.numbers(start + step * extra)
+
+    import sys
+
+    threads = [threading.Thread(target=grow, args=(extra,)) for extra in range(1, 17)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    shared = compiling._NUMBERS
+    assert all(shared[i] == i for i in range(len(shared)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
+import threading
 from array import array
 from collections.abc import Sequence
 from typing import Any
@@ -318,12 +319,17 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
 # new 32-byte object each time it is computed, and at 100,000 indicators the positions of
 # the 125,000 nodes were made four times over. Grown as plans need; never shrunk.
 _NUMBERS: list[int] = list(range(257))
+# Two threads compiling at once must not both extend the list from the same length (item i
+# would then not be i for the second half): the extension is made under a lock.
+_GROWING = threading.Lock()
 
 
 def numbers(count: int) -> list[int]:
     """A list whose item `i` is the shared int object `i`, for `i < count` (at least)."""
     if len(_NUMBERS) < count:
-        _NUMBERS.extend(range(len(_NUMBERS), count))
+        with _GROWING:
+            if len(_NUMBERS) < count:
+                _NUMBERS.extend(range(len(_NUMBERS), count))
     return _NUMBERS
 
 
