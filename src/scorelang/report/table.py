@@ -7,18 +7,26 @@ listed under the table (views.footnotes).
 from __future__ import annotations
 
 import typing
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 from tabulate import tabulate
 
-# What tabulate measures a cell's width with: wcwidth when installed, else len.
-_visible_width: Callable[[str], int]
-try:
-    from wcwidth import wcswidth as _visible_width
-except ImportError:  # pragma: no cover - wcwidth comes with tabulate's usual installs
-    _visible_width = len
+def _width_measure() -> Callable[[str], int]:
+    """What tabulate measures a cell's width with: wcwidth's when it is installed (tabulate
+    looks for it the same way), else len. Imported by name: wcwidth is not a dependency, and
+    a fresh install (CI's) has none."""
+    try:
+        module = importlib.import_module("wcwidth")
+    except ImportError:
+        return len
+    measure: Callable[[str], int] = module.wcswidth
+    return measure
+
+
+_visible_width = _width_measure()
 
 from ..model import Band
 from ..engine.result import Result
