@@ -14,7 +14,7 @@ import pytest
 
 import scorelang
 from scorelang import model
-from scorelang.check import cache
+from scorelang.check import cache, codec
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules" / "cciaa-modena-2020.score"
@@ -39,7 +39,7 @@ def test_a_plan_from_the_cache_equals_the_plan_compiled_from_text(folder):
     again = scorelang.loads(text, str(RULES))
     assert again.definition == first.definition and again.warnings == first.warnings
     # spans are not part of model equality: compare the full encodings too
-    assert cache.encode(again.definition) == cache.encode(first.definition)
+    assert codec.encode(again.definition) == codec.encode(first.definition)
     values = scorelang.load_values(ROOT / "examples" / "cciaa-modena-2020" /
                                    "monitoraggio-2020-06.yaml")
     assert again.evaluate(values).to_dict() == first.evaluate(values).to_dict()

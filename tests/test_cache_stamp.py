@@ -60,7 +60,7 @@ DIAGNOSTICS = tuple[Diagnostic, ...]
 
 
 def forged(**fields: object) -> list[object]:
-    data = cache.encode([warning("SL218", "m", Span.point("a.score", 1, 2), "a hint")])
+    data = codec.encode([warning("SL218", "m", Span.point("a.score", 1, 2), "a hint")])
     data[0].update(fields)
     return data
 
@@ -79,13 +79,13 @@ def forged(**fields: object) -> list[object]:
     {"related": [None]},
 ])
 def test_a_forged_field_is_refused(fields):
-    assert cache.decode(forged(), DIAGNOSTICS)  # as encoded, it decodes
+    assert codec.decode(forged(), DIAGNOSTICS)  # as encoded, it decodes
     with pytest.raises(codec.Damaged):
-        cache.decode(forged(**fields), DIAGNOSTICS)
+        codec.decode(forged(**fields), DIAGNOSTICS)
 
 
 def test_what_is_encoded_decodes_to_the_same():
     found = (warning("SL218", "m", Span.point("a.score", 1, 2), "a hint"),
              Diagnostic("SL001", Severity.ERROR, "n", None, None, None,
                         (Span.point("b.score", 3, 4),)))
-    assert cache.decode(cache.encode(found), DIAGNOSTICS) == found
+    assert codec.decode(codec.encode(found), DIAGNOSTICS) == found

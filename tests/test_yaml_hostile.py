@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import scorelang
-from scorelang.check import cache
+from scorelang.check import cache, codec
 from scorelang.diagnostics import Diagnostic, ScorelangError, Span, error, warning
 from scorelang.engine import yamlsource
 from scorelang.engine.values import loads_values
@@ -420,8 +420,8 @@ def _nested(entry: str, depth: int) -> str:
 
 def _diagnostic_field(entry: str, field: str, value: str) -> str:
     data = json.loads(entry)
-    forged = cache.encode([warning("SL218", "m")])[0]  # a diagnostic as the cache keeps one
-    assert cache.decode([forged], tuple[Diagnostic, ...])  # well-typed, as it stands
+    forged = codec.encode([warning("SL218", "m")])[0]  # a diagnostic as the cache keeps one
+    assert codec.decode([forged], tuple[Diagnostic, ...])  # well-typed, as it stands
     forged[field] = value
     data["diagnostics"] = [forged]
     return json.dumps(data)
@@ -479,8 +479,8 @@ def test_the_strict_decoder_reads_back_every_plan_of_the_repository(folder):
             continue
         from scorelang import model
 
-        assert cache.decode(cache.encode(plan), model.PlanDefinition) == plan
-        assert cache.decode(cache.encode(found), tuple[Diagnostic, ...]) == tuple(found)
+        assert codec.decode(codec.encode(plan), model.PlanDefinition) == plan
+        assert codec.decode(codec.encode(found), tuple[Diagnostic, ...]) == tuple(found)
 
 
 def test_every_cache_lives_in_the_private_directory(folder):

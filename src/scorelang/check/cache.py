@@ -86,21 +86,6 @@ def key(text: str, filename: str) -> str:
     return digest.hexdigest()
 
 
-def encode(value: Any) -> Any:
-    """The model as JSON-ready data (`codec.encode`)."""
-    from . import codec
-
-    return codec.encode(value)
-
-
-def decode(data: Any, kind: Any, classes: dict[str, type] | None = None) -> Any:
-    """Data from `encode` back to an object of type `kind`, checked strictly (`codec.decode`);
-    raises `codec.Damaged` for anything `encode` does not write."""
-    from . import codec
-
-    return codec.decode(data, kind, classes)
-
-
 def _entry(text: str, filename: str) -> str | None:
     """The path of this text's entry, or None when the cache is off."""
     folder = cache_directory()
