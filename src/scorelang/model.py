@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from .diagnostics import Span
+from .diagnostics import Located, Span, packed, span_repr
 
 
 @contextlib.contextmanager
@@ -104,47 +104,52 @@ class LateKind(str, Enum):
 
 
 @attrs.frozen
-class LateRule:
+class LateRule(Located):
     kind: LateKind
     share: float = 0.0  # FIXED: the score, as a fraction
     days: int = 0  # LINEAR: days after which a late completion scores 0
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Band:
+class Band(Located):
     """A traffic-light band (the seed's "Valutazione ● ● ●"): scores from `lower` upwards."""
 
     id: str
     title: str
     colour: str
     lower: float  # fraction: 0.5 is 50 %
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Tag:
+class Tag(Located):
     """A context label the evaluator uses to classify indicators ("Arresto attività economiche")."""
 
     id: str
     title: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class TagRef:
+class TagRef(Located):
     name: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Tolerance:
+class Tolerance(Located):
     """`tolerance 5%` (relative to |target|) or `tolerance 0.5` (in the indicator's unit): a
     value this close to its target counts as reached."""
 
     value: float  # as written: 5 for 5 %
     relative: bool
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
     def width(self, target: float) -> float:
         """The tolerance in the indicator's unit, against `target`."""
@@ -152,17 +157,18 @@ class Tolerance:
 
 
 @attrs.frozen
-class Threshold:
+class Threshold(Located):
     """`threshold 60%` (below: 0 %) or `threshold 60% rescaled` (the threshold 0 %, the target
     100 %)."""
 
     lower: float  # fraction of the target's achievement: 0.6 is 60 %
     rescaled: bool = False
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class RangeRow:
+class RangeRow(Located):
     """One row of a score table (`steps`, `points`) or of reward bands (`reward`): the one row of
     "ranges of a figure" (engine.scoring.Stretch is its compiled form, check.ranges its check).
 
@@ -178,38 +184,42 @@ class RangeRow:
     end: float | None = None  # None: a fixed value
     bounds_percent: bool = True  # every bound written with `%` (a reward's always are)
     scores_percent: bool = True  # every value written with `%` (a reward's always are)
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class ScoreTable:
+class ScoreTable(Located):
     """`steps { ... }` (scores in percent) or `points N { ... }` (scores in points out of N)."""
 
     rows: tuple[RangeRow, ...]
     points: float | None = None  # the points scale's maximum; None for steps
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Limits:
+class Limits(Located):
     """`limits minimum M maximum X excellent E`: M scores 0 %, the target 100 %, X 200 %, E 300 %."""
 
     minimum: float
     maximum: float
     excellent: float | None = None
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Baseline:
+class Baseline(Located):
     """`baseline B`: last year's actual, scored against by `formula progress`."""
 
     value: float
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Policy:
+class Policy(Located):
     floor: float = 0.0  # fractions: 0.0 is 0 %, 1.0 is 100 %
     cap: float = 1.0
     missing: MissingPolicy = MissingPolicy.COUNTS_ZERO
@@ -221,44 +231,49 @@ class Policy:
     tolerance: Tolerance | None = None
     threshold: Threshold | None = None
     table: ScoreTable | None = None
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     aggregate: Aggregate = Aggregate.WEIGHTED  # every branch's and the plan total's default
     rollup: Rollup = Rollup.UNROUNDED
     missing_target: MissingTarget | None = None  # for `tbd` targets; None: not said
 
 
 @attrs.frozen
-class Period:
+class Period(Located):
     id: str
     title: str
     ends: dt.date
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Target:
+class Target(Located):
     direction: Direction
     value: float
     percent: bool = False  # written with '%': the value is in percent units
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     tbd: bool = False  # written `tbd`: direction known, figure to be decided (value 0, unused)
 
 
 @attrs.frozen
-class PeriodicTarget:
+class PeriodicTarget(Located):
     period: str
     target: Target
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Deadline:
+class Deadline(Located):
     due: dt.date
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Indicator:
+class Indicator(Located):
     id: str
     title: str
     description: str | None = None
@@ -277,7 +292,8 @@ class Indicator:
     table: ScoreTable | None = None
     limits: Limits | None = None
     baseline: Baseline | None = None
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     missing: MissingPolicy | None = None  # value_zero or error only (the others are plan-wide)
     missing_target: MissingTarget | None = None  # for its `tbd` targets; None: the policy's
 
@@ -289,9 +305,10 @@ class Indicator:
 
 
 @attrs.frozen
-class Weight:
+class Weight(Located):
     percent: float  # as written: 33.34 means 33.34 %
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
     @property
     def fraction(self) -> float:
@@ -299,69 +316,75 @@ class Weight:
 
 
 @attrs.frozen
-class AggregateSetting:
+class AggregateSetting(Located):
     """An `aggregate NAME` line inside an area, objective or group: that node only."""
 
     rule: Aggregate
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Reference:
+class Reference(Located):
     """An indicator used at one place of the tree, with the weight it has there."""
 
     indicator: str
     weight: Weight
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Group:
+class Group(Located):
     """A titled, weighted set of children without a code (the seed's "Indicatori")."""
 
     title: str
     weight: Weight | None
     children: tuple[Node, ...]
     tags: tuple[TagRef, ...] = ()
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
 @attrs.frozen
-class Objective:
+class Objective(Located):
     code: str
     title: str
     weight: Weight | None
     children: tuple[Node, ...]
     tags: tuple[TagRef, ...] = ()
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
 @attrs.frozen
-class Area:
+class Area(Located):
     code: str
     title: str
     weight: Weight | None
     children: tuple[Node, ...]
     tags: tuple[TagRef, ...] = ()
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
 @attrs.frozen
-class ScorecardItem:
+class ScorecardItem(Located):
     """An indicator (by id) or a node of the tree (by code) in a person's scorecard."""
 
     weight: Weight
     indicator: str | None = None
     node: str | None = None
     label: str | None = None  # the individual objective as the scorecard names it
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Part:
+class Part(Located):
     """What a scorecard component is made of: the plan total (`plan`), an indicator, a node of
     the tree, or a person's behaviour ratings (`behaviours NAME`). A lone part needs no weight."""
 
@@ -369,11 +392,12 @@ class Part:
     ref: str | None  # indicator id, node code or behaviour set; None for the plan
     weight: Weight | None = None
     label: str | None = None
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Component:
+class Component(Located):
     """A weighted piece of an individual evaluation (the body's performance, the area's,
     the individual objectives, the behaviours): its parts' weighted mean."""
 
@@ -381,11 +405,12 @@ class Component:
     title: str
     weight: Weight | None  # None: taken from the scorecard's role
     parts: tuple[Part, ...]
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Scorecard:
+class Scorecard(Located):
     """Individual objectives of a manager or an office, weighted (34/33/33 %) — or, when
     written with components, the individual evaluation: weighted components, optionally their
     weights from a `role`, and the reward mapping that turns the final score into a bonus."""
@@ -393,7 +418,8 @@ class Scorecard:
     id: str
     title: str
     items: tuple[ScorecardItem, ...]
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     components: tuple[Component, ...] = ()
     role: str | None = None
     reward: str | None = None  # as written in the card; else the role's
@@ -403,17 +429,18 @@ class Scorecard:
 
 # ---- individual evaluation: behaviours, roles, reward bands -------------------------------
 @attrs.frozen
-class Behaviour:
+class Behaviour(Located):
     """One rated behaviour ("Capacità di problem solving") and its weight in its set."""
 
     id: str
     title: str
     weight: Weight
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class BehaviourSet:
+class BehaviourSet(Located):
     """Behaviours rated per person on a scale `low to high` in steps of `step`; a rating r
     converts to r / high (4 of 5 -> 80 %), the set's score is the weighted mean."""
 
@@ -423,7 +450,8 @@ class BehaviourSet:
     high: float
     step: float | None  # None: whole steps (`scale 1 to 5`); `step 0.5` allows halves
     behaviours: tuple[Behaviour, ...]
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
     def behaviour(self, behaviour_id: str) -> Behaviour | None:
         for behaviour in self.behaviours:
@@ -433,14 +461,15 @@ class BehaviourSet:
 
 
 @attrs.frozen
-class RoleWeight:
+class RoleWeight(Located):
     component: str
     weight: Weight
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Role:
+class Role(Located):
     """Component weights declared once for every scorecard of a role (a manager: 30 % body,
     30 % area, 20 % objectives, 20 % behaviours), and the role's reward mapping."""
 
@@ -448,7 +477,8 @@ class Role:
     title: str
     weights: tuple[RoleWeight, ...]
     reward: str | None = None
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     reward_span: Span | None = attrs.field(default=None, eq=False)
 
     def weight(self, component: str) -> Weight | None:
@@ -459,58 +489,65 @@ class Role:
 
 
 @attrs.frozen
-class Reward:
+class Reward(Located):
     """Reward bands (premialità): the final individual score -> the share of the bonus."""
 
     id: str
     title: str
     rows: tuple[RangeRow, ...]  # start/end: the share of the bonus paid (fractions)
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 # ---- advice rules ------------------------------------------------------------------------
 @attrs.frozen
-class Symbol:
+class Symbol(Located):
     """A fact (`raw`, `kind`) or, on the right of a comparison, a value (`indicator`)."""
 
     name: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Literal:
+class Literal(Located):
     value: float
     percent: bool = False
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Text:
+class Text(Located):
     value: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 Operand = Union[Symbol, Literal, Text]
 
 
 @attrs.frozen
-class Compare:
+class Compare(Located):
     left: Operand
     operator: str  # ==, !=, <, <=, >, >=
     right: Operand
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Tagged:
+class Tagged(Located):
     tag: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
-class Flagged:
+class Flagged(Located):
     flag: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 @attrs.frozen
@@ -532,7 +569,7 @@ Condition = Union[Compare, Tagged, Flagged, Not, All, AnyOf]
 
 
 @attrs.frozen
-class AdviceRule:
+class AdviceRule(Located):
     """When a scored node meets `condition`, flag it: the evaluator's advice, declared."""
 
     id: str
@@ -541,18 +578,20 @@ class AdviceRule:
     category: str
     severity: str
     message: str
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
     message_span: Span | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen
-class Link:
+class Link(Located):
     """An objective or area defined elsewhere in the tree, counted here too with its own
     weight (`link "CODE" 30%`): scored once where it is, read here."""
 
     code: str
     weight: Weight
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
 
 Node = Union[Objective, Group, Reference, Link]
@@ -560,7 +599,7 @@ Branch = Union[Area, Objective, Group]
 
 
 @attrs.frozen
-class PlanDefinition:
+class PlanDefinition(Located):
     """A plan as written: what `scorelang.Plan` (engine.plan) compiles and evaluates."""
 
     id: str
@@ -577,7 +616,8 @@ class PlanDefinition:
     roles: tuple[Role, ...] = ()
     rewards: tuple[Reward, ...] = ()
     source: str = attrs.field(default="<string>", eq=False)
-    span: Span | None = attrs.field(default=None, eq=False)
+    _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
+                                           repr=span_repr)
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         for indicator in self.indicators:

@@ -44,6 +44,17 @@ def diagnostic_classes() -> dict[str, type]:
     return _classes_of(diagnostics)
 
 
+def _read_as(kind: type, field: Any) -> str:
+    """The attribute an entry takes a field from: its public name where the class reads a
+    private field through a property of that name (a model object's packed `_span`, read as
+    `span`: the packed int is this process's own, the Span is what an entry keeps), else the
+    field itself."""
+    alias = field.alias or field.name
+    if alias != field.name and isinstance(getattr(kind, alias, None), property):
+        return str(alias)
+    return str(field.name)
+
+
 def encode(value: Any) -> Any:
     """The model as JSON-ready data: attrs classes, enums and dates tagged by name."""
     if isinstance(value, enum.Enum):
@@ -52,7 +63,8 @@ def encode(value: Any) -> Any:
         out = {"@": type(value).__name__}
         for field in attrs.fields(type(value)):
             if field.init:
-                out[field.alias or field.name] = encode(getattr(value, field.name))
+                out[field.alias or field.name] = encode(getattr(value, _read_as(type(value),
+                                                                                field)))
         return out
     if isinstance(value, dt.date):
         return {"@date": value.isoformat()}
@@ -89,7 +101,7 @@ def _stream(value: Any, write: typing.Callable[[str], Any]) -> None:
         for field in attrs.fields(type(value)):
             if field.init:
                 write(f", {_dumps(field.alias or field.name)}: ")
-                _stream(getattr(value, field.name), write)
+                _stream(getattr(value, _read_as(type(value), field)), write)
         write("}")
     else:
         write(_dumps(encode(value)))
@@ -161,10 +173,15 @@ def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
         return _enum(kind)
     if isinstance(kind, type) and attrs.has(kind) and allowed.get(kind.__name__) is kind:
         hints = typing.get_type_hints(kind)
-        fields = [(field.alias or field.name, field.name) for field in attrs.fields(kind)
-                  if field.init]
+        fields = [(field.alias or field.name, _read_as(kind, field))
+                  for field in attrs.fields(kind) if field.init]
+        # A field read through a property is checked as the property's type (a Span, never
+        # a packed int: an entry's int would name a file of another process).
+        types_of = {name: hints[name] if name in hints
+                    else typing.get_type_hints(getattr(kind, name).fget)["return"]
+                    for _, name in fields}
         # The fields' decoders are looked up when first used: the model is recursive.
-        return _instance(kind, [(alias, functools.partial(_decoder, hints[name], classes))
+        return _instance(kind, [(alias, functools.partial(_decoder, types_of[name], classes))
                                 for alias, name in fields])
     return _refuse(kind)
 
