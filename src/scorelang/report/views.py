@@ -4,12 +4,17 @@ A view is a title, columns (each with a kind: text, percent, measure, ...) and r
 values. Renderers (table, markdown, csv, html, xlsx) format the cells by kind and locale; the
 views decide only what is shown: the seed's summary (areas and strategic objectives), the
 whole tree, the indicators, the managers' scorecards, and a comparison of periods.
+
+Each view is first a `ViewSource`: its rows made from the Result each time they are asked
+for, and its columns decided from what the rows hold. `built` makes the View every report
+reads; the table `scorelang score` prints reads the source's rows twice instead
+(report.table.streamed), so that a view of 100,000 indicators never stands whole in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -103,6 +108,42 @@ class View:
         return self.titolo if locale == "it" else self.title
 
 
+# Whether some row of a view has a key: the columns shown only when some row fills them
+# (a baseline, points, a note) are decided by it.
+Has = Callable[[str], bool]
+
+
+@attrs.frozen
+class ViewSource:
+    """A view not yet made: `rows` makes its rows anew at each call (in order, from the
+    Result), `columns` decides its columns from the keys the rows have. Columns never depend
+    on anything else of the rows, so that a reader going through the rows once knows them
+    all at the end (report.table.streamed); with every key present they are every column
+    the view could show, in the order it shows them."""
+
+    name: str
+    title: str
+    titolo: str
+    rows: Callable[[], Iterator[dict[str, Any]]]
+    columns: Callable[[Has], tuple[Column, ...]]
+    depth_key: str | None = None
+
+    def heading(self, locale: str) -> str:
+        return self.titolo if locale == "it" else self.title
+
+    def built(self) -> View:
+        """The view with its rows, what every report but the streamed table reads."""
+        return self.holding(tuple(self.rows()))
+
+    def holding(self, rows: tuple[dict[str, Any], ...]) -> View:
+        """The view of `rows`, made by `rows()` already."""
+        keys: set[str] = set()
+        for row in rows:
+            keys.update(row)
+        return View(self.name, self.title, self.titolo, self.columns(keys.__contains__), rows,
+                    self.depth_key)
+
+
 _NODE = Column("node", "Node", "Nodo")
 _WEIGHT = Column("weight", "Weight", "Peso", "weight")
 _SCORE = Column("score", "Achievement", "Grado di raggiungimento", "percent")
@@ -124,20 +165,19 @@ VALUE_NOTE_KEYS = ("value_note", "value_source")
 _BASELINE = Column("baseline", "Baseline", "Valore di partenza", "measure")
 
 
-def _with_points_and_baseline(columns: tuple[Column, ...],
-                              rows: Sequence[dict[str, Any]]) -> tuple[Column, ...]:
+def _with_points_and_baseline(columns: tuple[Column, ...], has: Has) -> tuple[Column, ...]:
     out: list[Column] = []
     for column in columns:
         out.append(column)
-        if column.key == "target" and any("baseline" in row for row in rows):
+        if column.key == "target" and has("baseline"):
             out.append(_BASELINE)
-        if column is _SCORE and any("points" in row for row in rows):
+        if column is _SCORE and has("points"):
             out.append(_POINTS)
     return tuple(out)
 
 
-def _value_notes(rows: Sequence[dict[str, Any]]) -> tuple[Column, ...]:
-    return (_VALUE_NOTE, _VALUE_SOURCE) if any("value_note" in row for row in rows) else ()
+def _value_notes(has: Has) -> tuple[Column, ...]:
+    return (_VALUE_NOTE, _VALUE_SOURCE) if has("value_note") else ()
 
 
 @attrs.frozen
@@ -150,26 +190,47 @@ class Footnote:
     source: str | None
 
 
+class FootnoteNumbers:
+    """The footnotes of a view's rows, numbered in order of first appearance as the rows are
+    read. Every use of an indicator carries the same note, so it has one number; a row read
+    again gets the number it got the first time."""
+
+    def __init__(self) -> None:
+        self._of: dict[str, int] = {}  # indicator -> its footnote's number
+        self.notes: list[Footnote] = []
+
+    def number(self, row: dict[str, Any]) -> int | None:
+        """The footnote number of `row`, None when it has no note on its value."""
+        if "value_note" not in row:
+            return None
+        indicator = str(row.get("indicator") or row.get("id"))
+        number = self._of.get(indicator)
+        if number is None:
+            number = self._of[indicator] = len(self.notes) + 1
+            self.notes.append(Footnote(number, indicator, row.get("value_note"),
+                                       row.get("value_source")))
+        return number
+
+
+def without_value_notes(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns but the notes on the values, which the table and markdown make
+    footnotes."""
+    return tuple(c for c in columns if c.key not in VALUE_NOTE_KEYS)
+
+
 def footnotes(view: View) -> tuple[View, dict[int, int], tuple[Footnote, ...]]:
     """The view without its columns of notes on the values; the footnote number of each row
-    (by position) that has one; and the footnotes, numbered in order of first appearance.
-    Every use of an indicator carries the same note, so it has one number."""
-    kept = tuple(c for c in view.columns if c.key not in VALUE_NOTE_KEYS)
+    (by position) that has one; and the footnotes (`FootnoteNumbers`)."""
+    kept = without_value_notes(view.columns)
     if len(kept) == len(view.columns):
         return view, {}, ()
-    numbers_of: dict[str, int] = {}
+    numbering = FootnoteNumbers()
     marks: dict[int, int] = {}
-    notes: list[Footnote] = []
     for position, row in enumerate(view.rows):
-        if "value_note" not in row:
-            continue
-        indicator = str(row.get("indicator") or row.get("id"))
-        if indicator not in numbers_of:
-            numbers_of[indicator] = len(notes) + 1
-            notes.append(Footnote(len(notes) + 1, indicator, row.get("value_note"),
-                                  row.get("value_source")))
-        marks[position] = numbers_of[indicator]
-    return attrs.evolve(view, columns=kept), marks, tuple(notes)
+        number = numbering.number(row)
+        if number is not None:
+            marks[position] = number
+    return attrs.evolve(view, columns=kept), marks, tuple(numbering.notes)
 
 
 def footnote_text(footnote: Footnote, locale: str) -> str:
@@ -218,84 +279,99 @@ def _node_row(node: NodeResult) -> dict[str, Any]:
     return row
 
 
-def summary(result: Result, depth: int | None = None) -> View:
+def _summary(result: Result, depth: int | None) -> ViewSource:
     """The seed's summary: Ambito | Obiettivo strategico | Grado | Valutazione | Peso."""
     limit = SUMMARY_DEPTH if depth is None else depth
-    rows = []
-    for node in result:
-        if node.depth - result.area_depth >= limit or node.kind == "group":
-            continue
-        row = _node_row(node)
-        # As in the seed: the area on its own row with its score, its objectives below it;
-        # the plan's total, when it has one, above them all.
-        row["area"] = label(node) if node.kind in ("area", "plan") else ""
-        row["objective"] = "" if node.kind in ("area", "plan") else label(node)
-        rows.append(row)
-    columns = (Column("area", "Area", "Ambito strategico"),
-               Column("objective", "Objective", "Obiettivo strategico"),
-               _SCORE, _BAND, _WEIGHT)
-    return View("summary", "Summary", "Quadro riepilogativo", columns, tuple(rows))
 
-
-def tree(result: Result, depth: int | None = None) -> View:
-    rows = []
-    for node in result:
-        if depth is None or node.depth - result.area_depth < depth:
+    def rows() -> Iterator[dict[str, Any]]:
+        for node in result:
+            if node.depth - result.area_depth >= limit or node.kind == "group":
+                continue
             row = _node_row(node)
-            row["advice"] = sorted({f.category for f in result.findings_of(node.id)})
-            rows.append(row)
-    columns: tuple[Column, ...] = (
-        _NODE, _WEIGHT, Column("target", "Target", "Target", "target"),
-        Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
-    columns = _with_points_and_baseline(columns, rows)
-    if result.findings:
-        columns += (Column("advice", "Advice", "Indicazioni", "flags"),)
-    if any("note" in row for row in rows):
-        columns += (_NOTE,)
-    columns += _value_notes(rows)
-    return View("tree", "Scored tree", "Albero degli obiettivi", columns, tuple(rows),
-                depth_key="node")
+            # As in the seed: the area on its own row with its score, its objectives below
+            # it; the plan's total, when it has one, above them all.
+            row["area"] = label(node) if node.kind in ("area", "plan") else ""
+            row["objective"] = "" if node.kind in ("area", "plan") else label(node)
+            yield row
+
+    def columns(has: Has) -> tuple[Column, ...]:
+        return (Column("area", "Area", "Ambito strategico"),
+                Column("objective", "Objective", "Obiettivo strategico"),
+                _SCORE, _BAND, _WEIGHT)
+
+    return ViewSource("summary", "Summary", "Quadro riepilogativo", rows, columns)
 
 
-def indicators(result: Result, depth: int | None = None) -> View:
-    rows = tuple(_node_row(node) for node in result if node.kind == "indicator")
-    columns: tuple[Column, ...] = (
-        Column("id", "Node", "Nodo"), Column("title", "Indicator", "Indicatore"),
-        Column("target", "Target", "Target", "target"),
-        Column("value", "Value", "Valore", "measure"),
-        Column("raw", "Raw", "Grezzo", "percent"), _SCORE, _BAND,
-        Column("flags", "Flags", "Note", "flags"))
-    columns = _with_points_and_baseline(columns, rows)
-    if any("note" in row for row in rows):
-        columns += (_NOTE,)
-    columns += _value_notes(rows)
-    return View("indicators", "Indicators", "Indicatori", columns, rows)
+def _tree(result: Result, depth: int | None) -> ViewSource:
+    def rows() -> Iterator[dict[str, Any]]:
+        for node in result:
+            if depth is None or node.depth - result.area_depth < depth:
+                row = _node_row(node)
+                row["advice"] = sorted({f.category for f in result.findings_of(node.id)})
+                yield row
+
+    def columns(has: Has) -> tuple[Column, ...]:
+        shown: tuple[Column, ...] = (
+            _NODE, _WEIGHT, Column("target", "Target", "Target", "target"),
+            Column("value", "Value", "Valore", "measure"), _SCORE, _BAND, _STATUS)
+        shown = _with_points_and_baseline(shown, has)
+        if result.findings:
+            shown += (Column("advice", "Advice", "Indicazioni", "flags"),)
+        if has("note"):
+            shown += (_NOTE,)
+        return shown + _value_notes(has)
+
+    return ViewSource("tree", "Scored tree", "Albero degli obiettivi", rows, columns,
+                      depth_key="node")
 
 
-def scorecards(result: Result, depth: int | None = None) -> View:
+def _indicators(result: Result, depth: int | None) -> ViewSource:
+    def rows() -> Iterator[dict[str, Any]]:
+        return (_node_row(node) for node in result if node.kind == "indicator")
+
+    def columns(has: Has) -> tuple[Column, ...]:
+        shown: tuple[Column, ...] = (
+            Column("id", "Node", "Nodo"), Column("title", "Indicator", "Indicatore"),
+            Column("target", "Target", "Target", "target"),
+            Column("value", "Value", "Valore", "measure"),
+            Column("raw", "Raw", "Grezzo", "percent"), _SCORE, _BAND,
+            Column("flags", "Flags", "Note", "flags"))
+        shown = _with_points_and_baseline(shown, has)
+        if has("note"):
+            shown += (_NOTE,)
+        return shown + _value_notes(has)
+
+    return ViewSource("indicators", "Indicators", "Indicatori", rows, columns)
+
+
+def _scorecards(result: Result, depth: int | None) -> ViewSource:
     """Each scorecard and its lines. A card made of components shows them, their parts and
     the behaviour ratings beneath; cards paid by a reward mapping show their band and share.
     The rating and reward columns appear only when some card has them (Modena's do not)."""
-    rows: list[dict[str, Any]] = []
-    for card in result.scorecards:
-        rows.append({"depth": 0, "node": card.title, "weight": None, "score": card.score,
-                     "band": card.band, "status": card.status, "kind": "scorecard",
-                     "id": card.id, "reward": card.reward_share,
-                     "reward_band": card.reward_bounds})
-        for entry in card.entries:
-            rows.append({"depth": 1, "node": f"{entry.ref} · {entry.title}",
-                         "weight": entry.weight, "score": entry.score, "band": entry.band,
-                         "status": entry.status, "kind": entry.kind, "id": entry.ref})
-        rows.extend(_components(card))
-    columns: tuple[Column, ...] = (Column("node", "Scorecard", "Obiettivi individuali"),
-                                   _WEIGHT, _SCORE, _BAND, _STATUS)
-    if any(card.components for card in result.scorecards):
-        columns += (Column("rating", "Evaluator's rating", "Giudizio", "measure"),)
-    if any(card.reward is not None for card in result.scorecards):
-        columns += (Column("reward_band", "Reward band", "Fascia premiale", "reward_band"),
-                    Column("reward", "Reward", "Quota premio", "percent"))
-    return View("scorecards", "Individual scorecards", "Obiettivi individuali", columns,
-                tuple(rows), depth_key="node")
+    def rows() -> Iterator[dict[str, Any]]:
+        for card in result.scorecards:
+            yield {"depth": 0, "node": card.title, "weight": None, "score": card.score,
+                   "band": card.band, "status": card.status, "kind": "scorecard",
+                   "id": card.id, "reward": card.reward_share,
+                   "reward_band": card.reward_bounds}
+            for entry in card.entries:
+                yield {"depth": 1, "node": f"{entry.ref} · {entry.title}",
+                       "weight": entry.weight, "score": entry.score, "band": entry.band,
+                       "status": entry.status, "kind": entry.kind, "id": entry.ref}
+            yield from _components(card)
+
+    def columns(has: Has) -> tuple[Column, ...]:
+        shown: tuple[Column, ...] = (Column("node", "Scorecard", "Obiettivi individuali"),
+                                     _WEIGHT, _SCORE, _BAND, _STATUS)
+        if any(card.components for card in result.scorecards):
+            shown += (Column("rating", "Evaluator's rating", "Giudizio", "measure"),)
+        if any(card.reward is not None for card in result.scorecards):
+            shown += (Column("reward_band", "Reward band", "Fascia premiale", "reward_band"),
+                      Column("reward", "Reward", "Quota premio", "percent"))
+        return shown
+
+    return ViewSource("scorecards", "Individual scorecards", "Obiettivi individuali", rows,
+                      columns, depth_key="node")
 
 
 def _components(card: ScorecardResult) -> list[dict[str, Any]]:
@@ -321,34 +397,64 @@ def _components(card: ScorecardResult) -> list[dict[str, Any]]:
     return rows
 
 
-def findings(result: Result, depth: int | None = None) -> View:
-    """The advice rules' findings, grouped by category (in the order categories first appear)."""
-    order = list(dict.fromkeys(f.category for f in result.findings))
-    rows = []
-    for category in order:
-        for finding in result.findings:
-            if finding.category == category:
-                node = result[finding.node]
-                # The node id, not only the indicator: one indicator may be used in two places.
-                rows.append({"category": category, "id": finding.node,
-                             "node": f"{finding.node} · {node.title}",
-                             "severity": finding.severity, "rule": finding.title,
-                             "message": finding.message, "score": node.score,
-                             "status": node.status})
-    columns = (Column("category", "Category", "Categoria"), Column("node", "Node", "Nodo"),
-               _SCORE, Column("severity", "Severity", "Gravità", "severity"),
-               Column("message", "Finding", "Indicazione", "prose"))
-    return View("findings", "Findings of the advice rules", "Indicazioni dell'OIV", columns,
-                tuple(rows))
+def _findings(result: Result, depth: int | None) -> ViewSource:
+    """The advice rules' findings, grouped by category (in the order categories first
+    appear)."""
+    def rows() -> Iterator[dict[str, Any]]:
+        order = list(dict.fromkeys(f.category for f in result.findings))
+        for category in order:
+            for finding in result.findings:
+                if finding.category == category:
+                    node = result[finding.node]
+                    # The node id, not only the indicator: one indicator may be used in two
+                    # places.
+                    yield {"category": category, "id": finding.node,
+                           "node": f"{finding.node} · {node.title}",
+                           "severity": finding.severity, "rule": finding.title,
+                           "message": finding.message, "score": node.score,
+                           "status": node.status}
+
+    def columns(has: Has) -> tuple[Column, ...]:
+        return (Column("category", "Category", "Categoria"), Column("node", "Node", "Nodo"),
+                _SCORE, Column("severity", "Severity", "Gravità", "severity"),
+                Column("message", "Finding", "Indicazione", "prose"))
+
+    return ViewSource("findings", "Findings of the advice rules", "Indicazioni dell'OIV", rows,
+                      columns)
 
 
 # One per name in `report.VIEWS`, the list the command line offers (a test keeps them in step).
-BUILDERS = {"summary": summary, "tree": tree, "indicators": indicators, "scorecards": scorecards,
-            "findings": findings}
+BUILDERS: dict[str, Callable[[Result, int | None], ViewSource]] = {
+    "summary": _summary, "tree": _tree, "indicators": _indicators, "scorecards": _scorecards,
+    "findings": _findings}
+
+
+def source(result: Result, name: str, depth: int | None = None) -> ViewSource:
+    return BUILDERS[name](result, depth)
 
 
 def view(result: Result, name: str, depth: int | None = None) -> View:
-    return BUILDERS[name](result, depth)
+    return source(result, name, depth).built()
+
+
+def summary(result: Result, depth: int | None = None) -> View:
+    return _summary(result, depth).built()
+
+
+def tree(result: Result, depth: int | None = None) -> View:
+    return _tree(result, depth).built()
+
+
+def indicators(result: Result, depth: int | None = None) -> View:
+    return _indicators(result, depth).built()
+
+
+def scorecards(result: Result, depth: int | None = None) -> View:
+    return _scorecards(result, depth).built()
+
+
+def findings(result: Result, depth: int | None = None) -> View:
+    return _findings(result, depth).built()
 
 
 def comparison(results: Sequence[Result], labels: Sequence[str],
