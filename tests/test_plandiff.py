@@ -12,7 +12,7 @@ import json
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import scorelang
@@ -297,6 +297,9 @@ def test_a_random_edit_of_a_generated_plan_is_reported(spec, data):
 
 
 @given(st.lists(st.integers(1, 9000), min_size=2, max_size=8).filter(lambda h: sum(h) <= 10000))
+# Regression: two equal weights (0.46 %) rounded apart by the re-alignment (0.47, 0.46), the
+# ratio of the moved ones alone was not the re-alignment's, and followers became causes.
+@example(hundredths=[83, 29, 46, 46, 72])
 def test_weights_scaled_in_proportion_are_realigned_never_the_cause(hundredths):
     # weights in hundredths of a percent, as plans write them; the last makes up 100 %
     old = [h / 100 for h in hundredths] + [(10000 - sum(hundredths)) / 100]

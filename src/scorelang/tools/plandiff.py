@@ -537,15 +537,18 @@ def weight_group(parent: str, title: str,
         return None
     structural = [e for e in changed if e[2] is None or e[3] is None]
     common = [e for e in changed if e[2] is not None and e[3] is not None]
+    # The siblings on both sides whose weight did not move: a re-alignment scaled them too,
+    # by a ratio its rounding to the hundredth hid (0.29 % x 1.008 is still 0.29 %).
+    kept = [e for e in entries if e[2] is not None and e[3] is not None and e not in changed]
     cause: list[tuple[str, str, float | None, float | None]]
     if structural:
         cause, followers = structural, common
-        if followers and not _proportional(followers):
+        if followers and not _proportional(followers + kept):
             cause, followers = structural + common, []
     elif len(common) == 1:
         cause, followers = common, []
     else:
-        odd = [e for e in common if _proportional([o for o in common if o is not e])]
+        odd = [e for e in common if _proportional([o for o in common if o is not e] + kept)]
         if len(odd) == 1:
             cause, followers = odd, [e for e in common if e is not odd[0]]
         else:
@@ -561,7 +564,9 @@ def weight_group(parent: str, title: str,
 
 def _proportional(entries: Sequence[tuple[str, str, float | None, float | None]]) -> bool:
     """Whether the weights moved together in one proportion, to the hundredth the re-alignment
-    rounds to (docs/whatif.md §3); siblings all at 0 % share equally."""
+    rounds to (docs/whatif.md §3); siblings all at 0 % share equally. `entries` are all the
+    siblings re-aligned, those the rounding left where they were too: the ratio is the whole
+    re-alignment's (of the moved ones alone, with equal weights rounded apart, it was not)."""
     if not entries:
         return False
     old = sum(e[2] or 0.0 for e in entries)
