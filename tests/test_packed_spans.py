@@ -72,3 +72,20 @@ def test_the_cache_keeps_spans_not_packed_ints(tmp_path: Path,
     data["plan"]["indicators"][0]["span"] = 12345
     with pytest.raises(codec.Damaged):
         codec.decode(data["plan"], model.PlanDefinition)
+
+
+def test_a_values_file_keeps_its_spans_packed_and_names_the_same_lines(tmp_path: Path) -> None:
+    from scorelang.diagnostics import SpanTable
+
+    path = tmp_path / "v.yaml"
+    path.write_text("plan: p\nperiod: H1\nvalues:\n  a: 1\n  b: N/D\n  a: 2\n", encoding="utf-8")
+    with pytest.raises(scorelang.ScorelangError) as raised:
+        scorelang.load_values(path)
+    (twice,) = [d for d in raised.value.diagnostics if d.code == "SL305"]
+    assert (twice.span.line, twice.span.column) == (6, 3) and "first at line 4" in twice.hint
+    path.write_text("plan: p\nperiod: H1\nvalues:\n  a: 1\n  b: 2\n", encoding="utf-8")
+    values = scorelang.load_values(path)
+    assert isinstance(values.spans, SpanTable)
+    assert values.spans["b"] == Span(str(path), 5, 3, 5, 3)  # the key `b`
+    assert values.spans.get("c") is None and "a" in values.spans and len(values.spans) == 2
+    assert type(values.spans._kept["a"]) is int

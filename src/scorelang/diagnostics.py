@@ -7,9 +7,10 @@ decides what is wrong (that is `build`, `check` and `values`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 import threading
 from enum import Enum
+from typing import TypeVar
 
 import attrs
 
@@ -107,6 +108,40 @@ def unpacked(span: Span | int | None) -> Span | None:
     span >>= _COLUMN_BITS
     line = span & ((1 << _LINE_BITS) - 1)
     return Span(_FILES[span >> _LINE_BITS], line, column, line + height, end_column)
+
+
+K = TypeVar("K")
+
+
+class SpanTable(MutableMapping[K, Span]):
+    """Spans by key (a values file's entries by indicator), kept packed (`packed`): a values
+    file of 100,000 entries held 33 MiB of Spans until it was scored."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: dict[K, Span | int] = {}
+
+    def __getitem__(self, key: K) -> Span:
+        return unpacked(self._kept[key])  # type: ignore[return-value]
+
+    def __setitem__(self, key: K, span: Span) -> None:
+        self._kept[key] = packed(span)  # type: ignore[assignment]
+
+    def __delitem__(self, key: K) -> None:
+        del self._kept[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._kept
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __repr__(self) -> str:
+        return f"SpanTable({dict(self.items())!r})"
 
 
 def span_repr(span: Span | int | None) -> str:

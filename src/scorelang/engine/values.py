@@ -28,7 +28,8 @@ from typing import Any
 import attrs
 import yaml
 
-from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
+from ..diagnostics import (Diagnostic, Span, SpanTable, ValuesError, did_you_mean, error,
+                           in_source_order)
 from ..model import LARGEST, number_problem
 from ..files import read_bytes, text_of
 from .figures import AmbiguousFigure, number_format_of, read_value
@@ -718,7 +719,7 @@ def _one_period(node: yaml.MappingNode, data: dict[Any, Any], source: str, allow
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
     measured = data.get("values")
-    spans: dict[str, Span] = {}
+    spans: SpanTable[str] = SpanTable()
     clean: dict[str, Value] = {}
     remarks: dict[str, ValueNote] = {}
     if measured is None:
