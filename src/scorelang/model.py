@@ -103,7 +103,10 @@ class LateKind(str, Enum):
     LINEAR = "linear"  # done late loses score linearly over a number of days
 
 
-@attrs.frozen
+# The classes a plan holds one of per indicator, or per use, have no weak-reference slot
+# (`weakref_slot=False`): 8 bytes each, 7 MiB at 100,000 indicators with compile's own, and
+# nothing takes a weak reference to them (only to a PlanDefinition, which keeps its slot).
+@attrs.frozen(weakref_slot=False)
 class LateRule(Located):
     kind: LateKind
     share: float = 0.0  # FIXED: the score, as a fraction
@@ -141,7 +144,7 @@ class TagRef(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Tolerance(Located):
     """`tolerance 5%` (relative to |target|) or `tolerance 0.5` (in the indicator's unit): a
     value this close to its target counts as reached."""
@@ -156,7 +159,7 @@ class Tolerance(Located):
         return abs(target) * self.value / 100.0 if self.relative else self.value
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Threshold(Located):
     """`threshold 60%` (below: 0 %) or `threshold 60% rescaled` (the threshold 0 %, the target
     100 %)."""
@@ -167,7 +170,7 @@ class Threshold(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class RangeRow(Located):
     """One row of a score table (`steps`, `points`) or of reward bands (`reward`): the one row of
     "ranges of a figure" (engine.scoring.Stretch is its compiled form, check.ranges its check).
@@ -188,7 +191,7 @@ class RangeRow(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ScoreTable(Located):
     """`steps { ... }` (scores in percent) or `points N { ... }` (scores in points out of N)."""
 
@@ -247,7 +250,7 @@ class Period(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Target(Located):
     direction: Direction
     value: float
@@ -257,7 +260,7 @@ class Target(Located):
     tbd: bool = False  # written `tbd`: direction known, figure to be decided (value 0, unused)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class PeriodicTarget(Located):
     period: str
     target: Target
@@ -265,14 +268,14 @@ class PeriodicTarget(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Deadline(Located):
     due: dt.date
     _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Indicator(Located):
     id: str
     title: str
@@ -304,7 +307,7 @@ class Indicator(Located):
         return None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Weight(Located):
     percent: float  # as written: 33.34 means 33.34 %
     _span: Span | int | None = attrs.field(default=None, eq=False, converter=packed,
@@ -324,7 +327,7 @@ class AggregateSetting(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Reference(Located):
     """An indicator used at one place of the tree, with the weight it has there."""
 
@@ -334,7 +337,7 @@ class Reference(Located):
                                            repr=span_repr)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Group(Located):
     """A titled, weighted set of children without a code (the seed's "Indicatori")."""
 
@@ -347,7 +350,7 @@ class Group(Located):
     aggregate: AggregateSetting | None = None  # None: as the policy says
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Objective(Located):
     code: str
     title: str
@@ -654,7 +657,7 @@ def slug(title: str) -> str:
     return text.strip("_") or "group"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Placed:
     """A tree node with the id, parent id and depth it has in the scored tree."""
 
@@ -694,7 +697,7 @@ def walk(plan: PlanDefinition) -> list[Placed]:
 
 # ---- what the check, the engine and the tools share --------------------------------------------
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class TargetUsed:
     """The target an indicator is measured against in the period, and where it comes from."""
 

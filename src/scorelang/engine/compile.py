@@ -20,12 +20,14 @@ from typing import Any
 import attrs
 
 from .. import model
+from ..check.tree import placed_nodes as walked
 from ..model import Formula, LateRule, TargetUsed, target_used
 from . import scoring
 from .scoring import Aggregation, LeafKind
 
 
-@attrs.frozen
+# No weak-reference slot on what the program holds per node and per leaf (see model.py).
+@attrs.frozen(weakref_slot=False)
 class Leaf:
     """How one indicator is scored in the period: its target, its kind (the scoring rule that
     applies, see `scoring.LeafKind`), floor, cap and late rule."""
@@ -52,7 +54,7 @@ class Leaf:
         return self.target.due.due if self.target.due is not None else None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CompiledNode:
     """One node of the scored tree. `children` index `Program.nodes`; `leaf` indexes
     `Program.leaves` for indicator uses."""
@@ -333,8 +335,14 @@ def numbers(count: int) -> list[int]:
     return _NUMBERS
 
 
+_KINDS = {model.Area: "area", model.Objective: "objective", model.Group: "group"}
+
+
 def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program:
-    placed_nodes = model.walk(plan)
+    # The walk the checks made of this plan, when it is the last one they walked: its ids are
+    # then the CompiledNodes' too, one string each (walked again, every id of a 100,000-
+    # indicator plan was held twice, 7 MiB).
+    placed_nodes = walked(plan)
     number = numbers(max(len(placed_nodes), len(plan.indicators)) + 1)
     leaf_index: dict[str, int] = {}
     leaves: list[Leaf] = []
@@ -342,54 +350,52 @@ def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program
         leaf_index[indicator.id] = number[len(leaves)]
         leaves.append(leaf_of(indicator, plan.policy, period))
 
-    # Each node's fields as a list, made into its CompiledNode once its children and (for a
-    # link) the node it reads are known: each CompiledNode made once, not copied by
-    # attrs.evolve twice over (at 100,000 indicators, 125,000 nodes made three times).
-    fields: list[list[Any]] = []
-    links: dict[int, str] = {}  # link node index -> the code it reads
+    # Two passes over the walk: the first numbers the nodes and finds each one's children,
+    # the second makes each CompiledNode once, whole (neither copied by attrs.evolve, which
+    # made 125,000 nodes three times at 100,000 indicators, nor first held as a list of its
+    # fields, 16 MiB more at the peak of compiling).
     children_of: dict[int, list[int]] = {}
     index_of: dict[str, int] = {}
+    for position, placed in enumerate(placed_nodes):
+        index = index_of[placed.id] = number[position]
+        if placed.parent is not None:
+            children_of.setdefault(index_of[placed.parent], []).append(index)
+
+    def head(node: model.Area | model.Node) -> tuple[str, str, str | None, Aggregation | None]:
+        """A branch's kind, title, code and aggregation (a link's are the node's it reads)."""
+        if isinstance(node, model.Link):
+            return head(placed_nodes[index_of[node.code]].node)[:2] + (node.code, None)
+        if isinstance(node, model.Reference):  # only ever read by a link: check() says so
+            raise AssertionError("a link reads an area or an objective")
+        kind = _KINDS[type(node)]
+        code = None if isinstance(node, model.Group) else node.code
+        rule = node.aggregate.rule if node.aggregate is not None else plan.policy.aggregate
+        return kind, node.title, code, scoring.aggregation_of(plan.policy.missing, rule)
+
     # Each distinct weight as one float object, shared by the nodes that weigh it (a plan
     # writes a few weights; `fraction` makes a new float for each node). Zero not shared:
     # 0.0 and -0.0 are equal keys.
     weights: dict[float, float] = {}
-    for placed in placed_nodes:
+    nodes: list[CompiledNode] = []
+    for position, placed in enumerate(placed_nodes):
         node = placed.node
         weight = node.weight.fraction if node.weight is not None else None
         if weight:
             weight = weights.setdefault(weight, weight)
+        children = tuple(children_of.get(number[position], ()))
         if isinstance(node, model.Reference):
             # By index, not plan.indicator(): a linear search per use made compiling
             # quadratic (minutes for a plan of 100k indicators).
             leaf = leaf_index[node.indicator]
-            fields.append([placed.id, "indicator", leaves[leaf].indicator.title, None, weight,
-                           placed.depth, placed.parent, leaf, None])
-        elif isinstance(node, model.Link):
-            # Kind, title and link resolved below: the node read may come later in the tree.
-            links[len(fields)] = node.code
-            fields.append([placed.id, "objective", "", node.code, weight, placed.depth,
-                           placed.parent, None, None])
+            nodes.append(CompiledNode(placed.id, "indicator", leaves[leaf].indicator.title,
+                                      None, weight, placed.depth, placed.parent, children,
+                                      leaf))
         else:
-            kind = {model.Area: "area", model.Objective: "objective", model.Group: "group"}[type(node)]
-            code = None if isinstance(node, model.Group) else node.code
-            rule = node.aggregate.rule if node.aggregate is not None else plan.policy.aggregate
-            fields.append([placed.id, kind, node.title, code, weight, placed.depth,
-                           placed.parent, None, scoring.aggregation_of(plan.policy.missing, rule)])
-        index = number[len(fields) - 1]
-        index_of[placed.id] = index
-        if placed.parent is not None:
-            children_of.setdefault(index_of[placed.parent], []).append(index)
-    read_by: dict[int, int] = {}
-    for index, code in links.items():
-        read = index_of[code]
-        fields[index][1], fields[index][2] = fields[read][1], fields[read][2]
-        read_by[index] = read
-    nodes = [CompiledNode(ident, kind, title, code, weight, depth, parent,
-                          tuple(children_of.get(index, ())), leaf, aggregation,
-                          read_by.get(index))
-             for index, (ident, kind, title, code, weight, depth, parent, leaf, aggregation)
-             in enumerate(fields)]
-    del fields, children_of
+            kind, title, code, aggregation = head(node)
+            link = index_of[node.code] if isinstance(node, model.Link) else None
+            nodes.append(CompiledNode(placed.id, kind, title, code, weight, placed.depth,
+                                      placed.parent, children, None, aggregation, link))
+    del children_of
     roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
 
     # Children before parents, and a linked node before the branch that reads it: visiting a
