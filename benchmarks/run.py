@@ -3,6 +3,7 @@
     python3 benchmarks/run.py            # every goal, 1k to 100k indicators (about 10 minutes)
     python3 benchmarks/run.py --full     # the same with the 1M-indicator plan too
     python3 benchmarks/run.py --quick    # smoke mode for CI: small sizes, goals shown only
+    python3 benchmarks/run.py --only memory --full   # the 1M peak memory alone (minutes)
 
 What cannot flatter, and how:
 - the plans are generated with a realistic mix (`plans.py`: every direction and formula,
@@ -683,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smoke mode: small sizes, no goals")
     parser.add_argument("--full", action="store_true", help="the 1M-indicator plan too")
     parser.add_argument("--only", action="append", default=[],
-                        choices=["scalar", "batch", "parse", "sizes", "cold"])
+                        choices=["scalar", "batch", "parse", "sizes", "memory", "cold"])
     parser.add_argument("--size-worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -703,10 +704,13 @@ def main(argv: list[str] | None = None) -> int:
         "parse": lambda: parsing(table, args.quick),
         "cold": lambda: cold_start(table, args.quick),
         "sizes": lambda: sizes(table, args.quick, args.full),
+        # The memory lines alone (`sizes` ends with them): `--only memory --full` takes the
+        # 1M-indicator peak in minutes, not the hour of the 1M timings.
+        "memory": lambda: memory(table, args.quick, args.full),
     }
     started = time.perf_counter()
     for name, run in sections.items():
-        if not args.only or name in args.only:
+        if (name in args.only) if args.only else name != "memory":
             gc.collect()
             run()
     table.print()

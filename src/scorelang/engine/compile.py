@@ -539,7 +539,13 @@ def layout_of(program: Program) -> Layout:
         part.leaf for card in program.scorecards for component in card.components
         for part in component.parts}  # a component's indicator parts are scored there too
     leaves = program.leaves
-    fast = list(map(_fast_path, leaves))
+    # Straight into the arrays: a list of (width, apart) pairs first was 12 MiB more at the
+    # peak of compiling 100,000 indicators.
+    widths, apart = array("d"), array("d")
+    for leaf in leaves:
+        width, distance = _fast_path(leaf)
+        widths.append(width)
+        apart.append(distance)
     # The positions of `index` and `tree` as the program's shared ints (one more: the total).
     number = numbers(len(nodes) + 1)
     # Interned, as the values loaders intern theirs (see values.py).
@@ -548,8 +554,7 @@ def layout_of(program: Program) -> Layout:
                   tuple(not leaf.kind.is_deadline and leaf.rule is None for leaf in leaves),
                   tuple(leaf.kind.is_deadline for leaf in leaves),
                   array("d", (leaf.target.value or 0.0 for leaf in leaves)),
-                  array("d", (width for width, _ in fast)),
-                  array("d", (distance for _, distance in fast)),
+                  widths, apart,
                   array("d", (leaf.floor for leaf in leaves)),
                   array("d", (leaf.cap for leaf in leaves)),
                   tuple(leaf.due or dt.date.max for leaf in leaves),
