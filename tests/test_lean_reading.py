@@ -142,3 +142,27 @@ def test_shared_positions_stay_their_own_index_when_threads_compile_at_once() ->
         sys.setswitchinterval(interval)
     shared = compiling._NUMBERS
     assert all(shared[i] == i for i in range(len(shared)))
+
+
+def test_a_large_plans_reading_makes_each_nodes_entry_as_it_is_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over `KEPT_UP_TO` nodes the evaluator keeps no per-node table (evaluate._Made): each
+    entry made when read is the one a kept table holds, and so is every node built from it."""
+    from scorelang.engine import evaluate
+
+    kept_plan = scorelang.load(MODENA_RULES)
+    kept = evaluate._reading(kept_plan.program(None))
+    whole = kept_plan.evaluate(scorelang.load_values(MODENA_VALUES))
+    monkeypatch.setattr(result_module, "KEPT_UP_TO", 10)
+    made_plan = scorelang.load(MODENA_RULES)
+    made = evaluate._reading(made_plan.program(None))
+    assert isinstance(made.plain, evaluate._Made) and isinstance(kept.plain, list)
+    for table in ("heads", "plain", "scored"):
+        assert list(getattr(made, table)) == list(getattr(kept, table)), table
+    assert any(entry for entry in made.plain) and any(entry for entry in made.scored)
+    result = made_plan.evaluate(scorelang.load_values(MODENA_VALUES))
+    assert list(result) == list(whole)
+    assert result.to_dict() == whole.to_dict()
+    assert result.scores() == whole.scores() and result.statuses() == whole.statuses()
+    with pytest.raises(IndexError):
+        made.plain[len(made.plain)]

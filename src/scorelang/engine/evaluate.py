@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -22,8 +22,9 @@ from . import individual, scoring
 from .compile import Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from ..model import MissingPolicy, MissingTarget
-from .result import (NO_FACTS, Deferred, Finding, NodeFacts, NodeResult, NodeTable,
-                     Result, ScorecardResult)
+from . import result as results
+from .result import (NO_FACTS, Deferred, Finding, NodeFacts, NodeResult, NodeTable, Result,
+                     ScorecardResult)
 from .scoring import Missing, Score
 from .values import Neutralisation, Override, Value, ValueNote, Values
 
@@ -95,6 +96,7 @@ def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float |
 
 
 _ZERO_WEIGHT = ("zero_weight",)
+_PERIODIC = ("periodic_target",)
 _ABSENT: Any = object()  # no entry at all for an indicator (as opposed to null)
 _NAN = math.nan
 
@@ -480,33 +482,32 @@ class _Reading:
     few attribute reads and one NodeResult, instead of its fields looked up one by one and its
     leaf scored again through `leaf_score` (docs/performance.md). `Result.scores` and
     `statuses` read the slots through `ids`, `pick` and (made on first use) `uses`, and
-    build no node at all."""
+    build no node at all.
 
-    __slots__ = ("heads", "slots", "plain", "scored", "bands", "lowest", "places", "ids",
-                 "pick", "all_scored", "uses")
+    A plan of more than `KEPT_UP_TO` nodes keeps none of the per-node tuples: `heads`,
+    `plain` and `scored` then make a node's tuple when it is read (`_Made`). Such a plan's
+    Result keeps no node either (result.NodeTable); its tuples were 30 MiB at 100,000
+    indicators, held as long as the plan, for a table read once."""
+
+    __slots__ = ("nodes", "leaves", "apart", "plan_id", "total", "percents", "heads", "slots",
+                 "plain", "scored", "bands", "lowest", "places", "ids", "pick", "all_scored",
+                 "uses")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
+        # What the tables are made from; not the program itself, which keeps this reading
+        # (a cycle would free a dropped plan only when the collector next runs).
+        self.nodes, self.leaves, self.apart = program.nodes, program.leaves, layout.apart
+        self.plan_id = program.plan.id
         self.places = program.plan.policy.display_places
         self.bands = _bands(program)
         # Each band with the lowest score it takes (scoring.band_of's own subtraction, once).
         self.lowest = [(name, lower - scoring.BAND_TOLERANCE) for name, lower in self.bands]
-        self.heads: list[tuple[Any, ...]] = []
         self.slots: list[int] = list(layout.slot_of_node)
-        # position -> (leaf index, kind, target, width, apart, floor, cap, zero_weight flag,
-        # periodic_target flag, indicator id, unit, TargetUsed), () for a branch, or None:
-        # the general path (`_Nodes.general`).
-        self.plain: list[tuple[Any, ...] | None] = []
-        # position -> (leaf index, Leaf, indicator id, zero_weight flag) for the other uses
-        # read without `general` (below), or None.
-        self.scored: list[tuple[Any, ...] | None] = []
         # The plan's total, when the areas are weighted, is the first node (the general path
         # builds it): every other position is one further on, the areas its children.
-        total = layout.roots is not None
+        self.total = total = layout.roots is not None
         if total:
-            self.heads.append(())
-            self.plain.append(None)
-            self.scored.append(None)
             self.slots.insert(0, layout.slots)
         # For Result.scores and statuses: every node's id in tree order; its slot's number
         # picked from a list of the slots' numbers, in the same order; each slot's nodes.
@@ -522,50 +523,101 @@ class _Reading:
         # its nodes keeps no such tables): every id "scored", and the ids of each slot.
         self.all_scored: dict[str, str] | None = None
         self.uses: dict[int, list[str]] = {}
-        percents: dict[float, float | None] = {}
-        for node in program.nodes:
+        self.percents: dict[float, float | None] = {}  # one float per distinct weight
+        count = len(self.ids)
+        self.heads: Sequence[tuple[Any, ...]]
+        self.plain: Sequence[tuple[Any, ...] | None]
+        self.scored: Sequence[tuple[Any, ...] | None]
+        if count > results.KEPT_UP_TO:  # read at each plan's first reading (tests lower it)
+            self.heads, self.plain, self.scored = \
+                _Made(self.head, count), _Made(self.plain_of, count), _Made(self.scored_of, count)
+        else:
+            self.heads = [self.head(position) for position in range(count)]
+            self.plain = [self.plain_of(position) for position in range(count)]
+            self.scored = [self.scored_of(position) for position in range(count)]
+
+    def head(self, position: int) -> tuple[Any, ...]:
+        """(id, parent, kind, title, code, depth, weight in percent) of the node at
+        `position`; () for the plan's total (the general path builds it)."""
+        parent: str | None
+        if self.total:
+            if position == 0:
+                return ()
+            node = self.nodes[position - 1]
+            parent, depth = (self.plan_id if node.parent is None else node.parent), \
+                node.depth + 1
+        else:
+            node = self.nodes[position]
             parent, depth = node.parent, node.depth
-            if total:
-                parent, depth = (program.plan.id if parent is None else parent), depth + 1
-            weight = node.weight
-            if weight:  # one float per distinct weight, as compile shares the fractions
-                percent = percents.get(weight)
-                if percent is None:
-                    percent = percents[weight] = _percent(weight)
-            else:
-                percent = _percent(weight)
-            self.heads.append((node.id, parent, node.kind, node.title, node.code,
-                               depth, percent))
-            fast: tuple[Any, ...] | None = None
-            if node.leaf is not None and node.link is None:
-                leaf = program.leaves[node.leaf]
-                if leaf.rule is None and leaf.indicator.baseline is None \
-                        and leaf.no_target is None and not leaf.kind.is_deadline \
-                        and leaf.missing is not MissingPolicy.VALUE_ZERO:
-                    width = scoring.deviation_width(leaf.kind, leaf.target.value or 0.0)
-                    zero: tuple[str, ...] = ("zero_weight",) if node.weight == 0 else ()
-                    periodic: tuple[str, ...] = ("periodic_target",) \
-                        if leaf.target.source == "periodic" else ()
-                    fast = (node.leaf, leaf.kind, leaf.target.value or 0.0, width,
-                            layout.apart[node.leaf], leaf.floor, leaf.cap, zero, periodic,
-                            leaf.indicator.id, leaf.indicator.unit, leaf.target)
-            elif node.leaf is None and node.link is None and (
-                    node.aggregation is None or node.aggregation.is_weighted):
-                fast = ()  # a branch with no facts
-            self.plain.append(fast)
-            # Deadlines and leaf rules without a points table or a baseline: no facts either,
-            # their raw achievement and flags from leaf_score and leaf_flags themselves (what
-            # `general` calls), without the rest of `general`.
-            scored: tuple[Any, ...] | None = None
-            if fast is None and node.leaf is not None and node.link is None:
-                leaf = program.leaves[node.leaf]
-                curve = leaf.rule.curve if leaf.rule is not None else None
-                if leaf.indicator.baseline is None and leaf.no_target is None \
-                        and leaf.missing is not MissingPolicy.VALUE_ZERO \
-                        and (curve is None or curve.kind is not scoring.CurveKind.POINTS):
-                    scored = (node.leaf, leaf, leaf.indicator.id,
-                              _ZERO_WEIGHT if node.weight == 0 else ())
-            self.scored.append(scored)
+        weight = node.weight
+        if weight:  # one float per distinct weight, as compile shares the fractions
+            percent = self.percents.get(weight)
+            if percent is None:
+                percent = self.percents[weight] = _percent(weight)
+        else:
+            percent = _percent(weight)
+        return (node.id, parent, node.kind, node.title, node.code, depth, percent)
+
+    def plain_of(self, position: int) -> tuple[Any, ...] | None:
+        """A plain indicator use's (leaf index, kind, target, width, apart, floor, cap,
+        zero_weight flag, periodic_target flag, indicator id, unit, TargetUsed), () for a
+        branch with no facts, or None: the general path (`_Nodes.general`)."""
+        if self.total and position == 0:
+            return None
+        node = self.nodes[position - 1 if self.total else position]
+        if node.leaf is not None and node.link is None:
+            leaf = self.leaves[node.leaf]
+            if leaf.rule is None and leaf.indicator.baseline is None \
+                    and leaf.no_target is None and not leaf.kind.is_deadline \
+                    and leaf.missing is not MissingPolicy.VALUE_ZERO:
+                width = scoring.deviation_width(leaf.kind, leaf.target.value or 0.0)
+                zero: tuple[str, ...] = _ZERO_WEIGHT if node.weight == 0 else ()
+                periodic: tuple[str, ...] = _PERIODIC \
+                    if leaf.target.source == "periodic" else ()
+                return (node.leaf, leaf.kind, leaf.target.value or 0.0, width,
+                        self.apart[node.leaf], leaf.floor, leaf.cap, zero, periodic,
+                        leaf.indicator.id, leaf.indicator.unit, leaf.target)
+            return None
+        if node.leaf is None and node.link is None and (
+                node.aggregation is None or node.aggregation.is_weighted):
+            return ()  # a branch with no facts
+        return None
+
+    def scored_of(self, position: int) -> tuple[Any, ...] | None:
+        """For the other uses read without `general`, deadlines and leaf rules without a
+        points table or a baseline (no facts either, their raw achievement and flags from
+        leaf_score and leaf_flags themselves): (leaf index, Leaf, indicator id, zero_weight
+        flag); else None."""
+        if self.total and position == 0:
+            return None
+        node = self.nodes[position - 1 if self.total else position]
+        if node.leaf is None or node.link is not None or self.plain_of(position) is not None:
+            return None
+        leaf = self.leaves[node.leaf]
+        curve = leaf.rule.curve if leaf.rule is not None else None
+        if leaf.indicator.baseline is None and leaf.no_target is None \
+                and leaf.missing is not MissingPolicy.VALUE_ZERO \
+                and (curve is None or curve.kind is not scoring.CurveKind.POINTS):
+            return (node.leaf, leaf, leaf.indicator.id,
+                    _ZERO_WEIGHT if node.weight == 0 else ())
+        return None
+
+
+class _Made(Sequence[Any]):
+    """A table of `_Reading` made item by item as it is read, kept nowhere."""
+
+    __slots__ = ("make", "size")
+
+    def __init__(self, make: Callable[[int], Any], size: int) -> None:
+        self.make, self.size = make, size
+
+    def __getitem__(self, position: Any) -> Any:
+        if not isinstance(position, int) or not 0 <= position < self.size:
+            raise IndexError(position)
+        return self.make(position)
+
+    def __len__(self) -> int:
+        return self.size
 
 
 def _reading(program: Program) -> _Reading:
