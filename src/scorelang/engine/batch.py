@@ -390,7 +390,9 @@ def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
             score = scoring.rounded_array(score, places)
         return score, mask, pending
 
-    for (slot, pairs, weights), aggregation in zip(layout.branches, layout.aggregations):
+    for branch, aggregation in zip(layout.branches, layout.aggregations):
+        slot, _, _, weights = branch
+        pairs = layout.pairs(branch)
         if gone:  # neutralised children are left out: the siblings re-weighted in proportion
             kept = tuple((c, w) for c, w in pairs if c not in gone)
             if pairs and not kept and slot not in overrides:  # all left out: the branch too

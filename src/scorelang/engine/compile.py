@@ -129,8 +129,9 @@ class CompiledScorecard:
     reward_rows: tuple[scoring.Stretch, ...] = ()  # the shares as fractions
 
 
-# (slot, ((child slot, weight), ...), sum of those weights): see `Layout.branches`.
-Branch = tuple[int, tuple[tuple[int, float], ...], float]
+# (slot, first, end, sum of its children's weights): its children are
+# `Layout.child_slots[first:end]`, weighing `Layout.child_weights[first:end]` (see Layout).
+Branch = tuple[int, int, int, float]
 
 
 @attrs.frozen
@@ -145,18 +146,17 @@ class Layout:
     (`scoring.deviation_width`; 1 where there is none), `floors` and `caps`; `dues` (the
     deadline; read for deadlines only) and `used` (whether the tree uses it).
 
-    `branches` lists, children before parents, `(slot, ((child slot, weight), ...), sum of
-    those weights)` for the children that weigh more than 0, in the order written.
-
-    The evaluator reads the branches' children as one flat run instead: `child_slots` and
-    `child_weights` hold every branch's children in that order, and `closing[i]` is the branch
-    whose last child is child `i` (None for the others). `unscored` fills every branch's slot
+    `branches` lists, children before parents, `(slot, first, end, sum of the weights)`: the
+    branch's children that weigh more than 0, in the order written, are `child_slots[first:
+    end]` weighing `child_weights[first:end]` (`pairs` gives them as (slot, weight)). Those
+    two hold every branch's children in one flat run, which the evaluator reads in one loop:
+    `closing[i]` is the branch whose last child is child `i` (None for the others). `unscored` fills every branch's slot
     before scoring (NaN, that is N/D: see evaluate.SlotScores). A branch with no weighted child
     never closes: its slot stays N/D, for the reason NO_WEIGHT; `no_weight` lists those slots.
     When the areas are weighted (`roots`), the run ends with the plan itself, a branch over the
     areas scored into one more slot, number `slots`. A tuple of pairs per branch costs a
     2-tuple object per child, read on every evaluation: at 100,000 indicators those alone
-    outgrow the CPU caches.
+    outgrow the CPU caches; kept beside the flat run for the slower paths, they were 8 MiB.
 
     Columns of doubles rather than a tuple per indicator: at 100,000 indicators the tuples and
     the float objects they point to outgrow the CPU caches, and every one read is a cache miss;
@@ -204,6 +204,11 @@ class Layout:
     # Node id -> position in a Result's tree order. A plan with a total (`roots`) has it as
     # the root node, first, its id the plan's; then every node of `index`, one further on.
     tree: dict[str, int] = attrs.field(factory=dict)
+
+    def pairs(self, branch: Branch) -> tuple[tuple[int, float], ...]:
+        """A branch's weighted children as (child slot, weight), in the order written."""
+        _, first, end, _ = branch
+        return tuple(zip(self.child_slots[first:end], self.child_weights[first:end]))
 
 
 @attrs.frozen
@@ -503,16 +508,25 @@ def layout_of(program: Program) -> Layout:
         if node.link is not None:
             slot_of_node[index] = slot_of_node[node.link]
 
-    def weighted(children: tuple[int, ...]) -> tuple[tuple[int, float], ...]:
-        return tuple((slot_of_node[c], nodes[c].weight or 0.0) for c in children
-                     if (nodes[c].weight or 0.0) > 0)
+    # Each distinct weight as one float object, shared by every child that weighs it.
+    weights: dict[float, float] = {}
+    child_slots: list[int] = []
+    child_weights: list[float] = []
 
-    branches: list[Branch] = []
-    for index in program.post_order:
-        if nodes[index].leaf is None and nodes[index].link is None:
-            pairs = weighted(nodes[index].children)
-            # sum() as scoring.aggregate does, so that the divisor is the same float.
-            branches.append((slot_of_node[index], pairs, sum(w for _, w in pairs)))
+    def weighted(slot: int, children: tuple[int, ...]) -> Branch:
+        """The branch in `slot` over `children`, its weighted ones appended to the run."""
+        first = len(child_slots)
+        for child in children:
+            weight = nodes[child].weight or 0.0
+            if weight > 0:
+                child_slots.append(slot_of_node[child])
+                child_weights.append(weights.setdefault(weight, weight))
+        # sum() as scoring.aggregate does, so that the divisor is the same float.
+        return slot, first, len(child_slots), sum(child_weights[first:])
+
+    branches: list[Branch] = [weighted(slot_of_node[index], nodes[index].children)
+                              for index in program.post_order
+                              if nodes[index].leaf is None and nodes[index].link is None]
     aggregations = tuple(nodes[index].aggregation or program.aggregation
                          for index in program.post_order
                          if nodes[index].leaf is None and nodes[index].link is None)
@@ -522,18 +536,16 @@ def layout_of(program: Program) -> Layout:
     weighted_only = rounded is None and plan_aggregation is program.aggregation and all(
         aggregation is program.aggregation for aggregation in aggregations)
     roots = None
-    if program.roots and all(nodes[r].weight is not None for r in program.roots):
-        roots = weighted(program.roots)
     # The flat run also scores the plan, as one more branch over the areas, into slot `count`.
     flat = list(branches)
-    if roots is not None:
-        flat.append((count, roots, sum(w for _, w in roots)))
-    # Each distinct weight as one float object, shared by every child that weighs it.
-    weights: dict[float, float] = {}
-    child_weights = tuple(weights.setdefault(w, w) for _, pairs, _ in flat for _, w in pairs)
-    closing: list[Branch | None] = []
+    if program.roots and all(nodes[r].weight is not None for r in program.roots):
+        flat.append(weighted(count, program.roots))
+        first, end = flat[-1][1:3]
+        roots = tuple(zip(child_slots[first:end], child_weights[first:end]))
+    closing: list[Branch | None] = [None] * len(child_slots)
     for branch in flat:
-        closing.extend([None] * (len(branch[1]) - 1) + [branch] if branch[1] else [])
+        if branch[2] > branch[1]:  # a branch with no weighted child never closes
+            closing[branch[2] - 1] = branch
     used = {node.leaf for node in nodes if node.leaf is not None}
     carded = {entry.leaf for card in program.scorecards for entry in card.entries} | {
         part.leaf for card in program.scorecards for component in card.components
@@ -559,9 +571,9 @@ def layout_of(program: Program) -> Layout:
                   array("d", (leaf.cap for leaf in leaves)),
                   tuple(leaf.due or dt.date.max for leaf in leaves),
                   tuple(i in used for i in range(len(leaves))), tuple(branches),
-                  tuple(c for _, pairs, _ in flat for c, _ in pairs), child_weights,
+                  tuple(child_slots), tuple(child_weights),
                   tuple(closing), array("d", [math.nan] * len(flat)),
-                  tuple(slot for slot, pairs, _ in flat if not pairs),
+                  tuple(slot for slot, first, end, _ in flat if first == end),
                   tuple(slot_of_node), count, roots,
                   dict(zip([node.id for node in nodes], number)),
                   frozenset(leaf.indicator.id for leaf in leaves), aggregations,

@@ -295,11 +295,12 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
             total += weight * score
             scored = True
         if branch is not None:
-            slot, pairs, weights = branch
+            slot, _, _, weights = branch
             if scored and keeps_weight:
                 numbers[slot] = total / weights
             else:
-                outcome = scoring.aggregate([(w, scores[c]) for c, w in pairs], aggregation)
+                outcome = scoring.aggregate([(w, scores[c]) for c, w in layout.pairs(branch)],
+                                            aggregation)
                 if isinstance(outcome, Missing):
                     missing[slot] = outcome
                 else:
@@ -455,10 +456,11 @@ def _score_branches(program: Program, values: Values, scores: SlotScores) -> Adj
 
     for slot in range(len(layout.names)):
         settle(slot, scores[slot])
-    work = list(zip(layout.branches, layout.aggregations))
+    work = [(branch[0], layout.pairs(branch), aggregation)
+            for branch, aggregation in zip(layout.branches, layout.aggregations)]
     if layout.roots is not None:
-        work.append(((layout.slots, layout.roots, 0.0), layout.plan_aggregation))
-    for (slot, pairs, _), aggregation in work:
+        work.append((layout.slots, layout.roots, layout.plan_aggregation))
+    for slot, pairs, aggregation in work:
         settle(slot, scoring.aggregate([(w, scores[c]) for c, w in pairs], aggregation))
     if neutralised or overrides:
         return Adjusted(neutralised, overrides, computed)
