@@ -101,21 +101,6 @@ _BUILT, _PLAN = ', "built": ', ', "plan": {"@": "PlanDefinition"'
 _FIRST_READ = 1 << 16  # the diagnostics of a plan fit in this many bytes, but for a bad one
 
 
-def _read(text: str, filename: str) -> dict[str, Any] | None:
-    """An entry's JSON data, or None when the cache is off or has no readable entry."""
-    path = _entry(text, filename)
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
-        # RecursionError: JSON nested deeper than Python's own limit (a hostile file)
-        return None
-    if not isinstance(data, dict) or data.keys() != {"format", "plan", "diagnostics", "built"} \
-            or data["format"] != FORMAT or type(data["format"]) is not int:
-        return None
-    return data
 
 
 def _read_head(text: str, filename: str) -> dict[str, Any] | None:
@@ -181,19 +166,30 @@ def load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnosti
 
 
 def _load(text: str, filename: str) -> tuple[model.PlanDefinition, list[Diagnostic]] | None:
-    data = _read(text, filename)
-    if data is None:
-        return None
-    built = _diagnostics(data, "built")
-    if built is None or _diagnostics(data) is None:  # either part damaged: the entry is
+    path = _entry(text, filename)
+    if path is None:
         return None
     from .. import diagnostics, model
     from . import codec
     from .checks import check
 
+    # Read as it was written, a piece at a time (codec.EntryReader): the head, then the plan.
     try:
-        plan = codec.decode(data["plan"], model.PlanDefinition)
-    except (codec.Damaged, RecursionError):
+        with open(path, encoding="utf-8") as handle:
+            entry = codec.EntryReader(handle.read)
+            entry.expect(_HEAD)
+            data = {"diagnostics": entry.json()}
+            entry.expect(_BUILT)
+            data["built"] = entry.json()
+            built = _diagnostics(data, "built")
+            if built is None or _diagnostics(data) is None:  # either part damaged: the entry is
+                return None
+            entry.expect(', "plan": ')
+            plan = entry.read(model.PlanDefinition)
+            entry.expect("}")
+            entry.end()
+    except (OSError, ValueError, codec.Damaged, RecursionError):
+        # ValueError: not UTF-8; RecursionError: nested deeper than Python's own limit
         return None
     try:
         return plan, diagnostics.in_source_order(built + check(plan))

@@ -122,6 +122,175 @@ class Damaged(Exception):
     """A cache entry that is not what `store` writes: read as a miss, and written again."""
 
 
+class EntryReader:
+    """An entry read back as `write_entry` writes it, a piece at a time: each indicator, use or
+    diagnostic parsed as JSON and made an object before the next is read, the plan and its
+    tree read a field and a child at a time, the file a chunk at a time. Read whole, the JSON
+    of a 100,000-indicator plan became dicts and lists several times the plan's own size
+    (a warm `scorelang score` peaked at 675 MiB, against 258 parsing the text again).
+
+    Everything is checked as `decode` checks it, and the layout too (the keys in `write_entry`'s
+    order, json.dumps's separators): anything else raises Damaged."""
+
+    CHUNK = 1 << 20  # characters read at a time
+
+    def __init__(self, read: typing.Callable[[int], str]) -> None:
+        self._read, self._text, self._at, self._ended = read, "", 0, False
+        self._json = json.JSONDecoder()
+        names = _classes()
+        self._classes = tuple(sorted(names.items(), key=lambda item: item[0]))
+        self._allowed = names
+        # Per declared type: its item type if it is a sequence, the classes written a piece
+        # at a time it admits (by tag), its decoder. Worked out once: a plan reads 100,000
+        # indicators as one type.
+        self._shapes: dict[Any, tuple[Any, dict[str, type], Decoder]] = {}
+
+    def _more(self, at_least: int = 1) -> bool:
+        """Read on until `at_least` more characters than are held past the reading point have
+        been added; False at the end of the file."""
+        if self._ended:
+            return False
+        if self._at:  # what was read is dropped: the buffer holds a chunk or two, never the file
+            self._text, self._at = self._text[self._at:], 0
+        held = len(self._text)
+        while len(self._text) < held + at_least:
+            chunk = self._read(max(self.CHUNK, at_least))
+            if not chunk:
+                self._ended = True
+                break
+            self._text += chunk
+        return len(self._text) > held
+
+    def expect(self, literal: str) -> None:
+        """The next characters are `literal`: read past them."""
+        while len(self._text) - self._at < len(literal) and self._more(len(literal)):
+            pass
+        if not self._text.startswith(literal, self._at):
+            raise Damaged(f"expected {literal!r}")
+        self._at += len(literal)
+
+    def _peek(self, count: int) -> str:
+        while len(self._text) - self._at < count and self._more(count):
+            pass
+        return self._text[self._at:self._at + count]
+
+    def json(self) -> Any:
+        """The next whole JSON value, as data. A value ending where the characters held end
+        may go on in the next chunk (a number cut in two parses as a shorter number): read on
+        and parse it again; every value of an entry is followed by a separator or a brace."""
+        size = self.CHUNK
+        while True:
+            try:
+                value, end = self._json.raw_decode(self._text, self._at)
+                if end < len(self._text):
+                    self._at = end
+                    return value
+            except ValueError:
+                pass
+            except RecursionError as error:  # a hostile entry nested past Python's limit
+                raise Damaged("nested too deep") from error
+            if not self._more(size):
+                raise Damaged("the entry ends inside a value")
+            size *= 2
+
+    def read(self, kind: Any) -> Any:
+        """The next value, of the declared type `kind`, as `decode` would make it."""
+        shape = self._shapes.get(kind)
+        if shape is None:
+            shape = self._shapes[kind] = self._shape(kind)
+        item, streamed, decoder = shape
+        start = self._peek(1)
+        if start == "[" and item is not None:
+            return self._sequence(item)
+        if start == "{" and streamed:
+            opening = self._peek(len('{"@": "') + 40)
+            if opening.startswith('{"@": "'):
+                found = streamed.get(opening[len('{"@": "'):].split('"', 1)[0])
+                if found is not None:
+                    return self._instance(found)
+        return decoder(self.json())
+
+    def _shape(self, kind: Any) -> tuple[Any, dict[str, type], Decoder]:
+        arguments = typing.get_args(kind)
+        item = arguments[0] if typing.get_origin(kind) is tuple and len(arguments) == 2 \
+            and arguments[1] is Ellipsis else None
+        members = arguments if typing.get_origin(kind) in (typing.Union, types.UnionType) \
+            else (kind,)
+        # Only what `_stream` writes a piece at a time; any other object is read whole.
+        streamed = {member.__name__: member for member in members
+                    if isinstance(member, type) and member.__name__ in _STREAMED
+                    and self._allowed.get(member.__name__) is member}
+        return item, streamed, _decoder(kind, self._classes)
+
+    def end(self) -> None:
+        """Nothing follows the entry."""
+        if self._peek(1):
+            raise Damaged("more after the entry")
+
+    def _sequence(self, item: Any) -> tuple[Any, ...]:
+        self.expect("[")
+        if self._peek(1) == "]":
+            self.expect("]")
+            return ()
+        shape = self._shapes.get(item)
+        if shape is None:
+            shape = self._shapes[item] = self._shape(item)
+        # Items read whole (a plan's indicators, a branch's uses): parsed and decoded in a
+        # loop of their own, the separator looked at in place.
+        whole = shape[2] if shape[0] is None and not shape[1] else None
+        items = []
+        while True:
+            items.append(self.read(item) if whole is None else whole(self.json()))
+            text, at = self._text, self._at
+            if text.startswith(", ", at):
+                self._at = at + 2
+            elif text.startswith("]", at):
+                self._at = at + 1
+                return tuple(items)
+            else:  # the separator cut by the chunk's end, or not there at all
+                if self._peek(1) == "]":
+                    self.expect("]")
+                    return tuple(items)
+                self.expect(", ")
+
+    def _instance(self, kind: type) -> Any:
+        opening, fields = _written(kind)
+        self.expect(opening)
+        values = {}
+        for before, alias, field_kind in fields:
+            self.expect(before)
+            values[alias] = self.read(field_kind)
+        self.expect("}")
+        try:
+            return kind(**values)
+        except (TypeError, ValueError) as error:  # a converter or validator refused a value
+            raise Damaged(f"not a {kind.__name__}") from error
+
+
+@functools.lru_cache(maxsize=None)
+def _written(kind: type) -> tuple[str, tuple[tuple[str, str, Any], ...]]:
+    """How `_stream` writes an object of `kind` a piece at a time: its opening, then for each
+    field the text before its value, its name and its type."""
+    return _dumps({"@": kind.__name__})[:-1], tuple(
+        (f", {_dumps(alias)}: ", alias, field_kind) for alias, field_kind in _fields_of(kind))
+
+
+@functools.lru_cache(maxsize=None)
+def _fields_of(kind: type) -> tuple[tuple[str, Any], ...]:
+    """(the name an entry gives a field, the type it is checked as) of an attrs class, in the
+    order its fields are declared. A field read through a property (`_read_as`) is checked as
+    the property's type (a Span, never a packed int: an entry's int would name a file of
+    another process)."""
+    hints = typing.get_type_hints(kind)
+    out = []
+    for field in attrs.fields(kind):
+        if field.init:
+            name = _read_as(kind, field)
+            out.append((field.alias or field.name, hints[name] if name in hints
+                        else typing.get_type_hints(getattr(kind, name).fget)["return"]))
+    return tuple(out)
+
+
 def decode(data: Any, kind: Any, classes: dict[str, type] | None = None) -> Any:
     """Data from `encode` back to an object of the declared type `kind`, checked strictly on
     the way: each tagged class must be one of `classes` (default: the model's and the
@@ -172,17 +341,9 @@ def _decoder(kind: Any, classes: tuple[tuple[str, type], ...]) -> Decoder:
             return _refuse(kind)
         return _enum(kind)
     if isinstance(kind, type) and attrs.has(kind) and allowed.get(kind.__name__) is kind:
-        hints = typing.get_type_hints(kind)
-        fields = [(field.alias or field.name, _read_as(kind, field))
-                  for field in attrs.fields(kind) if field.init]
-        # A field read through a property is checked as the property's type (a Span, never
-        # a packed int: an entry's int would name a file of another process).
-        types_of = {name: hints[name] if name in hints
-                    else typing.get_type_hints(getattr(kind, name).fget)["return"]
-                    for _, name in fields}
         # The fields' decoders are looked up when first used: the model is recursive.
-        return _instance(kind, [(alias, functools.partial(_decoder, types_of[name], classes))
-                                for alias, name in fields])
+        return _instance(kind, [(alias, functools.partial(_decoder, field_kind, classes))
+                                for alias, field_kind in _fields_of(kind)])
     return _refuse(kind)
 
 
