@@ -610,21 +610,22 @@ def memory(table: Table, quick: bool, full: bool) -> None:
                       f"{peak['scorelang']:,.0f} MiB", f"{peak['tree']:,.0f} MiB tree of dicts",
                       peak["scorelang"] / peak["tree"], 2.0 if size >= 1_000_000 else None)
             if size == biggest and size <= 100_000:
+                # The goal is in MB (10**6 bytes): getrusage gives KiB.
+                goal = 300.0 if size >= 100_000 else None
+                command = [sys.executable, "-m", "scorelang", "score", str(place / "plan.score"),
+                           "--values", str(place / "values.yaml")]
                 env = {**os.environ, "SCORELANG_CACHE": "off"}
-                rss = child_peak([sys.executable, "-m", "scorelang", "score",
-                                  str(place / "plan.score"), "--values",
-                                  str(place / "values.yaml")], env) / 1024
-                table.add(f"`scorelang score`, {size:,} indicators, peak RSS", "", "", rss,
-                          300.0 if size >= 100_000 else None, unit="MiB")
-                # As a user first runs it: the cache on, its entry written (info).
+                table.add(f"`scorelang score`, {size:,} indicators, cache off, peak RSS", "", "",
+                          child_peak(command, env) * 1024 / 1e6, goal, unit="MB")
+                # As a user runs it: the cache on, its entry written the first time, read the
+                # next (the goal is for every run a user makes).
                 with tempfile.TemporaryDirectory(prefix="scorelang-bench-cache-") as cache:
                     env = {**os.environ, "SCORELANG_CACHE_DIR": cache}
                     env.pop("SCORELANG_CACHE", None)
-                    rss = child_peak([sys.executable, "-m", "scorelang", "score",
-                                      str(place / "plan.score"), "--values",
-                                      str(place / "values.yaml")], env) / 1024
-                table.add(f"`scorelang score`, {size:,} indicators, cache written, peak RSS",
-                          "", "", rss, None, unit="MiB")
+                    for run in ("cache written", "warm cache"):
+                        table.add(f"`scorelang score`, {size:,} indicators, {run}, peak RSS",
+                                  "", "", child_peak(command, env) * 1024 / 1e6, goal,
+                                  unit="MB")
 
 
 # ---- reading Modena, and the cold start --------------------------------------------------
