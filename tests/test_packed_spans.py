@@ -12,7 +12,8 @@ from hypothesis import given, strategies as st
 import scorelang
 from scorelang import model
 from scorelang.check import cache, codec
-from scorelang.diagnostics import Span, packed, unpacked
+from scorelang.diagnostics import Span
+from scorelang.spans import packed, unpacked
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules" / "cciaa-modena-2020.score"
@@ -31,11 +32,11 @@ def test_a_packed_span_reads_back_as_the_same_span(span: Span) -> None:
 
 @given(spans)
 def test_a_span_that_fits_is_an_int_of_two_digits(span: Span) -> None:
-    from scorelang import diagnostics
+    from scorelang import spans as packing
 
     # The process numbers the first 128 files it sees (earlier tests may have used them up).
-    filed = span.file in diagnostics._FILE_NUMBER or \
-        len(diagnostics._FILES) < diagnostics._FILES_KEPT
+    filed = span.file in packing._FILE_NUMBER or \
+        len(packing._FILES) < packing._FILES_KEPT
     fits = (filed and span.cell is None and span.line < 1 << 23 and span.column < 1024
             and 0 <= span.end_line - span.line < 1024 and span.end_column < 1024)
     kept = packed(span)
@@ -80,7 +81,7 @@ def test_the_cache_keeps_spans_not_packed_ints(tmp_path: Path,
 
 
 def test_a_values_file_keeps_its_spans_packed_and_names_the_same_lines(tmp_path: Path) -> None:
-    from scorelang.diagnostics import SpanTable
+    from scorelang.spans import SpanTable
 
     path = tmp_path / "v.yaml"
     path.write_text("plan: p\nperiod: H1\nvalues:\n  a: 1\n  b: N/D\n  a: 2\n", encoding="utf-8")
@@ -93,9 +94,9 @@ def test_a_values_file_keeps_its_spans_packed_and_names_the_same_lines(tmp_path:
     assert isinstance(values.spans, SpanTable)
     assert values.spans["b"] == Span(str(path), 5, 3, 5, 3)  # the key `b`
     assert values.spans.get("c") is None and "a" in values.spans and len(values.spans) == 2
-    from scorelang import diagnostics
+    from scorelang import spans as packing
 
     # Packed when the process had a number left for the file (the first 128 files seen).
-    assert (type(values.spans._kept["a"]) is int) == (str(path) in diagnostics._FILE_NUMBER)
-    assert str(path) in diagnostics._FILE_NUMBER or \
-        len(diagnostics._FILES) == diagnostics._FILES_KEPT
+    assert (type(values.spans._kept["a"]) is int) == (str(path) in packing._FILE_NUMBER)
+    assert str(path) in packing._FILE_NUMBER or \
+        len(packing._FILES) == packing._FILES_KEPT

@@ -24,7 +24,8 @@ from collections.abc import Iterator
 
 import attrs
 
-from .diagnostics import Located, Span, packed, span_repr
+from .diagnostics import Span
+from .spans import Located, packed, span_repr
 
 
 @contextlib.contextmanager

@@ -28,8 +28,8 @@ from typing import Any
 import attrs
 import yaml
 
-from ..diagnostics import (Diagnostic, Span, SpanTable, ValuesError, did_you_mean, error,
-                           in_source_order)
+from ..diagnostics import Diagnostic, Span, ValuesError, did_you_mean, error, in_source_order
+from ..spans import SpanTable
 from ..model import LARGEST, number_problem
 from ..files import read_bytes, text_of
 from .figures import AmbiguousFigure, number_format_of, read_value
