@@ -195,10 +195,7 @@ class EntryReader:
 
     def read(self, kind: Any) -> Any:
         """The next value, of the declared type `kind`, as `decode` would make it."""
-        shape = self._shapes.get(kind)
-        if shape is None:
-            shape = self._shapes[kind] = self._shape(kind)
-        item, streamed, decoder = shape
+        item, streamed, decoder = self._shape(kind)
         start = self._peek(1)
         if start == "[" and item is not None:
             return self._sequence(item)
@@ -211,6 +208,12 @@ class EntryReader:
         return decoder(self.json())
 
     def _shape(self, kind: Any) -> tuple[Any, dict[str, type], Decoder]:
+        shape = self._shapes.get(kind)
+        if shape is None:
+            shape = self._shapes[kind] = self._shape_of(kind)
+        return shape
+
+    def _shape_of(self, kind: Any) -> tuple[Any, dict[str, type], Decoder]:
         arguments = typing.get_args(kind)
         item = arguments[0] if typing.get_origin(kind) is tuple and len(arguments) == 2 \
             and arguments[1] is Ellipsis else None
@@ -232,9 +235,7 @@ class EntryReader:
         if self._peek(1) == "]":
             self.expect("]")
             return ()
-        shape = self._shapes.get(item)
-        if shape is None:
-            shape = self._shapes[item] = self._shape(item)
+        shape = self._shape(item)
         # Items read whole (a plan's indicators, a branch's uses): parsed and decoded in a
         # loop of their own, the separator looked at in place.
         whole = shape[2] if shape[0] is None and not shape[1] else None

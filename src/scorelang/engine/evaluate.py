@@ -569,9 +569,7 @@ class _Reading:
         node = self.nodes[position - 1 if self.total else position]
         if node.leaf is not None and node.link is None:
             leaf = self.leaves[node.leaf]
-            if leaf.rule is None and leaf.indicator.baseline is None \
-                    and leaf.no_target is None and not leaf.kind.is_deadline \
-                    and leaf.missing is not MissingPolicy.VALUE_ZERO:
+            if _plain(leaf):
                 width = scoring.deviation_width(leaf.kind, leaf.target.value or 0.0)
                 zero: tuple[str, ...] = _ZERO_WEIGHT if node.weight == 0 else ()
                 periodic: tuple[str, ...] = _PERIODIC \
@@ -593,9 +591,11 @@ class _Reading:
         if self.total and position == 0:
             return None
         node = self.nodes[position - 1 if self.total else position]
-        if node.leaf is None or node.link is not None or self.plain_of(position) is not None:
+        if node.leaf is None or node.link is not None:
             return None
         leaf = self.leaves[node.leaf]
+        if _plain(leaf):  # read by `plain_of`'s entry instead
+            return None
         curve = leaf.rule.curve if leaf.rule is not None else None
         if leaf.indicator.baseline is None and leaf.no_target is None \
                 and leaf.missing is not MissingPolicy.VALUE_ZERO \
@@ -603,6 +603,13 @@ class _Reading:
             return (node.leaf, leaf, leaf.indicator.id,
                     _ZERO_WEIGHT if node.weight == 0 else ())
         return None
+
+
+def _plain(leaf: Leaf) -> bool:
+    """A use read by `_Reading.plain_of`'s quick entry: no leaf rule, baseline, `tbd`
+    target, deadline or `value_zero`."""
+    return leaf.rule is None and leaf.indicator.baseline is None and leaf.no_target is None \
+        and not leaf.kind.is_deadline and leaf.missing is not MissingPolicy.VALUE_ZERO
 
 
 class _Made(Sequence[Any]):
