@@ -66,6 +66,10 @@ def test_check_on_a_warm_cache_loads_neither_parser_nor_model_nor_yaml_nor_table
     # A clean plan: nothing to decode or report, and no other command's module.
     assert warm & {"scorelang.check.codec", "scorelang.report.diagnostics", "scorelang.cli.goal",
                    "scorelang.cli.sheets", "scorelang.report.speech"} == set()
+    # Nor the diagnostics' attrs classes, whose import (attrs with it) was a third of the
+    # start: the exceptions every command catches live apart, in errors.py.
+    assert warm & {"attrs", "attr", "scorelang.diagnostics"} == set()
+    assert "scorelang.errors" in warm
 
 
 def test_a_warm_check_of_a_plan_with_problems_reports_them_as_a_cold_one(tmp_path):
@@ -105,6 +109,14 @@ def test_public_names_import_from_the_package_as_before():
         assert getattr(api, name) is not None, name
     for name in report.__all__:
         assert getattr(report, name) is not None, name
+
+
+def test_the_exceptions_are_the_same_classes_under_each_name_they_have():
+    from scorelang import diagnostics, errors, files
+
+    for name in ("ScorelangError", "ParseError", "CheckError", "ValuesError"):
+        assert getattr(diagnostics, name) is getattr(errors, name) is getattr(scorelang, name)
+    assert issubclass(files.InputError, diagnostics.ScorelangError)
 
 
 def test_submodules_stay_reachable_as_attributes_of_the_package():

@@ -45,9 +45,9 @@ __all__ = [
 # Where each public name is defined.
 _HOMES = {
     "diagnose": "api", "load": "api", "loads": "api",
-    "CheckError": "diagnostics", "Diagnostic": "diagnostics", "ParseError": "diagnostics",
-    "ScorelangError": "diagnostics", "Severity": "diagnostics", "Span": "diagnostics",
-    "ValuesError": "diagnostics",
+    "CheckError": "errors", "Diagnostic": "diagnostics", "ParseError": "errors",
+    "ScorelangError": "errors", "Severity": "diagnostics", "Span": "diagnostics",
+    "ValuesError": "errors",
     "Plan": "engine.plan",
     "render": "report", "render_comparison": "report", "render_findings": "report",
     "NodeResult": "engine.result", "Result": "engine.result",

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .check import cache
-from .diagnostics import CheckError, Diagnostic, ParseError, in_source_order
+from .errors import CheckError, ParseError
 from .files import read_text
 
 if TYPE_CHECKING:
     from . import model
+    from .diagnostics import Diagnostic
     from .engine.plan import Plan
     from .engine.values import Values, load_all_values, load_values, loads_all_values, loads_values
     from .engine.schema import values_schema
@@ -56,6 +57,7 @@ def _read_and_check(text: str, filename: str, keep: bool = True
     unless told not to."""
     from .syntax.build import read
     from .check.checks import check
+    from .diagnostics import in_source_order
 
     plan, built = read(text, filename)
     found = built

@@ -12,6 +12,12 @@ from enum import Enum
 
 import attrs
 
+# The exceptions carrying diagnostics, defined apart (see errors.py), named here too.
+from .errors import CheckError as CheckError
+from .errors import ParseError as ParseError
+from .errors import ScorelangError as ScorelangError
+from .errors import ValuesError as ValuesError
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -198,28 +204,3 @@ def render(diagnostic: Diagnostic, source_lines: Sequence[str] | None = None) ->
     if diagnostic.hint:
         out.append(f"  hint: {diagnostic.hint}")
     return "\n".join(out)
-
-
-class ScorelangError(Exception):
-    """The one exception the API raises for bad rules or values; it carries the diagnostics."""
-
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
-        self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
-        first = next((d for d in self.diagnostics if d.is_error), None)
-        summary = first.headline() if first else "scorelang error"
-        more = sum(1 for d in self.diagnostics if d.is_error) - 1
-        if more > 0:
-            summary += f" (and {more} more error{'s' if more > 1 else ''})"
-        super().__init__(summary)
-
-
-class ParseError(ScorelangError):
-    """The rule text is not valid scorelang syntax."""
-
-
-class CheckError(ScorelangError):
-    """The rule text parses but breaks a rule of the language (unknown name, weights, ...)."""
-
-
-class ValuesError(ScorelangError):
-    """A values file (or mapping) does not fit the plan."""

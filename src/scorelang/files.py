@@ -23,13 +23,27 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .diagnostics import ScorelangError, Span, error
+from .errors import ScorelangError
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic, Span
 
 
 class InputError(ScorelangError):
     """A file could not be read or written (missing, not a file, too large, not UTF-8,
     read-only, changed meanwhile)."""
+
+
+def _error(code: str, message: str, span: Span | None = None,
+           hint: str | None = None) -> Diagnostic:
+    """The error diagnostic of a file that could not be read or written. The diagnostics are
+    imported here, when one is made: a command whose files are all fine never needs them
+    (see errors.py)."""
+    from .diagnostics import error
+
+    return error(code, message, span, hint)
 
 
 # Rule files, values and published figures are a few hundred kilobytes at most; 64 MiB is far
@@ -57,14 +71,14 @@ def max_file_bytes() -> int | None:
     except ValueError:
         limit = -1
     if limit < 0:
-        raise InputError([error("SL006", f"{MAX_FILE_BYTES_VARIABLE}={text!r} is not a number "
+        raise InputError([_error("SL006", f"{MAX_FILE_BYTES_VARIABLE}={text!r} is not a number "
                                 "of bytes", None, "write a whole number of bytes, e.g. "
                                 f"{MAX_FILE_BYTES_VARIABLE}=134217728 for 128 MiB (0: no limit)")])
     return limit or None
 
 
 def _too_large(what: str, path: Path, limit: int) -> InputError:
-    return InputError([error(
+    return InputError([_error(
         "SL006", f"{what} {path} is larger than the limit of {limit} bytes "
         f"({limit / 1024 / 1024:g} MiB)", None,
         f"check that this is the right file; to read it anyway raise the limit with "
@@ -72,17 +86,17 @@ def _too_large(what: str, path: Path, limit: int) -> InputError:
 
 
 def _not_regular(what: str, path: Path, mode: int) -> InputError:
-    return InputError([error(
+    return InputError([_error(
         "SL005", f"{what} {path} is {_kind(mode)}, not a regular file", None,
         "give the path of a file: scorelang reads only regular files")])
 
 
 def _directory(what: str, path: Path) -> InputError:
-    return InputError([error("SL001", f"{what} is a directory, not a file: {path}", None)])
+    return InputError([_error("SL001", f"{what} is a directory, not a file: {path}", None)])
 
 
 def _loop(path: Path, doing: str) -> InputError:
-    return InputError([error(
+    return InputError([_error(
         "SL009", f"cannot {doing} {path}: its symbolic links go round in a loop", None,
         "point the link (or one of the links it passes through) at a real file")])
 
@@ -113,17 +127,17 @@ def read_bytes(path: Path, what: str) -> bytes:
                 raise _not_regular(what, path, info.st_mode)
             data = handle.read() if limit is None else handle.read(limit + 1)
     except FileNotFoundError:
-        raise InputError([error("SL001", f"{what} not found: {path}", None,
+        raise InputError([_error("SL001", f"{what} not found: {path}", None,
                                 "check the path")]) from None
     except IsADirectoryError:
         raise _directory(what, path) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _loop(path, f"read {what}") from None
-        raise InputError([error("SL001", f"cannot read {what} {path}: {exc.strerror or exc}",
+        raise InputError([_error("SL001", f"cannot read {what} {path}: {exc.strerror or exc}",
                                 None)]) from None
     except ValueError as exc:  # a path with a NUL character in it
-        raise InputError([error("SL001", f"cannot read {what} {path!s}: {exc}", None)]) from None
+        raise InputError([_error("SL001", f"cannot read {what} {path!s}: {exc}", None)]) from None
     if limit is not None and len(data) > limit:
         raise _too_large(what, path, limit)
     return data
@@ -141,7 +155,9 @@ def text_of(data: bytes, path: Path, what: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([error("SL002", f"{what} is not UTF-8 text (bad byte at offset "
+        from .diagnostics import Span
+
+        raise InputError([_error("SL002", f"{what} is not UTF-8 text (bad byte at offset "
                                 f"{exc.start})", Span.point(str(path), 1, 1),
                                 "save the file as UTF-8")]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -166,7 +182,7 @@ def write_text_atomic(path: Path, text: str, *, force: bool = False,
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as exc:  # lone surrogates
-        raise InputError([error("SL003", f"cannot write {path}: {exc}", None)]) from None
+        raise InputError([_error("SL003", f"cannot write {path}: {exc}", None)]) from None
     write_atomic(path, data, force=force, expected=expected)
 
 
@@ -206,13 +222,13 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False,
             raise _loop(path, "write") from None
         raise _cannot_write(path, exc) from None
     except ValueError as exc:  # a path with a NUL character in it
-        raise InputError([error("SL003", f"cannot write {path!s}: {exc}", None)]) from None
+        raise InputError([_error("SL003", f"cannot write {path!s}: {exc}", None)]) from None
     if info is not None and not stat.S_ISREG(info.st_mode):
         if stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode) \
                 or stat.S_ISSOCK(info.st_mode):
             _write_in_place(path, data, info)
             return
-        raise InputError([error("SL003", f"cannot write {path}: it is {_kind(info.st_mode)}",
+        raise InputError([_error("SL003", f"cannot write {path}: it is {_kind(info.st_mode)}",
                                 None, "give the path of a file to write")])
     if info is not None and _is_own_stream(info):
         _write_in_place(path, data, info)
@@ -220,7 +236,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False,
     # The file to replace: where the symlinks lead (a dangling link names the file to create).
     target = Path(os.path.realpath(path))
     if info is not None and not force and _read_only(target, info):
-        raise InputError([error(
+        raise InputError([_error(
             "SL007", f"{path} is read-only (mode {stat.S_IMODE(info.st_mode):04o}): "
             "not overwritten", None,
             "make it writable (chmod u+w), or add --force to replace it all the same")])
@@ -252,7 +268,7 @@ _WRITE_HINTS = {errno.ENOSPC: "free some space on the disk, or write somewhere e
 
 def _cannot_write(path: Path, exc: OSError) -> InputError:
     hint = _WRITE_HINTS.get(exc.errno or 0, "check that the folder exists and is writable")
-    return InputError([error("SL003", f"cannot write {path}: {exc.strerror or exc}", None, hint)])
+    return InputError([_error("SL003", f"cannot write {path}: {exc.strerror or exc}", None, hint)])
 
 
 def _write_in_place(path: Path, data: bytes, info: os.stat_result) -> None:
@@ -296,7 +312,7 @@ def _replace(target: Path, data: bytes, info: os.stat_result | None, expected: s
         if info is not None:
             _check_still_a_file(target, shown)
         if expected is not None and _changed(target, expected):
-            raise InputError([error(
+            raise InputError([_error(
                 "SL008", f"{shown} changed since it was read: not overwritten", None,
                 "someone (an editor?) wrote it meanwhile: run the command again on its "
                 "new content")])
@@ -345,7 +361,7 @@ def _check_still_a_file(target: Path, shown: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         mode = os.stat(target).st_mode
         if not stat.S_ISREG(mode):
-            raise InputError([error("SL003", f"cannot write {shown}: it became "
+            raise InputError([_error("SL003", f"cannot write {shown}: it became "
                                     f"{_kind(mode)} while the file was being written", None)])
 
 

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import DOCS_URL, report
-from ..diagnostics import ScorelangError
+from ..errors import ScorelangError
 from ..files import InputError
 from .commands import (EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, iso_date, print_diagnostics,
                        cmd_advise, cmd_check, cmd_compare, cmd_diff, cmd_explain, cmd_fmt,

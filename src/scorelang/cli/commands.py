@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from .. import __version__, api, report
-from ..diagnostics import Diagnostic, ScorelangError, Span, error, render
+from ..errors import ScorelangError
 from ..files import InputError, read_text, write_text_atomic
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from ..diagnostics import Diagnostic
 
     from ..engine.plan import Plan
     from ..engine.result import Result
@@ -37,6 +39,8 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None =
                       sources: Mapping[str, list[str]] | None = None) -> None:
     """Each diagnostic as text, under its source line: from `sources` (text already read, such
     as standard input's) or else read from its file."""
+    from ..diagnostics import render  # here: a clean command prints none (see errors.py)
+
     out = stream or sys.stderr
     cache: dict[str, list[str] | None] = dict(sources or {})
     for diagnostic in diagnostics:
@@ -345,6 +349,8 @@ def _read_stdin(name: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        from ..diagnostics import Span, error
+
         raise InputError([error("SL002", f"standard input is not UTF-8 text (bad byte at "
                                 f"offset {exc.start})", Span.point(name, 1, 1),
                                 "send the text as UTF-8")]) from None
