@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scorelang.api import diagnose
 from scorelang.check.cache import FORMAT
@@ -65,3 +67,65 @@ def test_compiling_leaves_the_cycle_collector_as_it_found_it(enabled: bool) -> N
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _positions_as_a_dict(plan_id: str, ids: list[str]) -> dict[str, int]:
+    """What Layout.tree was before it became a view of Layout.index: a dict of its own."""
+    positions = {plan_id: 0}
+    positions.update((ident, i + 1) for i, ident in enumerate(ids))
+    return positions
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "1", "1.1", "plan", "x.y"]), unique=True),
+       st.sampled_from(["plan", "a", "zz"]))
+def test_positions_read_as_the_dict_they_replace(ids: list[str], plan_id: str) -> None:
+    from scorelang.engine.compile import Positions
+
+    index = {ident: i for i, ident in enumerate(ids)}
+    view, whole = Positions(index, plan_id), _positions_as_a_dict(plan_id, ids)
+    assert dict(view) == whole and list(view) == list(whole) and len(view) == len(whole)
+    for key in [*ids, plan_id, "missing"]:
+        assert (key in view) == (key in whole)
+        assert view.get(key) == whole.get(key)
+    with pytest.raises(KeyError):
+        view["missing"]
+
+
+@pytest.mark.parametrize("rules, values, total", [
+    ("rules/cciaa-modena-2020.score", "examples/cciaa-modena-2020/monitoraggio-2020-06.yaml",
+     False),
+    ("rules/comune-valleverde-2023.score", "examples/comune-valleverde-2023/consuntivo-2023.yaml",
+     True),
+])
+def test_a_result_finds_every_node_and_the_total_by_id(rules: str, values: str,
+                                                        total: bool) -> None:
+    import scorelang
+    from scorelang.engine.compile import Positions
+
+    plan = scorelang.load(ROOT / rules)
+    result = plan.evaluate(scorelang.load_values(ROOT / values))
+    layout = plan.program(result.period).layout
+    assert isinstance(layout.tree, Positions) is total
+    nodes = list(result)
+    assert (nodes[0].id == plan.id) is total
+    assert [result[node.id] for node in nodes] == nodes
+    assert list(result.scores()) == [node.id for node in nodes]
+    assert all(node.id in result for node in nodes) and "no such node" not in result
+
+
+def test_compiling_lets_the_checks_walk_go_and_a_second_period_compiles_the_same() -> None:
+    import scorelang
+    from scorelang.check import tree
+    from tests.conftest import MODENA_RULES, MODENA_VALUES
+
+    plan = scorelang.load(MODENA_RULES)
+    definition = plan.definition
+    tree.placed_nodes(definition)
+    assert tree._last is not None and tree._last[0]() is definition
+    values = scorelang.load_values(MODENA_VALUES)
+    first = plan.evaluate(values).scores()
+    assert tree._last is None  # the walk was the checks' and compile's: let go once compiled
+    other = next(p.id for p in definition.periods if p.id != values.period)
+    again = plan.program(other)  # walks the tree again, as the first compile did
+    assert [n.id for n in again.nodes] == [n.id for n in plan.program(values.period).nodes]
+    assert plan.evaluate(values).scores() == first

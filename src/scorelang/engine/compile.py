@@ -14,13 +14,13 @@ import math
 import sys
 import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
 
 from .. import model
-from ..check.tree import placed_nodes as walked
+from ..check import tree as walks
 from ..model import Formula, LateRule, TargetUsed, target_used
 from . import scoring
 from .scoring import Aggregation, LeafKind
@@ -167,15 +167,15 @@ class Layout:
     kinds: tuple[LeafKind, ...]
     # Measured leaves scored by their kind's formula alone (no deadline, no Leaf.rule): the
     # evaluator scores them by `achievement`; leaves with a rule by `leaf_score` (scoring).
-    plain: tuple[bool, ...]
-    deadlines: tuple[bool, ...]  # kinds[i].is_deadline, read without a call in the hot loop
+    plain: bytes  # a byte an indicator, 1 or 0 (a tuple of bools was 8 bytes an indicator)
+    deadlines: bytes  # kinds[i].is_deadline, read without a call in the hot loop
     targets: array[float]
     widths: array[float]
     apart: array[float]
     floors: array[float]
     caps: array[float]
     dues: tuple[dt.date, ...]
-    used: tuple[bool, ...]
+    used: bytes
     branches: tuple[Branch, ...]
     child_slots: tuple[int, ...]
     child_weights: tuple[float, ...]
@@ -186,7 +186,6 @@ class Layout:
     slots: int
     roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
     index: dict[str, int]  # node id -> node index
-    known: frozenset[str]  # every declared indicator id
     # How each of `branches` combines its children, and the plan total its areas.
     aggregations: tuple[Aggregation, ...] = ()
     plan_aggregation: Aggregation = Aggregation.WEIGHTED_COUNTS_ZERO
@@ -202,8 +201,9 @@ class Layout:
     # (indicator, its rule) for the indicators whose target is `tbd` in the period.
     no_target: tuple[tuple[int, model.MissingTarget], ...] = ()
     # Node id -> position in a Result's tree order. A plan with a total (`roots`) has it as
-    # the root node, first, its id the plan's; then every node of `index`, one further on.
-    tree: dict[str, int] = attrs.field(factory=dict)
+    # the root node, first, its id the plan's; then every node of `index`, one further on
+    # (`Positions`, read through `index`); without one, `index` itself.
+    tree: Mapping[str, int] = attrs.field(factory=dict)
 
     def pairs(self, branch: Branch) -> tuple[tuple[int, float], ...]:
         """A branch's weighted children as (child slot, weight), in the order written."""
@@ -347,7 +347,7 @@ def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program
     # The walk the checks made of this plan, when it is the last one they walked: its ids are
     # then the CompiledNodes' too, one string each (walked again, every id of a 100,000-
     # indicator plan was held twice, 7 MiB).
-    placed_nodes = walked(plan)
+    placed_nodes = walks.placed_nodes(plan)
     number = numbers(max(len(placed_nodes), len(plan.indicators)) + 1)
     leaf_index: dict[str, int] = {}
     leaves: list[Leaf] = []
@@ -426,8 +426,10 @@ def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program
     rated = any(part.behaviours is not None for card in scorecards
                 for component in card.components for part in component.parts)
     # Neither table is needed by the Program, whose layout is made next: 10 MiB of dicts at
-    # 100,000 indicators, freed before it rather than after.
-    del leaf_index, index_of, visited
+    # 100,000 indicators, freed before it rather than after; nor the walk, whose ids the
+    # nodes now hold.
+    del leaf_index, index_of, visited, placed_nodes
+    walks.release(plan)
     return Program(plan, period, tuple(leaves), tuple(nodes), tuple(post_order), roots,
                    scoring.aggregation_of(plan.policy.missing), scorecards, rated)
 
@@ -564,25 +566,25 @@ def layout_of(program: Program) -> Layout:
         width, distance = _fast_path(leaf)
         widths.append(width)
         apart.append(distance)
-    # The positions of `index` and `tree` as the program's shared ints (one more: the total).
+    # The positions of `index` as the program's shared ints.
     number = numbers(len(nodes) + 1)
+    positions = dict(zip([node.id for node in nodes], number))
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(leaf.indicator.id) for leaf in leaves),
                   tuple(leaf.kind for leaf in leaves),
-                  tuple(not leaf.kind.is_deadline and leaf.rule is None for leaf in leaves),
-                  tuple(leaf.kind.is_deadline for leaf in leaves),
+                  bytes(not leaf.kind.is_deadline and leaf.rule is None for leaf in leaves),
+                  bytes(leaf.kind.is_deadline for leaf in leaves),
                   array("d", (leaf.target.value or 0.0 for leaf in leaves)),
                   widths, apart,
                   array("d", (leaf.floor for leaf in leaves)),
                   array("d", (leaf.cap for leaf in leaves)),
                   tuple(leaf.due or dt.date.max for leaf in leaves),
-                  tuple(map(bool, used)), tuple(branches),
+                  bytes(used), tuple(branches),
                   tuple(child_slots), tuple(child_weights),
                   tuple(closing), array("d", [math.nan] * len(flat)),
                   tuple(slot for slot, first, end, _ in flat if first == end),
                   tuple(slot_of_node), count, roots,
-                  dict(zip([node.id for node in nodes], number)),
-                  frozenset(leaf.indicator.id for leaf in leaves), aggregations,
+                  positions, aggregations,
                   plan_aggregation, rounded, weighted_only,
                   # value_zero wherever the indicator is scored (a scorecard too, as the
                   # batch does); error only where the tree uses it, as SL310 warns.
@@ -591,16 +593,36 @@ def layout_of(program: Program) -> Layout:
                         or (leaf.missing is not None and used[i])),
                   tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
                         if leaf.no_target is not None and (used[i] or i in carded)),
-                  _tree_positions(program.plan.id, nodes, roots is not None, number))
+                  Positions(positions, program.plan.id) if roots is not None else positions)
 
 
-def _tree_positions(plan_id: str, nodes: Sequence[CompiledNode], total: bool,
-                    number: Sequence[int]) -> dict[str, int]:
-    """Layout.tree: node id -> position in the Result, the plan's total first when it has one.
-    (A node written with the plan's own id keeps it: the total is then reached by position.)
-    `number[i]` is the int i, shared with Layout.index (see `numbers`)."""
-    if not total:
-        return dict(zip([node.id for node in nodes], number))
-    positions = {plan_id: number[0]}
-    positions.update(zip([node.id for node in nodes], number[1:len(nodes) + 1]))
-    return positions
+class Positions(Mapping[str, int]):
+    """Layout.tree of a plan with a total: node id -> position in the Result, the plan's
+    total first (position 0, under the plan's id), then every node one further on than in
+    `index`. A view of `index`, not a copy: a second dict of every id was 40 MiB at 1,000,000
+    indicators. A node written with the plan's own id keeps it (the total is then reached by
+    position alone), as the dict did."""
+
+    __slots__ = ("_index", "_total")
+
+    def __init__(self, index: dict[str, int], total: str) -> None:
+        self._index, self._total = index, total
+
+    def __getitem__(self, key: str) -> int:
+        position = self._index.get(key)
+        if position is not None:
+            return position + 1
+        if key == self._total:
+            return 0
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index or key == self._total
+
+    def __len__(self) -> int:
+        return len(self._index) + (self._total not in self._index)
+
+    def __iter__(self) -> Iterator[str]:
+        total = self._total
+        yield total
+        yield from (key for key in self._index if key != total)
