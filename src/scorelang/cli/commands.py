@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from ..diagnostics import Diagnostic
-
     from ..engine.plan import Plan
     from ..engine.result import Result
 
