@@ -72,8 +72,8 @@ def max_file_bytes() -> int | None:
         limit = -1
     if limit < 0:
         raise InputError([_error("SL006", f"{MAX_FILE_BYTES_VARIABLE}={text!r} is not a number "
-                                "of bytes", None, "write a whole number of bytes, e.g. "
-                                f"{MAX_FILE_BYTES_VARIABLE}=134217728 for 128 MiB (0: no limit)")])
+                                 "of bytes", None, "write a whole number of bytes, e.g. "
+                                 f"{MAX_FILE_BYTES_VARIABLE}=134217728 for 128 MiB (0: no limit)")])
     return limit or None
 
 
@@ -128,14 +128,14 @@ def read_bytes(path: Path, what: str) -> bytes:
             data = handle.read() if limit is None else handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError([_error("SL001", f"{what} not found: {path}", None,
-                                "check the path")]) from None
+                                 "check the path")]) from None
     except IsADirectoryError:
         raise _directory(what, path) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise _loop(path, f"read {what}") from None
         raise InputError([_error("SL001", f"cannot read {what} {path}: {exc.strerror or exc}",
-                                None)]) from None
+                                 None)]) from None
     except ValueError as exc:  # a path with a NUL character in it
         raise InputError([_error("SL001", f"cannot read {what} {path!s}: {exc}", None)]) from None
     if limit is not None and len(data) > limit:
@@ -158,8 +158,8 @@ def text_of(data: bytes, path: Path, what: str) -> str:
         from .diagnostics import Span
 
         raise InputError([_error("SL002", f"{what} is not UTF-8 text (bad byte at offset "
-                                f"{exc.start})", Span.point(str(path), 1, 1),
-                                "save the file as UTF-8")]) from None
+                                 f"{exc.start})", Span.point(str(path), 1, 1),
+                                 "save the file as UTF-8")]) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -229,7 +229,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False,
             _write_in_place(path, data, info)
             return
         raise InputError([_error("SL003", f"cannot write {path}: it is {_kind(info.st_mode)}",
-                                None, "give the path of a file to write")])
+                                 None, "give the path of a file to write")])
     if info is not None and _is_own_stream(info):
         _write_in_place(path, data, info)
         return
@@ -362,7 +362,7 @@ def _check_still_a_file(target: Path, shown: Path) -> None:
         mode = os.stat(target).st_mode
         if not stat.S_ISREG(mode):
             raise InputError([_error("SL003", f"cannot write {shown}: it became "
-                                    f"{_kind(mode)} while the file was being written", None)])
+                                     f"{_kind(mode)} while the file was being written", None)])
 
 
 def _changed(target: Path, expected: str) -> bool:

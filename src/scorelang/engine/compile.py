@@ -567,7 +567,7 @@ def layout_of(program: Program) -> Layout:
         widths.append(width)
         apart.append(distance)
     # The positions of `index` as the program's shared ints.
-    number = numbers(len(nodes) + 1)
+    number = numbers(len(nodes))
     positions = dict(zip([node.id for node in nodes], number))
     # Interned, as the values loaders intern theirs (see values.py).
     return Layout(tuple(sys.intern(leaf.indicator.id) for leaf in leaves),
