@@ -89,6 +89,16 @@ class _Builder:
     def __init__(self, filename: str):
         self._filename = filename
         self._diagnostics: list[Diagnostic] = []
+        # Each indicator id and each figure as one object, however often the plan writes it:
+        # every use of an indicator names it, and a plan writes a few weights over and over
+        # (at 1,000,000 indicators a string per use and a float per figure were 90 MiB).
+        self._names: dict[str, str] = {}
+        self._figures: dict[float, float] = {}
+
+    def _name(self, token: Token) -> str:
+        """An indicator id as the plan keeps it: the one string of that id (see __init__)."""
+        name = str(token)
+        return self._names.setdefault(name, name)
 
     def _span(self, where: Span | Token) -> Span:
         if isinstance(where, Span):  # a rule's own span, as its method got it
@@ -115,7 +125,8 @@ class _Builder:
             code, message = problem
             self._diagnostics.append(error(code, message, self._span(token), _LIMIT_HINT))
             return value if math.isfinite(value) else 0.0
-        return value
+        # Zero not shared: 0.0 and -0.0 are equal keys (see __init__).
+        return self._figures.setdefault(value, value) if value else value
 
     def _choice(self, token: Token, enum: Any, what: str) -> Any:
         try:
@@ -375,13 +386,13 @@ class _Builder:
             fields["tags"] = tuple(fields["tags"])
         if "target" in fields and fields["target"].percent and "unit" not in fields:
             fields["unit"] = "%"
-        return model.Indicator(str(name), unquote(title), periodic_targets=periodic,
+        return model.Indicator(self._name(name), unquote(title), periodic_targets=periodic,
                                span=self._span(meta), **fields)
 
     # ---- tree ---------------------------------------------------------------------------------
     def reference(self, meta: Span, children: list[Any]) -> model.Reference:
         name, (value, span) = children
-        return model.Reference(str(name), model.Weight(value, span), self._span(meta))
+        return model.Reference(self._name(name), model.Weight(value, span), self._span(meta))
 
     def link(self, meta: Span, children: list[Any]) -> model.Link:
         code, (value, span) = children
