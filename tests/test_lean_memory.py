@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -129,6 +130,147 @@ def test_compiling_lets_the_checks_walk_go_and_a_second_period_compiles_the_same
     again = plan.program(other)  # walks the tree again, as the first compile did
     assert [n.id for n in again.nodes] == [n.id for n in plan.program(values.period).nodes]
     assert plan.evaluate(values).scores() == first
+
+
+def _generated(size: int, seed: int) -> tuple[object, object]:
+    """The benchmark's generated plan of `size` indicators (every rule of the field)."""
+    import importlib.util
+    import sys
+
+    import scorelang
+
+    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
+    assert spec is not None and spec.loader is not None
+    plans = importlib.util.module_from_spec(spec)
+    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
+    spec.loader.exec_module(plans)
+    generated = plans.generate(size, seed)
+    return scorelang.loads(generated.text, "generated.score"), (generated, plans)
+
+
+_PLANS = [("rules/cciaa-modena-2020.score", None), ("rules/comune-valleverde-2023.score", None),
+          (None, 1), (None, 2)]
+
+
+def _plans() -> list[object]:
+    import scorelang
+
+    out = []
+    for path, seed in _PLANS:
+        out.append(scorelang.load(ROOT / path) if path else _generated(120, seed or 0)[0])
+    return out
+
+
+@pytest.mark.parametrize("which", range(len(_PLANS)))
+def test_the_nodes_made_when_read_are_the_tree_the_checks_walked(which: int) -> None:
+    # compile.Nodes keeps the tree as columns and makes each CompiledNode when read: each must
+    # say what model.walk says of that node (id, parent, depth, children in order, the leaf of
+    # its indicator, its weight, its title and kind), the links reading the node they name.
+    from scorelang import model
+    from scorelang.engine.compile import CompiledNode
+
+    plan = _plans()[which]
+    definition = plan.definition  # type: ignore[attr-defined]
+    program = plan.program(None)  # type: ignore[attr-defined]
+    placed = model.walk(definition)
+    nodes = list(program.nodes)
+    assert len(program.nodes) == len(placed) == len(nodes)
+    position = {p.id: i for i, p in enumerate(placed)}
+    leaf = {indicator.id: i for i, indicator in enumerate(definition.indicators)}
+    kinds = {model.Area: "area", model.Objective: "objective", model.Group: "group",
+             model.Reference: "indicator"}
+    for i, (node, walked) in enumerate(zip(nodes, placed)):
+        assert isinstance(node, CompiledNode) and node == program.nodes[i]
+        assert (node.id, node.parent, node.depth) == (walked.id, walked.parent, walked.depth)
+        assert node.children == tuple(j for j, p in enumerate(placed) if p.parent == walked.id)
+        written = walked.node
+        weight = written.weight.fraction if written.weight is not None else None
+        assert node.weight == weight
+        if isinstance(written, model.Reference):
+            assert node.leaf == leaf[written.indicator] and node.kind == "indicator"
+            assert node.title == definition.indicators[node.leaf].title
+        elif isinstance(written, model.Link):
+            assert node.link == position[written.code] and node.code == written.code
+            assert node.kind == nodes[node.link].kind and node.leaf is None
+        else:
+            assert node.kind == kinds[type(written)] and node.title == written.title
+            assert node.leaf is None and node.link is None
+    assert program.nodes[-1] == nodes[-1] and program.nodes[1:3] == tuple(nodes[1:3])
+    with pytest.raises(IndexError):
+        program.nodes[len(nodes)]
+
+
+@pytest.mark.parametrize("which", range(len(_PLANS)))
+def test_the_layout_holds_what_each_leaf_says(which: int) -> None:
+    # The evaluator reads the layout's columns and makes no Leaf (compile.Leaves): each column
+    # must hold the field of the Leaf that leaf_of makes for that indicator.
+    from scorelang import model
+    from scorelang.engine.compile import leaf_of
+
+    plan = _plans()[which]
+    definition = plan.definition  # type: ignore[attr-defined]
+    for period in [None, *(p.id for p in definition.periods)]:
+        program = plan.program(period)  # type: ignore[attr-defined]
+        layout = program.layout
+        made = [leaf_of(indicator, definition.policy, program.period)
+                for indicator in definition.indicators]
+        assert list(program.leaves) == made and len(program.leaves) == len(made)
+        assert [program.leaves[i] for i in range(len(made))] == made
+        assert list(layout.names) == [leaf.indicator.id for leaf in made]
+        assert list(layout.lates) == [leaf.late for leaf in made]
+        assert list(layout.rules) == [leaf.rule for leaf in made]
+        assert list(layout.value_zero) == [leaf.missing is model.MissingPolicy.VALUE_ZERO
+                                           for leaf in made]
+        assert list(layout.targets) == [leaf.target.value or 0.0 for leaf in made]
+        assert list(layout.dues) == [leaf.due or dt.date.max for leaf in made]
+
+
+_DATES = st.dates(min_value=dt.date(2019, 1, 1),
+                  max_value=dt.date(2021, 12, 31))
+
+
+@given(st.data())
+def test_scoring_a_leaf_from_the_columns_is_scoring_its_leaf(data: st.DataObject) -> None:
+    # evaluate.score_at scores off the fast path from the layout's columns: it must give what
+    # leaf_score gives for the Leaf itself, for every indicator, value and monitoring date.
+    from scorelang.engine.evaluate import leaf_score, score_at
+
+    plan = _plans()[data.draw(st.sampled_from(range(len(_PLANS))), label="plan")]
+    program = plan.program(None)  # type: ignore[attr-defined]
+    index = data.draw(st.integers(0, len(program.leaves) - 1), label="indicator")
+    value = data.draw(st.one_of(st.none(), _DATES,
+                                st.floats(-1e6, 1e6, allow_nan=False)), label="value")
+    as_of = data.draw(st.one_of(st.none(), _DATES), label="as_of")
+    leaf = program.leaves[index]
+    assert score_at(program.layout, index, value, as_of) == leaf_score(leaf, value, as_of)[1]
+
+
+def test_scoring_and_reading_every_score_look_up_no_id() -> None:
+    # compile.NodeIndex makes its dict on the first lookup by id: evaluate + scores() (what the
+    # benchmark's memory line reads) must not make it; result[id] makes it, and it is right.
+    import scorelang
+    from tests.conftest import MODENA_RULES, MODENA_VALUES
+
+    plan = scorelang.load(MODENA_RULES)
+    result = plan.evaluate(scorelang.load_values(MODENA_VALUES))
+    index = plan.program(result.period).layout.index
+    scores = result.scores()
+    assert index._made is None
+    first = next(iter(scores))
+    assert result[first].id == first and index._made is not None
+    assert index._made == {ident: i for i, ident in enumerate(index.ids)}
+
+
+def test_a_sequence_with_the_total_ahead_reads_as_the_list_it_replaces() -> None:
+    from scorelang.engine.evaluate import _Ahead
+
+    for rest in [(), ("a",), ("a", "b", "c")]:
+        ahead, whole = _Ahead("plan", rest), ["plan", *rest]
+        assert list(ahead) == whole and len(ahead) == len(whole)
+        assert [ahead[i] for i in range(len(whole))] == whole
+        for wrong in (len(whole), -1, slice(0, 1)):
+            with pytest.raises(IndexError):
+                ahead[wrong]
 
 
 def test_a_plan_keeps_each_indicator_id_and_each_figure_once() -> None:

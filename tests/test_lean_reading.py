@@ -113,24 +113,28 @@ def test_a_values_file_keeps_no_string_of_its_yaml_nodes(tmp_path: Path,
     assert list(loaded.values) == ["some_long_indicator_id_x"]
 
 
-def test_shared_positions_stay_their_own_index_when_threads_compile_at_once() -> None:
-    # Regression: numbers() extended the shared list from a length read before another
-    # thread's extension, so item i could be some other int (wrong positions, wrong scores).
+def test_node_ids_find_their_own_position_when_threads_look_them_up_at_once() -> None:
+    # Regression: numbers() extended a shared list of position ints from a length read before
+    # another thread's extension, so item i could be some other int (wrong positions, wrong
+    # scores). The positions are now a dict each program makes on its first lookup
+    # (compile.NodeIndex); threads compiling one plan and looking up every id at once, each
+    # making that dict, must all find each id at its own position.
+    import sys
     import threading
 
-    from scorelang.engine import compile as compiling
-
-    start = len(compiling._NUMBERS)
+    plan = scorelang.load(MODENA_RULES)
     barrier = threading.Barrier(16)
+    found: list[bool] = []
 
-    def grow(extra: int) -> None:
+    def look_up() -> None:
         barrier.wait()
-        for step in range(1, 3000):
-            compiling.numbers(start + step * extra)
+        program = plan.program(None)
+        layout = program.layout
+        ids = list(layout.index)
+        found.append(all(layout.index[ident] == i for i, ident in enumerate(ids))
+                     and ids == [node.id for node in program.nodes])
 
-    import sys
-
-    threads = [threading.Thread(target=grow, args=(extra,)) for extra in range(1, 17)]
+    threads = [threading.Thread(target=look_up) for _ in range(16)]
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
     try:
@@ -140,8 +144,7 @@ def test_shared_positions_stay_their_own_index_when_threads_compile_at_once() ->
             thread.join()
     finally:
         sys.setswitchinterval(interval)
-    shared = compiling._NUMBERS
-    assert all(shared[i] == i for i in range(len(shared)))
+    assert found == [True] * 16
 
 
 def test_a_large_plans_reading_makes_each_nodes_entry_as_it_is_read(

@@ -286,7 +286,7 @@ def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
         columns: Mapping[str, Any] = scenarios
     else:
         size = len(scenarios)
-        names = [leaf.indicator.id for leaf in program.leaves]
+        names = list(layout.names)
         columns = {}
         try:  # every scenario names every indicator: one C-level pass per scenario
             table = list(map(operator.itemgetter(*names), scenarios)) if len(names) > 1 else \
@@ -301,7 +301,7 @@ def _numpy(program: Program, scenarios: Table, as_of: dt.date | None,
         else:
             if sum(map(len, scenarios)) != size * len(names):
                 return None
-    leaves = program.leaves
+    leaves = program.leaves  # each Leaf made as it is read (compile.Leaves), once a batch
     places = layout.rounded  # `rollup rounded`: every slot rounded before its parent reads it
     # One more slot for the plan's total, when it has one (compile.Layout: slot `slots`).
     rows = layout.slots + (layout.roots is not None)
@@ -434,7 +434,7 @@ def _columns(program: Program) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The batch's columns, a Result's nodes in tree order: (their ids, their slots). The
     plan's total, when it has one, comes first, as the root (compile.Layout: slot `slots`)."""
     layout = program.layout
-    ids = tuple(node.id for node in program.nodes)
+    ids = tuple(layout.index)  # every node's id, in tree order
     if layout.roots is None:
         return ids, layout.slot_of_node
     return (program.plan.id, *ids), (layout.slots, *layout.slot_of_node)

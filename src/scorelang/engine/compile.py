@@ -4,7 +4,8 @@ Compiling decides everything that does not depend on the measured values: which 
 indicator uses in the period (periodic before annual), which scoring rule applies to it (its
 `scoring.LeafKind`), floor, cap and late rule, how branches aggregate (`scoring.Aggregation`),
 and the order in which nodes are scored (children before parents). It does not score, and it
-holds no formula: the kinds' forms are in `scoring`.
+holds no formula: the kinds' forms are in `scoring`. What it decides is kept as columns (the
+`Layout`, the tree's `Nodes`); a `Leaf` or a `CompiledNode` is made when one is read.
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sys
-import threading
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -144,7 +144,9 @@ class Layout:
     (0 for a deadline), and for the evaluator's fast path `apart` (`scoring.apart` for the
     deviation kinds, +inf for the others: no value takes the fast path), `widths`
     (`scoring.deviation_width`; 1 where there is none), `floors` and `caps`; `dues` (the
-    deadline; read for deadlines only) and `used` (whether the tree uses it).
+    deadline; read for deadlines only) and `used` (whether the tree uses it); `lates`, `rules`
+    and `value_zero` for the slow path. These columns are where the program keeps its leaves:
+    `Program.leaves` makes a Leaf when one is read.
 
     `branches` lists, children before parents, `(slot, first, end, sum of the weights)`: the
     branch's children that weigh more than 0, in the order written, are `child_slots[first:
@@ -176,6 +178,12 @@ class Layout:
     caps: array[float]
     dues: tuple[dt.date, ...]
     used: bytes
+    # What the evaluator's slow path reads of a leaf besides the columns above (see
+    # `Program.leaves`): its late rule and its leaf rule (`Leaf.late`, `Leaf.rule`), and
+    # whether an N/D value is scored as 0 (`missing value_zero`), a byte an indicator.
+    lates: tuple[LateRule, ...]
+    rules: tuple[scoring.LeafRule | None, ...]
+    value_zero: bytes
     branches: tuple[Branch, ...]
     child_slots: tuple[int, ...]
     child_weights: tuple[float, ...]
@@ -185,7 +193,7 @@ class Layout:
     slot_of_node: tuple[int, ...]
     slots: int
     roots: tuple[tuple[int, float], ...] | None  # weighted areas, or None: no plan score
-    index: dict[str, int]  # node id -> node index
+    index: NodeIndex  # node id -> node index, its dict made when first read
     # How each of `branches` combines its children, and the plan total its areas.
     aggregations: tuple[Aggregation, ...] = ()
     plan_aggregation: Aggregation = Aggregation.WEIGHTED_COUNTS_ZERO
@@ -215,9 +223,12 @@ class Layout:
 class Program:
     plan: model.PlanDefinition
     period: model.Period | None
-    leaves: tuple[Leaf, ...]
-    nodes: tuple[CompiledNode, ...]  # pre-order: a parent before its children
-    post_order: tuple[int, ...]  # children before parents, for scoring
+    # Each indicator's Leaf and each node's CompiledNode, made when read (`Leaves`, `Nodes`):
+    # the evaluator reads `layout`'s columns. Both follow from the plan and the period, which
+    # is why they take no part in comparing programs.
+    leaves: Sequence[Leaf] = attrs.field(eq=False)
+    nodes: Nodes = attrs.field(eq=False)  # pre-order: parents first
+    post_order: Sequence[int] = attrs.field(eq=False)  # children before parents, for scoring
     roots: tuple[int, ...]  # the areas
     # The weighted mean under the plan's missing policy: scorecards, and every branch whose
     # node and policy say no other `aggregate` (see CompiledNode.aggregation, plan_aggregation).
@@ -235,8 +246,129 @@ class Program:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "layout", layout_of(self))
         object.__setattr__(self, "descriptions", {
-            leaf.indicator.id: leaf.indicator.description for leaf in self.leaves
-            if leaf.indicator.description})
+            indicator.id: indicator.description for indicator in self.plan.indicators
+            if indicator.description})
+
+
+class Leaves(Sequence[Leaf]):
+    """`Program.leaves`: indicator `i`'s Leaf made by `leaf_of` when it is read, kept nowhere.
+
+    The evaluator reads the leaves as the Layout's columns; the reports, the tools and the
+    reading of a Result's nodes read a Leaf at a time. Kept whole, a Leaf and its TargetUsed
+    per indicator were 150 MiB at 1,000,000 indicators, beside the columns that hold the
+    same. `leaf_of` depends on nothing but the indicator, the plan's policy and the period,
+    so a leaf read twice is equal, not the same object."""
+
+    __slots__ = ("indicators", "policy", "period")
+
+    def __init__(self, indicators: tuple[model.Indicator, ...], policy: model.Policy,
+                 period: model.Period | None) -> None:
+        self.indicators, self.policy, self.period = indicators, policy, period
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        return leaf_of(self.indicators[index], self.policy, self.period)
+
+    def __iter__(self) -> Iterator[Leaf]:
+        policy, period = self.policy, self.period
+        return (leaf_of(indicator, policy, period) for indicator in self.indicators)
+
+
+class Nodes(Sequence[CompiledNode]):
+    """`Program.nodes`: the tree in pre-order as columns, node `i`'s CompiledNode made when it
+    is read, kept nowhere.
+
+    `ids` the node ids (the checks' walk's strings), `written` the model's node, `parents`
+    the parent's position (-1 for an area), `depths`, the children of node `i` at
+    `children[starts[i]:starts[i + 1]]`, `leaf` and `link` the leaf index or the position
+    of the node a link reads (-1 for none), `weights` the fraction of the parent (NaN for an
+    unweighted area). Kept whole, a CompiledNode and a tuple of children per node were 150
+    MiB at 1,000,000 indicators; the columns are 45 bytes a node."""
+
+    __slots__ = ("plan", "ids", "written", "parents", "depths", "starts", "children", "leaf",
+                 "link", "weights")
+
+    def __init__(self, plan: model.PlanDefinition, ids: tuple[str, ...],
+                 written: tuple[model.Area | model.Node, ...], parents: array[int],
+                 depths: array[int], starts: array[int], children: array[int],
+                 leaf: array[int], link: array[int], weights: array[float]) -> None:
+        self.plan, self.ids, self.written, self.parents, self.depths = \
+            plan, ids, written, parents, depths
+        self.starts, self.children, self.leaf, self.link, self.weights = \
+            starts, children, leaf, link, weights
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        ident = self.ids[index]  # IndexError as a tuple's
+        if index < 0:
+            index += len(self.ids)
+        parent = self.parents[index]
+        leaf, link = self.leaf[index], self.link[index]
+        kind, title, code, aggregation = self.head(index)
+        return CompiledNode(ident, kind, title, code, self.weight(index), self.depths[index],
+                            None if parent < 0 else self.ids[parent],
+                            tuple(self.children[self.starts[index]:self.starts[index + 1]]),
+                            None if leaf < 0 else leaf, aggregation,
+                            None if link < 0 else link)
+
+    def __iter__(self) -> Iterator[CompiledNode]:
+        return map(self.__getitem__, range(len(self.ids)))
+
+    def weight(self, index: int) -> float | None:
+        weight = self.weights[index]
+        return None if weight != weight else weight
+
+    def head(self, index: int) -> tuple[str, str, str | None, Aggregation | None]:
+        """Node `index`'s kind, title, code and aggregation (a link's are the node's it reads,
+        but its code, and it has no aggregation of its own)."""
+        node = self.written[index]
+        if isinstance(node, model.Reference):
+            return "indicator", self.plan.indicators[self.leaf[index]].title, None, None
+        if isinstance(node, model.Link):
+            return self.head(self.link[index])[:2] + (node.code, None)
+        code = None if isinstance(node, model.Group) else node.code
+        policy = self.plan.policy
+        rule = node.aggregate.rule if node.aggregate is not None else policy.aggregate
+        return _KINDS[type(node)], node.title, code, scoring.aggregation_of(policy.missing, rule)
+
+
+class NodeIndex(Mapping[str, int]):
+    """`Layout.index`: node id -> position, its dict made when first looked up. Scoring and
+    reading every score (`Result.scores`) look up no id; the dict and its position ints were
+    80 MiB at 1,000,000 indicators. Two threads looking up at once may each make it: the
+    same dict, one kept."""
+
+    __slots__ = ("ids", "_made")
+
+    def __init__(self, ids: tuple[str, ...]) -> None:
+        self.ids = ids
+        self._made: dict[str, int] | None = None
+
+    def _table(self) -> dict[str, int]:
+        made = self._made
+        if made is None:
+            made = self._made = dict(zip(self.ids, range(len(self.ids))))
+        return made
+
+    def __getitem__(self, key: str) -> int:
+        return self._table()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table()
+
+    def __len__(self) -> int:
+        return len(self.ids)  # check() refuses a plan with a duplicate node id (SL207)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
 
 
 def leaf_of(indicator: model.Indicator, policy: model.Policy,
@@ -321,121 +453,106 @@ def compile_plan(plan: model.PlanDefinition, period: model.Period | None) -> Pro
         return _compile(plan, period)
 
 
-# The ints 0, 1, 2... as one object each, shared by every table of positions a program
-# holds (a node's children, its leaf, Layout.index and Layout.tree): an int past 256 is a
-# new 32-byte object each time it is computed, and at 100,000 indicators the positions of
-# the 125,000 nodes were made four times over. Grown as plans need; never shrunk.
-_NUMBERS: list[int] = list(range(257))
-# Two threads compiling at once must not both extend the list from the same length (item i
-# would then not be i for the second half): the extension is made under a lock.
-_GROWING = threading.Lock()
-
-
-def numbers(count: int) -> list[int]:
-    """A list whose item `i` is the shared int object `i`, for `i < count` (at least)."""
-    if len(_NUMBERS) < count:
-        with _GROWING:
-            if len(_NUMBERS) < count:
-                _NUMBERS.extend(range(len(_NUMBERS), count))
-    return _NUMBERS
-
-
 _KINDS = {model.Area: "area", model.Objective: "objective", model.Group: "group"}
 
 
 def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program:
-    # The walk the checks made of this plan, when it is the last one they walked: its ids are
-    # then the CompiledNodes' too, one string each (walked again, every id of a 100,000-
-    # indicator plan was held twice, 7 MiB).
-    placed_nodes = walks.placed_nodes(plan)
-    number = numbers(max(len(placed_nodes), len(plan.indicators)) + 1)
-    leaf_index: dict[str, int] = {}
-    leaves: list[Leaf] = []
-    for indicator in plan.indicators:
-        leaf_index[indicator.id] = number[len(leaves)]
-        leaves.append(leaf_of(indicator, plan.policy, period))
+    # The ids of the walk the checks made of this plan, when it is the last one they walked:
+    # they are then the program's too, one string each (walked again, every id of a 100,000-
+    # indicator plan was held twice, 7 MiB). The walk itself is let go at once.
+    ids = tuple(placed.id for placed in walks.placed_nodes(plan))
+    walks.release(plan)
+    leaf_index = {indicator.id: i for i, indicator in enumerate(plan.indicators)}
+    written: list[model.Area | model.Node] = []
+    parents, depths, leaf, link = array("i"), array("i"), array("i"), array("i")
+    weights = array("d")
+    links: list[int] = []  # positions of the links, resolved once every node has one
 
-    # Two passes over the walk: the first numbers the nodes and finds each one's children,
-    # the second makes each CompiledNode once, whole (neither copied by attrs.evolve, which
-    # made 125,000 nodes three times at 100,000 indicators, nor first held as a list of its
-    # fields, 16 MiB more at the peak of compiling).
-    children_of: dict[int, list[int]] = {}
-    index_of: dict[str, int] = {}
-    for position, placed in enumerate(placed_nodes):
-        index = index_of[placed.id] = number[position]
-        if placed.parent is not None:
-            children_of.setdefault(index_of[placed.parent], []).append(index)
-
-    def head(node: model.Area | model.Node) -> tuple[str, str, str | None, Aggregation | None]:
-        """A branch's kind, title, code and aggregation (a link's are the node's it reads)."""
-        if isinstance(node, model.Link):
-            return head(placed_nodes[index_of[node.code]].node)[:2] + (node.code, None)
-        if isinstance(node, model.Reference):  # only ever read by a link: check() says so
-            raise AssertionError("a link reads an area or an objective")
-        kind = _KINDS[type(node)]
-        code = None if isinstance(node, model.Group) else node.code
-        rule = node.aggregate.rule if node.aggregate is not None else plan.policy.aggregate
-        return kind, node.title, code, scoring.aggregation_of(plan.policy.missing, rule)
-
-    # Each distinct weight as one float object, shared by the nodes that weigh it (a plan
-    # writes a few weights; `fraction` makes a new float for each node). Zero not shared:
-    # 0.0 and -0.0 are equal keys.
-    weights: dict[float, float] = {}
-    nodes: list[CompiledNode] = []
-    for position, placed in enumerate(placed_nodes):
-        node = placed.node
-        weight = node.weight.fraction if node.weight is not None else None
-        if weight:
-            weight = weights.setdefault(weight, weight)
-        children = tuple(children_of.get(number[position], ()))
+    def visit(node: model.Area | model.Node, parent: int, depth: int) -> None:
+        """model.walk's pre-order, each node's columns appended."""
+        position = len(written)
+        written.append(node)
+        parents.append(parent)
+        depths.append(depth)
+        weights.append(node.weight.fraction if node.weight is not None else math.nan)
         if isinstance(node, model.Reference):
             # By index, not plan.indicator(): a linear search per use made compiling
             # quadratic (minutes for a plan of 100k indicators).
-            leaf = leaf_index[node.indicator]
-            nodes.append(CompiledNode(placed.id, "indicator", leaves[leaf].indicator.title,
-                                      None, weight, placed.depth, placed.parent, children,
-                                      leaf))
-        else:
-            kind, title, code, aggregation = head(node)
-            link = index_of[node.code] if isinstance(node, model.Link) else None
-            nodes.append(CompiledNode(placed.id, kind, title, code, weight, placed.depth,
-                                      placed.parent, children, None, aggregation, link))
-    del children_of
-    roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
+            leaf.append(leaf_index[node.indicator])
+            link.append(-1)
+            return
+        leaf.append(-1)
+        link.append(-1)
+        if isinstance(node, model.Link):
+            links.append(position)
+            return
+        for child in node.children:
+            visit(child, position, depth + 1)
+
+    for area in plan.areas:
+        visit(area, -1, 0)
+    if links:  # a link reads an area or an objective, whose id is its code (model.node_id)
+        coded = {ids[i]: i for i, node in enumerate(written)
+                 if isinstance(node, (model.Area, model.Objective))}
+        for position in links:
+            link[position] = coded[written[position].code]  # type: ignore[union-attr]
+    starts, children = _children(parents)
+    nodes = Nodes(plan, ids, tuple(written), parents, depths, starts, children, leaf, link,
+                  weights)
+    del written
+    roots = tuple(i for i, parent in enumerate(parents) if parent < 0)
 
     # Children before parents, and a linked node before the branch that reads it: visiting a
     # link visits the node it reads first (check() rules out cycles), each node once.
-    post_order: list[int] = []
-    visited = bytearray(len(nodes))  # a byte a node (a set of 125,000 ints was 4 MiB)
+    post_order = array("i")
+    visited = bytearray(len(ids))  # a byte a node (a set of 125,000 ints was 4 MiB)
 
-    def visit(index: int) -> None:
+    def after(index: int) -> None:
         if visited[index]:
             return
         visited[index] = 1
-        for child in nodes[index].children:
-            read = nodes[child].link
-            if read is not None:
-                visit(read)
-            visit(child)
+        for child in children[starts[index]:starts[index + 1]]:
+            read = link[child]
+            if read >= 0:
+                after(read)
+            after(child)
         post_order.append(index)
 
     for root in roots:
-        visit(root)
+        after(root)
+    del visited
+    index_of = dict(zip(ids, range(len(ids)))) if plan.scorecards else {}
     scorecards = tuple(_scorecard(card, plan, leaf_index, index_of, nodes)
                        for card in plan.scorecards)
+    del leaf_index, index_of
     rated = any(part.behaviours is not None for card in scorecards
                 for component in card.components for part in component.parts)
-    # Neither table is needed by the Program, whose layout is made next: 10 MiB of dicts at
-    # 100,000 indicators, freed before it rather than after; nor the walk, whose ids the
-    # nodes now hold.
-    del leaf_index, index_of, visited, placed_nodes
-    walks.release(plan)
-    return Program(plan, period, tuple(leaves), tuple(nodes), tuple(post_order), roots,
-                   scoring.aggregation_of(plan.policy.missing), scorecards, rated)
+    return Program(plan, period, Leaves(plan.indicators, plan.policy, period), nodes,
+                   post_order, roots, scoring.aggregation_of(plan.policy.missing), scorecards,
+                   rated)
+
+
+def _children(parents: array[int]) -> tuple[array[int], array[int]]:
+    """(starts, children): the children of node `i`, in the order written, are
+    `children[starts[i]:starts[i + 1]]` (a pre-order lists each node's children in order)."""
+    count = len(parents)
+    starts = array("i", bytes(4 * (count + 1)))
+    for parent in parents:
+        if parent >= 0:
+            starts[parent + 1] += 1
+    for i in range(count):
+        starts[i + 1] += starts[i]
+    children = array("i", bytes(4 * starts[count]))
+    free = starts[:count]
+    for position, parent in enumerate(parents):
+        if parent >= 0:
+            children[free[parent]] = position
+            free[parent] += 1
+    return starts, children
 
 
 def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: dict[str, int],
-               index_of: dict[str, int], nodes: list[CompiledNode]) -> CompiledScorecard:
+               index_of: dict[str, int], nodes: Nodes) -> CompiledScorecard:
     entries = []
     for item in card.items:
         if item.indicator is not None:
@@ -446,7 +563,7 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
         else:
             assert item.node is not None
             node = index_of[item.node]
-            entries.append(CardEntry(item.node, item.label or nodes[node].title,
+            entries.append(CardEntry(item.node, item.label or nodes.head(node)[1],
                                      item.weight.fraction, node=node))
     role = plan.role(card.role) if card.role else None
     reward = plan.reward(card.reward or (role.reward if role and role.reward else "") or "")
@@ -460,7 +577,7 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
 
 def _component(component: model.Component, plan: model.PlanDefinition, role: model.Role | None,
                leaf_index: dict[str, int], index_of: dict[str, int],
-               nodes: list[CompiledNode]) -> CompiledComponent:
+               nodes: Nodes) -> CompiledComponent:
     """A component with its weight (written, else its role's) and its parts resolved."""
     weight = component.weight or (role.weight(component.id) if role else None)
     parts = []
@@ -475,7 +592,7 @@ def _component(component: model.Component, plan: model.PlanDefinition, role: mod
                                       share, leaf=leaf_index[part.ref]))
         elif part.kind == "node":
             node = index_of[part.ref or ""]
-            parts.append(CompiledPart("node", part.ref, part.label or nodes[node].title, share,
+            parts.append(CompiledPart("node", part.ref, part.label or nodes.head(node)[1], share,
                                       node=node))
         else:
             rated = plan.behaviour_set(part.ref or "")
@@ -499,42 +616,45 @@ def _fast_path(leaf: Leaf) -> tuple[float, float]:
 
 def layout_of(program: Program) -> Layout:
     nodes = program.nodes
+    leaf_of_node, link_of_node, node_weights = nodes.leaf, nodes.link, nodes.weights
+    starts, node_children = nodes.starts, nodes.children
     count = len(program.leaves)
     slot_of_node: list[int] = []
-    for node in nodes:
-        if node.leaf is not None:
-            slot_of_node.append(node.leaf)
-        elif node.link is not None:
+    for leaf, link in zip(leaf_of_node, link_of_node):
+        if leaf >= 0:
+            slot_of_node.append(leaf)
+        elif link >= 0:
             slot_of_node.append(-1)  # the slot of the node it reads, set below
         else:
             slot_of_node.append(count)
             count += 1
-    for index, node in enumerate(nodes):
-        if node.link is not None:
-            slot_of_node[index] = slot_of_node[node.link]
+    for index, link in enumerate(link_of_node):
+        if link >= 0:
+            slot_of_node[index] = slot_of_node[link]
 
     # Each distinct weight as one float object, shared by every child that weighs it.
     weights: dict[float, float] = {}
     child_slots: list[int] = []
     child_weights: list[float] = []
 
-    def weighted(slot: int, children: tuple[int, ...]) -> Branch:
+    def weighted(slot: int, children: Sequence[int]) -> Branch:
         """The branch in `slot` over `children`, its weighted ones appended to the run."""
         first = len(child_slots)
         for child in children:
-            weight = nodes[child].weight or 0.0
-            if weight > 0:
+            weight = node_weights[child]
+            if weight > 0:  # NaN, an unweighted area, is not
                 child_slots.append(slot_of_node[child])
                 child_weights.append(weights.setdefault(weight, weight))
         # sum() as scoring.aggregate does, so that the divisor is the same float.
         return slot, first, len(child_slots), sum(child_weights[first:])
 
-    branches: list[Branch] = [weighted(slot_of_node[index], nodes[index].children)
-                              for index in program.post_order
-                              if nodes[index].leaf is None and nodes[index].link is None]
-    aggregations = tuple(nodes[index].aggregation or program.aggregation
-                         for index in program.post_order
-                         if nodes[index].leaf is None and nodes[index].link is None)
+    scored = [index for index in program.post_order
+              if leaf_of_node[index] < 0 and link_of_node[index] < 0]
+    branches: list[Branch] = [
+        weighted(slot_of_node[index], node_children[starts[index]:starts[index + 1]])
+        for index in scored]
+    aggregations = tuple(nodes.head(index)[3] or program.aggregation for index in scored)
+    del scored
     policy = program.plan.policy
     plan_aggregation = scoring.aggregation_of(policy.missing, policy.aggregate)
     rounded = policy.display_places if policy.rollup is model.Rollup.ROUNDED else None
@@ -543,7 +663,7 @@ def layout_of(program: Program) -> Layout:
     roots = None
     # The flat run also scores the plan, as one more branch over the areas, into slot `count`.
     flat = list(branches)
-    if program.roots and all(nodes[r].weight is not None for r in program.roots):
+    if program.roots and all(nodes.weight(r) is not None for r in program.roots):
         flat.append(weighted(count, program.roots))
         first, end = flat[-1][1:3]
         roots = tuple(zip(child_slots[first:end], child_weights[first:end]))
@@ -552,48 +672,68 @@ def layout_of(program: Program) -> Layout:
         if branch[2] > branch[1]:  # a branch with no weighted child never closes
             closing[branch[2] - 1] = branch
     used = bytearray(len(program.leaves))  # a byte an indicator (a set of ints was 4 MiB)
-    for node in nodes:
-        if node.leaf is not None:
-            used[node.leaf] = 1
+    for leaf in leaf_of_node:
+        if leaf >= 0:
+            used[leaf] = 1
     carded = {entry.leaf for card in program.scorecards for entry in card.entries} | {
         part.leaf for card in program.scorecards for component in card.components
         for part in component.parts}  # a component's indicator parts are scored there too
-    leaves = program.leaves
-    # Straight into the arrays: a list of (width, apart) pairs first was 12 MiB more at the
-    # peak of compiling 100,000 indicators.
-    widths, apart = array("d"), array("d")
-    for leaf in leaves:
+    columns = _leaf_columns(program.leaves, used, carded)
+    positions = NodeIndex(nodes.ids)
+    return Layout(**columns, used=bytes(used), branches=tuple(branches),
+                  child_slots=tuple(child_slots), child_weights=tuple(child_weights),
+                  closing=tuple(closing), unscored=array("d", [math.nan] * len(flat)),
+                  no_weight=tuple(slot for slot, first, end, _ in flat if first == end),
+                  slot_of_node=tuple(slot_of_node), slots=count, roots=roots, index=positions,
+                  aggregations=aggregations, plan_aggregation=plan_aggregation,
+                  rounded=rounded, weighted_only=weighted_only,
+                  tree=Positions(positions, program.plan.id) if roots is not None
+                  else positions)
+
+
+def _leaf_columns(leaves: Sequence[Leaf], used: bytearray,
+                  carded: set[int | None]) -> dict[str, Any]:
+    """The Layout's columns of the indicators, by field, each Leaf made once and let go: a
+    list of the leaves, or of (width, apart) pairs, first was megabytes more at the peak of
+    compiling."""
+    names: list[str] = []
+    kinds: list[LeafKind] = []
+    plain, deadlines, value_zero = bytearray(), bytearray(), bytearray()
+    targets, widths, apart, floors, caps = array("d"), array("d"), array("d"), array("d"), \
+        array("d")
+    dues: list[dt.date] = []
+    lates: list[LateRule] = []
+    rules: list[scoring.LeafRule | None] = []
+    on_missing: list[tuple[int, model.MissingPolicy]] = []
+    no_target: list[tuple[int, model.MissingTarget]] = []
+    for i, leaf in enumerate(leaves):
+        # Interned, as the values loaders intern theirs (see values.py).
+        names.append(sys.intern(leaf.indicator.id))
+        kinds.append(leaf.kind)
+        plain.append(not leaf.kind.is_deadline and leaf.rule is None)
+        deadlines.append(leaf.kind.is_deadline)
+        targets.append(leaf.target.value or 0.0)
         width, distance = _fast_path(leaf)
         widths.append(width)
         apart.append(distance)
-    # The positions of `index` as the program's shared ints.
-    number = numbers(len(nodes))
-    positions = dict(zip([node.id for node in nodes], number))
-    # Interned, as the values loaders intern theirs (see values.py).
-    return Layout(tuple(sys.intern(leaf.indicator.id) for leaf in leaves),
-                  tuple(leaf.kind for leaf in leaves),
-                  bytes(not leaf.kind.is_deadline and leaf.rule is None for leaf in leaves),
-                  bytes(leaf.kind.is_deadline for leaf in leaves),
-                  array("d", (leaf.target.value or 0.0 for leaf in leaves)),
-                  widths, apart,
-                  array("d", (leaf.floor for leaf in leaves)),
-                  array("d", (leaf.cap for leaf in leaves)),
-                  tuple(leaf.due or dt.date.max for leaf in leaves),
-                  bytes(used), tuple(branches),
-                  tuple(child_slots), tuple(child_weights),
-                  tuple(closing), array("d", [math.nan] * len(flat)),
-                  tuple(slot for slot, first, end, _ in flat if first == end),
-                  tuple(slot_of_node), count, roots,
-                  positions, aggregations,
-                  plan_aggregation, rounded, weighted_only,
-                  # value_zero wherever the indicator is scored (a scorecard too, as the
-                  # batch does); error only where the tree uses it, as SL310 warns.
-                  tuple((i, leaf.missing) for i, leaf in enumerate(leaves)
-                        if leaf.missing is model.MissingPolicy.VALUE_ZERO
-                        or (leaf.missing is not None and used[i])),
-                  tuple((i, leaf.no_target) for i, leaf in enumerate(leaves)
-                        if leaf.no_target is not None and (used[i] or i in carded)),
-                  Positions(positions, program.plan.id) if roots is not None else positions)
+        floors.append(leaf.floor)
+        caps.append(leaf.cap)
+        dues.append(leaf.due or dt.date.max)
+        lates.append(leaf.late)
+        rules.append(leaf.rule)
+        value_zero.append(leaf.missing is model.MissingPolicy.VALUE_ZERO)
+        # value_zero wherever the indicator is scored (a scorecard too, as the batch does);
+        # error only where the tree uses it, as SL310 warns.
+        if leaf.missing is model.MissingPolicy.VALUE_ZERO or (leaf.missing is not None
+                                                              and used[i]):
+            on_missing.append((i, leaf.missing))
+        if leaf.no_target is not None and (used[i] or i in carded):
+            no_target.append((i, leaf.no_target))
+    return {"names": tuple(names), "kinds": tuple(kinds), "plain": bytes(plain),
+            "deadlines": bytes(deadlines), "targets": targets, "widths": widths,
+            "apart": apart, "floors": floors, "caps": caps, "dues": tuple(dues),
+            "lates": tuple(lates), "rules": tuple(rules), "value_zero": bytes(value_zero),
+            "on_missing": tuple(on_missing), "no_target": tuple(no_target)}
 
 
 class Positions(Mapping[str, int]):
@@ -605,7 +745,7 @@ class Positions(Mapping[str, int]):
 
     __slots__ = ("_index", "_total")
 
-    def __init__(self, index: dict[str, int], total: str) -> None:
+    def __init__(self, index: Mapping[str, int], total: str) -> None:
         self._index, self._total = index, total
 
     def __getitem__(self, key: str) -> int:

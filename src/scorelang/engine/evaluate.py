@@ -11,15 +11,15 @@ import datetime as dt
 import math
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import repeat
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
 import attrs
 
 from . import individual, scoring
-from .compile import Leaf, Program
+from .compile import Layout, Leaf, Program
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from ..model import MissingPolicy, MissingTarget
 from . import result as results
@@ -40,7 +40,8 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
     """Problems of the values against the plan; errors first-class, missing entries as warnings."""
     found: list[Diagnostic] = []
     plan = program.plan
-    declared = {leaf.indicator.id: leaf for leaf in program.leaves}
+    layout = program.layout
+    declared = dict(zip(layout.names, plan.indicators))
     if values.plan is not None and values.plan != plan.id:
         # Most often a values file copied from last year's, its `plan:` line left as it was.
         where = f" ({values.source}, line {values.plan_span.line})" \
@@ -52,12 +53,12 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
                            "them with the plan they were collected for"))
     for name, value in values.values.items():
         span = values.spans.get(name)
-        leaf = declared.get(name)
-        if leaf is None:
+        indicator = declared.get(name)
+        if indicator is None:
             hint = did_you_mean(name, declared) or "the plan declares no indicator with this id"
             found.append(error("SL307", f"unknown indicator `{name}` in {values.source}", span, hint))
             continue
-        is_deadline = leaf.indicator.deadline is not None
+        is_deadline = indicator.deadline is not None
         if is_deadline and value is not None and not isinstance(value, dt.date):
             found.append(error("SL308", f"`{name}` has a deadline: its value is the completion "
                                f"date, not {value:g}", span,
@@ -70,19 +71,19 @@ def validate(program: Program, values: Values, as_of: dt.date | None) -> list[Di
             found.append(error("SL309", f"`{name}` is marked done on {value.isoformat()}, after "
                                f"the monitoring date {as_of.isoformat()}", span,
                                "a completion date cannot be later than as_of"))
-    used = {node.leaf for node in program.nodes if node.leaf is not None}
-    for index, leaf in enumerate(program.leaves):
-        if leaf.indicator.id not in values.values and index in used:
-            scored_as = "0 (`missing value_zero`)" \
-                if leaf.missing is MissingPolicy.VALUE_ZERO else "N/D"
-            found.append(warning("SL310", f"no value for `{leaf.indicator.id}`: scored as "
+    for index, indicator in enumerate(plan.indicators):
+        if not layout.used[index]:
+            continue
+        if indicator.id not in values.values:
+            scored_as = "0 (`missing value_zero`)" if layout.value_zero[index] else "N/D"
+            found.append(warning("SL310", f"no value for `{indicator.id}`: scored as "
                                  f"{scored_as}",
-                                 leaf.indicator.span,
-                                 _say_nd(leaf.indicator.id, values.source)))
-        if leaf.indicator.deadline is not None and as_of is None and index in used \
-                and values.values.get(leaf.indicator.id) is None:
+                                 indicator.span,
+                                 _say_nd(indicator.id, values.source)))
+        if indicator.deadline is not None and as_of is None \
+                and values.values.get(indicator.id) is None:
             found.append(error("SL311", f"cannot tell whether the deadline of "
-                               f"`{leaf.indicator.id}` has passed: no monitoring date", None,
+                               f"`{indicator.id}` has passed: no monitoring date", None,
                                "give `as_of: YYYY-MM-DD` in the values file, or --as-of"))
     return found
 
@@ -93,6 +94,17 @@ def leaf_score(leaf: Leaf, value: Value, as_of: dt.date | None) -> tuple[float |
     return scoring.leaf_score(leaf.kind, leaf.target.value or 0.0, leaf.due, leaf.late,
                               leaf.floor, leaf.cap, scoring.value_taken(leaf.missing, value),
                               as_of, leaf.rule)
+
+
+def score_at(layout: Layout, index: int, value: Value, as_of: dt.date | None) -> Score:
+    """`leaf_score`'s bounded score of indicator `index`, read from the layout's columns: what
+    the evaluator scores off its fast path, where no Leaf is made (compile.Leaves). A
+    measured leaf's `due` is `dt.date.max` there, which no measured kind reads."""
+    return scoring.leaf_score(
+        layout.kinds[index], layout.targets[index], layout.dues[index], layout.lates[index],
+        layout.floors[index], layout.caps[index],
+        scoring.value_taken(MissingPolicy.VALUE_ZERO if layout.value_zero[index] else None,
+                            value), as_of, layout.rules[index])[1]
 
 
 _ZERO_WEIGHT = ("zero_weight",)
@@ -197,8 +209,7 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
     missing: dict[int, Missing] = {}
     absent = 0
     clean = values.plan is None or values.plan == program.plan.id
-    leaves = program.leaves
-    dues = layout.dues
+    dues, lates, rules = layout.dues, layout.lates, layout.rules
     not_reported, not_due = scoring.NOT_REPORTED, scoring.NOT_DUE
     deadlines, kinds, plain = layout.deadlines, layout.kinds, layout.plain
     achievement, bound, score_leaf = scoring.achievement, scoring.bounded, scoring.leaf_score
@@ -233,14 +244,13 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                 missing[index] = not_due
                 put(_NAN)
                 continue
-        leaf = leaves[index]
         if value is _ABSENT:
             value = measured[index] = None
             absent += 1
             clean = clean and not layout.used[index]
             if deadline and as_of is None and layout.used[index]:
                 clean = False
-            score = leaf_score(leaf, value, as_of)[1]  # `missing value_zero` scores it as 0
+            score = score_at(layout, index, value, as_of)  # `value_zero` scores it as 0
         else:
             if deadline:
                 if value is not None and (not isinstance(value, dt.date)
@@ -250,11 +260,11 @@ def score_slots(program: Program, values: Values, as_of: dt.date | None
                     clean = False
             elif isinstance(value, dt.date):
                 clean = False
-            # What `leaf_score` above does, read from the layout's columns rather than the
-            # Leaf's attributes (a tenth of an evaluation of the realistic plan): a value here
-            # is never a measured N/D, so `scoring.value_taken` has nothing to take.
-            score = score_leaf(kinds[index], target, dues[index], leaf.late, floor, cap,
-                               value, as_of, leaf.rule)[1]
+            # What `score_at` does, its columns already at hand (a tenth of an evaluation of
+            # the realistic plan): a value here is never a measured N/D, so
+            # `scoring.value_taken` has nothing to take.
+            score = score_leaf(kinds[index], target, dues[index], lates[index], floor, cap,
+                               value, as_of, rules[index])[1]
         if isinstance(score, Missing):
             missing[index] = score
             put(_NAN)
@@ -332,7 +342,7 @@ def _missing_values(program: Program, values: Values, measured: list[Value],
             continue
         if rule is MissingPolicy.ERROR:
             continue  # N/D, and neutralised or overridden below
-        score = leaf_score(program.leaves[index], measured[index], as_of)[1]
+        score = score_at(layout, index, measured[index], as_of)
         assert not isinstance(score, Missing)
         del missing[index]
         numbers[index] = score
@@ -493,28 +503,30 @@ class _Reading:
 
     __slots__ = ("nodes", "leaves", "apart", "plan_id", "total", "percents", "heads", "slots",
                  "plain", "scored", "bands", "lowest", "places", "ids", "pick", "all_scored",
-                 "uses")
+                 "uses", "last")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
         # What the tables are made from; not the program itself, which keeps this reading
         # (a cycle would free a dropped plan only when the collector next runs).
         self.nodes, self.leaves, self.apart = program.nodes, program.leaves, layout.apart
+        self.last: tuple[int, Any] = (-1, None)  # see `leaf`
         self.plan_id = program.plan.id
         self.places = program.plan.policy.display_places
         self.bands = _bands(program)
         # Each band with the lowest score it takes (scoring.band_of's own subtraction, once).
         self.lowest = [(name, lower - scoring.BAND_TOLERANCE) for name, lower in self.bands]
-        self.slots: list[int] = list(layout.slot_of_node)
         # The plan's total, when the areas are weighted, is the first node (the general path
         # builds it): every other position is one further on, the areas its children.
         self.total = total = layout.roots is not None
-        if total:
-            self.slots.insert(0, layout.slots)
-        # For Result.scores and statuses: every node's id in tree order; its slot's number
-        # picked from a list of the slots' numbers, in the same order; each slot's nodes.
-        self.ids: list[str] = ([program.plan.id] if total else []) + \
-            [node.id for node in program.nodes]
+        # Each position's slot and, for Result.scores and statuses, every node's id in tree
+        # order: the layout's own tuples, the total's ahead of them (see _Ahead).
+        self.slots: Sequence[int] = _Ahead(layout.slots, layout.slot_of_node) if total \
+            else layout.slot_of_node
+        self.ids: Sequence[str] = _Ahead(program.plan.id, layout.index.ids) if total \
+            else layout.index.ids
+        # Its slot's number picked from a list of the slots' numbers, in the same order; each
+        # slot's nodes.
         # itemgetter of one item gives the item, not a tuple: a plan of one node picks by a
         # slice of that one slot (a plan has at least an area and an indicator, but a Result
         # is no place to assume it).
@@ -540,25 +552,38 @@ class _Reading:
 
     def head(self, position: int) -> tuple[Any, ...]:
         """(id, parent, kind, title, code, depth, weight in percent) of the node at
-        `position`; () for the plan's total (the general path builds it)."""
+        `position`; () for the plan's total (the general path builds it). Read from the
+        tree's columns (compile.Nodes), no CompiledNode made."""
+        nodes = self.nodes
         parent: str | None
         if self.total:
             if position == 0:
                 return ()
-            node = self.nodes[position - 1]
-            parent, depth = (self.plan_id if node.parent is None else node.parent), \
-                node.depth + 1
+            index = position - 1
+            above = nodes.parents[index]
+            parent, depth = (self.plan_id if above < 0 else nodes.ids[above]), \
+                nodes.depths[index] + 1
         else:
-            node = self.nodes[position]
-            parent, depth = node.parent, node.depth
-        weight = node.weight
+            index = position
+            above = nodes.parents[index]
+            parent, depth = None if above < 0 else nodes.ids[above], nodes.depths[index]
+        weight = nodes.weight(index)
         if weight:  # one float per distinct weight, as compile shares the fractions
             percent = self.percents.get(weight)
             if percent is None:
                 percent = self.percents[weight] = _percent(weight)
         else:
             percent = _percent(weight)
-        return (node.id, parent, node.kind, node.title, node.code, depth, percent)
+        kind, title, code, _ = nodes.head(index)
+        return (nodes.ids[index], parent, kind, title, code, depth, percent)
+
+    def leaf(self, index: int) -> Leaf:
+        """Indicator `index`'s Leaf, the last one made kept: `plain_of` and `scored_of` read
+        the same use one after the other (compile.Leaves makes a Leaf at each read)."""
+        last = self.last
+        if last[0] != index:
+            last = self.last = (index, self.leaves[index])
+        return last[1]  # type: ignore[no-any-return]
 
     def plain_of(self, position: int) -> tuple[Any, ...] | None:
         """A plain indicator use's (leaf index, kind, target, width, apart, floor, cap,
@@ -566,20 +591,22 @@ class _Reading:
         branch with no facts, or None: the general path (`_Nodes.general`)."""
         if self.total and position == 0:
             return None
-        node = self.nodes[position - 1 if self.total else position]
-        if node.leaf is not None and node.link is None:
-            leaf = self.leaves[node.leaf]
+        nodes = self.nodes
+        index = position - 1 if self.total else position
+        used, link = nodes.leaf[index], nodes.link[index]
+        if used >= 0:
+            leaf = self.leaf(used)
             if _plain(leaf):
                 width = scoring.deviation_width(leaf.kind, leaf.target.value or 0.0)
-                zero: tuple[str, ...] = _ZERO_WEIGHT if node.weight == 0 else ()
+                zero: tuple[str, ...] = _ZERO_WEIGHT if nodes.weights[index] == 0 else ()
                 periodic: tuple[str, ...] = _PERIODIC \
                     if leaf.target.source == "periodic" else ()
-                return (node.leaf, leaf.kind, leaf.target.value or 0.0, width,
-                        self.apart[node.leaf], leaf.floor, leaf.cap, zero, periodic,
+                return (used, leaf.kind, leaf.target.value or 0.0, width,
+                        self.apart[used], leaf.floor, leaf.cap, zero, periodic,
                         leaf.indicator.id, leaf.indicator.unit, leaf.target)
             return None
-        if node.leaf is None and node.link is None and (
-                node.aggregation is None or node.aggregation.is_weighted):
+        aggregation = nodes.head(index)[3]
+        if link < 0 and (aggregation is None or aggregation.is_weighted):
             return ()  # a branch with no facts
         return None
 
@@ -590,18 +617,20 @@ class _Reading:
         flag); else None."""
         if self.total and position == 0:
             return None
-        node = self.nodes[position - 1 if self.total else position]
-        if node.leaf is None or node.link is not None:
+        nodes = self.nodes
+        index = position - 1 if self.total else position
+        used = nodes.leaf[index]
+        if used < 0:
             return None
-        leaf = self.leaves[node.leaf]
+        leaf = self.leaf(used)
         if _plain(leaf):  # read by `plain_of`'s entry instead
             return None
         curve = leaf.rule.curve if leaf.rule is not None else None
         if leaf.indicator.baseline is None and leaf.no_target is None \
                 and leaf.missing is not MissingPolicy.VALUE_ZERO \
                 and (curve is None or curve.kind is not scoring.CurveKind.POINTS):
-            return (node.leaf, leaf, leaf.indicator.id,
-                    _ZERO_WEIGHT if node.weight == 0 else ())
+            return (used, leaf, leaf.indicator.id,
+                    _ZERO_WEIGHT if nodes.weights[index] == 0 else ())
         return None
 
 
@@ -610,6 +639,30 @@ def _plain(leaf: Leaf) -> bool:
     target, deadline or `value_zero`."""
     return leaf.rule is None and leaf.indicator.baseline is None and leaf.no_target is None \
         and not leaf.kind.is_deadline and leaf.missing is not MissingPolicy.VALUE_ZERO
+
+
+class _Ahead(Sequence[Any]):
+    """A tuple with one item ahead of it, read as one sequence without a copy: a Result's ids
+    and slots in tree order, the plan's total first (a list of each was 10 MiB at 1,000,000
+    indicators, beside the layout's tuples of the same)."""
+
+    __slots__ = ("first", "rest")
+
+    def __init__(self, first: Any, rest: Sequence[Any]) -> None:
+        self.first, self.rest = first, rest
+
+    def __len__(self) -> int:
+        return len(self.rest) + 1
+
+    def __getitem__(self, position: Any) -> Any:
+        if position == 0:
+            return self.first
+        if not isinstance(position, int) or not 0 < position <= len(self.rest):
+            raise IndexError(position)
+        return self.rest[position - 1]
+
+    def __iter__(self) -> Iterator[Any]:
+        return chain((self.first,), self.rest)
 
 
 class _Made(Sequence[Any]):
