@@ -148,16 +148,20 @@ def _generated(size: int, seed: int) -> tuple[object, object]:
     return scorelang.loads(generated.text, "generated.score"), (generated, plans)
 
 
+# Modena, Valleverde, two generated plans, and a plan whose `tbd` targets take the minimum
+# limit (`missing_target limit`: a Leaf whose target is not the one written).
 _PLANS = [("rules/cciaa-modena-2020.score", None), ("rules/comune-valleverde-2023.score", None),
-          (None, 1), (None, 2)]
+          (None, 1), (None, 2), ("limit", None)]
 
 
 def _plans() -> list[object]:
     import scorelang
+    from tests.test_missing_target_limit import PLAN
 
     out = []
     for path, seed in _PLANS:
-        out.append(scorelang.load(ROOT / path) if path else _generated(120, seed or 0)[0])
+        out.append(scorelang.loads(PLAN, "qualita.score") if path == "limit"
+                   else scorelang.load(ROOT / path) if path else _generated(120, seed or 0)[0])
     return out
 
 
@@ -223,6 +227,7 @@ def test_the_layout_holds_what_each_leaf_says(which: int) -> None:
                                            for leaf in made]
         assert list(layout.targets) == [leaf.target.value or 0.0 for leaf in made]
         assert list(layout.dues) == [leaf.due or dt.date.max for leaf in made]
+        assert list(layout.quick) == [leaf.quick for leaf in made]
 
 
 _DATES = st.dates(min_value=dt.date(2019, 1, 1),

@@ -15,7 +15,7 @@ import math
 import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -52,6 +52,14 @@ class Leaf:
     @property
     def due(self) -> dt.date | None:
         return self.target.due.due if self.target.due is not None else None
+
+    @property
+    def quick(self) -> bool:
+        """Read by a Result's quick entry (evaluate._Reading.plain_of): no leaf rule,
+        baseline, `tbd` target, deadline or `value_zero`."""
+        return self.rule is None and self.indicator.baseline is None \
+            and self.no_target is None and not self.kind.is_deadline \
+            and self.missing is not model.MissingPolicy.VALUE_ZERO
 
 
 @attrs.frozen(weakref_slot=False)
@@ -184,6 +192,7 @@ class Layout:
     lates: tuple[LateRule, ...]
     rules: tuple[scoring.LeafRule | None, ...]
     value_zero: bytes
+    quick: bytes  # Leaf.quick, for reading a Result
     branches: tuple[Branch, ...]
     child_slots: tuple[int, ...]
     child_weights: tuple[float, ...]
@@ -226,7 +235,7 @@ class Program:
     # Each indicator's Leaf and each node's CompiledNode, made when read (`Leaves`, `Nodes`):
     # the evaluator reads `layout`'s columns. Both follow from the plan and the period, which
     # is why they take no part in comparing programs.
-    leaves: Sequence[Leaf] = attrs.field(eq=False)
+    leaves: Leaves = attrs.field(eq=False)
     nodes: Nodes = attrs.field(eq=False)  # pre-order: parents first
     post_order: Sequence[int] = attrs.field(eq=False)  # children before parents, for scoring
     roots: tuple[int, ...]  # the areas
@@ -268,7 +277,13 @@ class Leaves(Sequence[Leaf]):
     def __len__(self) -> int:
         return len(self.indicators)
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> Leaf: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Leaf, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Leaf | tuple[Leaf, ...]:
         if isinstance(index, slice):
             return tuple(self[i] for i in range(*index.indices(len(self))))
         return leaf_of(self.indicators[index], self.policy, self.period)
@@ -304,7 +319,13 @@ class Nodes(Sequence[CompiledNode]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> CompiledNode: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CompiledNode, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CompiledNode | tuple[CompiledNode, ...]:
         if isinstance(index, slice):
             return tuple(self[i] for i in range(*index.indices(len(self))))
         ident = self.ids[index]  # IndexError as a tuple's
@@ -374,17 +395,15 @@ class NodeIndex(Mapping[str, int]):
 def leaf_of(indicator: model.Indicator, policy: model.Policy,
             period: model.Period | None) -> Leaf:
     """How `indicator` is scored in `period`: its own settings before the plan's policy."""
-    target = target_used(indicator, period)
+    target = leaf_target(indicator, policy, period)
     formula = indicator.formula or policy.formula
     late = indicator.late or policy.late
     tbd = target.direction is not None and target.value is None
     no_target = (indicator.missing_target or policy.missing_target) if tbd else None
-    if no_target is model.MissingTarget.LIMIT and indicator.limits is not None:
-        # The minimum limit stands in as the target: the indicator is then scored as if its
-        # target were written as that figure, by its formula and leaf rules (the limits scale
-        # itself needs a real target above its minimum, so it is not used meanwhile).
-        target = attrs.evolve(target, source="limit", value=indicator.limits.minimum)
-        tbd, no_target = False, None
+    if target.source == "limit":
+        # The indicator is scored as if its target were written as the minimum limit, by its
+        # formula and leaf rules (the limits scale itself needs a real target above its
+        # minimum, so it is not used meanwhile).
         kind = scoring.leaf_kind(target.direction, target.value, formula, late)
     elif tbd:
         # A `tbd` target is never scored by a formula (compile.Layout keeps it off the fast
@@ -401,6 +420,18 @@ def leaf_of(indicator: model.Indicator, policy: model.Policy,
                 None if tbd else _rule(indicator, policy, target, kind),
                 None if kind.is_deadline or tbd else missing,  # no formula reads the value
                 no_target)
+
+
+def leaf_target(indicator: model.Indicator, policy: model.Policy,
+                period: model.Period | None) -> TargetUsed:
+    """`Leaf.target`: the target used in `period` (`model.target_used`), or, for one still
+    `tbd` under `missing_target limit`, the minimum limit standing in for it. Apart from
+    `leaf_of` for a Result's quick reading, which needs no more of a plain leaf."""
+    target = target_used(indicator, period)
+    if target.direction is not None and target.value is None and indicator.limits is not None \
+            and (indicator.missing_target or policy.missing_target) is model.MissingTarget.LIMIT:
+        return attrs.evolve(target, source="limit", value=indicator.limits.minimum)
+    return target
 
 
 def _rule(indicator: model.Indicator, policy: model.Policy, target: TargetUsed,
@@ -698,7 +729,7 @@ def _leaf_columns(leaves: Sequence[Leaf], used: bytearray,
     compiling."""
     names: list[str] = []
     kinds: list[LeafKind] = []
-    plain, deadlines, value_zero = bytearray(), bytearray(), bytearray()
+    plain, deadlines, value_zero, quick = bytearray(), bytearray(), bytearray(), bytearray()
     targets, widths, apart, floors, caps = array("d"), array("d"), array("d"), array("d"), \
         array("d")
     dues: list[dt.date] = []
@@ -722,6 +753,7 @@ def _leaf_columns(leaves: Sequence[Leaf], used: bytearray,
         lates.append(leaf.late)
         rules.append(leaf.rule)
         value_zero.append(leaf.missing is model.MissingPolicy.VALUE_ZERO)
+        quick.append(leaf.quick)
         # value_zero wherever the indicator is scored (a scorecard too, as the batch does);
         # error only where the tree uses it, as SL310 warns.
         if leaf.missing is model.MissingPolicy.VALUE_ZERO or (leaf.missing is not None
@@ -733,6 +765,7 @@ def _leaf_columns(leaves: Sequence[Leaf], used: bytearray,
             "deadlines": bytes(deadlines), "targets": targets, "widths": widths,
             "apart": apart, "floors": floors, "caps": caps, "dues": tuple(dues),
             "lates": tuple(lates), "rules": tuple(rules), "value_zero": bytes(value_zero),
+            "quick": bytes(quick),
             "on_missing": tuple(on_missing), "no_target": tuple(no_target)}
 
 
