@@ -435,9 +435,10 @@ def size_worker(size: int, quick: bool) -> dict[str, Any]:
     bare = lark_bare()
     # Small sizes take more rounds: a 1k reading is a quarter of a second, and three rounds
     # of it once made the per-indicator line's smallest size its slowest by noise alone
-    # (1.40x; 187 us an indicator at 1k against 193 at 10k measured in a process of its own).
+    # (1.40x; 187 us an indicator at 1k against 193 at 10k measured in a process of its own);
+    # with seven at 1k, the next run's slowest was 10k, at three rounds (1.37x).
     rounds = 1 if size >= 1_000_000 else 2 if size >= 100_000 or quick \
-        else 7 if size <= 1_000 else 3
+        else 7
     out: dict[str, Any] = {"size": size, "nodes": generated.nodes}
     with tempfile.TemporaryDirectory(prefix="scorelang-bench-cache-") as folder:
         os.environ["SCORELANG_CACHE_DIR"] = folder
