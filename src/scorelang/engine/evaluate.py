@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from . import individual, scoring
-from .compile import Layout, Leaf, Leaves, Program, leaf_target
+from .compile import CompiledNode, Layout, Leaf, Program, leaf_target
 from ..diagnostics import Diagnostic, ValuesError, did_you_mean, error, warning
 from ..model import MissingPolicy, MissingTarget, collector_paused
 from . import result as results
@@ -501,15 +501,15 @@ class _Reading:
     Result keeps no node either (result.NodeTable); its tuples were 30 MiB at 100,000
     indicators, held as long as the plan, for a table read once."""
 
-    __slots__ = ("nodes", "leaves", "apart", "plan_id", "total", "percents", "heads", "slots",
-                 "plain", "scored", "bands", "lowest", "places", "ids", "pick", "all_scored",
-                 "uses", "layout")
+    __slots__ = ("nodes", "leaves", "made", "compiled", "layout", "plan_id", "total",
+                 "percents", "heads", "slots", "plain", "scored", "bands", "lowest", "places",
+                 "ids", "pick", "all_scored", "uses")
 
     def __init__(self, program: Program) -> None:
         layout = program.layout
         # What the tables are made from; not the program itself, which keeps this reading
         # (a cycle would free a dropped plan only when the collector next runs).
-        self.nodes, self.leaves, self.layout = program.nodes, program.leaves, layout
+        self.nodes, self.made, self.layout = program.nodes, program.leaves, layout
         self.plan_id = program.plan.id
         self.places = program.plan.policy.display_places
         self.bands = _bands(program)
@@ -519,16 +519,18 @@ class _Reading:
         # builds it): every other position is one further on, the areas its children.
         self.total = total = layout.roots is not None
         # Each position's slot and, for Result.scores and statuses, every node's id in tree
-        # order: the layout's own tuples, the total's ahead of them (see _Ahead).
-        self.slots: Sequence[int] = _Ahead(layout.slots, layout.slot_of_node) if total \
-            else layout.slot_of_node
+        # order: the layout's own tuples, the total's ahead of them (see _Ahead; a small
+        # plan's slots as a list, read by index for every node read).
+        self.slots: Sequence[int] = layout.slot_of_node if not total else \
+            [layout.slots, *layout.slot_of_node] \
+            if len(layout.slot_of_node) < results.KEPT_UP_TO \
+            else _Ahead(layout.slots, layout.slot_of_node)
         self.ids: Sequence[str] = _Ahead(program.plan.id, layout.index.ids) if total \
             else layout.index.ids
-        # Its slot's number picked from a list of the slots' numbers, in the same order; each
-        # slot's nodes.
-        # itemgetter of one item gives the item, not a tuple: a plan of one node picks by a
-        # slice of that one slot (a plan has at least an area and an indicator, but a Result
-        # is no place to assume it).
+        # Each position's slot's number picked from a list of the slots' numbers. itemgetter
+        # of one item gives the item, not a tuple: a plan of one node picks by a slice of that
+        # one slot (a plan has at least an area and an indicator, but a Result is no place to
+        # assume it).
         self.pick: Callable[[list[float]], Any] = itemgetter(*self.slots) \
             if len(self.slots) > 1 else itemgetter(slice(self.slots[0], self.slots[0] + 1)) \
             if self.slots else itemgetter(slice(0, 0))
@@ -538,6 +540,14 @@ class _Reading:
         self.uses: dict[int, list[str]] = {}
         self.percents: dict[float, float | None] = {}  # one float per distinct weight
         count = len(self.ids)
+        # The Leaves and CompiledNodes the general path reads: a small plan's made once and
+        # kept, as its reading tables are (a Leaf made at each read of a node put the
+        # realistic plan's to_dict() over its goal, 2.10x); a large plan's made as read
+        # (see compile.Leaves).
+        small = count <= results.KEPT_UP_TO
+        self.leaves: Sequence[Leaf] = tuple(program.leaves) if small else program.leaves
+        self.compiled: Sequence[CompiledNode] = tuple(program.nodes) if small \
+            else program.nodes
         self.heads: Sequence[tuple[Any, ...]]
         self.plain: Sequence[tuple[Any, ...] | None]
         self.scored: Sequence[tuple[Any, ...] | None]
@@ -591,8 +601,9 @@ class _Reading:
                 return None
             # The Leaf's fields from the layout's columns, its target alone made again: a
             # Leaf made per use read was half again the time of reading a large Result.
-            indicator = self.leaves.indicators[used]
-            target = leaf_target(indicator, self.leaves.policy, self.leaves.period)
+            made = self.made
+            indicator = made.indicators[used]
+            target = leaf_target(indicator, made.policy, made.period)
             kind, value = layout.kinds[used], layout.targets[used]
             zero: tuple[str, ...] = _ZERO_WEIGHT if nodes.weights[index] == 0 else ()
             periodic: tuple[str, ...] = _PERIODIC if target.source == "periodic" else ()
@@ -741,8 +752,9 @@ class _Nodes(NodeTable):
     def _many(self, positions: Iterable[int]) -> list[NodeResult]:
         """The nodes at `positions`, the cycle collector paused (`model.collector_paused`):
         the nodes, their targets and a large plan's leaves made as they are read form no
-        cycle, and with the collector running, reading a Result of 100,000 indicators cost
-        half as much again as it walked the plan's objects over and over."""
+        cycle, and the collector, run every 700 new objects, would walk a large plan's
+        objects again each time it reached its oldest generation, as it did while building
+        and compiling (see model.collector_paused)."""
         with collector_paused():
             return self._made(positions)
 
@@ -835,7 +847,7 @@ class _Nodes(NodeTable):
         if program.layout.roots is not None:  # the plan's total is the root, first
             if position == 0:
                 return self._plan_total()
-        node = program.nodes[position - 1 if program.layout.roots is not None else position]
+        node = reading.compiled[position - 1 if program.layout.roots is not None else position]
         slot = reading.slots[position]
         reason = self.slots.missing.get(slot)
         score: float | None = None
@@ -861,13 +873,13 @@ class _Nodes(NodeTable):
                 zero_weight += ("overridden",)
         if node.leaf is None:
             if node.link is not None:
-                facts["link"] = program.nodes[node.link].id
+                facts["link"] = reading.compiled[node.link].id
             elif node.aggregation is not None and not node.aggregation.is_weighted:
                 facts["aggregation"] = node.aggregation.rule.value
             return NodeResult(ident, parent, kind_name, title, code, depth, weight, score,
                               status, reading.places, None, None, None, None, None,
                               zero_weight, band, NodeFacts(**facts) if facts else NO_FACTS)
-        leaf = program.leaves[node.leaf]
+        leaf = reading.leaves[node.leaf]
         value = self.measured[node.leaf]
         # The raw achievement is worked out again here, for the nodes that are read, rather
         # than kept for every indicator on the hot path: leaf_score is its definition.
