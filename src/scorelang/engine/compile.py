@@ -15,7 +15,7 @@ import math
 import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import attrs
 
@@ -259,7 +259,33 @@ class Program:
             if indicator.description})
 
 
-class Leaves(Sequence[Leaf]):
+Made = TypeVar("Made")
+
+
+class _MadeWhenRead(Sequence[Made]):
+    """A sequence whose items are made when read (`made`), kept nowhere: `Leaves`, `Nodes`."""
+
+    __slots__ = ()
+
+    def made(self, index: int) -> Made:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> Made: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Made, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Made | tuple[Made, ...]:
+        if isinstance(index, slice):
+            return tuple(self.made(i) for i in range(*index.indices(len(self))))
+        return self.made(index)
+
+    def __iter__(self) -> Iterator[Made]:
+        return map(self.made, range(len(self)))
+
+
+class Leaves(_MadeWhenRead[Leaf]):
     """`Program.leaves`: indicator `i`'s Leaf made by `leaf_of` when it is read, kept nowhere.
 
     The evaluator reads the leaves as the Layout's columns; the reports, the tools and the
@@ -277,15 +303,7 @@ class Leaves(Sequence[Leaf]):
     def __len__(self) -> int:
         return len(self.indicators)
 
-    @overload
-    def __getitem__(self, index: int) -> Leaf: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Leaf, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> Leaf | tuple[Leaf, ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
+    def made(self, index: int) -> Leaf:
         return leaf_of(self.indicators[index], self.policy, self.period)
 
     def __iter__(self) -> Iterator[Leaf]:
@@ -293,7 +311,7 @@ class Leaves(Sequence[Leaf]):
         return (leaf_of(indicator, policy, period) for indicator in self.indicators)
 
 
-class Nodes(Sequence[CompiledNode]):
+class Nodes(_MadeWhenRead[CompiledNode]):
     """`Program.nodes`: the tree in pre-order as columns, node `i`'s CompiledNode made when it
     is read, kept nowhere.
 
@@ -319,15 +337,7 @@ class Nodes(Sequence[CompiledNode]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    @overload
-    def __getitem__(self, index: int) -> CompiledNode: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[CompiledNode, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> CompiledNode | tuple[CompiledNode, ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
+    def made(self, index: int) -> CompiledNode:
         ident = self.ids[index]  # IndexError as a tuple's
         if index < 0:
             index += len(self.ids)
@@ -339,9 +349,6 @@ class Nodes(Sequence[CompiledNode]):
                             tuple(self.children[self.starts[index]:self.starts[index + 1]]),
                             None if leaf < 0 else leaf, aggregation,
                             None if link < 0 else link)
-
-    def __iter__(self) -> Iterator[CompiledNode]:
-        return map(self.__getitem__, range(len(self.ids)))
 
     def weight(self, index: int) -> float | None:
         weight = self.weights[index]
