@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -20,6 +21,20 @@ ROOT = Path(__file__).resolve().parent.parent
 MODENA_RULES = ROOT / "rules" / "cciaa-modena-2020.score"
 MODENA_VALUES = ROOT / "examples" / "cciaa-modena-2020" / "monitoraggio-2020-06.yaml"
 MODENA_PUBLISHED = ROOT / "examples" / "cciaa-modena-2020" / "pubblicati-2020-06.yaml"
+
+
+def bench_plans() -> Any:
+    """The benchmark's plan generator (benchmarks/plans.py: every formula, rule and deadline
+    kind, periodic targets, N/D), loaded from its file: benchmarks/ is no package."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
+    assert spec is not None and spec.loader is not None
+    plans = importlib.util.module_from_spec(spec)
+    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
+    spec.loader.exec_module(plans)
+    return plans
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,7 @@ crash; reading holds about a chunk of the entry's text, not its whole JSON as di
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import tracemalloc
 from pathlib import Path
 
@@ -19,17 +17,15 @@ import scorelang
 from scorelang import model
 from scorelang.check import cache, codec
 
+from .conftest import bench_plans
+
 ROOT = Path(__file__).resolve().parents[1]
 RULES = sorted((ROOT / "rules").glob("*.score"))
 
 
 def _generated(indicators: int) -> str:
     """The benchmark's realistic plan (every formula, rule, deadline kind, periodic targets)."""
-    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
-    assert spec is not None and spec.loader is not None
-    plans = importlib.util.module_from_spec(spec)
-    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
-    spec.loader.exec_module(plans)
+    plans = bench_plans()
     return str(plans.generate(indicators, 3).text)
 
 

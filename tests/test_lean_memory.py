@@ -134,16 +134,10 @@ def test_compiling_lets_the_checks_walk_go_and_a_second_period_compiles_the_same
 
 def _generated(size: int, seed: int) -> tuple[object, object]:
     """The benchmark's generated plan of `size` indicators (every rule of the field)."""
-    import importlib.util
-    import sys
-
     import scorelang
+    from tests.conftest import bench_plans
 
-    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
-    assert spec is not None and spec.loader is not None
-    plans = importlib.util.module_from_spec(spec)
-    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
-    spec.loader.exec_module(plans)
+    plans = bench_plans()
     generated = plans.generate(size, seed)
     return scorelang.loads(generated.text, "generated.score"), (generated, plans)
 

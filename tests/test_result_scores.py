@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import scorelang
 from scorelang.engine.result import Result
 
-from .conftest import MODENA_RULES, MODENA_VALUES
+from .conftest import MODENA_RULES, MODENA_VALUES, bench_plans
 from .test_rules_together import NEUTRAL, _rows, _when, adjustments, loaded, plans
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,16 +146,9 @@ def test_every_node_of_a_realistic_plan_read_quickly_is_the_general_one(seed: in
     """The benchmark's generated plans (benchmarks/plans.py: every formula, tolerances,
     thresholds, steps and points tables, deadlines met, late, missed and not due, N/D): each
     node read by the quick paths is the node `general` builds, and scores()/statuses() agree."""
-    import importlib.util
-
     from scorelang.engine.evaluate import _Nodes
 
-    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
-    assert spec is not None and spec.loader is not None
-    plans = importlib.util.module_from_spec(spec)
-    import sys
-    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
-    spec.loader.exec_module(plans)
+    plans = bench_plans()
     generated = plans.generate(150, seed)
     plan = scorelang.loads(generated.text, "generated.score")
     result = plan.evaluate(generated.values, period=plans.PERIOD, as_of=plans.AS_OF)

@@ -4,8 +4,6 @@ measuring the columns the first time and laying out chunks the second (issue 15)
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from scorelang.engine.values import ValueNote
 from scorelang.report import table
 from scorelang.report.views import Column, ViewSource
 
-from .conftest import MODENA_RULES, MODENA_VALUES, ROOT
+from .conftest import MODENA_RULES, MODENA_VALUES, bench_plans
 
 # A note with a line break, and a source: footnotes under the table, markers in its cells.
 NOTES = {"export_provinciale": ValueNote("Dato provvisorio\nda rivedere a ottobre", "ISTAT"),
@@ -37,11 +35,7 @@ def modena_noted() -> scorelang.Result:
 def generated() -> Any:
     """The benchmark's plan of 2,500 indicators (benchmarks/plans.py): a tree of some 3,000
     rows, over `table.CHUNK`, with a points column. Its `text` and `values_yaml()`."""
-    spec = importlib.util.spec_from_file_location("bench_plans", ROOT / "benchmarks" / "plans.py")
-    assert spec is not None and spec.loader is not None
-    plans = importlib.util.module_from_spec(spec)
-    sys.modules["bench_plans"] = plans  # attrs resolves the module's annotations by its name
-    spec.loader.exec_module(plans)
+    plans = bench_plans()
     return plans.generate(2_500)
 
 

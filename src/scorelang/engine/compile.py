@@ -306,10 +306,6 @@ class Leaves(_MadeWhenRead[Leaf]):
     def made(self, index: int) -> Leaf:
         return leaf_of(self.indicators[index], self.policy, self.period)
 
-    def __iter__(self) -> Iterator[Leaf]:
-        policy, period = self.policy, self.period
-        return (leaf_of(indicator, policy, period) for indicator in self.indicators)
-
 
 class Nodes(_MadeWhenRead[CompiledNode]):
     """`Program.nodes`: the tree in pre-order as columns, node `i`'s CompiledNode made when it
@@ -319,20 +315,22 @@ class Nodes(_MadeWhenRead[CompiledNode]):
     the parent's position (-1 for an area), `depths`, the children of node `i` at
     `children[starts[i]:starts[i + 1]]`, `leaf` and `link` the leaf index or the position
     of the node a link reads (-1 for none), `weights` the fraction of the parent (NaN for an
-    unweighted area). Kept whole, a CompiledNode and a tuple of children per node were 150
+    unweighted area), `positions` the position of each id. Kept whole, a CompiledNode and a tuple of children per node were 150
     MiB at 1,000,000 indicators; the columns are 45 bytes a node."""
 
     __slots__ = ("plan", "ids", "written", "parents", "depths", "starts", "children", "leaf",
-                 "link", "weights")
+                 "link", "weights", "positions")
 
     def __init__(self, plan: model.PlanDefinition, ids: tuple[str, ...],
                  written: tuple[model.Area | model.Node, ...], parents: array[int],
                  depths: array[int], starts: array[int], children: array[int],
-                 leaf: array[int], link: array[int], weights: array[float]) -> None:
+                 leaf: array[int], link: array[int], weights: array[float],
+                 positions: NodeIndex) -> None:
         self.plan, self.ids, self.written, self.parents, self.depths = \
             plan, ids, written, parents, depths
         self.starts, self.children, self.leaf, self.link, self.weights = \
             starts, children, leaf, link, weights
+        self.positions = positions  # id -> position (Layout.index)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -495,49 +493,36 @@ _KINDS = {model.Area: "area", model.Objective: "objective", model.Group: "group"
 
 
 def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program:
-    # The ids of the walk the checks made of this plan, when it is the last one they walked:
-    # they are then the program's too, one string each (walked again, every id of a 100,000-
-    # indicator plan was held twice, 7 MiB). The walk itself is let go at once.
-    ids = tuple(placed.id for placed in walks.placed_nodes(plan))
-    walks.release(plan)
+    # The walk the checks made of this plan (made again if it is not the last they walked),
+    # read once into columns: its ids are then the program's too, one string each (walked
+    # again, every id of a 100,000-indicator plan was held twice, 7 MiB). Let go after.
     leaf_index = {indicator.id: i for i, indicator in enumerate(plan.indicators)}
-    written: list[model.Area | model.Node] = []
-    parents, depths, leaf, link = array("i"), array("i"), array("i"), array("i")
+    placed_nodes = walks.placed_nodes(plan)
+    ids = tuple(placed.id for placed in placed_nodes)
+    written = tuple(placed.node for placed in placed_nodes)
+    depths = array("i", (placed.depth for placed in placed_nodes))
+    del placed_nodes
+    walks.release(plan)
+    # The links' and scorecards' lookup by id, its dict made only if one names a node and let
+    # go once compiled: the layout's own index stays unmade until someone looks up an id.
+    named = NodeIndex(ids)
+    parents, leaf, link = array("i"), array("i"), array("i")
     weights = array("d")
-    links: list[int] = []  # positions of the links, resolved once every node has one
-
-    def visit(node: model.Area | model.Node, parent: int, depth: int) -> None:
-        """model.walk's pre-order, each node's columns appended."""
-        position = len(written)
-        written.append(node)
-        parents.append(parent)
-        depths.append(depth)
+    # In pre-order a node's parent is the last node met one level up.
+    last_at_depth: list[int] = []
+    for position, (node, depth) in enumerate(zip(written, depths)):
+        del last_at_depth[depth:]
+        parents.append(last_at_depth[-1] if depth else -1)
+        last_at_depth.append(position)
         weights.append(node.weight.fraction if node.weight is not None else math.nan)
-        if isinstance(node, model.Reference):
-            # By index, not plan.indicator(): a linear search per use made compiling
-            # quadratic (minutes for a plan of 100k indicators).
-            leaf.append(leaf_index[node.indicator])
-            link.append(-1)
-            return
-        leaf.append(-1)
-        link.append(-1)
-        if isinstance(node, model.Link):
-            links.append(position)
-            return
-        for child in node.children:
-            visit(child, position, depth + 1)
-
-    for area in plan.areas:
-        visit(area, -1, 0)
-    if links:  # a link reads an area or an objective, whose id is its code (model.node_id)
-        coded = {ids[i]: i for i, node in enumerate(written)
-                 if isinstance(node, (model.Area, model.Objective))}
-        for position in links:
-            link[position] = coded[written[position].code]  # type: ignore[union-attr]
+        # By index, not plan.indicator(): a linear search per use made compiling quadratic
+        # (minutes for a plan of 100k indicators).
+        leaf.append(leaf_index[node.indicator] if isinstance(node, model.Reference) else -1)
+        # A link reads an area or an objective, whose id is its code (model.node_id).
+        link.append(named[node.code] if isinstance(node, model.Link) else -1)
     starts, children = _children(parents)
-    nodes = Nodes(plan, ids, tuple(written), parents, depths, starts, children, leaf, link,
-                  weights)
-    del written
+    nodes = Nodes(plan, ids, written, parents, depths, starts, children, leaf, link, weights,
+                  NodeIndex(ids))
     roots = tuple(i for i, parent in enumerate(parents) if parent < 0)
 
     # Children before parents, and a linked node before the branch that reads it: visiting a
@@ -559,10 +544,9 @@ def _compile(plan: model.PlanDefinition, period: model.Period | None) -> Program
     for root in roots:
         after(root)
     del visited
-    index_of = dict(zip(ids, range(len(ids)))) if plan.scorecards else {}
-    scorecards = tuple(_scorecard(card, plan, leaf_index, index_of, nodes)
+    scorecards = tuple(_scorecard(card, plan, leaf_index, named, nodes)
                        for card in plan.scorecards)
-    del leaf_index, index_of
+    del leaf_index, named
     rated = any(part.behaviours is not None for card in scorecards
                 for component in card.components for part in component.parts)
     return Program(plan, period, Leaves(plan.indicators, plan.policy, period), nodes,
@@ -590,7 +574,7 @@ def _children(parents: array[int]) -> tuple[array[int], array[int]]:
 
 
 def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: dict[str, int],
-               index_of: dict[str, int], nodes: Nodes) -> CompiledScorecard:
+               index_of: Mapping[str, int], nodes: Nodes) -> CompiledScorecard:
     entries = []
     for item in card.items:
         if item.indicator is not None:
@@ -614,7 +598,7 @@ def _scorecard(card: model.Scorecard, plan: model.PlanDefinition, leaf_index: di
 
 
 def _component(component: model.Component, plan: model.PlanDefinition, role: model.Role | None,
-               leaf_index: dict[str, int], index_of: dict[str, int],
+               leaf_index: dict[str, int], index_of: Mapping[str, int],
                nodes: Nodes) -> CompiledComponent:
     """A component with its weight (written, else its role's) and its parts resolved."""
     weight = component.weight or (role.weight(component.id) if role else None)
@@ -717,7 +701,7 @@ def layout_of(program: Program) -> Layout:
         part.leaf for card in program.scorecards for component in card.components
         for part in component.parts}  # a component's indicator parts are scored there too
     columns = _leaf_columns(program.leaves, used, carded)
-    positions = NodeIndex(nodes.ids)
+    positions = nodes.positions
     return Layout(**columns, used=bytes(used), branches=tuple(branches),
                   child_slots=tuple(child_slots), child_weights=tuple(child_weights),
                   closing=tuple(closing), unscored=array("d", [math.nan] * len(flat)),

@@ -521,10 +521,11 @@ class _Reading:
         # Each position's slot and, for Result.scores and statuses, every node's id in tree
         # order: the layout's own tuples, the total's ahead of them (see _Ahead; a small
         # plan's slots as a list, read by index for every node read).
-        self.slots: Sequence[int] = layout.slot_of_node if not total else \
-            [layout.slots, *layout.slot_of_node] \
-            if len(layout.slot_of_node) < results.KEPT_UP_TO \
-            else _Ahead(layout.slots, layout.slot_of_node)
+        self.slots: Sequence[int] = layout.slot_of_node
+        if total and len(layout.slot_of_node) < results.KEPT_UP_TO:
+            self.slots = [layout.slots, *layout.slot_of_node]
+        elif total:
+            self.slots = _Ahead(layout.slots, layout.slot_of_node)
         self.ids: Sequence[str] = _Ahead(program.plan.id, layout.index.ids) if total \
             else layout.index.ids
         # Each position's slot's number picked from a list of the slots' numbers. itemgetter
