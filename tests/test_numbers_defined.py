@@ -288,6 +288,28 @@ def test_regression_a_ratio_over_a_tiny_value_and_a_sum_of_sums_stay_finite():
     assert math.isfinite(array[0])
 
 
+def test_regression_a_sum_overflowing_both_ways_is_the_same_finite_figure_scalar_and_batch():
+    # 10^13 × 10^300 − 10^13 × 10^300 was inf − inf: NaN from `aggregate`, and from
+    # `aggregate_array` NaN or HIGHEST by the BLAS kernel (fused multiply-add or not), so this
+    # file's test above passed on one machine and failed on another. Each product is now
+    # bounded to ±HIGHEST before the sum, both ways.
+    np = pytest.importorskip("numpy")
+    sums = scoring.aggregation_of(model.MissingPolicy.COUNTS_ZERO, model.Aggregate.SUM)
+    cases = [[1e300, -1e300], [1e300, -1e300, 3.0], [-1e300, 1e300, 1e300], [0.5, 0.25, 2.0]]
+    for scores in cases:
+        weights = [1e13] * len(scores)
+        scalar = scoring.aggregate(list(zip(weights, scores)), sums)
+        column = np.array([[score, 0.25] for score in scores])
+        array, _, _ = scoring.aggregate_array(sums, weights, sum(weights), column,
+                                              np.ones_like(column, dtype=bool), None)
+        assert math.isfinite(scalar) and scalar == array[0], scores
+    assert scoring.aggregate([(1e13, 1e300), (1e13, -1e300), (1.0, 3.0)], sums) == 3.0
+    assert scoring.aggregate([(1e13, -1e300), (1e13, 1e300), (1e13, 1e300)], sums) \
+        == scoring.HIGHEST
+    # a finite sum is summed as before: in order, then bounded
+    assert scoring.aggregate([(1e13, 0.5), (1e13, 0.25)], sums) == 1e13 * 0.5 + 1e13 * 0.25
+
+
 def test_a_value_of_10_15_against_a_target_of_10_minus_15_scores_finitely():
     text = PLAN.format(policy="cap 1_000_000_000_000_000%", indicator="", weight="50",
                        extra="").replace("target >= 10 }", "target >= 0.000000000000001 }", 1)

@@ -819,6 +819,8 @@ def aggregate(children: Sequence[tuple[float, Score]],
     if rule is Aggregate.WEIGHTED:
         return total / counted_weight(aggregation, weighted)
     if rule is Aggregate.SUM:
+        if not math.isfinite(total):
+            total = _bounded_sum(weighted)
         return min(max(total, -HIGHEST), HIGHEST)
     # The other rules read N/D by the policy: a 0 under counts_zero, left out under excluded.
     keeps = aggregation.nd_keeps_weight
@@ -829,6 +831,18 @@ def aggregate(children: Sequence[tuple[float, Score]],
     if rule is Aggregate.ALL_REACHED:
         return 1.0 if all(reached(s) for _, s in counted) else 0.0
     return sum(w for w, s in counted if reached(s)) / sum(w for w, _ in counted)
+
+
+def _bounded_sum(weighted: Sequence[tuple[float, Score]]) -> float:
+    """A `sum` whose products overflowed: each weight × score bounded to ±HIGHEST first.
+    Overflowing both ways, the plain sum is inf − inf, NaN; and a vectorised sum's result
+    then depended on the BLAS kernel (one with fused multiply-adds gave +inf, so HIGHEST, one
+    without NaN). Only such a sum comes here: every finite total is kept as summed."""
+    total = 0.0
+    for weight, score in weighted:
+        if not isinstance(score, Missing):
+            total += min(max(weight * score, -HIGHEST), HIGHEST)
+    return total
 
 
 def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_sum: float,
@@ -850,7 +864,15 @@ def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_s
             divisor = weight_sum if keeps else w @ present
             value = (w @ filled) / divisor
         elif rule is Aggregate.SUM:
-            value = np.clip(w @ filled, -HIGHEST, HIGHEST)
+            value = w @ filled
+            overflowed = ~np.isfinite(value)
+            if overflowed.any():  # as `_bounded_sum`, the products bounded, summed in order
+                bounded = np.clip(w[:, None] * filled[:, overflowed], -HIGHEST, HIGHEST)
+                total = np.zeros(bounded.shape[1])
+                for row in bounded:
+                    total += row
+                value[overflowed] = total
+            value = np.clip(value, -HIGHEST, HIGHEST)
         elif rule is Aggregate.MINIMUM:
             value = (filled if keeps else np.where(present, filled, np.inf)).min(axis=0)
         else:
