@@ -806,12 +806,7 @@ def aggregate(children: Sequence[tuple[float, Score]],
         if not weighted:  # all left out: neutralised ones are as if the plan had not them,
             # so a parent with any child still waiting for its target has no target either
             return NO_TARGET if Reason.NO_TARGET in gone else NEUTRALISED
-    total = 0.0
-    scored = False
-    for weight, score in weighted:
-        if not isinstance(score, Missing):
-            total += weight * score
-            scored = True
+    total, scored = _total(weighted)
     if not scored:
         reasons = {s.reason for _, s in weighted if isinstance(s, Missing)}
         return NOT_DUE if reasons == {Reason.NOT_DUE} else NOT_REPORTED
@@ -820,7 +815,11 @@ def aggregate(children: Sequence[tuple[float, Score]],
         return total / counted_weight(aggregation, weighted)
     if rule is Aggregate.SUM:
         if not math.isfinite(total):
-            total = _bounded_sum(weighted)
+            # Overflowing both ways the plain sum is inf - inf, NaN; and a vectorised sum's
+            # result then depended on the BLAS kernel (with fused multiply-adds +inf, so
+            # HIGHEST; without, NaN). So, only for such a sum, each product is bounded first:
+            # every finite total is kept as summed.
+            total = _total(weighted, HIGHEST)[0]
         return min(max(total, -HIGHEST), HIGHEST)
     # The other rules read N/D by the policy: a 0 under counts_zero, left out under excluded.
     keeps = aggregation.nd_keeps_weight
@@ -833,16 +832,18 @@ def aggregate(children: Sequence[tuple[float, Score]],
     return sum(w for w, s in counted if reached(s)) / sum(w for w, _ in counted)
 
 
-def _bounded_sum(weighted: Sequence[tuple[float, Score]]) -> float:
-    """A `sum` whose products overflowed: each weight × score bounded to ±HIGHEST first.
-    Overflowing both ways, the plain sum is inf − inf, NaN; and a vectorised sum's result
-    then depended on the BLAS kernel (one with fused multiply-adds gave +inf, so HIGHEST, one
-    without NaN). Only such a sum comes here: every finite total is kept as summed."""
+def _total(weighted: Sequence[tuple[float, Score]], bound: float | None = None
+           ) -> tuple[float, bool]:
+    """Σ weight × score over the scored children, in order, and whether any was scored; with
+    `bound`, each product bounded to ±bound first (a `sum` that overflowed, see aggregate)."""
     total = 0.0
+    scored = False
     for weight, score in weighted:
         if not isinstance(score, Missing):
-            total += min(max(weight * score, -HIGHEST), HIGHEST)
-    return total
+            product = weight * score
+            total += product if bound is None else min(max(product, -bound), bound)
+            scored = True
+    return total, scored
 
 
 def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_sum: float,
@@ -866,7 +867,7 @@ def aggregate_array(aggregation: Aggregation, weights: Sequence[float], weight_s
         elif rule is Aggregate.SUM:
             value = w @ filled
             overflowed = ~np.isfinite(value)
-            if overflowed.any():  # as `_bounded_sum`, the products bounded, summed in order
+            if overflowed.any():  # as `aggregate`'s, the products bounded, summed in order
                 bounded = np.clip(w[:, None] * filled[:, overflowed], -HIGHEST, HIGHEST)
                 total = np.zeros(bounded.shape[1])
                 for row in bounded:
