@@ -38,6 +38,20 @@ def test_a_large_result_iterated_keeps_no_node(small_passes: None) -> None:
     assert [node.id for node in read] == list(result.scores())
 
 
+def test_a_large_results_json_keeps_no_node(small_passes: None) -> None:
+    # to_dict read `result.nodes`, which builds and keeps every NodeResult beside the dicts
+    # made of them (30 MB of the 750 of `score --format json` at 100k indicators).
+    result = _scored()
+    written = result.to_dict()
+    table_of_nodes = result._nodes
+    assert isinstance(table_of_nodes, result_module.NodeTable)
+    # Only the node the advice rules read by position (the first) is kept, as any node read
+    # by id is.
+    assert table_of_nodes._all is None and list(table_of_nodes._built) == [0]
+    assert written == _scored().to_dict()
+    assert [node["id"] for node in written["nodes"]] == list(result.scores())
+
+
 def test_a_node_read_before_is_the_one_iterated(small_passes: None) -> None:
     result = _scored()
     first_read = result[list(result.scores())[9]]

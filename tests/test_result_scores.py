@@ -92,6 +92,40 @@ def test_a_findings_dict_is_attrs_asdict_and_to_dict_groups_them_by_node() -> No
         assert list(written)[-1] == "findings"
 
 
+def test_regression_findings_of_and_children_read_the_plan_once_not_once_per_node() -> None:
+    # Asked node by node, as the tree view (`score --format html`, markdown...) asks
+    # findings_of and the summary sheet children, each read every finding or node again:
+    # quadratic in the plan's size. Now each is indexed on first use; the answers are those
+    # of a plain filter, in the same order.
+    import attrs
+
+    result = scorelang.load(MODENA_RULES).evaluate(scorelang.load_values(MODENA_VALUES))
+    findings = result.findings
+    assert findings
+    reads = 0
+
+    class Counted:
+        def __init__(self, finding: object) -> None:
+            self.finding = finding
+
+        @property
+        def node(self) -> str:
+            nonlocal reads
+            reads += 1
+            return self.finding.node  # type: ignore[attr-defined, no-any-return]
+
+    counted = attrs.evolve(result, findings=tuple(Counted(f) for f in findings))
+    for node in counted:
+        assert [c.finding for c in counted.findings_of(node.id)] == \
+            [f for f in findings if f.node == node.id]
+    assert reads == len(findings)  # one pass, not one per node (140 nodes)
+    for parent in [None] + [node.id for node in result]:
+        assert result.children(parent) == [n for n in result.nodes if n.parent == parent]
+    mine = result.children(None)
+    mine.clear()  # the caller's list: the next call is whole
+    assert result.children(None) == [n for n in result.nodes if n.parent is None]
+
+
 def test_advice_prepared_once_per_plan_and_let_go_with_it() -> None:
     import gc
 

@@ -419,6 +419,12 @@ class Result:
     descriptions: Mapping[str, str] = attrs.field(factory=dict, eq=False)
     _index: Mapping[str, NodeResult] | None = attrs.field(init=False, default=None, repr=False,
                                                           eq=False)
+    # `findings_of` and `children`, indexed on first use: asked node by node (a report's
+    # tree, the summary sheet) each read the whole plan once per node, quadratic in its size.
+    _findings_by_node: Mapping[str, list[Finding]] | None = attrs.field(
+        init=False, default=None, repr=False, eq=False)
+    _children_by_parent: Mapping[str | None, list[NodeResult]] | None = attrs.field(
+        init=False, default=None, repr=False, eq=False)
 
     @property
     def nodes(self) -> tuple[NodeResult, ...]:
@@ -505,10 +511,25 @@ class Result:
         return [node for node in self.nodes if node.kind == "area"]
 
     def findings_of(self, node_id: str) -> list[Finding]:
-        return [f for f in self.findings if f.node == node_id]
+        """What the advice rules say about one node, in the order of `findings`; a new list."""
+        if self._findings_by_node is None:
+            by_node: dict[str, list[Finding]] = {}
+            for finding in self.findings:
+                by_node.setdefault(finding.node, []).append(finding)
+            object.__setattr__(self, "_findings_by_node", by_node)
+            assert self._findings_by_node is not None
+        return list(self._findings_by_node.get(node_id, ()))
 
     def children(self, node_id: str | None) -> list[NodeResult]:
-        return [node for node in self.nodes if node.parent == node_id]
+        """The nodes whose parent is `node_id` (None: the top-level nodes), in tree order; a
+        new list."""
+        if self._children_by_parent is None:
+            by_parent: dict[str | None, list[NodeResult]] = {}
+            for node in self.nodes:
+                by_parent.setdefault(node.parent, []).append(node)
+            object.__setattr__(self, "_children_by_parent", by_parent)
+            assert self._children_by_parent is not None
+        return list(self._children_by_parent.get(node_id, ()))
 
     def to_dataframe(self) -> Any:
         """Every node as a row of a pandas DataFrame, in tree order, indexed by node id:
@@ -528,7 +549,9 @@ class Result:
         for node_id, finding in findings:
             of_node.setdefault(node_id, []).append(finding)
         nodes = []
-        for node in self.nodes:
+        # Iterated, not `self.nodes`: a Result of more than KEPT_UP_TO nodes builds them a
+        # pass at a time and keeps none, so its NodeResults are not held beside their dicts.
+        for node in self:
             out = node.to_dict()
             found = of_node.get(node.id)
             out["findings"] = [dict(f) for f in found] if found else []
