@@ -542,7 +542,7 @@ class Result:
         return result_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of the scored plan: format_version 1, described by
+        """The JSON contract of the scored plan (`FORMAT_VERSION`), described by
         docs/schemas/score.schema.json."""
         whole, nodes = self.to_dict_parts()
         whole["nodes"] = list(nodes)
@@ -552,30 +552,22 @@ class Result:
         """`to_dict` in two parts, for a writer that takes the nodes one at a time
         (report.json): the whole dict with "nodes" empty (in its place), and each node's dict,
         made as it is read."""
-        findings = [(f.node, f.to_dict()) for f in self.findings]
-        # Each node's findings, gathered in one pass (asking `findings_of` node by node read
-        # every finding once per node: a tenth of Modena's to_dict).
-        of_node: dict[str, list[dict[str, str]]] = {}
-        for node_id, finding in findings:
-            of_node.setdefault(node_id, []).append(finding)
         whole = {
             "format_version": FORMAT_VERSION,
             "plan": {"id": self.plan_id, "title": self.plan_title, "score": self.score},
             "period": self.period,
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "nodes": [],
-            "findings": [finding for _, finding in findings],
+            "findings": [f.to_dict() for f in self.findings],
             "scorecards": [card.to_dict() for card in self.scorecards],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
-        return whole, self._node_dicts(of_node)
+        return whole, self._node_dicts()
 
-    def _node_dicts(self, of_node: Mapping[str, list[dict[str, str]]]
-                    ) -> Iterator[dict[str, Any]]:
+    def _node_dicts(self) -> Iterator[dict[str, Any]]:
         # Iterated, not `self.nodes`: a Result of more than KEPT_UP_TO nodes builds them a
         # pass at a time and keeps none, so its NodeResults are not held beside their dicts.
         for node in self:
             out = node.to_dict()
-            found = of_node.get(node.id)
-            out["findings"] = [dict(f) for f in found] if found else []
+            out["findings"] = [f.to_dict() for f in self.findings_of(node.id)]
             yield out

@@ -1,4 +1,4 @@
-"""The JSON contract of a scored tree (format_version 1), locale-free, scores unrounded."""
+"""The JSON contract of a scored tree (`FORMAT_VERSION`), locale-free, scores unrounded."""
 
 from __future__ import annotations
 
@@ -23,11 +23,13 @@ def to_json(result: Result) -> str:
     text = json.dumps(whole, ensure_ascii=False, indent=2, allow_nan=False)
     head, tail = text.split(_NODES)
     parts = [head, '\n  "nodes": [']
+    before = "\n    "  # the first node's; "," before each of the others
     for node in nodes:
-        parts.append("\n    " if len(parts) == 2 else ",\n    ")
+        parts.append(before)
         parts.append(json.dumps(node, ensure_ascii=False, indent=2, allow_nan=False)
                      .replace("\n", "\n    "))
-    parts.append("\n  ],\n" if len(parts) > 2 else "],\n")
+        before = ",\n    "
+    parts.append("],\n" if len(parts) == 2 else "\n  ],\n")  # `[]` when there is none
     parts.append(tail)
     parts.append("\n")
     return "".join(parts)
